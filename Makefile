@@ -1,0 +1,51 @@
+# Makefile - a thin driver over CMake for README's two commands.
+#   make demo   bootstrap, build, run weft on the data the repo ships
+#   make test   bootstrap, build (warnings are errors), ctest, then the same
+#               suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+# Plain CMake works too: cmake -B build && cmake --build build && ctest --test-dir build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
+WEFT = $(BUILD)/weft
+
+.PHONY: all bootstrap build build-asan demo test test-asan test-fast fuzz install clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DWEFT_WERROR=ON $(CMAKE_FLAGS)
+
+build: bootstrap $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+$(ASAN_BUILD)/CMakeCache.txt:
+	cmake -S . -B $(ASAN_BUILD) -DWEFT_WERROR=ON -DWEFT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+
+build-asan: bootstrap $(ASAN_BUILD)/CMakeCache.txt
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+demo: build
+	@scripts/demo $(WEFT)
+
+test: build
+	ctest --test-dir $(BUILD) $(CTEST_FLAGS)
+	$(MAKE) test-asan
+
+test-asan: build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS)
+
+fuzz: bootstrap
+	scripts/fuzz
+
+install: build
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,68 @@
+/* cli.h - what the command files of the `weft` binary share.
+ *
+ * The CLI is glue: each command file (cmd_<name>.c) parses its arguments,
+ * calls the libraries, prints results to stdout and diagnostics to stderr, and
+ * returns an exit code (WEFT_EXIT_*). The command table lives in main.c.
+ */
+#ifndef WEFT_CLI_H
+#define WEFT_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "weft_core.h"
+
+/* A command: argv[0] is the command's own name ("assess"). Returns an exit
+ * code. Each is declared here and defined in cli/cmd_<name>.c. */
+typedef int (*weft_cmd_fn)(int argc, char **argv);
+
+int weft_cmd_help(int argc, char **argv);
+int weft_cmd_doctor(int argc, char **argv);
+int weft_cmd_version(int argc, char **argv);
+int weft_cmd_assess(int argc, char **argv);
+int weft_cmd_new(int argc, char **argv);
+int weft_cmd_templates(int argc, char **argv);
+int weft_cmd_bench(int argc, char **argv);
+
+/* A subcommand table, for commands with subcommands (assess score, ...). */
+typedef struct {
+	const char *name;
+	weft_cmd_fn fn;
+	const char *summary;
+} weft_cli_sub;
+
+/* Dispatch argv[1] among subs (n entries). `weft <cmd>` with no subcommand
+ * or with --help/-h prints usage (exit 0 for help, 2 when missing); an
+ * unknown one gets a did-you-mean and exit 2. The subcommand sees
+ * argv[0] = its own name. usage is the command's one-paragraph help. */
+int weft_cli_dispatch(const char *cmd, const char *usage, const weft_cli_sub *subs, size_t n,
+		      int argc, char **argv);
+
+/* Print "weft <cmd>: message" (and a did-you-mean for options) to stderr and
+ * return WEFT_EXIT_USAGE. */
+int weft_cli_usage_error(const char *cmd, const char *fmt, ...) WEFT_PRINTF(2, 3);
+
+/* Run getopt_long over argv with the given options; on an unknown option or
+ * a missing argument print a usage error with a did-you-mean among the long
+ * options, and return '?'. Otherwise behaves like getopt_long (call in a
+ * loop; resets optind on the first call for argv). */
+int weft_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts);
+
+/* Print every diagnostic to stderr (coloured on a terminal) and map err to
+ * an exit code. Returns WEFT_EXIT_OK when err is 0. */
+int weft_cli_finish(int err, const weft_diags *d);
+
+/* Output format switch shared by commands: text, json, markdown, html. */
+typedef enum { WEFT_FMT_TEXT, WEFT_FMT_JSON, WEFT_FMT_MARKDOWN, WEFT_FMT_HTML, WEFT_FMT_JUNIT } weft_cli_format;
+
+/* Parse a --format value among those allowed (bitmask of 1u << format).
+ * Prints a usage error and returns -1 when not allowed. */
+int weft_cli_format_parse(weft_cli_format *out, const char *cmd, const char *value,
+			  unsigned allowed);
+
+/* Write a result to path (atomically; "-" or NULL = stdout). Honours force.
+ * Prints the diagnostic on failure and returns an exit code. */
+int weft_cli_write_output(const char *path, const char *data, size_t len, bool force);
+
+#endif
