@@ -23,6 +23,10 @@ int weft_cmd_assess(int argc, char **argv);
 int weft_cmd_new(int argc, char **argv);
 int weft_cmd_templates(int argc, char **argv);
 int weft_cmd_bench(int argc, char **argv);
+/* `weft bench inspect` and `weft bench candidates` (cli/cmd_bench_model.c),
+ * dispatched from weft_cmd_bench's subcommand table. */
+int weft_cmd_bench_inspect(int argc, char **argv);
+int weft_cmd_bench_candidates(int argc, char **argv);
 
 /* A subcommand table, for commands with subcommands (assess score, ...). */
 typedef struct {

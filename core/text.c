@@ -1,6 +1,7 @@
 /* text.c - small text utilities: edit distance and "did you mean".
  *
- * Plain Levenshtein over bytes with two rows; inputs are command names and
+ * Optimal-string-alignment distance (Levenshtein plus adjacent
+ * transpositions, the commonest typo) over bytes; inputs are command names and
  * field names, so quadratic time is fine.
  */
 #include <stdlib.h>
@@ -10,14 +11,12 @@
 
 size_t weft_edit_distance(const char *a, const char *b)
 {
+	/* three rows: the row before the previous one serves transpositions */
 	size_t la = strlen(a), lb = strlen(b);
-	size_t *prev = malloc((lb + 1) * sizeof *prev);
-	size_t *cur = malloc((lb + 1) * sizeof *cur);
-	if (!prev || !cur) {
-		free(prev);
-		free(cur);
+	size_t *rows = malloc(3 * (lb + 1) * sizeof *rows);
+	if (!rows)
 		return la > lb ? la : lb;
-	}
+	size_t *pp = rows, *prev = rows + lb + 1, *cur = rows + 2 * (lb + 1);
 	for (size_t j = 0; j <= lb; j++)
 		prev[j] = j;
 	for (size_t i = 1; i <= la; i++) {
@@ -26,15 +25,19 @@ size_t weft_edit_distance(const char *a, const char *b)
 			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 			size_t m = sub < del ? sub : del;
-			cur[j] = m < ins ? m : ins;
+			m = m < ins ? m : ins;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < m)
+				m = pp[j - 2] + 1;
+			cur[j] = m;
 		}
-		size_t *t = prev;
+		size_t *t = pp;
+		pp = prev;
 		prev = cur;
 		cur = t;
 	}
 	size_t r = prev[lb];
-	free(prev);
-	free(cur);
+	free(rows);
 	return r;
 }
 

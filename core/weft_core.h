@@ -233,7 +233,8 @@ size_t weft_yaml_check_keys(const weft_yaml_doc *doc, const weft_yaml_node *map,
 
 /* ---- text helpers ----------------------------------------------------------- */
 
-/* Damerau-free Levenshtein distance between two ASCII strings. */
+/* Edit distance between two strings: insertions, deletions, substitutions
+ * and adjacent transpositions each cost 1 (optimal string alignment). */
 size_t weft_edit_distance(const char *a, const char *b);
 
 /* The candidate closest to word within a distance that scales with its length,

@@ -1,0 +1,138 @@
+/* test_cli_main.c - the weft binary end to end: help for every command in
+ * the table, unknown commands and options with suggestions and exit 2,
+ * doctor, version, and the exit-code help topic. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "weft_core.h"
+
+/* Run `weft <args>` through the shell; capture stdout and stderr. */
+static int run(char **out, char **err, const char *args)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "'%s' %s >/tmp/weft-cli-out.$PPID 2>/tmp/weft-cli-err.$PPID",
+		 WEFT_BIN, args);
+	int st = system(cmd);
+	char path[64];
+	weft_diags *d;
+	weft_diags_new(&d);
+	snprintf(path, sizeof path, "/tmp/weft-cli-out.%d", (int)getpid());
+	cr_assert_eq(weft_file_read(out, NULL, path, 0, d), 0);
+	remove(path);
+	snprintf(path, sizeof path, "/tmp/weft-cli-err.%d", (int)getpid());
+	cr_assert_eq(weft_file_read(err, NULL, path, 0, d), 0);
+	remove(path);
+	weft_diags_free(d);
+	cr_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+Test(cli, help_lists_commands_and_each_help_exits_zero)
+{
+	char *out, *err;
+	cr_assert_eq(run(&out, &err, "--help"), 0);
+	const char *p = strstr(out, "Commands:\n");
+	cr_assert_not_null(p);
+	p += strlen("Commands:\n");
+	int n = 0;
+	static const char *const expected[] = { "assess", "new", "templates", "bench", "doctor", "help" };
+	for (size_t i = 0; i < sizeof expected / sizeof *expected; i++)
+		cr_assert(strstr(p, expected[i]), "weft --help lacks %s", expected[i]);
+	/* every "  name  summary" line up to the blank line is a command */
+	while (p[0] == ' ' && p[1] == ' ') {
+		char name[32];
+		cr_assert_eq(sscanf(p, " %31s", name), 1);
+		char args[64], *o2, *e2;
+		snprintf(args, sizeof args, "%s --help", name);
+		cr_assert_eq(run(&o2, &e2, args), 0, "weft %s --help", name);
+		cr_assert(strstr(o2, "usage"), "weft %s --help prints no usage: %s", name, o2);
+		free(o2);
+		free(e2);
+		snprintf(args, sizeof args, "help %s", name);
+		cr_assert_eq(run(&o2, &e2, args), 0, "weft help %s", name);
+		free(o2);
+		free(e2);
+		n++;
+		p = strchr(p, '\n') + 1;
+	}
+	cr_assert_geq(n, 7);
+	free(out);
+	free(err);
+}
+
+Test(cli, unknown_command_suggests_and_exits_2)
+{
+	char *out, *err;
+	cr_assert_eq(run(&out, &err, "asess"), 2);
+	cr_assert(strstr(err, "'asess' is not a weft command"));
+	cr_assert(strstr(err, "Did you mean this?\n\tassess"));
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, "frobnicate"), 2);
+	cr_assert_null(strstr(err, "Did you mean"));
+	free(out);
+	free(err);
+}
+
+Test(cli, unknown_option_exits_2)
+{
+	char *out, *err;
+	cr_assert_eq(run(&out, &err, "--verison"), 2);
+	cr_assert(strstr(err, "--version"));
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, "doctor --formt json"), 2);
+	cr_assert(strstr(err, "unknown option '--formt'"), "%s", err);
+	cr_assert(strstr(err, "--format"));
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, "doctor --format yaml"), 2);
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, ""), 2, "no command is a usage error");
+	free(out);
+	free(err);
+}
+
+Test(cli, doctor_reports_the_build)
+{
+	char *out, *err;
+	cr_assert_eq(run(&out, &err, "doctor"), 0);
+	cr_assert(strstr(out, "libyaml:"));
+	cr_assert(strstr(out, "libgit2:"));
+	cr_assert(strstr(out, "CUDA"));
+#ifdef WEFT_HAVE_CUDA
+	cr_assert(strstr(out, "CUDA compiled in"), "%s", out);
+#else
+	cr_assert(strstr(out, "CUDA not compiled in"), "%s", out);
+#endif
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, "doctor --format json"), 0);
+	cr_assert(strstr(out, "\"compiled\":"));
+	cr_assert(strstr(out, "\"libcurl\":"));
+	free(out);
+	free(err);
+}
+
+Test(cli, version_and_exit_codes)
+{
+	char *out, *err;
+	cr_assert_eq(run(&out, &err, "--version"), 0);
+	cr_assert_eq(strncmp(out, "weft ", 5), 0);
+	cr_assert(strstr(out, weft_version()));
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, "help exit-codes"), 0);
+	for (int code = 0; code <= 4; code++) {
+		char needle[8];
+		snprintf(needle, sizeof needle, "  %d  ", code);
+		cr_assert(strstr(out, needle), "exit code %d undocumented", code);
+	}
+	free(out);
+	free(err);
+}
