@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 WEFT = $(BUILD)/weft
 
-.PHONY: all bootstrap build build-asan demo test test-asan test-fast fuzz install clean
+.PHONY: all bootstrap build build-asan demo test test-asan memcheck fuzz install clean
 
 all: build
 
@@ -40,6 +40,9 @@ test-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS)
+
+memcheck: build
+	scripts/memcheck $(BUILD)
 
 fuzz: bootstrap
 	scripts/fuzz
