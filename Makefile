@@ -37,7 +37,7 @@ test: build
 	$(MAKE) test-asan
 
 test-asan: build-asan
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
+	WEFT_PATTERNS_GENERATE_ONLY=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS)
 

@@ -1,10 +1,603 @@
-/* cmd_assess.c - `weft assess` (placeholder until its issue lands). */
+/* cmd_assess.c - `weft assess`: init, interview, score, diff, validate.
+ *
+ * Glue only: parse options, call assess/, print results to stdout (or write
+ * them atomically with -o) and diagnostics to stderr, return the exit code.
+ * Every subcommand takes -m MODEL; without it the model weft ships
+ * (<data dir>/assess/questionnaires/ai-integration.yaml) is used. A
+ * --fail-below gate is checked after the report is written, so CI keeps the
+ * report of a failing run.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "weft_assess.h"
+
+static const char usage_assess[] =
+	"usage: weft assess <subcommand> [<args>]\n\n"
+	"Score how mature a business unit's AI integration architecture is (levels 1-5)\n"
+	"from YAML answers to a maturity model, see what holds each area back, and\n"
+	"track progress. The model defaults to the one weft ships\n"
+	"(assess/questionnaires/ai-integration.yaml); -m takes any other.\n"
+	"Guide: docs/assess.md; scoring rules: docs/scoring.md.";
+
+#define GENERATOR_MAX 96
+
+/* s with ASCII control characters shown as '?' (a file's own text must not
+ * drive the terminal), cut to fit buf. */
+static const char *safe(const char *s, char *buf, size_t n)
+{
+	size_t i = 0;
+	for (; s && s[i] && i + 1 < n; i++)
+		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static const char *model_path_or_default(const char *m)
+{
+	return m ? m : weft_assess_default_model_path();
+}
+
+static int load_model(weft_assess_model **m, const char *path, weft_diags *d)
+{
+	int err = weft_assess_model_load(m, model_path_or_default(path), d);
+	if (err == WEFT_EENV && !path)
+		weft_diags_add(d, WEFT_SEV_NOTE, NULL, 0, 0,
+			       "set WEFT_DATA_DIR to the folder holding assess/questionnaires, or pass -m",
+			       "the default model was not found");
+	return err;
+}
+
+/* A level argument 1..5. Returns 0 or prints a usage error and returns -1. */
+static int parse_level(int *out, const char *cmd, const char *opt, const char *v)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (errno || *end || end == v || x < 1 || x > 5) {
+		weft_cli_usage_error(cmd, "%s needs a level from 1 to 5, got '%s'", opt, v);
+		return -1;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static int parse_score(double *out, const char *cmd, const char *opt, const char *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	if (errno || *end || end == v || !isfinite(x) || x < 0 || x > 5) {
+		weft_cli_usage_error(cmd, "%s needs a score from 0 to 5, got '%s'", opt, v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+static void today(char out[16])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
+		snprintf(out, 16, "1970-01-01");
+}
+
+/* ---- init ---------------------------------------------------------------------- */
+
+static const char usage_init[] =
+	"usage: weft assess init [-m MODEL] [-o FILE] [--unit NAME] [--respondent NAME]\n"
+	"                        [--date YYYY-MM-DD] [--force]\n\n"
+	"Write a blank answers file for the model: every question with its options and\n"
+	"help as YAML comments, ready to fill in. To stdout unless -o; an existing file\n"
+	"is replaced only with --force.\n";
+
+static int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' }, { "output", required_argument, NULL, 'o' },
+		{ "unit", required_argument, NULL, 'u' },  { "respondent", required_argument, NULL, 'r' },
+		{ "date", required_argument, NULL, 'D' },  { "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	};
+	const char *model = NULL, *out = NULL, *unit = NULL, *resp = NULL, *date = NULL;
+	bool force = false;
+	int c;
+	while ((c = weft_cli_getopt("assess init", argc, argv, "m:o:fh", opts)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'o': out = optarg; break;
+		case 'u': unit = optarg; break;
+		case 'r': resp = optarg; break;
+		case 'D': date = optarg; break;
+		case 'f': force = true; break;
+		case 'h': fputs(usage_init, stdout); return WEFT_EXIT_OK;
+		default: return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return weft_cli_usage_error("assess init", "unexpected argument '%s' (write the file with -o)",
+					    argv[optind]);
+	if (!out && isatty(STDOUT_FILENO))
+		fputs("# (printing to the terminal; use -o FILE to write a file)\n", stderr);
+	weft_diags *d = NULL;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_assess_model *m = NULL;
+	weft_assess_answers *a = NULL;
+	weft_buf b = WEFT_BUF_INIT;
+	char day[16];
+	today(day);
+	int err = load_model(&m, model, d);
+	if (!err && (err = weft_assess_answers_new(&a, m, unit, resp, date ? date : day)) == WEFT_EINVALID) {
+		weft_buf_free(&b);
+		weft_assess_model_free(m);
+		weft_diags_free(d);
+		return weft_cli_usage_error("assess init", "--date needs a real day as YYYY-MM-DD, got '%s'", date);
+	}
+	if (!err)
+		err = weft_assess_answers_render(&b, a, m);
+	int rc;
+	if (err) {
+		rc = weft_cli_finish(err, d);
+	} else {
+		weft_cli_finish(0, d); /* warnings */
+		rc = weft_cli_write_output(out, b.ptr, b.len, force);
+		if (rc == WEFT_EXIT_OK && out && strcmp(out, "-"))
+			fprintf(stderr, "wrote %s: %zu questions to answer. Fill it in, then: weft assess score %s\n",
+				out, m->n_questions, out);
+	}
+	weft_buf_free(&b);
+	weft_assess_answers_free(a);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+	return rc;
+}
+
+/* ---- interview ------------------------------------------------------------------ */
+
+static const char usage_interview[] =
+	"usage: weft assess interview [-m MODEL] [-o FILE | FILE] [--unit NAME] [--respondent NAME]\n\n"
+	"Ask the model's questions one by one in the terminal and save the answers to\n"
+	"FILE (default: assessment.yaml) after every answer. An existing FILE is\n"
+	"resumed at its first unanswered question. Keys: 1-5 answer (text after the\n"
+	"number becomes a note), na (asks why), ? help, b back, q quit, Enter keep/skip.\n"
+	"Works with piped input too: one answer per line.\n";
+
+static int cmd_interview(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' }, { "output", required_argument, NULL, 'o' },
+		{ "unit", required_argument, NULL, 'u' },  { "respondent", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
+	};
+	const char *model = NULL, *out = NULL, *unit = NULL, *resp = NULL;
+	int c;
+	while ((c = weft_cli_getopt("assess interview", argc, argv, "m:o:h", opts)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'o': out = optarg; break;
+		case 'u': unit = optarg; break;
+		case 'r': resp = optarg; break;
+		case 'h': fputs(usage_interview, stdout); return WEFT_EXIT_OK;
+		default: return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		if (out || optind + 1 < argc)
+			return weft_cli_usage_error("assess interview", "unexpected argument '%s'",
+						    argv[out ? optind : optind + 1]);
+		out = argv[optind];
+	}
+	if (!out)
+		out = "assessment.yaml";
+	if (!strcmp(out, "-"))
+		return weft_cli_usage_error("assess interview", "the interview needs a file to save to, not stdout");
+	weft_diags *d = NULL;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_assess_model *m = NULL;
+	int err = load_model(&m, model, d);
+	weft_assess_interview_stats st;
+	if (!err) {
+		weft_assess_interview_opts o = { m, out, stdin, stdout, weft_term_colour(stdout), unit, resp, NULL };
+		err = weft_assess_interview(&st, &o, d);
+	}
+	int rc = weft_cli_finish(err, d);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+	return rc;
+}
+
+/* ---- score ------------------------------------------------------------------------ */
+
+static const char usage_score[] =
+	"usage: weft assess score ANSWERS... [-m MODEL] [--target LEVEL] [--weights FILE]\n"
+	"                         [--format text|json|markdown|html] [-o FILE] [--force]\n"
+	"                         [--fail-below LEVEL] [--fail-below-score SCORE] [--top N]\n\n"
+	"Score one unit's answers: per dimension a score, a level (1-5) and coverage;\n"
+	"the overall level (the lowest dimension's) and score; the gaps to the target\n"
+	"level (default: one above the overall level) with their improvement plans.\n"
+	"Several files for the same unit are rolled up (median per question) and their\n"
+	"disagreements listed. --weights overrides the model's weights.\n\n"
+	"Exit codes: 0 ok; 1 the overall level is below --fail-below or the overall score\n"
+	"below --fail-below-score (the report is still written); 2 usage; 3 invalid input;\n"
+	"4 I/O error or output file exists (without --force).\n";
+
+static int cmd_score(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "target", required_argument, NULL, 't' },
+		{ "weights", required_argument, NULL, 'w' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "fail-below", required_argument, NULL, 'L' },
+		{ "fail-below-score", required_argument, NULL, 'S' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "assess score";
+	const char *model = NULL, *weights = NULL, *out = NULL;
+	weft_cli_format fmt = WEFT_FMT_TEXT;
+	int target = 0, fail_level = 0;
+	double fail_score = -1;
+	long top = 0;
+	bool force = false;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, "m:t:w:F:o:fh", opts)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'w': weights = optarg; break;
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		case 't':
+			if (parse_level(&target, cmd, "--target", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'L':
+			if (parse_level(&fail_level, cmd, "--fail-below", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'S':
+			if (parse_score(&fail_score, cmd, "--fail-below-score", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'F':
+			if (weft_cli_format_parse(&fmt, cmd, optarg,
+						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN |
+							  1u << WEFT_FMT_HTML))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'n': {
+			char *end;
+			top = strtol(optarg, &end, 10);
+			if (*end || end == optarg || top < 1 || top > 1000)
+				return weft_cli_usage_error(cmd, "--top needs a number from 1 to 1000, got '%s'", optarg);
+			break;
+		}
+		case 'h': fputs(usage_score, stdout); return WEFT_EXIT_OK;
+		default: return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error(cmd, "no answers file given (weft assess init writes one)");
+	size_t n = (size_t)(argc - optind);
+	weft_diags *d = NULL;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_assess_model *m = NULL;
+	weft_assess_weights *w = NULL;
+	weft_assess_answers **as = calloc(n, sizeof *as);
+	weft_assess_result *r = NULL;
+	weft_buf b = WEFT_BUF_INIT;
+	int err = as ? load_model(&m, model, d) : WEFT_ENOMEM;
+	if (!err && weights)
+		err = weft_assess_weights_load(&w, weights, m, d);
+	if (!err) {
+		for (size_t i = 0; i < n; i++) {
+			int e = weft_assess_answers_load(&as[i], argv[optind + (int)i], d);
+			if (e && !err)
+				err = e; /* keep going: report every file's problems */
+		}
+	}
+	if (!err) {
+		weft_assess_score_opts so = { target, w };
+		err = weft_assess_score(&r, m, (const weft_assess_answers *const *)as, n, &so, d);
+	}
+	int rc = WEFT_EXIT_OK;
+	if (!err) {
+		char gen[GENERATOR_MAX];
+		snprintf(gen, sizeof gen, "weft %s", weft_version());
+		bool to_stdout = !out || !strcmp(out, "-");
+		weft_assess_report_opts ro = { fmt == WEFT_FMT_TEXT && to_stdout && weft_term_colour(stdout),
+					       (size_t)top, gen };
+		switch (fmt) {
+		case WEFT_FMT_JSON: err = weft_assess_report_json(&b, r, &ro); break;
+		case WEFT_FMT_MARKDOWN: err = weft_assess_report_markdown(&b, r, &ro); break;
+		case WEFT_FMT_HTML: err = weft_assess_report_html(&b, r, &ro); break;
+		default: err = weft_assess_report_text(&b, r, &ro); break;
+		}
+		if (err)
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the report");
+	}
+	if (err) {
+		rc = weft_cli_finish(err, d);
+	} else {
+		weft_cli_finish(0, d); /* warnings, if any */
+		rc = weft_cli_write_output(out, b.ptr, b.len, force);
+		if (rc == WEFT_EXIT_OK && out && strcmp(out, "-")) {
+			if (r->assessed)
+				fprintf(stderr, "wrote %s: overall level %d, score %.2f\n", out, r->level, r->score);
+			else
+				fprintf(stderr, "wrote %s: nothing assessed\n", out);
+		}
+	}
+	if (rc == WEFT_EXIT_OK && fail_level) {
+		if (!r->assessed || r->level < fail_level) {
+			if (r->assessed)
+				fprintf(stderr, "weft assess score: gate failed: overall level %d is below --fail-below %d\n",
+					r->level, fail_level);
+			else
+				fprintf(stderr, "weft assess score: gate failed: nothing assessed (--fail-below %d)\n",
+					fail_level);
+			rc = WEFT_EXIT_GATE;
+		}
+	}
+	if (rc == WEFT_EXIT_OK && fail_score >= 0) {
+		/* compare as the report shows the score (2 decimals), so 2.995 shown as 3.00 passes 3 */
+		if (!r->assessed || round(r->score * 100) < round(fail_score * 100)) {
+			if (r->assessed)
+				fprintf(stderr, "weft assess score: gate failed: overall score %.2f is below "
+						"--fail-below-score %g\n",
+					r->score, fail_score);
+			else
+				fprintf(stderr, "weft assess score: gate failed: nothing assessed (--fail-below-score %g)\n",
+					fail_score);
+			rc = WEFT_EXIT_GATE;
+		}
+	}
+	weft_buf_free(&b);
+	weft_assess_result_free(r);
+	for (size_t i = 0; as && i < n; i++)
+		weft_assess_answers_free(as[i]);
+	free(as);
+	weft_assess_weights_free(w);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+	return rc;
+}
+
+/* ---- diff -------------------------------------------------------------------------- */
+
+static const char usage_diff[] =
+	"usage: weft assess diff OLD NEW [-m MODEL] [--weights FILE] [--format text|json]\n"
+	"                        [-o FILE] [--force]\n\n"
+	"Show what moved between two answers files (an earlier and a later assessment):\n"
+	"the overall level and score, each dimension, and every question that went up,\n"
+	"down, or was newly answered.\n";
+
+static int cmd_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' }, { "weights", required_argument, NULL, 'w' },
+		{ "format", required_argument, NULL, 'F' }, { "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },	    { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "assess diff";
+	const char *model = NULL, *weights = NULL, *out = NULL;
+	weft_cli_format fmt = WEFT_FMT_TEXT;
+	bool force = false;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, "m:w:F:o:fh", opts)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'w': weights = optarg; break;
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		case 'F':
+			if (weft_cli_format_parse(&fmt, cmd, optarg, 1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'h': fputs(usage_diff, stdout); return WEFT_EXIT_OK;
+		default: return WEFT_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return weft_cli_usage_error(cmd, "needs exactly two answers files, OLD and NEW (got %d)",
+					    argc - optind);
+	weft_diags *d = NULL;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_assess_model *m = NULL;
+	weft_assess_weights *w = NULL;
+	weft_assess_answers *a[2] = { NULL, NULL };
+	weft_assess_result *r[2] = { NULL, NULL };
+	weft_buf b = WEFT_BUF_INIT;
+	int err = load_model(&m, model, d);
+	if (!err && weights)
+		err = weft_assess_weights_load(&w, weights, m, d);
+	for (int i = 0; !err && i < 2; i++) {
+		int e = weft_assess_answers_load(&a[i], argv[optind + i], d);
+		if (!e) {
+			weft_assess_score_opts so = { 0, w };
+			const weft_assess_answers *one[1] = { a[i] };
+			e = weft_assess_score(&r[i], m, one, 1, &so, d);
+		}
+		if (e && i == 0) { /* still check the second file, to report both */
+			weft_assess_answers *x = NULL;
+			if (!weft_assess_answers_load(&x, argv[optind + 1], d))
+				weft_assess_answers_check(x, m, false, d);
+			weft_assess_answers_free(x);
+		}
+		err = e;
+	}
+	if (!err)
+		err = fmt == WEFT_FMT_JSON ? weft_assess_diff_json(&b, r[0], r[1])
+					   : weft_assess_diff_text(&b, r[0], r[1],
+								   (!out || !strcmp(out, "-")) && weft_term_colour(stdout));
+	int rc;
+	if (err) {
+		rc = weft_cli_finish(err, d);
+	} else {
+		weft_cli_finish(0, d);
+		rc = weft_cli_write_output(out, b.ptr, b.len, force);
+	}
+	weft_buf_free(&b);
+	for (int i = 0; i < 2; i++) {
+		weft_assess_result_free(r[i]);
+		weft_assess_answers_free(a[i]);
+	}
+	weft_assess_weights_free(w);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+	return rc;
+}
+
+/* ---- validate ----------------------------------------------------------------------- */
+
+static const char usage_validate[] =
+	"usage: weft assess validate FILE... [-m MODEL]\n\n"
+	"Check maturity models, answers files and weights files (told apart by their\n"
+	"top-level keys) and report every problem as path:line:col. Answers and weights\n"
+	"are checked against -m MODEL, else against a model named on the same command\n"
+	"line with the same id, else against the default model. Exit 3 on any error;\n"
+	"warnings (unanswered questions, unknown fields) do not fail.\n";
+
+static int cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *model = NULL;
+	int c;
+	while ((c = weft_cli_getopt("assess validate", argc, argv, "m:h", opts)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'h': fputs(usage_validate, stdout); return WEFT_EXIT_OK;
+		default: return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error("assess validate", "no file given");
+	int n = argc - optind;
+	weft_assess_file_kind *kinds = calloc((size_t)n, sizeof *kinds);
+	weft_assess_model **models = calloc((size_t)n, sizeof *models);
+	if (!kinds || !models) {
+		free(kinds);
+		free(models);
+		return WEFT_EXIT_ENV;
+	}
+	int worst = WEFT_OK;
+	bool colour = weft_term_colour(stderr);
+	/* pass 1: detect, and validate models (answers may refer to them) */
+	for (int i = 0; i < n; i++) {
+		const char *path = argv[optind + i];
+		weft_diags *d = NULL;
+		if (weft_diags_new(&d))
+			return WEFT_EXIT_ENV;
+		int err = weft_assess_detect(&kinds[i], path, d);
+		if (!err && kinds[i] == WEFT_ASSESS_FILE_MODEL) {
+			err = weft_assess_model_load(&models[i], path, d);
+			char v[64];
+			if (!err)
+				printf("ok: %s (maturity model %s %s: %zu dimensions, %zu questions)\n", path,
+				       models[i]->id, safe(models[i]->version, v, sizeof v), models[i]->n_dims,
+				       models[i]->n_questions);
+		}
+		weft_diags_print(d, stderr, colour);
+		if (err && (worst == WEFT_OK || err == WEFT_EINVALID))
+			worst = err;
+		if (err)
+			kinds[i] = WEFT_ASSESS_FILE_UNKNOWN;
+		weft_diags_free(d);
+	}
+	/* pass 2: answers and weights */
+	weft_assess_model *fallback = NULL;
+	bool fallback_tried = false;
+	for (int i = 0; i < n; i++) {
+		if (kinds[i] != WEFT_ASSESS_FILE_ANSWERS && kinds[i] != WEFT_ASSESS_FILE_WEIGHTS)
+			continue;
+		const char *path = argv[optind + i];
+		weft_diags *d = NULL;
+		if (weft_diags_new(&d))
+			return WEFT_EXIT_ENV;
+		weft_assess_answers *a = NULL;
+		weft_assess_weights *w = NULL;
+		int err = WEFT_OK;
+		if (kinds[i] == WEFT_ASSESS_FILE_ANSWERS)
+			err = weft_assess_answers_load(&a, path, d);
+		const weft_assess_model *m = NULL;
+		if (!err && !model) {
+			for (int k = 0; k < n && !m; k++)
+				if (models[k] && (!a || !strcmp(models[k]->id, a->model)))
+					m = models[k];
+		}
+		if (!err && !m) {
+			if (!fallback_tried) {
+				fallback_tried = true;
+				err = load_model(&fallback, model, d);
+			}
+			m = fallback;
+			if (!m && !err)
+				err = WEFT_EINVALID; /* the model's own errors were shown for an earlier file */
+		}
+		if (!err && a)
+			err = weft_assess_answers_check(a, m, true, d);
+		if (!err && kinds[i] == WEFT_ASSESS_FILE_WEIGHTS)
+			err = weft_assess_weights_load(&w, path, m, d);
+		if (!err) {
+			if (a) {
+				size_t answered = 0, na = 0;
+				for (size_t k = 0; k < m->n_questions; k++) {
+					const weft_assess_answer *x = weft_assess_answers_find(a, m->questions[k]->id);
+					answered += x && x->status == WEFT_ASSESS_ANSWERED;
+					na += x && x->status == WEFT_ASSESS_NA;
+				}
+				char u[128], v[64];
+				printf("ok: %s (answers for unit '%s' to %s %s: %zu answered, %zu na, %zu not answered)\n",
+				       path, safe(a->unit, u, sizeof u), m->id, safe(m->version, v, sizeof v), answered, na,
+				       m->n_questions - answered - na);
+			} else {
+				char v[64];
+				printf("ok: %s (weights for %s %s)\n", path, m->id, safe(m->version, v, sizeof v));
+			}
+		}
+		weft_diags_print(d, stderr, colour);
+		if (err && (worst == WEFT_OK || err == WEFT_EINVALID))
+			worst = err;
+		weft_assess_answers_free(a);
+		weft_assess_weights_free(w);
+		weft_diags_free(d);
+	}
+	weft_assess_model_free(fallback);
+	for (int i = 0; i < n; i++)
+		weft_assess_model_free(models[i]);
+	free(models);
+	free(kinds);
+	return worst ? weft_exit_code(worst) : WEFT_EXIT_OK;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------- */
 
 int weft_cmd_assess(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	printf("usage: weft assess ...\n\nNot available in this build yet.\n");
-	return WEFT_EXIT_OK;
+	static const weft_cli_sub subs[] = {
+		{ "init", cmd_init, "write a blank answers file with every question, options as comments" },
+		{ "interview", cmd_interview, "answer the questions one by one in the terminal" },
+		{ "score", cmd_score, "score answers: levels, gaps, plans (text, json, markdown, html)" },
+		{ "diff", cmd_diff, "show what moved between two assessments" },
+		{ "validate", cmd_validate, "check models, answers and weights files (path:line:col)" },
+	};
+	return weft_cli_dispatch("assess", usage_assess, subs, sizeof subs / sizeof subs[0], argc, argv);
 }

@@ -1,10 +1,448 @@
-/* cmd_bench.c - `weft bench` (placeholder until its issue lands). */
+/* cmd_bench.c - `weft bench`: run and validate pipelines against latency budgets.
+ *
+ * Design choice: glue only. The pipelines library loads the spec, runs the
+ * load, judges every budget and renders the reports; this file parses the
+ * options (which override the file's load section), refuses to start a long
+ * run whose outputs could not be written afterwards (existing file without
+ * --force), draws the progress bar on a terminal, writes the outputs
+ * atomically and maps the outcome to the exit code: 0 all budgets met, 1 a
+ * budget or the error budget broken, a regression, or an inconclusive
+ * verdict (unless --allow-inconclusive), 3 invalid pipeline, 4 environment.
+ * `inspect` and `candidates` live in cmd_bench_model.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "weft_pipelines.h"
+
+static const char bench_usage[] =
+	"usage: weft bench <subcommand> [<args>]\n\n"
+	"Check candidate models and endpoints against end-to-end latency budgets: every\n"
+	"query runs through the pipeline's stages, each percentile gets a distribution-free\n"
+	"confidence interval, and a budget passes only when the interval's upper bound is\n"
+	"within it. See docs/bench.md.\n";
+
+static const char run_usage[] =
+	"usage: weft bench run PIPELINE [--scenario S] [--rate R] [--concurrency N]\n"
+	"                      [--duration D] [--max-duration D] [--min-queries N]\n"
+	"                      [--warmup N] [--seed N] [--baseline FILE]\n"
+	"                      [--max-regression X] [--format F] [-o FILE]\n"
+	"                      [--json FILE] [--junit FILE] [--allow-inconclusive]\n"
+	"                      [--force] [--quiet]\n\n"
+	"Run the pipeline under its load section (options override it) and judge every\n"
+	"budget at the pipeline's confidence. Exit 0 when all budgets are met, 1 when one\n"
+	"is broken, a regression against --baseline is found, or a verdict is\n"
+	"inconclusive (unless --allow-inconclusive), 3 for an invalid pipeline, 4 for an\n"
+	"environment problem (a file exists, a model cannot be read).\n\n"
+	"Options:\n"
+	"  --scenario S        single-stream, server, offline or concurrency\n"
+	"  --rate R            server: queries per second (Poisson arrivals)\n"
+	"  --concurrency N     workers (concurrency, server, offline)\n"
+	"  --duration D        how long to send queries, e.g. 30s\n"
+	"  --max-duration D    extend up to this while a verdict is inconclusive\n"
+	"  --min-queries N     at least this many measured queries\n"
+	"  --warmup N          queries run first and left out of the statistics\n"
+	"  --seed N            seed of arrivals and modelled delays\n"
+	"  --baseline FILE     compare with a previous run's JSON report\n"
+	"  --max-regression X  allowed slow-down, e.g. 5% or 0.05 (default 5%)\n"
+	"  --format F          text (default), json, markdown, html or junit\n"
+	"  -o, --output FILE   write the report there instead of stdout\n"
+	"  --json FILE         also write the JSON report (a baseline for later runs)\n"
+	"  --junit FILE        also write JUnit XML, one test case per budget\n"
+	"  --allow-inconclusive  an inconclusive verdict does not fail the gate\n"
+	"  --force             replace existing output files\n"
+	"  -q, --quiet         no progress bar\n";
+
+static const char validate_usage[] =
+	"usage: weft bench validate PIPELINE...\n\n"
+	"Check pipeline files without running them: every problem is printed as\n"
+	"path:line:col. Files a stage needs (models, samples, bodies, programs) must\n"
+	"exist. Exit 0 when all are valid, 3 otherwise.\n";
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static int parse_count(uint64_t *out, const char *opt, const char *v, uint64_t min)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (!*v || *end || v[0] == '-' || errno || x < min)
+		return weft_cli_usage_error("bench run", "%s needs a whole number%s, got '%s'", opt,
+					    min ? " of at least 1" : "", v);
+	*out = x;
+	return 0;
+}
+
+static int parse_duration(double *out, const char *opt, const char *v)
+{
+	if (weft_pipelines_duration_parse(out, v) != WEFT_OK || !(*out > 0))
+		return weft_cli_usage_error("bench run", "%s needs a duration with a unit (e.g. 30s, "
+							 "500ms), got '%s'",
+					    opt, v);
+	return 0;
+}
+
+static int parse_fraction(double *out, const char *opt, const char *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	bool pct = *end == '%' && end[1] == '\0';
+	if (end == v || errno || (*end && !pct) || !isfinite(x))
+		return weft_cli_usage_error("bench run", "%s needs a fraction or a percentage (0.05 or 5%%), "
+							 "got '%s'",
+					    opt, v);
+	if (pct)
+		x /= 100.0;
+	if (!(x >= 0 && x < 1))
+		return weft_cli_usage_error("bench run", "%s must be at least 0 and below 100%%", opt);
+	*out = x;
+	return 0;
+}
+
+typedef struct {
+	weft_progress *bar;
+	uint64_t total;
+	bool quiet;
+} progress_ctx;
+
+static void on_progress(void *ctx, uint64_t done, uint64_t expected)
+{
+	progress_ctx *p = ctx;
+	if (p->quiet)
+		return;
+	if (!p->bar || p->total != expected) {
+		weft_progress_free(p->bar);
+		p->bar = NULL;
+		p->total = expected;
+		if (weft_progress_new(&p->bar, stderr, "bench", expected))
+			return;
+	}
+	weft_progress_update(p->bar, done);
+}
+
+static bool output_blocked(const char *path, bool force)
+{
+	struct stat st;
+	if (!path || !strcmp(path, "-") || force)
+		return false;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return false; /* a device or a pipe is written into, never replaced */
+	if (weft_path_exists(path)) {
+		fprintf(stderr, "%s: error: file exists; not overwriting it\n  hint: pass --force to replace it\n",
+			path);
+		return true;
+	}
+	return false;
+}
+
+static int write_report(const weft_pipelines_result *r, weft_pipelines_format f, const char *path,
+			bool force, const weft_pipelines_report_opts *ro)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	weft_pipelines_report_opts o = *ro;
+	if (path && strcmp(path, "-"))
+		o.colour = false;
+	if (weft_pipelines_report(&b, r, f, &o)) {
+		weft_buf_free(&b);
+		fprintf(stderr, "weft bench: out of memory\n");
+		return WEFT_EXIT_ENV;
+	}
+	int rc;
+	struct stat st;
+	if (path && strcmp(path, "-") && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* a device or a pipe (/dev/stdout, /dev/null, a FIFO): write into it;
+		 * an atomic rename would replace the device node with a file */
+		FILE *fp = fopen(path, "w");
+		bool ok = fp && fwrite(b.ptr ? b.ptr : "", 1, b.len, fp) == b.len;
+		if (fp && fclose(fp) != 0)
+			ok = false;
+		if (!ok)
+			fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+		rc = ok ? WEFT_EXIT_OK : WEFT_EXIT_ENV;
+	} else {
+		rc = weft_cli_write_output(path, b.ptr ? b.ptr : "", b.len, force);
+	}
+	weft_buf_free(&b);
+	return rc;
+}
+
+/* ---- run ------------------------------------------------------------------------------ */
+
+static int bench_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "scenario", required_argument, NULL, 'S' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "concurrency", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "max-duration", required_argument, NULL, 'D' },
+		{ "min-queries", required_argument, NULL, 'm' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "max-regression", required_argument, NULL, 'x' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, 'J' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "allow-inconclusive", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "bench run";
+	const char *scenario = NULL, *baseline = NULL, *output = NULL, *junit = NULL, *json = NULL;
+	double rate = 0, duration = 0, max_duration = 0, max_regression = 0.05;
+	uint64_t concurrency = 0, min_queries = 0, warmup = 0, seed = 0;
+	bool has_min = false, has_warmup = false, has_seed = false;
+	bool allow = false, force = false, quiet = false;
+	weft_cli_format fmt = WEFT_FMT_TEXT;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, "o:f:qh", longopts)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(run_usage, stdout);
+			return WEFT_EXIT_OK;
+		case 'S':
+			scenario = optarg;
+			break;
+		case 'r': {
+			char *end;
+			errno = 0;
+			rate = strtod(optarg, &end);
+			if (end == optarg || *end || errno || !(rate > 0 && rate <= 1e6))
+				return weft_cli_usage_error(cmd, "--rate needs queries per second (above 0, at "
+								 "most 1000000), got '%s'",
+							    optarg);
+			break;
+		}
+		case 'c':
+			if (parse_count(&concurrency, "--concurrency", optarg, 1))
+				return WEFT_EXIT_USAGE;
+			if (concurrency > 4096)
+				return weft_cli_usage_error(cmd, "--concurrency is at most 4096");
+			break;
+		case 'd':
+			if (parse_duration(&duration, "--duration", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'D':
+			if (parse_duration(&max_duration, "--max-duration", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'm':
+			if (parse_count(&min_queries, "--min-queries", optarg, 0))
+				return WEFT_EXIT_USAGE;
+			has_min = true;
+			break;
+		case 'w':
+			if (parse_count(&warmup, "--warmup", optarg, 0))
+				return WEFT_EXIT_USAGE;
+			has_warmup = true;
+			break;
+		case 's':
+			if (parse_count(&seed, "--seed", optarg, 0))
+				return WEFT_EXIT_USAGE;
+			has_seed = true;
+			break;
+		case 'b':
+			baseline = optarg;
+			break;
+		case 'x':
+			if (parse_fraction(&max_regression, "--max-regression", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'f':
+			if (weft_cli_format_parse(&fmt, cmd, optarg,
+						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN |
+							  1u << WEFT_FMT_HTML | 1u << WEFT_FMT_JUNIT))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'J':
+			json = optarg;
+			break;
+		case 'j':
+			junit = optarg;
+			break;
+		case 'a':
+			allow = true;
+			break;
+		case 'F':
+			force = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error(cmd, "missing the pipeline file");
+	if (optind + 1 < argc)
+		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	weft_pipelines_scenario sc = WEFT_SCENARIO_SINGLE_STREAM;
+	if (scenario && weft_pipelines_scenario_parse(&sc, scenario)) {
+		static const char *const names[] = { "single-stream", "server", "offline", "concurrency" };
+		const char *s = weft_suggest(scenario, names, 4);
+		return weft_cli_usage_error(cmd, "unknown scenario '%s' (single-stream, server, offline or "
+						 "concurrency)%s%s%s",
+					    scenario, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+	}
+	/* outputs that would be refused afterwards are refused now, before a long run */
+	const char *outs[] = { output, json, junit };
+	for (size_t i = 0; i < 3; i++)
+		if (output_blocked(outs[i], force))
+			return WEFT_EXIT_ENV;
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < i; j++)
+			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]))
+				return weft_cli_usage_error(cmd, "two outputs go to '%s'", outs[i]);
+
+	weft_diags *d;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_pipelines_spec *spec = NULL;
+	int err = weft_pipelines_spec_load(&spec, argv[optind], d);
+	if (err) {
+		int rc = weft_cli_finish(err, d);
+		weft_diags_free(d);
+		return rc;
+	}
+	weft_pipelines_load *l = &spec->load;
+	if (scenario)
+		l->scenario = sc;
+	if (rate > 0)
+		l->rate = rate;
+	if (concurrency)
+		l->concurrency = (size_t)concurrency;
+	if (duration > 0)
+		l->duration_ms = duration;
+	if (max_duration > 0)
+		l->max_duration_ms = max_duration;
+	if (has_min)
+		l->min_queries = min_queries;
+	if (has_warmup)
+		l->warmup = warmup;
+	if (has_seed)
+		l->seed = seed;
+	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && !scenario && concurrency > 1)
+		l->scenario = WEFT_SCENARIO_CONCURRENCY;
+
+	progress_ctx pc = { NULL, 0, quiet };
+	weft_pipelines_run_opts ro = { on_progress, &pc, 0 };
+	weft_pipelines_result *res = NULL;
+	err = weft_pipelines_run(&res, spec, &ro, d);
+	weft_progress_free(pc.bar);
+	if (!err && baseline)
+		err = weft_pipelines_baseline_compare(res, baseline, max_regression, d);
+	int rc = weft_cli_finish(err, d);
+	weft_diags_free(d);
+	if (err) {
+		weft_pipelines_result_free(res);
+		weft_pipelines_spec_free(spec);
+		return rc;
+	}
+	weft_pipelines_report_opts rep = { weft_term_colour(stdout), allow };
+	static const weft_pipelines_format map[] = { WEFT_REPORT_TEXT, WEFT_REPORT_JSON, WEFT_REPORT_MARKDOWN,
+						     WEFT_REPORT_HTML, WEFT_REPORT_JUNIT };
+	rc = write_report(res, map[fmt], output, force, &rep);
+	if (!rc && json)
+		rc = write_report(res, WEFT_REPORT_JSON, json, force, &rep);
+	if (!rc && junit)
+		rc = write_report(res, WEFT_REPORT_JUNIT, junit, force, &rep);
+	if (!rc && weft_pipelines_result_gate(res, allow))
+		rc = WEFT_EXIT_GATE;
+	weft_pipelines_result_free(res);
+	weft_pipelines_spec_free(spec);
+	return rc;
+}
+
+/* ---- validate --------------------------------------------------------------------------- */
+
+static void check_files(const weft_pipelines_spec *s, weft_diags *d)
+{
+	for (size_t i = 0; i < s->n_stages; i++) {
+		const weft_pipelines_stage *st = &s->stages[i];
+		if (st->kind == WEFT_STAGE_MODEL) {
+			if (st->model.file && access(st->model.file, R_OK) != 0)
+				weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
+					       "stage '%s': cannot read the model file '%s': %s", st->name,
+					       st->model.file, strerror(errno));
+			for (size_t k = 0; k < st->model.n_candidates; k++)
+				if (access(st->model.candidates[k], R_OK) != 0)
+					weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
+						       "stage '%s': cannot read the candidate '%s': %s", st->name,
+						       st->model.candidates[k], strerror(errno));
+		}
+		if (st->kind == WEFT_STAGE_COMMAND && !st->command.shell && st->command.argv &&
+		    strchr(st->command.argv[0], '/') && access(st->command.argv[0], X_OK) != 0)
+			weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
+				       "stage '%s': cannot run '%s': %s", st->name, st->command.argv[0],
+				       strerror(errno));
+	}
+}
+
+static int bench_validate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = weft_cli_getopt("bench validate", argc, argv, "h", longopts)) != -1) {
+		if (c == 'h') {
+			fputs(validate_usage, stdout);
+			return WEFT_EXIT_OK;
+		}
+		return WEFT_EXIT_USAGE;
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error("bench validate", "missing the pipeline file");
+	int worst = WEFT_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		weft_diags *d;
+		if (weft_diags_new(&d))
+			return WEFT_EXIT_ENV;
+		weft_pipelines_spec *s = NULL;
+		int err = weft_pipelines_spec_load(&s, argv[i], d);
+		if (!err) {
+			check_files(s, d);
+			if (weft_diags_errors(d))
+				err = WEFT_EINVALID;
+		}
+		int rc = weft_cli_finish(err, d);
+		if (!err) {
+			char dur[32];
+			printf("%s: ok: pipeline '%s', %zu stage%s, %s for %s\n", argv[i], s->name, s->n_stages,
+			       s->n_stages == 1 ? "" : "s", weft_pipelines_scenario_name(s->load.scenario),
+			       weft_pipelines_duration_format(dur, sizeof dur, s->load.duration_ms, false));
+		}
+		if (rc > worst)
+			worst = rc;
+		weft_pipelines_spec_free(s);
+		weft_diags_free(d);
+	}
+	return worst;
+}
 
 int weft_cmd_bench(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	printf("usage: weft bench ...\n\nNot available in this build yet.\n");
-	return WEFT_EXIT_OK;
+	static const weft_cli_sub subs[] = {
+		{ "run", bench_run, "run a pipeline and judge its latency budgets" },
+		{ "validate", bench_validate, "check pipeline files (path:line:col errors)" },
+		{ "inspect", weft_cmd_bench_inspect, "show what a safetensors model file holds" },
+		{ "candidates", weft_cmd_bench_candidates, "compare candidate models on accuracy and latency" },
+	};
+	return weft_cli_dispatch("bench", bench_usage, subs, sizeof subs / sizeof *subs, argc, argv);
 }

@@ -1,0 +1,100 @@
+/* assess_int.h - what the files of assess/ share and nobody else sees:
+ * bounded YAML loading, id checks, text layout (UTF-8 aware wrapping and
+ * padding), YAML/Markdown quoting, number formatting, and the roll-up.
+ */
+#ifndef WEFT_ASSESS_INT_H
+#define WEFT_ASSESS_INT_H
+
+#include "weft_assess.h"
+
+/* Load a YAML document under the assess limits (size, nodes, depth). A file
+ * over WEFT_ASSESS_MAX_FILE is an error at the line and column where the
+ * limit is passed. */
+int assess_yaml_file(weft_yaml_doc **out, const char *path, weft_diags *d);
+int assess_yaml_buffer(weft_yaml_doc **out, const char *name, const char *buf, size_t len,
+		       weft_diags *d);
+
+/* [a-z0-9][a-z0-9._-]* (model ids: without '.' and '_'), at most 128 bytes. */
+bool assess_id_ok(const char *s, bool model_id);
+
+/* A required string field that must not be empty or blank. */
+int assess_req_str(const char **out, const weft_yaml_doc *doc, const weft_yaml_node *map,
+		   const char *key, weft_diags *d);
+
+/* Questions and dimensions by id (sorted index held by the model). */
+typedef struct {
+	const char *id;
+	const weft_assess_question *q; /* NULL for a dimension */
+	const weft_assess_dimension *dim;
+} assess_id_entry;
+const assess_id_entry *assess_model_lookup(const weft_assess_model *m, const char *id);
+/* Every id of the model (questions only when questions_only), for hints. */
+const char *assess_model_suggest(const weft_assess_model *m, const char *word, bool questions_only);
+
+/* Weights after an override: per dimension index and per question index. */
+double assess_weights_dim(const weft_assess_weights *w, const weft_assess_model *m, size_t dim);
+double assess_weights_question(const weft_assess_weights *w, const weft_assess_model *m,
+			       size_t q);
+const weft_assess_model *assess_weights_model(const weft_assess_weights *w);
+
+/* Answers by question id in O(log n): a sorted view of an answers set
+ * (which must not change while the index is used). */
+typedef struct {
+	const weft_assess_answer **v;
+	size_t n;
+} assess_aindex;
+int assess_aindex_build(assess_aindex *ix, const weft_assess_answers *a);
+const weft_assess_answer *assess_aindex_find(const assess_aindex *ix, const char *id);
+void assess_aindex_free(assess_aindex *ix);
+
+/* ---- roll-up ---- */
+typedef struct {
+	weft_assess_status status;
+	int level;
+	const char *reason, *note;
+	char *const *evidence;
+	size_t n_evidence;
+	weft_assess_vote *votes; /* n_sources entries */
+	size_t n_votes;
+	bool disagreement;
+} assess_rolled;
+
+/* Per question of m (model order), the rolled-up answer of the files.
+ * labels[i] names file i's respondent. *out has m->n_questions entries. */
+int assess_rollup(assess_rolled **out, const weft_assess_model *m,
+		  const weft_assess_answers *const *answers, const char *const *labels, size_t n);
+void assess_rolled_free(assess_rolled *r, size_t n);
+
+/* ---- text ---- */
+
+/* Display columns of UTF-8 text (one per code point; no wide-char tables). */
+size_t assess_utf8_cols(const char *s, size_t len);
+/* Append s cut to at most cols columns ("..." when cut), padded with spaces
+ * to exactly cols when pad. */
+void assess_put_cols(weft_buf *b, const char *s, size_t cols, bool pad);
+/* Append text word-wrapped to width columns; every line starts with
+ * first (the first line) or indent (the others) and ends with '\n'. Existing
+ * newlines start new lines. */
+void assess_wrap(weft_buf *b, const char *text, size_t width, const char *first,
+		 const char *indent);
+/* A copy of s with everything YAML or a terminal would not print as text
+ * (controls, escapes, odd line separators) replaced by spaces; line breaks
+ * kept as '\n' when keep_newlines, else spaces. NULL on allocation failure. */
+char *assess_printable(const char *s, bool keep_newlines);
+/* s made safe to quote in a one-line diagnostic: control characters and
+ * escapes as '?', cut to 80 code points with "...". Returns one of a few
+ * rotating static buffers, so up to four may appear in one message. */
+const char *assess_clean(const char *s);
+/* A YAML double-quoted scalar that reads back as s. */
+void assess_put_yaml_str(weft_buf *b, const char *s);
+/* Markdown table-cell text: '|' escaped, newlines as spaces, specials escaped. */
+void assess_put_md(weft_buf *b, const char *s);
+/* A score with two decimals ("2.50"). */
+void assess_put_score(weft_buf *b, double v);
+/* Round to 4 decimals (for JSON, so output is stable). */
+double assess_round4(double v);
+/* A percentage 0..100 from a fraction, rounded down to a whole number unless
+ * it is exactly 1 ("99%" for 0.999). */
+int assess_pct(double frac);
+
+#endif

@@ -1,0 +1,499 @@
+/* load.c - the load generator: scenarios, workers, and timing that does not lie.
+ *
+ * Design: every scenario is the same loop - a worker thread takes the next
+ * query from a shared dispenser, runs every stage in order and records each
+ * stage's latency and the query's - and differs only in what the dispenser
+ * hands out:
+ *   single-stream  one worker, next query when the previous one completes;
+ *   concurrency N  N workers, closed loop;
+ *   offline        N workers (default: the CPUs) draining an unbounded
+ *                  queue; throughput is the result;
+ *   server         queries carry a scheduled send time from a seeded Poisson
+ *                  process, and latency counts from that time, not from when
+ *                  a worker got round to sending it. A query that waited for
+ *                  a free worker therefore carries its queueing delay, as a
+ *                  real user's would (no coordinated omission), and the wait
+ *                  itself is reported as a late send.
+ * Each worker keeps its own histograms and sample rows (no locks on the hot
+ * path but the dispenser's); the coordinator merges them after each round.
+ * When a verdict is inconclusive and max_duration allows, the run extends
+ * itself by the number of queries the statistics say are needed.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "load_int.h"
+
+void weft_pl_sleep_until(uint64_t deadline_ns)
+{
+	const uint64_t spin_ns = 80000;
+	uint64_t now = weft_now_ns();
+	if (deadline_ns > now + spin_ns) {
+		uint64_t wake = deadline_ns - spin_ns;
+		struct timespec ts = { (time_t)(wake / 1000000000u), (long)(wake % 1000000000u) };
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+	}
+	while (weft_now_ns() < deadline_ns)
+		;
+}
+
+void weft_pl_fail(weft_pl_outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	o->failed = true;
+	vsnprintf(o->error, sizeof o->error, fmt, ap);
+	va_end(ap);
+}
+
+static const weft_pl_stage_ops *ops_of(weft_pipelines_stage_kind k)
+{
+	switch (k) {
+	case WEFT_STAGE_DELAY: return &weft_pl_stage_delay;
+	case WEFT_STAGE_HTTP: return &weft_pl_stage_http;
+	case WEFT_STAGE_COMMAND: return &weft_pl_stage_command;
+	case WEFT_STAGE_MODEL: return &weft_pl_stage_model;
+	}
+	return &weft_pl_stage_delay;
+}
+
+/* ---- the dispenser -------------------------------------------------------------- */
+
+/* Hand out the next query: its index and scheduled start. false: stop. */
+static bool take(weft_pl_run *r, uint64_t *idx, uint64_t *sched, bool *is_server)
+{
+	bool ok = false;
+	pthread_mutex_lock(&r->mu);
+	uint64_t now = weft_now_ns();
+	*is_server = r->load.scenario == WEFT_SCENARIO_SERVER;
+	if (r->next >= r->limit || now >= r->hard_stop_ns)
+		goto out;
+	if (*is_server) {
+		uint64_t s = r->sched0_ns + (uint64_t)r->arrival_ns;
+		if (s >= r->hard_stop_ns)
+			goto out;
+		*sched = s;
+		double u = weft_pipelines_rng_uniform(&r->arrival_rng);
+		r->arrival_ns += -log1p(-u) / r->load.rate * 1e9;
+	} else {
+		/* closed loop: until the duration is over and enough were sent */
+		if (now >= r->soft_stop_ns && r->next >= r->min_handed)
+			goto out;
+		*sched = now;
+	}
+	*idx = r->next++;
+	ok = true;
+out:
+	pthread_mutex_unlock(&r->mu);
+	return ok;
+}
+
+/* ---- recording ------------------------------------------------------------------ */
+
+static void note_error(weft_pl_worker *w, size_t stage, const char *text)
+{
+	for (size_t i = 0; i < w->n_errs; i++)
+		if (w->errs[i].stage == stage && !strcmp(w->errs[i].text, text)) {
+			w->errs[i].count++;
+			return;
+		}
+	if (w->n_errs == w->cap_errs) {
+		size_t cap = w->cap_errs ? w->cap_errs * 2 : 8;
+		weft_pl_err *e = realloc(w->errs, cap * sizeof *e);
+		if (!e)
+			return;
+		w->errs = e;
+		w->cap_errs = cap;
+	}
+	weft_pl_err *e = &w->errs[w->n_errs++];
+	e->stage = stage;
+	snprintf(e->text, sizeof e->text, "%s", text);
+	e->count = 1;
+}
+
+static void keep_row(weft_pl_worker *w, uint64_t idx, const uint64_t *ns)
+{
+	weft_pl_run *r = w->run;
+	if (atomic_fetch_add(&r->rows_used, 1) >= r->max_rows) {
+		atomic_store(&r->rows_full, true);
+		return;
+	}
+	if (w->n_rows == w->cap_rows) {
+		size_t cap = w->cap_rows ? w->cap_rows * 2 : 1024;
+		uint64_t *ri = realloc(w->row_idx, cap * sizeof *ri);
+		if (ri)
+			w->row_idx = ri;
+		uint64_t *rn = ri ? realloc(w->row_ns, cap * r->ns_count * sizeof *rn) : NULL;
+		if (!rn) {
+			atomic_store(&r->rows_full, true);
+			return;
+		}
+		w->row_ns = rn;
+		w->cap_rows = cap;
+	}
+	w->row_idx[w->n_rows] = idx;
+	memcpy(&w->row_ns[w->n_rows * r->ns_count], ns, r->ns_count * sizeof *ns);
+	w->n_rows++;
+}
+
+static void run_query(weft_pl_worker *w, uint64_t idx, uint64_t sched, bool server, uint64_t q_begin)
+{
+	weft_pl_run *r = w->run;
+	size_t S = r->n_stages;
+	uint64_t *ns = w->scratch;
+	uint64_t slept = 0;
+	if (server) {
+		uint64_t before = weft_now_ns();
+		if (sched > before) {
+			weft_pl_sleep_until(sched);
+			slept = weft_now_ns() - before;
+		}
+	}
+	uint64_t start = weft_now_ns();
+	uint64_t t = start;
+	bool failed = false;
+	size_t failed_stage = 0;
+	weft_pl_outcome o;
+	for (size_t s = 0; s < S; s++) {
+		memset(&o, 0, sizeof o);
+		uint64_t seed = r->load.seed ^ (idx * UINT64_C(0x9e3779b97f4a7c15)) ^
+				((uint64_t)(s + 1) * UINT64_C(0xd1b54a32d192ed03));
+		weft_pipelines_rng_next(&seed);
+		r->ops[s]->run(w->stage_state[s], r->shared[s], &r->spec->stages[s], seed, &o);
+		uint64_t t2 = weft_now_ns();
+		ns[s] = o.ns ? o.ns : t2 - t;
+		if (o.failed) {
+			failed = true;
+			failed_stage = s;
+			break;
+		}
+		for (size_t p = 0; p < o.n_phases && p < WEFT_PL_MAX_PHASES; p++)
+			if (w->phase[s][p])
+				weft_pipelines_hist_record(w->phase[s][p], o.phase_ns[p]);
+		t = t2;
+	}
+	uint64_t end = weft_now_ns();
+	uint64_t origin = server ? (sched < start ? sched : start) : start;
+	ns[S] = end - origin;
+
+	bool warm = idx < r->warmup;
+	if (warm) {
+		if (!failed) {
+			w->warm_n++;
+			for (size_t s = 0; s <= S; s++)
+				w->warm_sum[s] += (double)ns[s];
+		}
+	} else {
+		w->measured++;
+		if (!w->first_start || start < w->first_start)
+			w->first_start = start;
+		if (end > w->last_end)
+			w->last_end = end;
+		if (server && start > sched) {
+			double late_ms = (double)(start - sched) / 1e6;
+			w->late_sum_ms += late_ms;
+			if (late_ms > w->late_max_ms)
+				w->late_max_ms = late_ms;
+			if (late_ms > r->load.late_ms)
+				w->late_count++;
+		}
+		if (failed) {
+			w->errors++;
+			note_error(w, failed_stage, o.error[0] ? o.error : "failed");
+		} else {
+			for (size_t s = 0; s <= S; s++)
+				weft_pipelines_hist_record(w->hist[s], ns[s]);
+			keep_row(w, idx, ns);
+		}
+	}
+	atomic_fetch_add(&r->done, 1);
+	uint64_t q_end = weft_now_ns();
+	/* the harness's own share: everything but stages and intended sleep */
+	uint64_t busy = q_end - q_begin;
+	uint64_t stages = end - start;
+	uint64_t over = busy > stages + slept ? busy - stages - slept : 0;
+	if (!warm)
+		weft_pipelines_hist_record(w->overhead, over);
+}
+
+static void *worker_main(void *arg)
+{
+	weft_pl_worker *w = arg;
+	weft_pl_run *r = w->run;
+#ifdef PR_SET_TIMERSLACK
+	/* wake from sleeps on time: the default 50 us slack would show in every delay */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+#endif
+	for (;;) {
+		uint64_t q_begin = weft_now_ns();
+		uint64_t idx, sched;
+		bool server;
+		if (!take(r, &idx, &sched, &server))
+			break;
+		run_query(w, idx, sched, server, q_begin);
+	}
+	atomic_fetch_sub(&r->active, 1);
+	return NULL;
+}
+
+/* ---- setup and teardown -------------------------------------------------------- */
+
+static void worker_free(weft_pl_run *r, weft_pl_worker *w)
+{
+	if (w->stage_state)
+		for (size_t s = 0; s < r->n_stages; s++)
+			if (w->stage_state[s])
+				r->ops[s]->worker_free(w->stage_state[s]);
+	free(w->stage_state);
+	if (w->hist)
+		for (size_t s = 0; s < r->ns_count; s++)
+			weft_pipelines_hist_free(w->hist[s]);
+	free(w->hist);
+	if (w->phase) {
+		for (size_t s = 0; s < r->n_stages; s++)
+			for (size_t p = 0; p < WEFT_PL_MAX_PHASES; p++)
+				weft_pipelines_hist_free(w->phase[s][p]);
+		free(w->phase);
+	}
+	weft_pipelines_hist_free(w->overhead);
+	free(w->warm_sum);
+	free(w->scratch);
+	free(w->row_idx);
+	free(w->row_ns);
+	free(w->errs);
+}
+
+static int worker_init(weft_pl_run *r, weft_pl_worker *w, weft_diags *d)
+{
+	w->run = r;
+	size_t S = r->n_stages;
+	if (!(w->stage_state = calloc(S, sizeof *w->stage_state)) ||
+	    !(w->hist = calloc(r->ns_count, sizeof *w->hist)) ||
+	    !(w->phase = calloc(S, sizeof *w->phase)) ||
+	    !(w->warm_sum = calloc(r->ns_count, sizeof *w->warm_sum)) ||
+	    !(w->scratch = calloc(r->ns_count, sizeof *w->scratch)) ||
+	    weft_pipelines_hist_new(&w->overhead))
+		return WEFT_ENOMEM;
+	for (size_t s = 0; s < r->ns_count; s++)
+		if (weft_pipelines_hist_new(&w->hist[s]))
+			return WEFT_ENOMEM;
+	for (size_t s = 0; s < S; s++) {
+		const char *const *ph = r->ops[s]->phases;
+		for (size_t p = 0; ph && ph[p] && p < WEFT_PL_MAX_PHASES; p++)
+			if (weft_pipelines_hist_new(&w->phase[s][p]))
+				return WEFT_ENOMEM;
+		int err = r->ops[s]->worker_new(&w->stage_state[s], r->shared[s], &r->spec->stages[s], d);
+		if (err)
+			return err;
+	}
+	return WEFT_OK;
+}
+
+static void run_free(weft_pl_run *r)
+{
+	if (r->workers)
+		for (size_t i = 0; i < r->n_workers; i++)
+			worker_free(r, &r->workers[i]);
+	free(r->workers);
+	if (r->shared)
+		for (size_t s = 0; s < r->n_stages; s++)
+			if (r->shared[s])
+				r->ops[s]->shared_free(r->shared[s]);
+	free(r->shared);
+	free(r->ops);
+	pthread_mutex_destroy(&r->mu);
+}
+
+static size_t cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (size_t)n : 1;
+}
+
+/* Run one round: spawn the workers, report progress, join. */
+static int run_round(weft_pl_run *r, const weft_pipelines_run_opts *o, uint64_t expected,
+		     bool count_based, weft_diags *d)
+{
+	atomic_store(&r->active, r->n_workers);
+	size_t started = 0;
+	int err = WEFT_OK;
+	for (; started < r->n_workers; started++) {
+		if (pthread_create(&r->workers[started].thread, NULL, worker_main, &r->workers[started])) {
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, "lower load.concurrency",
+				       "cannot start worker thread %zu: %s", started + 1, strerror(errno));
+			err = WEFT_EENV;
+			/* stop the others: nothing more is handed out */
+			pthread_mutex_lock(&r->mu);
+			r->limit = 0;
+			pthread_mutex_unlock(&r->mu);
+			atomic_fetch_sub(&r->active, r->n_workers - started);
+			break;
+		}
+	}
+	uint64_t round_start = weft_now_ns();
+	uint64_t done0 = atomic_load(&r->done);
+	while (atomic_load(&r->active) > 0) {
+		struct timespec ts = { 0, 50 * 1000000L };
+		nanosleep(&ts, NULL);
+		if (o && o->progress) {
+			if (count_based)
+				o->progress(o->progress_ctx, atomic_load(&r->done) - done0, expected);
+			else
+				o->progress(o->progress_ctx, (weft_now_ns() - round_start) / 1000000u, expected);
+		}
+	}
+	for (size_t i = 0; i < started; i++)
+		pthread_join(r->workers[i].thread, NULL);
+	return err;
+}
+
+int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *spec,
+		       const weft_pipelines_run_opts *opts, weft_diags *d)
+{
+	*out = NULL;
+	int err = weft_pipelines_load_check(spec, d);
+	if (err)
+		return err;
+	weft_pl_run r;
+	memset(&r, 0, sizeof r);
+	pthread_mutex_init(&r.mu, NULL);
+	r.spec = spec;
+	r.load = spec->load;
+	r.n_stages = spec->n_stages;
+	r.ns_count = spec->n_stages + 1;
+	r.warmup = r.load.warmup;
+	r.max_rows = opts && opts->max_samples ? opts->max_samples : 1000000;
+	switch (r.load.scenario) {
+	case WEFT_SCENARIO_SINGLE_STREAM:
+		r.load.concurrency = 1;
+		break;
+	case WEFT_SCENARIO_SERVER:
+		if (!r.load.concurrency)
+			r.load.concurrency = 16;
+		break;
+	case WEFT_SCENARIO_OFFLINE:
+		if (!r.load.concurrency)
+			r.load.concurrency = cpus();
+		break;
+	case WEFT_SCENARIO_CONCURRENCY:
+		if (!r.load.concurrency)
+			r.load.concurrency = 1;
+		break;
+	}
+	if (!r.load.rows_per_query) {
+		r.load.rows_per_query = 1;
+		for (size_t s = 0; s < spec->n_stages; s++)
+			if (spec->stages[s].kind == WEFT_STAGE_MODEL && spec->stages[s].model.batch > r.load.rows_per_query)
+				r.load.rows_per_query = spec->stages[s].model.batch;
+	}
+	r.n_workers = r.load.concurrency;
+
+	if (!(r.ops = calloc(r.n_stages, sizeof *r.ops)) || !(r.shared = calloc(r.n_stages, sizeof *r.shared)) ||
+	    !(r.workers = calloc(r.n_workers, sizeof *r.workers))) {
+		run_free(&r);
+		return WEFT_ENOMEM;
+	}
+	for (size_t s = 0; s < r.n_stages && !err; s++) {
+		r.ops[s] = ops_of(spec->stages[s].kind);
+		err = r.ops[s]->shared_new(&r.shared[s], &spec->stages[s], spec, d);
+	}
+	for (size_t i = 0; i < r.n_workers && !err; i++)
+		err = worker_init(&r, &r.workers[i], d);
+	if (err) {
+		run_free(&r);
+		return err;
+	}
+
+	weft_pipelines_result *res = calloc(1, sizeof *res);
+	if (!res) {
+		run_free(&r);
+		return WEFT_ENOMEM;
+	}
+	weft_pl_clocks_begin(&r.clocks);
+	time_t wall = time(NULL);
+	struct tm tm;
+	gmtime_r(&wall, &tm);
+	strftime(res->started_at, sizeof res->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	/* round 1 */
+	uint64_t t0 = weft_now_ns();
+	r.t0_ns = t0;
+	r.arrival_rng = r.load.seed ^ UINT64_C(0x5851f42d4c957f2d);
+	uint64_t measured_target = r.load.min_queries;
+	bool server = r.load.scenario == WEFT_SCENARIO_SERVER;
+	uint64_t expected;
+	if (server) {
+		double by_rate = ceil(r.load.rate * r.load.duration_ms / 1e3);
+		if (by_rate > (double)measured_target)
+			measured_target = by_rate > 1e12 ? UINT64_C(1000000000000) : (uint64_t)by_rate;
+		r.limit = r.warmup + measured_target;
+		r.sched0_ns = t0;
+		r.arrival_ns = 0;
+		expected = r.limit;
+	} else {
+		r.limit = UINT64_MAX;
+		r.min_handed = r.warmup + measured_target;
+		r.soft_stop_ns = t0 + (uint64_t)(r.load.duration_ms * 1e6);
+		expected = (uint64_t)r.load.duration_ms;
+	}
+	uint64_t hard_ms = r.load.max_duration_ms > 0 ? (uint64_t)r.load.max_duration_ms : 0;
+	if (server && !hard_ms)
+		hard_ms = (uint64_t)(r.load.duration_ms * 2 + 10000);
+	r.hard_stop_ns = hard_ms ? t0 + hard_ms * 1000000u : UINT64_MAX;
+	if (!server && hard_ms && r.soft_stop_ns > r.hard_stop_ns)
+		r.soft_stop_ns = r.hard_stop_ns;
+	err = run_round(&r, opts, expected, server, d);
+	if (!err && server && r.next < r.limit)
+		r.dropped += r.limit - r.next;
+
+	/* extend while undecided and time allows */
+	for (unsigned round = 0; !err; round++) {
+		err = weft_pl_build_result(res, &r);
+		if (err || round >= 20 || !r.load.max_duration_ms)
+			break;
+		uint64_t need = weft_pl_result_need_more(res);
+		uint64_t now = weft_now_ns();
+		if (!need || now + 1000000u >= r.hard_stop_ns)
+			break;
+		if (need == UINT64_MAX || need > UINT64_C(1000000000000))
+			break;
+		res->extensions++;
+		/* ask for a little more than the estimate: it is "about" N */
+		need += need / 10 + 1;
+		pthread_mutex_lock(&r.mu);
+		if (server) {
+			r.limit = r.next + need;
+			r.sched0_ns = now;
+			r.arrival_ns = 0;
+		} else {
+			r.min_handed = r.next + need;
+			r.soft_stop_ns = now; /* count-based from here */
+		}
+		pthread_mutex_unlock(&r.mu);
+		uint64_t before = r.next;
+		err = run_round(&r, opts, need, true, d);
+		if (!err && server && r.next < r.limit)
+			r.dropped += r.limit - r.next;
+		if (r.next == before)
+			break;
+	}
+	if (!err) {
+		weft_pl_clocks_end(&r.clocks);
+		weft_pl_finish_notes(res, &r);
+	}
+	run_free(&r);
+	if (err) {
+		weft_pipelines_result_free(res);
+		return err;
+	}
+	*out = res;
+	return WEFT_OK;
+}

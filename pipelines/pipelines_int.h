@@ -1,0 +1,69 @@
+/* pipelines_int.h - what the files of the pipelines part share privately:
+ * the stage interface the load generator drives, and small helpers. */
+#ifndef WEFT_PIPELINES_INT_H
+#define WEFT_PIPELINES_INT_H
+
+#include "weft_pipelines.h"
+
+/* z such that Phi(z) = q. */
+double weft_pl_normal_quantile(double q);
+
+/* ---- stages ------------------------------------------------------------------ */
+
+#define WEFT_PL_MAX_PHASES 5
+
+/* What one stage of one query produced. */
+typedef struct {
+	uint64_t ns;                        /* the stage's latency (harness clock) */
+	bool failed;
+	char error[80];                     /* the error's kind, when failed */
+	uint64_t phase_ns[WEFT_PL_MAX_PHASES];
+	size_t n_phases;
+} weft_pl_outcome;
+
+/* A stage kind: state shared by all workers (loaded once per run), state
+ * per worker (a connection, buffers), and the work of one query. run must
+ * fill o->ns itself only when it times something finer than the call; the
+ * load generator times the call around it otherwise (o->ns == 0). */
+typedef struct {
+	int (*shared_new)(void **out, const weft_pipelines_stage *st, const weft_pipelines_spec *spec,
+			  weft_diags *d);
+	void (*shared_free)(void *shared);
+	int (*worker_new)(void **out, void *shared, const weft_pipelines_stage *st, weft_diags *d);
+	void (*worker_free)(void *worker);
+	/* seed: a per-query, per-stage random seed (reproducible) */
+	void (*run)(void *worker, void *shared, const weft_pipelines_stage *st, uint64_t seed,
+		    weft_pl_outcome *o);
+	/* names of the phases run reports, or NULL */
+	const char *const *phases;
+} weft_pl_stage_ops;
+
+extern const weft_pl_stage_ops weft_pl_stage_delay;
+extern const weft_pl_stage_ops weft_pl_stage_http;
+extern const weft_pl_stage_ops weft_pl_stage_command;
+extern const weft_pl_stage_ops weft_pl_stage_model;
+
+/* Sleep until the monotonic deadline (ns, weft_now_ns's clock); the last
+ * stretch is spun so short delays are accurate. */
+void weft_pl_sleep_until(uint64_t deadline_ns);
+
+/* Set the outcome's error text (printf style). */
+void weft_pl_fail(weft_pl_outcome *o, const char *fmt, ...) WEFT_PRINTF(2, 3);
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+/* path resolved against dir unless absolute (malloc'd). */
+char *weft_pl_resolve(const char *dir, const char *path);
+
+/* The percentile labels and quantiles reported for every series. */
+extern const char *const weft_pl_pctl_labels[WEFT_PIPELINES_N_PCTL];
+extern const double weft_pl_pctl_q[WEFT_PIPELINES_N_PCTL];
+
+/* Fill a percentile (estimate and CI) from a finished series. */
+void weft_pl_series_pctl(weft_pipelines_pctl *out, const weft_pipelines_series *s, double q,
+			 double confidence);
+
+/* Escape for JSON, XML. */
+void weft_pl_put_xml(weft_buf *b, const char *s);
+
+#endif

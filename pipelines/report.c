@@ -1,0 +1,446 @@
+/* report.c - the text report, and the one entry point for every format.
+ *
+ * Design: the text report is for a person at a terminal or reading a CI log:
+ * one table of percentiles with their confidence intervals (each cell in a
+ * single unit, "41.2 ms (40.1-42.5)"), then one line per budget with its
+ * verdict and the numbers behind it, then what a careful reader needs to
+ * trust the numbers (errors, late sends, harness overhead, noise notes). It
+ * never sums percentiles across stages; a stage's "share" is its budget (or
+ * its measured percentile) over the end-to-end budget at the same
+ * percentile. Colour only when asked (the CLI asks on a terminal).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "report_int.h"
+
+void weft_pl_scale(double ms, double *mult, const char **unit, bool ascii)
+{
+	double a = fabs(ms);
+	if (!isfinite(a) || a == 0) {
+		*mult = 1;
+		*unit = "ms";
+	} else if (a < 1.0) {
+		*mult = 1e3;
+		*unit = ascii ? "us" : "\xc2\xb5s";
+	} else if (a < 1000.0) {
+		*mult = 1;
+		*unit = "ms";
+	} else {
+		*mult = 1e-3;
+		*unit = "s";
+	}
+}
+
+static int digits_for(double v)
+{
+	double a = fabs(v);
+	return a < 10 ? 2 : a < 100 ? 1 : 0;
+}
+
+char *weft_pl_fmt_pctl(char *buf, size_t size, const weft_pipelines_pctl *p, bool ascii)
+{
+	if (!isfinite(p->value_ms)) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	double mult;
+	const char *unit;
+	weft_pl_scale(p->value_ms, &mult, &unit, ascii);
+	double v = p->value_ms * mult;
+	int dg = digits_for(v);
+	if (p->q >= 1.0 || (!p->has_lo && !p->has_hi)) {
+		snprintf(buf, size, "%.*f %s", dg, v, unit);
+		return buf;
+	}
+	char lo[24], hi[24];
+	if (p->has_lo)
+		snprintf(lo, sizeof lo, "%.*f", dg, p->lo_ms * mult);
+	else
+		snprintf(lo, sizeof lo, "?");
+	if (p->has_hi)
+		snprintf(hi, sizeof hi, "%.*f", dg, p->hi_ms * mult);
+	else
+		snprintf(hi, sizeof hi, "?");
+	snprintf(buf, size, "%.*f %s (%s-%s)", dg, v, unit, lo, hi);
+	return buf;
+}
+
+char *weft_pl_fmt_ms(char *buf, size_t size, double ms, bool ascii)
+{
+	return weft_pipelines_duration_format(buf, size, ms, ascii);
+}
+
+const char *weft_pl_overall(const weft_pipelines_result *r)
+{
+	if (r->n_broken || r->n_regressions)
+		return "fail";
+	if (r->n_inconclusive)
+		return "inconclusive";
+	return "pass";
+}
+
+const weft_pipelines_check *weft_pl_e2e_check(const weft_pipelines_result *r, const char *label)
+{
+	if (!r->n_series)
+		return NULL;
+	const weft_pipelines_series *e = &r->series[r->n_series - 1];
+	for (size_t i = 0; i < e->n_checks; i++)
+		if (!strcmp(e->checks[i].budget.label, label))
+			return &e->checks[i];
+	return NULL;
+}
+
+double weft_pl_budget_share(const weft_pipelines_result *r, const weft_pipelines_check *c)
+{
+	const weft_pipelines_check *e = weft_pl_e2e_check(r, c->budget.label);
+	if (!e || !(e->budget.limit_ms > 0))
+		return NAN;
+	return c->budget.limit_ms / e->budget.limit_ms;
+}
+
+weft_pipelines_verdict weft_pl_series_verdict(const weft_pipelines_series *s, bool *any)
+{
+	*any = s->n_checks > 0;
+	weft_pipelines_verdict v = WEFT_VERDICT_MET;
+	for (size_t i = 0; i < s->n_checks; i++) {
+		if (s->checks[i].verdict == WEFT_VERDICT_BROKEN)
+			return WEFT_VERDICT_BROKEN;
+		if (s->checks[i].verdict == WEFT_VERDICT_INCONCLUSIVE)
+			v = WEFT_VERDICT_INCONCLUSIVE;
+	}
+	return v;
+}
+
+void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_check *c,
+			    bool ascii)
+{
+	char v[48], lo[32], hi[32], lim[32];
+	weft_pl_fmt_ms(v, sizeof v, c->at.value_ms, ascii);
+	weft_pl_fmt_ms(lim, sizeof lim, c->budget.limit_ms, ascii);
+	if (c->budget.q >= 1.0) {
+		weft_buf_printf(b, "observed max %s", isfinite(c->at.value_ms) ? v : "-");
+		if (c->over)
+			weft_buf_printf(b, "; %llu quer%s over %s", (unsigned long long)c->over,
+					c->over == 1 ? "y" : "ies", lim);
+		return;
+	}
+	if (c->at.has_lo)
+		weft_pl_fmt_ms(lo, sizeof lo, c->at.lo_ms, ascii);
+	else
+		snprintf(lo, sizeof lo, "none");
+	if (c->at.has_hi)
+		weft_pl_fmt_ms(hi, sizeof hi, c->at.hi_ms, ascii);
+	else
+		snprintf(hi, sizeof hi, "none");
+	weft_buf_printf(b, "%s %s, %.0f%% CI [%s, %s]", c->budget.label, isfinite(c->at.value_ms) ? v : "-",
+			r->confidence * 100.0, lo, hi);
+	if (c->verdict == WEFT_VERDICT_INCONCLUSIVE) {
+		if (!isfinite(c->at.value_ms))
+			weft_buf_puts(b, "; no successful query to judge");
+		else if (c->need_more == UINT64_MAX)
+			weft_buf_printf(b, "; the %s sits at the budget: more queries will not decide it",
+					c->budget.label);
+		else
+			weft_buf_printf(b, "; need about %llu more quer%s", (unsigned long long)c->need_more,
+					c->need_more == 1 ? "y" : "ies");
+	}
+}
+
+void weft_pl_error_sentence(weft_buf *b, const weft_pipelines_result *r)
+{
+	weft_buf_printf(b, "%llu of %llu (%.3g%%), %.0f%% CI [%.3g%%, %.3g%%]", (unsigned long long)r->errors,
+			(unsigned long long)r->measured, 100.0 * r->error_rate, r->confidence * 100.0,
+			100.0 * r->error_lo, 100.0 * r->error_hi);
+	if (r->error_verdict == WEFT_VERDICT_INCONCLUSIVE) {
+		if (!r->measured)
+			weft_buf_puts(b, "; no query measured");
+		else if (r->error_need_more == UINT64_MAX)
+			weft_buf_puts(b, "; the rate sits at the budget");
+		else
+			weft_buf_printf(b, "; need about %llu more queries", (unsigned long long)r->error_need_more);
+	}
+}
+
+void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii)
+{
+	char p[32], lo[32], hi[32], w[32];
+	weft_buf_printf(b, "%llu rows at %.4g rows/s take %s, %.0f%% CI [%s, %s], window %s",
+			(unsigned long long)r->load.rows, r->rows_per_s,
+			weft_pl_fmt_ms(p, sizeof p, r->projected_ms, ascii), r->confidence * 100.0,
+			weft_pl_fmt_ms(lo, sizeof lo, r->projected_lo_ms, ascii),
+			weft_pl_fmt_ms(hi, sizeof hi, r->projected_hi_ms, ascii),
+			weft_pl_fmt_ms(w, sizeof w, r->load.window_ms, ascii));
+}
+
+void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool ascii)
+{
+	char d[32];
+	const weft_pipelines_load *l = &r->load;
+	weft_buf_printf(b, "%s", weft_pipelines_scenario_name(l->scenario));
+	if (l->scenario == WEFT_SCENARIO_SERVER)
+		weft_buf_printf(b, " at %.4g q/s (Poisson)", l->rate);
+	if (l->scenario != WEFT_SCENARIO_SINGLE_STREAM)
+		weft_buf_printf(b, ", %zu worker%s", r->workers, r->workers == 1 ? "" : "s");
+	weft_buf_printf(b, ", %s, seed %llu", weft_pl_fmt_ms(d, sizeof d, l->duration_ms, ascii),
+			(unsigned long long)l->seed);
+}
+
+/* ---- text ------------------------------------------------------------------------ */
+
+static const char *verdict_colour(weft_pipelines_verdict v)
+{
+	return v == WEFT_VERDICT_MET ? WEFT_SGR_GREEN : v == WEFT_VERDICT_BROKEN ? "1;31" : WEFT_SGR_YELLOW;
+}
+
+static void pad(weft_buf *b, const char *s, int width)
+{
+	/* count UTF-8 code points, not bytes */
+	int n = 0;
+	for (const char *p = s; *p; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	weft_buf_puts(b, s);
+	for (; n < width; n++)
+		weft_buf_putc(b, ' ');
+}
+
+static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o)
+{
+	bool col = o && o->colour;
+	bool ascii = false;
+	const char *B = weft_term_sgr(col, WEFT_SGR_BOLD), *R = weft_term_sgr(col, WEFT_SGR_RESET),
+		   *D = weft_term_sgr(col, WEFT_SGR_DIM);
+	weft_buf_printf(b, "%sweft bench: %s%s", B, r->pipeline, R);
+	if (r->pattern)
+		weft_buf_printf(b, " (%s)", r->pattern);
+	weft_buf_puts(b, " - ");
+	weft_pl_scenario_line(b, r, ascii);
+	weft_buf_putc(b, '\n');
+	weft_buf_printf(b, "%llu queries measured (+%llu warm-up), %llu error%s, %.4g q/s over %.3g s; "
+			   "intervals at %.0f%% confidence\n\n",
+			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
+			(unsigned long long)r->errors, r->errors == 1 ? "" : "s", r->throughput_qps, r->elapsed_s,
+			r->confidence * 100.0);
+
+	/* the table */
+	static const size_t cols[] = { 0, 1, 3, 4 }; /* p50 p90 p99 p99.9 */
+	int namew = 10;
+	for (size_t i = 0; i < r->n_series; i++) {
+		int l = (int)strlen(r->series[i].name);
+		if (l > namew)
+			namew = l;
+	}
+	weft_buf_puts(b, B);
+	pad(b, "stage", namew + 2);
+	for (size_t c = 0; c < 4; c++)
+		pad(b, weft_pl_pctl_labels[cols[c]], 24);
+	pad(b, "budget", 16);
+	pad(b, "share", 7);
+	weft_buf_printf(b, "verdict%s\n", R);
+	for (size_t i = 0; i < r->n_series; i++) {
+		const weft_pipelines_series *s = &r->series[i];
+		if (s->is_e2e)
+			weft_buf_puts(b, B);
+		pad(b, s->name, namew + 2);
+		if (s->is_e2e)
+			weft_buf_puts(b, R);
+		for (size_t c = 0; c < 4; c++) {
+			char cell[64];
+			pad(b, weft_pl_fmt_pctl(cell, sizeof cell, &s->pctl[cols[c]], ascii), 24);
+		}
+		if (s->n_checks) {
+			const weft_pipelines_check *k = &s->checks[s->n_checks - 1];
+			/* show the highest percentile's budget; all are listed below */
+			char lim[32], cell[48];
+			snprintf(cell, sizeof cell, "%s <= %s", k->budget.label,
+				 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, ascii));
+			pad(b, cell, 16);
+			double share = s->is_e2e ? NAN : weft_pl_budget_share(r, k);
+			char sh[16];
+			if (isfinite(share))
+				snprintf(sh, sizeof sh, "%.0f%%", 100.0 * share);
+			else
+				snprintf(sh, sizeof sh, "-");
+			pad(b, sh, 7);
+			bool any;
+			weft_pipelines_verdict v = weft_pl_series_verdict(s, &any);
+			weft_buf_printf(b, "%s%s%s", weft_term_sgr(col, verdict_colour(v)),
+					weft_pipelines_verdict_name(v), R);
+		} else {
+			pad(b, "-", 16);
+			pad(b, "-", 7);
+			weft_buf_puts(b, "-");
+		}
+		weft_buf_putc(b, '\n');
+	}
+
+	/* budgets */
+	weft_buf_printf(b, "\n%sbudgets%s\n", B, R);
+	for (size_t i = 0; i < r->n_series; i++) {
+		const weft_pipelines_series *s = &r->series[i];
+		for (size_t c = 0; c < s->n_checks; c++) {
+			const weft_pipelines_check *k = &s->checks[c];
+			char lim[32], head[96];
+			snprintf(head, sizeof head, "%s %s <= %s", s->name, k->budget.label,
+				 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, ascii));
+			weft_buf_puts(b, "  ");
+			pad(b, head, namew + 20);
+			weft_buf_printf(b, " %s", weft_term_sgr(col, verdict_colour(k->verdict)));
+			pad(b, weft_pipelines_verdict_name(k->verdict), 13);
+			weft_buf_puts(b, R);
+			weft_pl_check_sentence(b, r, k, ascii);
+			double share = s->is_e2e ? NAN : weft_pl_budget_share(r, k);
+			if (isfinite(share)) {
+				const weft_pipelines_check *e = weft_pl_e2e_check(r, k->budget.label);
+				weft_buf_printf(b, "; %.0f%% of the end-to-end %s budget", 100.0 * share,
+						k->budget.label);
+				if (isfinite(k->at.value_ms) && e)
+					weft_buf_printf(b, " (measured %.0f%%)",
+							100.0 * k->at.value_ms / e->budget.limit_ms);
+			}
+			weft_buf_putc(b, '\n');
+		}
+	}
+	{
+		char head[64];
+		if (r->has_error_budget)
+			snprintf(head, sizeof head, "error rate <= %.3g%%", 100.0 * r->error_budget);
+		else
+			snprintf(head, sizeof head, "errors (none allowed)");
+		weft_buf_puts(b, "  ");
+		pad(b, head, namew + 20);
+		weft_buf_printf(b, " %s", weft_term_sgr(col, verdict_colour(r->error_verdict)));
+		pad(b, weft_pipelines_verdict_name(r->error_verdict), 13);
+		weft_buf_puts(b, R);
+		weft_pl_error_sentence(b, r);
+		weft_buf_putc(b, '\n');
+	}
+	if (r->has_window) {
+		weft_buf_puts(b, "  ");
+		pad(b, "batch window", namew + 20);
+		weft_buf_printf(b, " %s", weft_term_sgr(col, verdict_colour(r->window_verdict)));
+		pad(b, weft_pipelines_verdict_name(r->window_verdict), 13);
+		weft_buf_puts(b, R);
+		weft_pl_window_sentence(b, r, ascii);
+		weft_buf_putc(b, '\n');
+	}
+
+	/* what else a careful reader needs */
+	bool header = false;
+	for (size_t i = 0; i < r->n_series; i++) {
+		const weft_pipelines_series *s = &r->series[i];
+		if (!s->n_error_kinds || s->is_e2e)
+			continue;
+		if (!header) {
+			weft_buf_printf(b, "\n%serrors%s\n", B, R);
+			header = true;
+		}
+		weft_buf_printf(b, "  %s:", s->name);
+		for (size_t k = 0; k < s->n_error_kinds; k++)
+			weft_buf_printf(b, "%s %s x%llu", k ? "," : "", s->error_kinds[k].error,
+					(unsigned long long)s->error_kinds[k].count);
+		weft_buf_putc(b, '\n');
+	}
+	for (size_t i = 0; i < r->n_series; i++) {
+		const weft_pipelines_series *s = &r->series[i];
+		bool any = false;
+		for (size_t p = 0; p < s->n_phases; p++)
+			any |= weft_pipelines_hist_count(s->phases[p].hist) > 0;
+		if (!any)
+			continue;
+		weft_buf_printf(b, "\n%s%s phases%s (mean, p99):", B, s->name, R);
+		for (size_t p = 0; p < s->n_phases; p++) {
+			const weft_pipelines_hist *h = s->phases[p].hist;
+			uint64_t n = weft_pipelines_hist_count(h);
+			if (!n)
+				continue;
+			char m[32], q[32];
+			weft_buf_printf(b, " %s %s, %s;", s->phases[p].name,
+					weft_pl_fmt_ms(m, sizeof m, weft_pipelines_hist_mean(h) / 1e6, ascii),
+					weft_pl_fmt_ms(q, sizeof q,
+						       (double)weft_pipelines_hist_at_rank(h, weft_pipelines_quantile_rank(n, 0.99)) / 1e6,
+						       ascii));
+		}
+		if (b->len && b->ptr[b->len - 1] == ';') /* drop the last ';' */
+			b->ptr[--b->len] = '\0';
+		weft_buf_putc(b, '\n');
+	}
+	weft_buf_printf(b, "\n%sharness overhead per query: %.1f %s mean, %.1f %s p99 (clock read %.0f ns)%s\n", D,
+			r->overhead_mean_us, ascii ? "us" : "\xc2\xb5s", r->overhead_p99_us,
+			ascii ? "us" : "\xc2\xb5s", r->clock_read_ns, R);
+	if (r->load.scenario == WEFT_SCENARIO_SERVER) {
+		char mx[32], mn[32], th[32];
+		weft_buf_printf(b, "%slate sends: %llu of %llu more than %s late (max %s, mean %s)%s\n", D,
+				(unsigned long long)r->late_count, (unsigned long long)r->measured,
+				weft_pl_fmt_ms(th, sizeof th, r->load.late_ms, ascii),
+				weft_pl_fmt_ms(mx, sizeof mx, r->late_max_ms, ascii),
+				weft_pl_fmt_ms(mn, sizeof mn, r->late_mean_ms, ascii), R);
+	}
+	if (r->n_cmp) {
+		weft_buf_printf(b, "\n%sbaseline%s %s (regression threshold %.0f%%)\n", B, R, r->baseline_path,
+				100.0 * r->max_regression);
+		for (size_t i = 0; i < r->n_cmp; i++) {
+			const weft_pipelines_comparison *c = &r->cmp[i];
+			const char *colour = c->verdict == WEFT_CMP_REGRESSION    ? "1;31"
+					     : c->verdict == WEFT_CMP_IMPROVEMENT ? WEFT_SGR_GREEN
+										  : "";
+			char a[32], bb[32];
+			weft_buf_puts(b, "  ");
+			pad(b, c->name, namew + 2);
+			weft_buf_printf(b, "p50 %s -> %s (%+.1f%%)  ", weft_pl_fmt_ms(a, sizeof a, c->base_p50_ms, ascii),
+					weft_pl_fmt_ms(bb, sizeof bb, c->p50_ms, ascii), 100.0 * c->change_p50);
+			weft_buf_printf(b, "%s%s%s", weft_term_sgr(col && *colour, colour),
+					weft_pipelines_cmp_name(c->verdict), col && *colour ? R : "");
+			if (c->verdict == WEFT_CMP_REGRESSION)
+				weft_buf_printf(b, " (p = %.2g)", c->p_regression);
+			else if (c->verdict == WEFT_CMP_IMPROVEMENT)
+				weft_buf_printf(b, " (p = %.2g)", c->p_improvement);
+			weft_buf_putc(b, '\n');
+		}
+	}
+	if (r->n_notes) {
+		weft_buf_printf(b, "\n%snotes%s\n", B, R);
+		for (size_t i = 0; i < r->n_notes; i++)
+			weft_buf_printf(b, "  - %s\n", r->notes[i]);
+	}
+	const char *ov = weft_pl_overall(r);
+	weft_pipelines_verdict v = !strcmp(ov, "pass") ? WEFT_VERDICT_MET
+				   : !strcmp(ov, "fail") ? WEFT_VERDICT_BROKEN
+							 : WEFT_VERDICT_INCONCLUSIVE;
+	weft_buf_printf(b, "\n%sverdict: %s%s%s: %llu met, %llu broken, %llu inconclusive", B,
+			weft_term_sgr(col, verdict_colour(v)),
+			!strcmp(ov, "pass") ? "PASS" : !strcmp(ov, "fail") ? "FAIL" : "INCONCLUSIVE", R,
+			(unsigned long long)r->n_met, (unsigned long long)r->n_broken,
+			(unsigned long long)r->n_inconclusive);
+	if (r->n_cmp)
+		weft_buf_printf(b, ", %llu regression%s, %llu improvement%s", (unsigned long long)r->n_regressions,
+				r->n_regressions == 1 ? "" : "s", (unsigned long long)r->n_improvements,
+				r->n_improvements == 1 ? "" : "s");
+	weft_buf_putc(b, '\n');
+}
+
+int weft_pipelines_report(weft_buf *out, const weft_pipelines_result *r,
+			  weft_pipelines_format format, const weft_pipelines_report_opts *opts)
+{
+	weft_pipelines_report_opts dflt = { false, false };
+	if (!opts)
+		opts = &dflt;
+	switch (format) {
+	case WEFT_REPORT_TEXT:
+		report_text(out, r, opts);
+		break;
+	case WEFT_REPORT_JSON:
+		weft_pl_report_json(out, r, opts);
+		break;
+	case WEFT_REPORT_MARKDOWN:
+		weft_pl_report_markdown(out, r, opts);
+		break;
+	case WEFT_REPORT_HTML:
+		weft_pl_report_html(out, r, opts);
+		break;
+	case WEFT_REPORT_JUNIT:
+		weft_pl_report_junit(out, r, opts);
+		break;
+	}
+	return out->oom ? WEFT_ENOMEM : WEFT_OK;
+}

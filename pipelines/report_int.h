@@ -1,0 +1,34 @@
+/* report_int.h - what the report writers share (report.c has the helpers). */
+#ifndef WEFT_PIPELINES_REPORT_INT_H
+#define WEFT_PIPELINES_REPORT_INT_H
+
+#include "pipelines_int.h"
+
+/* A unit that suits ms: multiplier and name (µs, ms, s). */
+void weft_pl_scale(double ms, double *mult, const char **unit, bool ascii);
+/* "41.2 ms (40.1-42.5)": the estimate and its interval in one unit. */
+char *weft_pl_fmt_pctl(char *buf, size_t size, const weft_pipelines_pctl *p, bool ascii);
+char *weft_pl_fmt_ms(char *buf, size_t size, double ms, bool ascii);
+/* "pass", "fail" or "inconclusive". */
+const char *weft_pl_overall(const weft_pipelines_result *r);
+/* The end-to-end check with that label, or NULL. */
+const weft_pipelines_check *weft_pl_e2e_check(const weft_pipelines_result *r, const char *label);
+/* A stage budget over the end-to-end budget at the same percentile, or NaN. */
+double weft_pl_budget_share(const weft_pipelines_result *r, const weft_pipelines_check *c);
+/* The worst verdict of a series' checks. */
+weft_pipelines_verdict weft_pl_series_verdict(const weft_pipelines_series *s, bool *any);
+/* The numbers behind a verdict, as one clause. */
+void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_check *c,
+			    bool ascii);
+void weft_pl_error_sentence(weft_buf *b, const weft_pipelines_result *r);
+void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii);
+/* "server at 50 q/s (Poisson), 16 workers, 10 s, seed 1" */
+void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool ascii);
+
+void weft_pl_report_json(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
+void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r,
+			     const weft_pipelines_report_opts *o);
+void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
+void weft_pl_report_junit(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
+
+#endif

@@ -1,0 +1,665 @@
+/* result.c - from recorded latencies to percentiles, intervals and verdicts.
+ *
+ * Design: per-stage and end-to-end statistics come from the same queries
+ * (each sample row holds every stage of one query), and nothing is ever
+ * summed across stages: percentiles do not add. Order statistics come from
+ * the exact samples while the run kept them all, else from the histogram
+ * (within 0.1%). Each budget's verdict is the gate rule applied to the
+ * percentile's two-sided interval; an inconclusive one gets an estimate of
+ * the queries still needed, by LoadGen's early-stopping rule at the
+ * interval's one-sided level and assuming the share of queries over the
+ * limit stays what it was. A stage's errors are counted, not timed: a failed
+ * query leaves every latency series and counts against the error budget
+ * (which is zero unless the pipeline sets one).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "load_int.h"
+
+const char *const weft_pl_pctl_labels[WEFT_PIPELINES_N_PCTL] = { "p50", "p90", "p95", "p99", "p99.9", "max" };
+const double weft_pl_pctl_q[WEFT_PIPELINES_N_PCTL] = { 0.5, 0.9, 0.95, 0.99, 0.999, 1.0 };
+
+const char *weft_pipelines_cmp_name(weft_pipelines_cmp c)
+{
+	switch (c) {
+	case WEFT_CMP_NONE: return "not compared";
+	case WEFT_CMP_TOO_FEW: return "too few samples";
+	case WEFT_CMP_SAME: return "no significant change";
+	case WEFT_CMP_REGRESSION: return "regression";
+	case WEFT_CMP_IMPROVEMENT: return "improvement";
+	}
+	return "?";
+}
+
+/* ---- clocks ------------------------------------------------------------------ */
+
+static int64_t ts_ns(clockid_t id)
+{
+	struct timespec ts;
+	if (clock_gettime(id, &ts) != 0)
+		return INT64_MIN;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void weft_pl_clocks_begin(weft_pl_clocks *c)
+{
+	int64_t mono = ts_ns(CLOCK_MONOTONIC);
+	c->real_minus_mono0 = ts_ns(CLOCK_REALTIME) - mono;
+#ifdef CLOCK_BOOTTIME
+	int64_t boot = ts_ns(CLOCK_BOOTTIME);
+	c->have_boot = boot != INT64_MIN;
+	c->boot_minus_mono0 = boot - mono;
+#endif
+}
+
+void weft_pl_clocks_end(weft_pl_clocks *c)
+{
+	int64_t mono = ts_ns(CLOCK_MONOTONIC);
+	c->real_minus_mono1 = ts_ns(CLOCK_REALTIME) - mono;
+#ifdef CLOCK_BOOTTIME
+	if (c->have_boot)
+		c->boot_minus_mono1 = ts_ns(CLOCK_BOOTTIME) - mono;
+#endif
+}
+
+/* ---- series ------------------------------------------------------------------- */
+
+static uint64_t value_at(const weft_pipelines_series *s, uint64_t rank)
+{
+	if (s->exact && s->n_samples)
+		return s->samples[rank - 1];
+	return weft_pipelines_hist_at_rank(s->hist, rank);
+}
+
+void weft_pl_series_pctl(weft_pipelines_pctl *out, const weft_pipelines_series *s, double q,
+			 double confidence)
+{
+	memset(out, 0, sizeof *out);
+	out->q = q;
+	const char *label = "?";
+	for (size_t i = 0; i < WEFT_PIPELINES_N_PCTL; i++)
+		if (weft_pl_pctl_q[i] == q)
+			label = weft_pl_pctl_labels[i];
+	snprintf(out->label, sizeof out->label, "%s", label);
+	uint64_t n = s->count;
+	if (!n) {
+		out->value_ms = NAN;
+		out->lo_ms = out->hi_ms = NAN;
+		return;
+	}
+	if (q >= 1.0) {
+		/* the maximum: observed, exact, no interval needed for a verdict */
+		out->value_ms = s->max_ms;
+		out->lo_ms = out->hi_ms = s->max_ms;
+		out->has_lo = out->has_hi = true;
+		out->lo_rank = out->hi_rank = n;
+		return;
+	}
+	out->value_ms = (double)value_at(s, weft_pipelines_quantile_rank(n, q)) / 1e6;
+	uint64_t lo, hi;
+	weft_pipelines_quantile_ci(&lo, &hi, NULL, n, q, confidence);
+	out->lo_rank = lo;
+	out->hi_rank = hi;
+	out->has_lo = lo >= 1;
+	out->has_hi = hi <= n;
+	out->lo_ms = out->has_lo ? (double)value_at(s, lo) / 1e6 : NAN;
+	out->hi_ms = out->has_hi ? (double)value_at(s, hi) / 1e6 : NAN;
+}
+
+static uint64_t count_over(const weft_pipelines_series *s, double limit_ms)
+{
+	double limit_ns = limit_ms * 1e6;
+	if (s->exact && s->n_samples) {
+		/* first sample above the limit */
+		uint64_t a = 0, b = s->n_samples;
+		while (a < b) {
+			uint64_t m = a + (b - a) / 2;
+			if ((double)s->samples[m] > limit_ns)
+				b = m;
+			else
+				a = m + 1;
+		}
+		return s->n_samples - a;
+	}
+	uint64_t le = weft_pipelines_hist_count_le(s->hist, (uint64_t)floor(limit_ns));
+	return s->count - le;
+}
+
+/* P(X >= j), X ~ Binomial(n, p). */
+static double binom_sf(int64_t j, uint64_t n, double p)
+{
+	return 1.0 - weft_pipelines_binom_cdf(j - 1, n, p);
+}
+
+/* Would N queries decide, with the over-limit share staying at f? */
+static bool decides(uint64_t N, double f, double q, double tail, bool toward_pass)
+{
+	uint64_t over = (uint64_t)floor(f * (double)N + 1e-9);
+	if (toward_pass)
+		return weft_pipelines_binom_cdf((int64_t)over, N, 1.0 - q) <= tail;
+	return binom_sf((int64_t)over, N, 1.0 - q) <= tail;
+}
+
+static uint64_t need_more_for(uint64_t n, uint64_t over, double q, double tail)
+{
+	if (!n)
+		return UINT64_MAX;
+	double f = (double)over / (double)n;
+	double expected = 1.0 - q;
+	if (fabs(f - expected) < 1e-12)
+		return UINT64_MAX;
+	bool pass = f < expected;
+	uint64_t lo = n, hi = n < 16 ? 16 : n;
+	while (!decides(hi, f, q, tail, pass)) {
+		lo = hi;
+		if (hi > UINT64_C(10000000000))
+			return UINT64_MAX;
+		hi *= 2;
+	}
+	while (hi - lo > 1 && hi - lo > hi / 1000) {
+		uint64_t m = lo + (hi - lo) / 2;
+		if (decides(m, f, q, tail, pass))
+			hi = m;
+		else
+			lo = m;
+	}
+	return hi > n ? hi - n : 1;
+}
+
+static uint64_t error_need_more(uint64_t n, uint64_t errors, double budget, double conf)
+{
+	if (!n)
+		return UINT64_MAX;
+	double f = (double)errors / (double)n;
+	if (fabs(f - budget) < 1e-12)
+		return UINT64_MAX;
+	bool pass = f < budget;
+	uint64_t lo = n, hi = n < 16 ? 16 : n;
+	for (;;) {
+		double l, h;
+		uint64_t e = (uint64_t)floor(f * (double)hi + 1e-9);
+		weft_pipelines_proportion_ci(&l, &h, e, hi, conf);
+		if (pass ? h <= budget : l > budget)
+			break;
+		lo = hi;
+		if (hi > UINT64_C(1000000000))
+			return UINT64_MAX;
+		hi *= 2;
+	}
+	while (hi - lo > 1 && hi - lo > hi / 200) {
+		uint64_t m = lo + (hi - lo) / 2;
+		double l, h;
+		weft_pipelines_proportion_ci(&l, &h, (uint64_t)floor(f * (double)m + 1e-9), m, conf);
+		if (pass ? h <= budget : l > budget)
+			hi = m;
+		else
+			lo = m;
+	}
+	return hi > n ? hi - n : 1;
+}
+
+static void series_clear(weft_pipelines_series *s)
+{
+	free(s->name);
+	weft_pipelines_hist_free(s->hist);
+	free(s->samples);
+	for (size_t i = 0; i < s->n_error_kinds; i++)
+		free(s->error_kinds[i].error);
+	free(s->error_kinds);
+	for (size_t i = 0; i < s->n_phases; i++) {
+		free(s->phases[i].name);
+		weft_pipelines_hist_free(s->phases[i].hist);
+	}
+	free(s->phases);
+	memset(s, 0, sizeof *s);
+}
+
+static void results_clear(weft_pipelines_result *res)
+{
+	for (size_t i = 0; i < res->n_series; i++)
+		series_clear(&res->series[i]);
+	free(res->series);
+	res->series = NULL;
+	res->n_series = 0;
+}
+
+typedef struct {
+	uint64_t idx;
+	const uint64_t *ns;
+} row_ref;
+
+static int cmp_row(const void *a, const void *b)
+{
+	const row_ref *x = a, *y = b;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static uint64_t median_u64(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_u64);
+	return v[(n - 1) / 2];
+}
+
+static void add_checks(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
+		       double conf)
+{
+	double tail = (1.0 - conf) / 2.0;
+	s->n_checks = nb;
+	for (size_t i = 0; i < nb; i++) {
+		weft_pipelines_check *c = &s->checks[i];
+		memset(c, 0, sizeof *c);
+		c->budget = b[i];
+		weft_pl_series_pctl(&c->at, s, b[i].q, conf);
+		snprintf(c->at.label, sizeof c->at.label, "%s", b[i].label);
+		c->over = s->count ? count_over(s, b[i].limit_ms) : 0;
+		c->verdict = weft_pipelines_judge(c->at.has_lo, c->at.lo_ms, c->at.has_hi, c->at.hi_ms,
+						  b[i].limit_ms);
+		if (c->verdict == WEFT_VERDICT_INCONCLUSIVE)
+			c->need_more = b[i].q >= 1.0 ? UINT64_MAX : need_more_for(s->count, c->over, b[i].q, tail);
+	}
+}
+
+int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
+{
+	const weft_pipelines_spec *spec = r->spec;
+	results_clear(res);
+	if (!res->pipeline) {
+		res->pipeline = strdup(spec->name ? spec->name : "pipeline");
+		res->pattern = spec->pattern ? strdup(spec->pattern) : NULL;
+		res->path = strdup(spec->path ? spec->path : "");
+	}
+	res->load = r->load;
+	res->workers = r->n_workers;
+	res->confidence = spec->confidence;
+	res->measured = res->errors = res->warmup_done = res->late_count = 0;
+	res->late_max_ms = 0;
+	double late_sum = 0;
+	uint64_t first = UINT64_MAX, last = 0;
+	weft_pipelines_hist *overhead;
+	if (weft_pipelines_hist_new(&overhead))
+		return WEFT_ENOMEM;
+	size_t n_rows = 0;
+	for (size_t i = 0; i < r->n_workers; i++) {
+		weft_pl_worker *w = &r->workers[i];
+		res->measured += w->measured;
+		res->errors += w->errors;
+		res->warmup_done += w->warm_n;
+		res->late_count += w->late_count;
+		late_sum += w->late_sum_ms;
+		if (w->late_max_ms > res->late_max_ms)
+			res->late_max_ms = w->late_max_ms;
+		if (w->measured && w->first_start < first)
+			first = w->first_start;
+		if (w->last_end > last)
+			last = w->last_end;
+		weft_pipelines_hist_merge(overhead, w->overhead);
+		n_rows += w->n_rows;
+	}
+	res->dropped = r->dropped;
+	res->measured += r->dropped;
+	res->errors += r->dropped;
+	uint64_t ok = res->measured - res->errors;
+	res->late_mean_ms = res->measured > r->dropped ? late_sum / (double)(res->measured - r->dropped) : 0;
+	res->elapsed_s = last > first ? (double)(last - first) / 1e9 : 0;
+	res->throughput_qps = res->elapsed_s > 0 ? (double)ok / res->elapsed_s : 0;
+	res->overhead_mean_us = weft_pipelines_hist_mean(overhead) / 1e3;
+	uint64_t on = weft_pipelines_hist_count(overhead);
+	res->overhead_p99_us = on ? (double)weft_pipelines_hist_at_rank(overhead, weft_pipelines_quantile_rank(on, 0.99)) / 1e3 : 0;
+	res->overhead_max_us = (double)weft_pipelines_hist_max(overhead) / 1e3;
+	weft_pipelines_hist_free(overhead);
+	/* the cost of reading the clock, which every stage timing includes once */
+	uint64_t c0 = weft_now_ns();
+	for (int i = 0; i < 1000; i++)
+		(void)weft_now_ns();
+	res->clock_read_ns = (double)(weft_now_ns() - c0) / 1001.0;
+
+	/* sample rows in query order (for drift), then per series */
+	row_ref *rows = malloc((n_rows ? n_rows : 1) * sizeof *rows);
+	if (!rows)
+		return WEFT_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < r->n_workers; i++) {
+		weft_pl_worker *w = &r->workers[i];
+		for (size_t j = 0; j < w->n_rows; j++)
+			rows[k++] = (row_ref){ w->row_idx[j], &w->row_ns[j * r->ns_count] };
+	}
+	qsort(rows, n_rows, sizeof *rows, cmp_row);
+	bool exact = !atomic_load(&r->rows_full) && n_rows == ok;
+
+	res->n_series = r->ns_count;
+	res->series = calloc(r->ns_count, sizeof *res->series);
+	if (!res->series) {
+		free(rows);
+		return WEFT_ENOMEM;
+	}
+	uint64_t warm_n = 0;
+	for (size_t i = 0; i < r->n_workers; i++)
+		warm_n += r->workers[i].warm_n;
+	int err = WEFT_OK;
+	for (size_t si = 0; si < r->ns_count && !err; si++) {
+		weft_pipelines_series *s = &res->series[si];
+		bool e2e = si == r->n_stages;
+		s->is_e2e = e2e;
+		s->name = strdup(e2e ? "end-to-end" : spec->stages[si].name);
+		s->kind = e2e ? WEFT_STAGE_DELAY : spec->stages[si].kind;
+		if (!s->name || weft_pipelines_hist_new(&s->hist)) {
+			err = WEFT_ENOMEM;
+			break;
+		}
+		double warm_sum = 0;
+		for (size_t i = 0; i < r->n_workers; i++) {
+			weft_pipelines_hist_merge(s->hist, r->workers[i].hist[si]);
+			warm_sum += r->workers[i].warm_sum[si];
+		}
+		s->warmup_mean_ms = warm_n ? warm_sum / (double)warm_n / 1e6 : NAN;
+		s->count = weft_pipelines_hist_count(s->hist);
+		s->exact = exact;
+		s->drift = NAN;
+		if (exact && n_rows) {
+			s->samples = malloc(n_rows * sizeof *s->samples);
+			if (!s->samples) {
+				err = WEFT_ENOMEM;
+				break;
+			}
+			for (size_t j = 0; j < n_rows; j++)
+				s->samples[j] = rows[j].ns[si];
+			s->n_samples = n_rows;
+			if (n_rows >= 40) {
+				size_t tenth = n_rows / 10;
+				uint64_t *tmp = malloc(tenth * sizeof *tmp);
+				if (tmp) {
+					memcpy(tmp, s->samples, tenth * sizeof *tmp);
+					double first_med = (double)median_u64(tmp, tenth);
+					memcpy(tmp, s->samples + n_rows - tenth, tenth * sizeof *tmp);
+					double last_med = (double)median_u64(tmp, tenth);
+					free(tmp);
+					qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
+					double med = (double)s->samples[(n_rows - 1) / 2];
+					s->drift = med > 0 ? (last_med - first_med) / med : 0;
+				}
+			}
+			qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
+		}
+		s->mean_ms = weft_pipelines_hist_mean(s->hist) / 1e6;
+		s->sd_ms = weft_pipelines_hist_stddev(s->hist) / 1e6;
+		s->cv = s->mean_ms > 0 ? s->sd_ms / s->mean_ms : 0;
+		s->min_ms = (double)weft_pipelines_hist_min(s->hist) / 1e6;
+		s->max_ms = (double)weft_pipelines_hist_max(s->hist) / 1e6;
+		for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
+			weft_pl_series_pctl(&s->pctl[p], s, weft_pl_pctl_q[p], spec->confidence);
+		if (e2e)
+			add_checks(s, spec->e2e, spec->n_e2e, spec->confidence);
+		else
+			add_checks(s, spec->stages[si].budgets, spec->stages[si].n_budgets, spec->confidence);
+		/* errors that arose in this stage */
+		for (size_t i = 0; i < r->n_workers && !e2e; i++) {
+			weft_pl_worker *w = &r->workers[i];
+			for (size_t j = 0; j < w->n_errs; j++) {
+				if (w->errs[j].stage != si)
+					continue;
+				s->errors += w->errs[j].count;
+				size_t m = 0;
+				while (m < s->n_error_kinds && strcmp(s->error_kinds[m].error, w->errs[j].text))
+					m++;
+				if (m == s->n_error_kinds) {
+					weft_pipelines_error_kind *ek =
+						realloc(s->error_kinds, (m + 1) * sizeof *ek);
+					if (!ek)
+						continue;
+					s->error_kinds = ek;
+					ek[m].error = strdup(w->errs[j].text);
+					ek[m].count = 0;
+					s->n_error_kinds++;
+				}
+				s->error_kinds[m].count += w->errs[j].count;
+			}
+		}
+		if (e2e)
+			s->errors = res->errors;
+		/* phases of http stages */
+		const char *const *ph = e2e ? NULL : r->ops[si]->phases;
+		size_t np = 0;
+		while (ph && ph[np] && np < WEFT_PL_MAX_PHASES)
+			np++;
+		if (np) {
+			s->phases = calloc(np, sizeof *s->phases);
+			for (size_t p = 0; s->phases && p < np; p++) {
+				s->phases[p].name = strdup(ph[p]);
+				if (weft_pipelines_hist_new(&s->phases[p].hist))
+					break;
+				s->n_phases++;
+				for (size_t i = 0; i < r->n_workers; i++)
+					if (r->workers[i].phase[si][p])
+						weft_pipelines_hist_merge(s->phases[p].hist, r->workers[i].phase[si][p]);
+			}
+		}
+	}
+	free(rows);
+	if (err)
+		return err;
+
+	/* the error budget: zero unless the pipeline tolerates some */
+	res->has_error_budget = spec->has_error_budget;
+	res->error_budget = spec->has_error_budget ? spec->error_rate : 0.0;
+	res->error_rate = res->measured ? (double)res->errors / (double)res->measured : 0;
+	res->error_lo = 0;
+	res->error_hi = 1;
+	if (res->measured)
+		weft_pipelines_proportion_ci(&res->error_lo, &res->error_hi, res->errors, res->measured,
+					     spec->confidence);
+	if (res->error_budget <= 0) {
+		res->error_verdict = res->errors ? WEFT_VERDICT_BROKEN : WEFT_VERDICT_MET;
+		if (!res->measured)
+			res->error_verdict = WEFT_VERDICT_INCONCLUSIVE;
+	} else {
+		res->error_verdict = res->measured
+					     ? weft_pipelines_judge(true, res->error_lo, true, res->error_hi, res->error_budget)
+					     : WEFT_VERDICT_INCONCLUSIVE;
+	}
+	res->error_need_more = res->error_verdict == WEFT_VERDICT_INCONCLUSIVE
+				       ? error_need_more(res->measured, res->errors, res->error_budget, spec->confidence)
+				       : 0;
+
+	/* offline: does a job of `rows` rows fit its window? */
+	res->has_window = r->load.scenario == WEFT_SCENARIO_OFFLINE && r->load.rows && r->load.window_ms > 0;
+	res->rows_per_s = res->throughput_qps * (double)r->load.rows_per_query;
+	if (res->has_window) {
+		const weft_pipelines_series *e = &res->series[r->n_stages];
+		/* Little's law for a closed loop: throughput = workers / mean time per
+		 * query; the mean's normal interval gives the throughput's */
+		double z = weft_pl_normal_quantile(1.0 - (1.0 - spec->confidence) / 2.0);
+		double half = e->count > 1 ? z * e->sd_ms / sqrt((double)e->count) : INFINITY;
+		double rows_total = (double)r->load.rows;
+		res->projected_ms = res->rows_per_s > 0 ? rows_total / res->rows_per_s * 1e3 : INFINITY;
+		double rel = e->mean_ms > 0 ? half / e->mean_ms : INFINITY;
+		res->projected_lo_ms = res->projected_ms * (1.0 - rel);
+		res->projected_hi_ms = res->projected_ms * (1.0 + rel);
+		res->window_verdict = weft_pipelines_judge(isfinite(res->projected_lo_ms), res->projected_lo_ms,
+							   isfinite(res->projected_hi_ms), res->projected_hi_ms,
+							   r->load.window_ms);
+	}
+
+	/* tally */
+	res->n_met = res->n_broken = res->n_inconclusive = 0;
+	for (size_t si = 0; si < res->n_series; si++)
+		for (size_t c = 0; c < res->series[si].n_checks; c++) {
+			weft_pipelines_verdict v = res->series[si].checks[c].verdict;
+			res->n_met += v == WEFT_VERDICT_MET;
+			res->n_broken += v == WEFT_VERDICT_BROKEN;
+			res->n_inconclusive += v == WEFT_VERDICT_INCONCLUSIVE;
+		}
+	weft_pipelines_verdict extra[2] = { res->error_verdict, res->window_verdict };
+	for (size_t i = 0; i < (res->has_window ? 2u : 1u); i++) {
+		res->n_met += extra[i] == WEFT_VERDICT_MET;
+		res->n_broken += extra[i] == WEFT_VERDICT_BROKEN;
+		res->n_inconclusive += extra[i] == WEFT_VERDICT_INCONCLUSIVE;
+	}
+	return WEFT_OK;
+}
+
+uint64_t weft_pl_result_need_more(const weft_pipelines_result *res)
+{
+	uint64_t most = 0;
+	bool unknown = false;
+	for (size_t si = 0; si < res->n_series; si++)
+		for (size_t c = 0; c < res->series[si].n_checks; c++) {
+			const weft_pipelines_check *k = &res->series[si].checks[c];
+			if (k->verdict != WEFT_VERDICT_INCONCLUSIVE)
+				continue;
+			if (k->need_more == UINT64_MAX)
+				unknown = true;
+			else if (k->need_more > most)
+				most = k->need_more;
+		}
+	if (res->error_verdict == WEFT_VERDICT_INCONCLUSIVE) {
+		if (res->error_need_more == UINT64_MAX)
+			unknown = true;
+		else if (res->error_need_more > most)
+			most = res->error_need_more;
+	}
+	return most ? most : unknown ? UINT64_MAX : 0;
+}
+
+/* ---- notes ------------------------------------------------------------------------ */
+
+void weft_pipelines_result_note(weft_pipelines_result *r, const char *fmt, ...)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	weft_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	char *s = weft_buf_detach(&b);
+	if (!s)
+		return;
+	char **n = realloc(r->notes, (r->n_notes + 1) * sizeof *n);
+	if (!n) {
+		free(s);
+		return;
+	}
+	r->notes = n;
+	r->notes[r->n_notes++] = s;
+}
+
+void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
+{
+	char a[32], b[32];
+	const weft_pl_clocks *c = &r->clocks;
+	int64_t step = c->real_minus_mono1 - c->real_minus_mono0;
+	if (llabs(step) > 5000000)
+		weft_pipelines_result_note(res,
+					   "The wall clock was stepped by %s during the run (NTP or a manual change); "
+					   "latencies use the monotonic clock and are unaffected.",
+					   weft_pipelines_duration_format(a, sizeof a, (double)step / 1e6, true));
+	if (c->have_boot && c->boot_minus_mono1 - c->boot_minus_mono0 > 5000000)
+		weft_pipelines_result_note(res,
+					   "The machine was suspended for %s during the run: queries in flight then "
+					   "carry that time; rerun before trusting the tail.",
+					   weft_pipelines_duration_format(a, sizeof a,
+									  (double)(c->boot_minus_mono1 - c->boot_minus_mono0) / 1e6, true));
+	uint64_t ok = res->measured - res->errors;
+	if (res->measured && !ok)
+		weft_pipelines_result_note(res, "Every measured query failed: there are no latencies to judge.");
+	if (res->n_series && !res->series[0].exact && ok)
+		weft_pipelines_result_note(res,
+					   "More queries than the %llu samples kept: percentiles come from the "
+					   "histogram (within 0.1%%) and drift is not computed.",
+					   (unsigned long long)r->max_rows);
+	for (size_t i = 0; i < res->n_series; i++)
+		if (weft_pipelines_hist_clamped(res->series[i].hist))
+			weft_pipelines_result_note(res, "%s: %llu latencies above 2.4 hours were clamped.",
+						   res->series[i].name,
+						   (unsigned long long)weft_pipelines_hist_clamped(res->series[i].hist));
+	if (r->load.scenario == WEFT_SCENARIO_SERVER && res->late_count)
+		weft_pipelines_result_note(
+			res,
+			"%llu of %llu queries (%.1f%%) were sent more than %s after their scheduled time "
+			"(at most %s late, %s on average): all %zu workers were busy. Their latency counts "
+			"from the scheduled time, so the queueing shows in the percentiles (no coordinated "
+			"omission); raise load.concurrency if the harness, not the system, was the bottleneck.",
+			(unsigned long long)res->late_count, (unsigned long long)res->measured,
+			100.0 * (double)res->late_count / (double)(res->measured ? res->measured : 1),
+			weft_pipelines_duration_format(a, sizeof a, r->load.late_ms, true),
+			weft_pipelines_duration_format(b, sizeof b, res->late_max_ms, true),
+			weft_pipelines_duration_format((char[32]){ 0 }, 32, res->late_mean_ms, true), r->n_workers);
+	if (res->dropped)
+		weft_pipelines_result_note(res,
+					   "%llu scheduled queries were never sent before the run's time ran out "
+					   "(overload); they count as errors.",
+					   (unsigned long long)res->dropped);
+	if (res->n_series) {
+		const weft_pipelines_series *e = &res->series[res->n_series - 1];
+		if (isfinite(e->warmup_mean_ms) && e->mean_ms > 0 && e->warmup_mean_ms > 1.5 * e->mean_ms)
+			weft_pipelines_result_note(res,
+						   "Warm-up queries took %.1fx as long as measured ones on average "
+						   "(cold start); they are excluded.",
+						   e->warmup_mean_ms / e->mean_ms);
+	}
+	for (size_t i = 0; i < res->n_series; i++) {
+		const weft_pipelines_series *s = &res->series[i];
+		if (isfinite(s->drift) && fabs(s->drift) > 0.10)
+			weft_pipelines_result_note(res,
+						   "%s: the median drifted %+.0f%% from the first tenth of the run to "
+						   "the last (warm-up too short, or a noisy machine).",
+						   s->name, 100.0 * s->drift);
+		if (!s->is_e2e && s->count > 1 && s->cv > 0.5)
+			weft_pipelines_result_note(res, "%s: latency varies a lot (coefficient of variation %.2f).",
+						   s->name, s->cv);
+	}
+	if (res->extensions)
+		weft_pipelines_result_note(res, "The run extended itself %llu time%s to decide (max_duration %s).",
+					   (unsigned long long)res->extensions, res->extensions > 1 ? "s" : "",
+					   weft_pipelines_duration_format(a, sizeof a, r->load.max_duration_ms, true));
+	if (res->n_inconclusive && !r->load.max_duration_ms)
+		weft_pipelines_result_note(res,
+					   "Some verdicts are inconclusive: set load.max_duration to let the run "
+					   "extend itself until they are decided.");
+}
+
+/* ---- the result ------------------------------------------------------------------- */
+
+const weft_pipelines_series *weft_pipelines_result_series(const weft_pipelines_result *r,
+							  const char *name)
+{
+	for (size_t i = 0; i < r->n_series; i++)
+		if (!strcmp(r->series[i].name, name))
+			return &r->series[i];
+	return NULL;
+}
+
+int weft_pipelines_result_gate(const weft_pipelines_result *r, bool allow_inconclusive)
+{
+	if (r->n_broken || r->n_regressions)
+		return WEFT_EGATE;
+	if (r->n_inconclusive && !allow_inconclusive)
+		return WEFT_EGATE;
+	return WEFT_OK;
+}
+
+void weft_pipelines_result_free(weft_pipelines_result *r)
+{
+	if (!r)
+		return;
+	results_clear(r);
+	free(r->pipeline);
+	free(r->pattern);
+	free(r->path);
+	free(r->baseline_path);
+	for (size_t i = 0; i < r->n_cmp; i++)
+		free(r->cmp[i].name);
+	free(r->cmp);
+	for (size_t i = 0; i < r->n_notes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	free(r);
+}

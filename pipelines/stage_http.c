@@ -1,0 +1,208 @@
+/* stage_http.c - the http stage: one real request per query, through libcurl.
+ *
+ * Design: each worker owns one curl easy handle, configured once and reused,
+ * so connections are kept alive between its queries as a real client's
+ * would be (and the first query's connect shows in the connect phase). The
+ * phases come from curl's own timers (CURLINFO_*_TIME_T, microseconds) and
+ * are turned into durations: dns, connect (TCP), tls, server (request sent
+ * to first byte back) and transfer; the stage's latency is the harness's
+ * clock around the whole call. Anything but the expected statuses (any 2xx
+ * by default), a timeout, a refused or reset connection is an error with a
+ * short kind ("http 503", "timeout", "connection reset") for the report.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "pipelines_int.h"
+
+static const char *const http_phases[] = { "dns", "connect", "tls", "server", "transfer", NULL };
+
+typedef struct {
+	CURL *curl;
+	struct curl_slist *headers;
+	char errbuf[CURL_ERROR_SIZE];
+} http_worker;
+
+static int http_shared_new(void **out, const weft_pipelines_stage *st, const weft_pipelines_spec *spec,
+			   weft_diags *d)
+{
+	*out = NULL;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "stage '%s': cannot initialise libcurl",
+			       st->name);
+		return WEFT_EENV;
+	}
+	/* a non-NULL token so shared_free runs and balances the init */
+	*out = (void *)&http_phases;
+	return WEFT_OK;
+}
+
+static void http_shared_free(void *shared)
+{
+	curl_global_cleanup();
+}
+
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	return size * nmemb;
+}
+
+static void http_worker_free(void *worker)
+{
+	http_worker *w = worker;
+	if (!w)
+		return;
+	curl_slist_free_all(w->headers);
+	curl_easy_cleanup(w->curl);
+	free(w);
+}
+
+static int http_worker_new(void **out, void *shared, const weft_pipelines_stage *st, weft_diags *d)
+{
+	*out = NULL;
+	const weft_pipelines_http *h = &st->http;
+	http_worker *w = calloc(1, sizeof *w);
+	if (!w || !(w->curl = curl_easy_init())) {
+		free(w);
+		return WEFT_ENOMEM;
+	}
+	CURL *c = w->curl;
+	bool ok = true;
+	for (size_t i = 0; i < h->n_headers; i++) {
+		struct curl_slist *l = curl_slist_append(w->headers, h->headers[i]);
+		if (!l)
+			ok = false;
+		else
+			w->headers = l;
+	}
+	if (h->body) {
+		/* no "Expect: 100-continue" round trip for larger bodies */
+		struct curl_slist *l = curl_slist_append(w->headers, "Expect:");
+		if (!l)
+			ok = false;
+		else
+			w->headers = l;
+	}
+	ok = ok && curl_easy_setopt(c, CURLOPT_URL, h->url) == CURLE_OK;
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout_ms + 0.5));
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout_ms + 0.5));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, w->errbuf);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "weft-bench");
+	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	if (w->headers)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, w->headers);
+	const char *m = h->method ? h->method : "GET";
+	if (!strcmp(m, "HEAD")) {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	} else if (!strcmp(m, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+	} else if (strcmp(m, "GET")) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+	}
+	if (h->body || !strcmp(m, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->body ? h->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->body_len);
+	}
+	if (!ok) {
+		http_worker_free(w);
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "stage '%s': cannot set up the request",
+			       st->name);
+		return WEFT_EENV;
+	}
+	*out = w;
+	return WEFT_OK;
+}
+
+static void describe_failure(http_worker *w, CURLcode rc, weft_pl_outcome *o)
+{
+	long os_err = 0;
+	curl_easy_getinfo(w->curl, CURLINFO_OS_ERRNO, &os_err);
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		weft_pl_fail(o, "timeout");
+		return;
+	case CURLE_COULDNT_CONNECT:
+		weft_pl_fail(o, os_err == ECONNREFUSED ? "connection refused" : "cannot connect");
+		return;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		weft_pl_fail(o, "DNS lookup failed");
+		return;
+	case CURLE_GOT_NOTHING:
+		weft_pl_fail(o, "empty reply (connection closed)");
+		return;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		weft_pl_fail(o, os_err == ECONNRESET || os_err == EPIPE ? "connection reset"
+								      : rc == CURLE_RECV_ERROR ? "receive error"
+											       : "send error");
+		return;
+	case CURLE_PARTIAL_FILE:
+		weft_pl_fail(o, "reply cut short");
+		return;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+		weft_pl_fail(o, "TLS handshake failed");
+		return;
+	default:
+		weft_pl_fail(o, "%s", curl_easy_strerror(rc));
+		return;
+	}
+}
+
+static uint64_t us_to_ns(curl_off_t us)
+{
+	return us > 0 ? (uint64_t)us * 1000u : 0;
+}
+
+static void http_run(void *worker, void *shared, const weft_pipelines_stage *st, uint64_t seed,
+		     weft_pl_outcome *o)
+{
+	http_worker *w = worker;
+	w->errbuf[0] = '\0';
+	CURLcode rc = curl_easy_perform(w->curl);
+	if (rc != CURLE_OK) {
+		describe_failure(w, rc, o);
+		return;
+	}
+	long status = 0;
+	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
+	const weft_pipelines_http *h = &st->http;
+	bool accepted = false;
+	if (h->n_expect) {
+		for (size_t i = 0; i < h->n_expect && !accepted; i++)
+			accepted = status == h->expect[i];
+	} else {
+		accepted = status >= 200 && status < 300;
+	}
+	if (!accepted) {
+		weft_pl_fail(o, "http %ld", status);
+		return;
+	}
+	curl_off_t nl = 0, ct = 0, ac = 0, stt = 0, tt = 0;
+	curl_easy_getinfo(w->curl, CURLINFO_NAMELOOKUP_TIME_T, &nl);
+	curl_easy_getinfo(w->curl, CURLINFO_CONNECT_TIME_T, &ct);
+	curl_easy_getinfo(w->curl, CURLINFO_APPCONNECT_TIME_T, &ac);
+	curl_easy_getinfo(w->curl, CURLINFO_STARTTRANSFER_TIME_T, &stt);
+	curl_easy_getinfo(w->curl, CURLINFO_TOTAL_TIME_T, &tt);
+	curl_off_t ready = ac > ct ? ac : ct;
+	o->phase_ns[0] = us_to_ns(nl);
+	o->phase_ns[1] = us_to_ns(ct - nl);
+	o->phase_ns[2] = ac > 0 ? us_to_ns(ac - ct) : 0;
+	o->phase_ns[3] = us_to_ns(stt - ready);
+	o->phase_ns[4] = us_to_ns(tt - stt);
+	o->n_phases = 5;
+	/* the request as the client sees it: curl's total, without the library's
+	 * own set-up and tear-down around the transfer (the end-to-end latency,
+	 * timed by the harness, still includes those) */
+	if (tt > 0)
+		o->ns = us_to_ns(tt);
+}
+
+const weft_pl_stage_ops weft_pl_stage_http = {
+	http_shared_new, http_shared_free, http_worker_new, http_worker_free, http_run, http_phases,
+};

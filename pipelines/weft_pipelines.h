@@ -1,0 +1,471 @@
+/* weft_pipelines.h - `weft bench`: pipeline specs, load scenarios, the
+ * statistics behind every verdict, the budget gate, baselines and reports.
+ *
+ * A pipeline is a list of stages (delay, http, model, command) that every
+ * query runs through in order. The harness times each stage and the whole
+ * query with the monotonic clock, keeps exact samples while they fit and a
+ * log-linear histogram (relative error <= 0.1%) always, and judges each
+ * budget with a distribution-free confidence interval: met when the upper
+ * bound is within the limit, broken when the lower bound is above it,
+ * inconclusive otherwise.
+ *
+ * Conventions: functions return 0 or a negative weft_error and record
+ * diagnostics; nothing here prints or exits. Times in the public structs
+ * are milliseconds (double); the histogram records nanoseconds.
+ */
+#ifndef WEFT_PIPELINES_H
+#define WEFT_PIPELINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== durations ========================================================== */
+
+/* Parse "150ms", "2s", "1.5ms", "250us", "3m", "1h", "800ns" into
+ * milliseconds. A unit is required (a bare number is ambiguous). Returns 0,
+ * or WEFT_EINVALID for anything else (negative, NaN, missing unit). */
+int weft_pipelines_duration_parse(double *out_ms, const char *s);
+
+/* Format ms with a unit that suits its size ("850 µs", "12.3 ms", "2.05 s")
+ * into buf; returns buf. ascii selects "us" over "µs". */
+char *weft_pipelines_duration_format(char *buf, size_t size, double ms, bool ascii);
+
+/* ==== histogram ========================================================== */
+
+/* A log-linear histogram of nanosecond values, HdrHistogram style: values
+ * below 1024 ns are exact; above, each power of two is split into 512
+ * equal buckets, so a value read back (the bucket's midpoint) is within
+ * 1/1024 (< 0.1%) of the value recorded. Values above ~2.4 hours clamp to
+ * the top bucket (counted in `clamped`). Memory is fixed (~150 KiB). */
+typedef struct weft_pipelines_hist weft_pipelines_hist;
+
+int weft_pipelines_hist_new(weft_pipelines_hist **out);
+void weft_pipelines_hist_free(weft_pipelines_hist *h);
+void weft_pipelines_hist_record(weft_pipelines_hist *h, uint64_t ns);
+void weft_pipelines_hist_record_n(weft_pipelines_hist *h, uint64_t ns, uint64_t count);
+/* Add every count of src into dst. */
+void weft_pipelines_hist_merge(weft_pipelines_hist *dst, const weft_pipelines_hist *src);
+uint64_t weft_pipelines_hist_count(const weft_pipelines_hist *h);
+uint64_t weft_pipelines_hist_min(const weft_pipelines_hist *h); /* exact; 0 when empty */
+uint64_t weft_pipelines_hist_max(const weft_pipelines_hist *h); /* exact */
+double weft_pipelines_hist_mean(const weft_pipelines_hist *h);  /* exact (ns) */
+double weft_pipelines_hist_stddev(const weft_pipelines_hist *h);
+uint64_t weft_pipelines_hist_clamped(const weft_pipelines_hist *h);
+/* The value of the rank-th smallest recorded value (1-based), to within
+ * the histogram's precision, clamped into [min, max]. 0 when empty. */
+uint64_t weft_pipelines_hist_at_rank(const weft_pipelines_hist *h, uint64_t rank);
+/* How many recorded values are <= ns (exact at bucket edges; a value in the
+ * same bucket as ns counts as <= when its bucket's midpoint is). */
+uint64_t weft_pipelines_hist_count_le(const weft_pipelines_hist *h, uint64_t ns);
+/* Walk the non-empty buckets in increasing order: *iter starts at 0;
+ * returns false at the end. value is the bucket's representative value. */
+bool weft_pipelines_hist_next(const weft_pipelines_hist *h, size_t *iter, uint64_t *value,
+			      uint64_t *count);
+/* The documented bound: |read back - recorded| / recorded. */
+#define WEFT_PIPELINES_HIST_REL_ERROR (1.0 / 1024.0)
+
+/* ==== statistics ========================================================= */
+
+typedef enum {
+	WEFT_VERDICT_MET,
+	WEFT_VERDICT_BROKEN,
+	WEFT_VERDICT_INCONCLUSIVE,
+} weft_pipelines_verdict;
+
+const char *weft_pipelines_verdict_name(weft_pipelines_verdict v); /* "met" ... */
+
+/* ln Γ(x) for x > 0. */
+double weft_pipelines_lgamma(double x);
+/* The regularised incomplete beta function I_x(a, b), a, b > 0, x in [0,1]. */
+double weft_pipelines_betainc(double a, double b, double x);
+/* P(X <= k) for X ~ Binomial(n, p) (1 when k >= n; 0 when k < 0). */
+double weft_pipelines_binom_cdf(int64_t k, uint64_t n, double p);
+
+/* The two-sided distribution-free confidence interval for the p-quantile
+ * from n sorted samples x(1) <= ... <= x(n): ranks lo and hi such that
+ * P(x(lo) <= quantile <= x(hi)) >= confidence, each tail at most
+ * (1 - confidence) / 2: lo is the largest rank with P(B <= lo - 1) <= a/2
+ * and hi the smallest with P(B >= hi) <= a/2, B ~ Binomial(n, p). lo = 0
+ * means "no lower bound" and hi = n + 1 "no upper bound" (too few samples).
+ * *coverage (optional) gets the exact coverage P(lo <= B < hi). */
+int weft_pipelines_quantile_ci(uint64_t *lo, uint64_t *hi, double *coverage, uint64_t n,
+			       double p, double confidence);
+
+/* The point estimate's rank for the p-quantile: ceil(p n), at least 1. */
+uint64_t weft_pipelines_quantile_rank(uint64_t n, double p);
+
+/* MLPerf LoadGen's early-stopping rule: the smallest number of queries n
+ * such that, with `over` of them above the limit, P(Binomial(n, 1 - p) <=
+ * over) <= 1 - confidence, i.e. one can claim at that (one-sided)
+ * confidence that the p-quantile is within the limit. p = 0.99,
+ * confidence = 0.99, over = 0 gives 459. Returns UINT64_MAX when it would
+ * exceed 10^12. */
+uint64_t weft_pipelines_queries_needed(double p, double confidence, uint64_t over);
+
+/* Clopper-Pearson (exact) two-sided interval for a proportion: errors of n
+ * at the given confidence. */
+int weft_pipelines_proportion_ci(double *lo, double *hi, uint64_t errors, uint64_t n,
+				 double confidence);
+
+/* The gate's rule. has_lo/has_hi false: that bound does not exist. */
+weft_pipelines_verdict weft_pipelines_judge(bool has_lo, double lo, bool has_hi, double hi,
+					    double limit);
+
+/* Mann-Whitney U test on two weighted samples (value, count pairs in any
+ * order; equal values are ties), normal approximation with tie and
+ * continuity correction. *p_greater is the one-sided p-value of "a tends
+ * to be larger than b"; *p_less of "smaller". Needs na, nb >= 1. */
+typedef struct {
+	double value;
+	uint64_t count;
+} weft_pipelines_wsample;
+int weft_pipelines_mann_whitney(double *p_greater, double *p_less, const weft_pipelines_wsample *a,
+				size_t na, const weft_pipelines_wsample *b, size_t nb);
+
+/* Standard normal upper tail 1 - Phi(z). */
+double weft_pipelines_normal_sf(double z);
+
+/* ==== delay distributions ================================================= */
+
+typedef enum {
+	WEFT_DIST_FIXED,
+	WEFT_DIST_UNIFORM,
+	WEFT_DIST_NORMAL,    /* truncated at 0 */
+	WEFT_DIST_LOGNORMAL, /* given median and p99 */
+	WEFT_DIST_EMPIRICAL, /* resampled from a file of samples */
+} weft_pipelines_dist_kind;
+
+typedef struct {
+	weft_pipelines_dist_kind kind;
+	double a, b; /* fixed: a; uniform: [a, b]; normal: mean a, sd b;
+			lognormal: mu a, sigma b of ln(ms) */
+	double median_ms, p99_ms; /* lognormal, as written */
+	double *samples;          /* empirical: sorted, ms; owned */
+	size_t n_samples;
+	char *file;               /* empirical: the file, as resolved */
+} weft_pipelines_dist;
+
+/* mu = ln median, sigma = ln(p99 / median) / z(0.99). Needs 0 < median <
+ * p99 (p99 == median is allowed: a fixed delay). */
+int weft_pipelines_dist_lognormal(weft_pipelines_dist *out, double median_ms, double p99_ms);
+/* Read samples (one number per line, in ms unless unit says otherwise;
+ * '#' comments and blank lines skipped) into an empirical distribution.
+ * Errors carry path:line:col. */
+int weft_pipelines_dist_empirical(weft_pipelines_dist *out, const char *path, double unit_ms,
+				  weft_diags *d);
+void weft_pipelines_dist_clear(weft_pipelines_dist *dist);
+/* A random delay in ms (>= 0). *rng is a splitmix64 state. */
+double weft_pipelines_dist_sample(const weft_pipelines_dist *dist, uint64_t *rng);
+/* The distribution's q-quantile in ms (for reports and tests). */
+double weft_pipelines_dist_quantile(const weft_pipelines_dist *dist, double q);
+
+/* splitmix64: the next 64 random bits; uniform double in [0, 1). */
+uint64_t weft_pipelines_rng_next(uint64_t *state);
+double weft_pipelines_rng_uniform(uint64_t *state);
+
+/* ==== pipeline spec ====================================================== */
+
+typedef enum {
+	WEFT_STAGE_DELAY,
+	WEFT_STAGE_HTTP,
+	WEFT_STAGE_MODEL,
+	WEFT_STAGE_COMMAND,
+} weft_pipelines_stage_kind;
+
+const char *weft_pipelines_stage_kind_name(weft_pipelines_stage_kind k);
+
+/* One percentile budget: "p99 <= 300 ms". q = 1 means max. */
+typedef struct {
+	char label[8]; /* "p50" "p90" "p95" "p99" "p99.9" "max" */
+	double q;
+	double limit_ms;
+	int line, col;
+} weft_pipelines_budget;
+
+#define WEFT_PIPELINES_MAX_BUDGETS 6
+
+typedef struct {
+	char *method;        /* "GET" default, or "POST" when a body is given */
+	char *url;
+	char **headers;      /* "Name: value" */
+	size_t n_headers;
+	char *body;          /* from body_file or body; may be NULL */
+	size_t body_len;
+	double timeout_ms;   /* whole request, default 5 s */
+	double connect_timeout_ms;
+	int expect[8];       /* accepted statuses; none = any 2xx */
+	size_t n_expect;
+} weft_pipelines_http;
+
+typedef struct {
+	char **argv;         /* NULL-terminated */
+	size_t argc;
+	double timeout_ms;   /* default 10 s */
+	bool shell;          /* run argv[0] with /bin/sh -c */
+} weft_pipelines_command;
+
+typedef struct {
+	char *file;          /* safetensors file, resolved against the pipeline's folder */
+	size_t batch;        /* rows per forward, default 1 */
+	char *device;        /* "auto" "cpu" "gpu" */
+	char *precision;     /* "fp32" ... */
+	size_t instances;    /* model copies; queries take turns on each, default 1 */
+	char *activations;   /* optional override */
+	char **candidates;   /* other candidate files (issue 6), resolved */
+	size_t n_candidates;
+} weft_pipelines_model;
+
+typedef struct {
+	char *name;
+	int line, col;
+	weft_pipelines_stage_kind kind;
+	weft_pipelines_budget budgets[WEFT_PIPELINES_MAX_BUDGETS];
+	size_t n_budgets;
+	weft_pipelines_dist delay;
+	weft_pipelines_http http;
+	weft_pipelines_command command;
+	weft_pipelines_model model;
+} weft_pipelines_stage;
+
+typedef enum {
+	WEFT_SCENARIO_SINGLE_STREAM,
+	WEFT_SCENARIO_SERVER,
+	WEFT_SCENARIO_OFFLINE,
+	WEFT_SCENARIO_CONCURRENCY,
+} weft_pipelines_scenario;
+
+const char *weft_pipelines_scenario_name(weft_pipelines_scenario s); /* "single-stream" ... */
+int weft_pipelines_scenario_parse(weft_pipelines_scenario *out, const char *s);
+
+typedef struct {
+	weft_pipelines_scenario scenario;
+	double rate;           /* server: queries per second */
+	size_t concurrency;    /* workers (concurrency, server, offline) */
+	double duration_ms;    /* default 10 s */
+	double max_duration_ms;/* extend until this when inconclusive; 0 = never */
+	uint64_t min_queries;  /* default 100 */
+	uint64_t warmup;       /* queries, default 10 */
+	uint64_t seed;         /* default 1 */
+	uint64_t rows;         /* offline: rows the batch job scores (0 = not given) */
+	double window_ms;      /* offline: time the job must fit in */
+	uint64_t rows_per_query; /* offline: default the largest model batch, or 1 */
+	double late_ms;        /* server: a send later than this is "late"; default 1 ms */
+} weft_pipelines_load;
+
+typedef struct {
+	char *path;            /* the file, as given */
+	char *dir;             /* its folder: relative files resolve here */
+	char *name;
+	char *pattern;         /* api batch embedded edge hitl, or NULL */
+	char *description;
+	weft_pipelines_stage *stages;
+	size_t n_stages;
+	weft_pipelines_budget e2e[WEFT_PIPELINES_MAX_BUDGETS]; /* budget.end_to_end */
+	size_t n_e2e;
+	double confidence;     /* default 0.95 */
+	bool has_error_budget;
+	double error_rate;     /* budget.error_rate, a fraction */
+	weft_pipelines_load load;
+	int load_line, load_col; /* where load: is (or 0) */
+} weft_pipelines_spec;
+
+/* Load and validate a pipeline file. Every problem is recorded as
+ * path:line:col (all of them, not only the first); returns WEFT_EINVALID
+ * when any is an error, WEFT_EENV when a file cannot be read. Warnings
+ * (unknown fields) do not fail. */
+int weft_pipelines_spec_load(weft_pipelines_spec **out, const char *path, weft_diags *d);
+/* The same from a buffer; name stands for the path, dir for its folder. */
+int weft_pipelines_spec_load_buffer(weft_pipelines_spec **out, const char *name, const char *dir,
+				    const char *buf, size_t len, weft_diags *d);
+void weft_pipelines_spec_free(weft_pipelines_spec *s);
+/* Point a model stage at another weights file (for candidates). */
+int weft_pipelines_stage_set_model(weft_pipelines_stage *st, const char *file);
+/* Check what the load fields must satisfy (after command-line overrides). */
+int weft_pipelines_load_check(const weft_pipelines_spec *s, weft_diags *d);
+
+/* ==== running ============================================================== */
+
+typedef struct {
+	/* Called from the coordinating thread about ten times a second. */
+	void (*progress)(void *ctx, uint64_t done, uint64_t expected);
+	void *progress_ctx;
+	/* Exact samples kept per series before falling back to the histogram
+	 * alone; 0 = 1,000,000. */
+	uint64_t max_samples;
+} weft_pipelines_run_opts;
+
+typedef struct {
+	char label[8];
+	double q;
+	double value_ms;       /* the order statistic x(ceil(q n)) */
+	bool has_lo, has_hi;
+	double lo_ms, hi_ms;   /* the two-sided CI at the pipeline's confidence */
+	uint64_t lo_rank, hi_rank;
+} weft_pipelines_pctl;
+
+typedef struct {
+	weft_pipelines_budget budget;
+	weft_pipelines_verdict verdict;
+	weft_pipelines_pctl at;  /* estimate and CI of the budget's percentile */
+	uint64_t over;           /* queries above the limit */
+	uint64_t need_more;      /* inconclusive: about this many more queries; UINT64_MAX: cannot tell */
+} weft_pipelines_check;
+
+#define WEFT_PIPELINES_N_PCTL 6 /* p50 p90 p95 p99 p99.9 max */
+
+typedef struct {
+	char *error;             /* "timeout", "http 503", "connection refused", ... */
+	uint64_t count;
+} weft_pipelines_error_kind;
+
+typedef struct {
+	char *name;              /* a phase of an http stage: dns, connect, tls, server, transfer */
+	weft_pipelines_hist *hist;
+} weft_pipelines_phase;
+
+/* The latencies of one stage, or of the whole query. */
+typedef struct {
+	char *name;               /* stage name, or "end-to-end" */
+	weft_pipelines_stage_kind kind;
+	bool is_e2e;
+	weft_pipelines_hist *hist;
+	uint64_t *samples;        /* sorted ns, when exact */
+	uint64_t n_samples;
+	bool exact;               /* every measured query has a sample */
+	uint64_t count;           /* measured queries (without errors) */
+	double mean_ms, sd_ms, cv, min_ms, max_ms;
+	weft_pipelines_pctl pctl[WEFT_PIPELINES_N_PCTL];
+	weft_pipelines_check checks[WEFT_PIPELINES_MAX_BUDGETS];
+	size_t n_checks;
+	uint64_t errors;          /* queries whose error arose in this stage */
+	weft_pipelines_error_kind *error_kinds;
+	size_t n_error_kinds;
+	weft_pipelines_phase *phases;
+	size_t n_phases;
+	double drift;             /* (median of the last tenth - of the first) / median */
+	double warmup_mean_ms;    /* mean over the warm-up queries; NaN without */
+} weft_pipelines_series;
+
+typedef enum {
+	WEFT_CMP_NONE,            /* not compared */
+	WEFT_CMP_TOO_FEW,         /* too few samples on one side */
+	WEFT_CMP_SAME,            /* no significant change beyond the threshold */
+	WEFT_CMP_REGRESSION,
+	WEFT_CMP_IMPROVEMENT,
+} weft_pipelines_cmp;
+
+const char *weft_pipelines_cmp_name(weft_pipelines_cmp c);
+
+typedef struct {
+	char *name;
+	weft_pipelines_cmp verdict;
+	double base_p50_ms, base_p99_ms, p50_ms, p99_ms;
+	double change_p50;        /* p50 / base p50 - 1 */
+	double p_regression;      /* one-sided p-value: slower than base x (1 + max_regression) */
+	double p_improvement;     /* faster than base x (1 - max_regression) */
+	uint64_t base_count;
+} weft_pipelines_comparison;
+
+typedef struct {
+	char *pipeline, *pattern, *path;
+	char started_at[32];      /* UTC, ISO 8601 */
+	weft_pipelines_load load; /* as run */
+	double confidence;
+	size_t workers;           /* threads that ran queries */
+	uint64_t measured;        /* queries after warm-up, failed ones included */
+	uint64_t errors;          /* failed queries (dropped ones included) */
+	uint64_t dropped;         /* server: scheduled but never sent before the time ran out */
+	uint64_t warmup_done;
+	double elapsed_s, throughput_qps;
+	weft_pipelines_series *series; /* n_stages stages, then end-to-end */
+	size_t n_series;
+	/* server scenario: sends later than their schedule */
+	uint64_t late_count;
+	double late_max_ms, late_mean_ms;
+	/* harness overhead per query: the query's time not spent in a stage */
+	double overhead_mean_us, overhead_p99_us, overhead_max_us;
+	double clock_read_ns;     /* the cost of one clock read */
+	/* error rate */
+	bool has_error_budget;
+	double error_budget, error_rate, error_lo, error_hi;
+	weft_pipelines_verdict error_verdict;
+	uint64_t error_need_more;
+	/* offline */
+	bool has_window;
+	double rows_per_s, projected_ms, projected_lo_ms, projected_hi_ms;
+	weft_pipelines_verdict window_verdict;
+	/* baseline */
+	char *baseline_path;
+	double max_regression;
+	weft_pipelines_comparison *cmp;
+	size_t n_cmp;
+	/* noise notes and other remarks, one sentence each */
+	char **notes;
+	size_t n_notes;
+	uint64_t extensions;      /* times the run extended itself */
+	/* the overall outcome */
+	uint64_t n_met, n_broken, n_inconclusive, n_regressions, n_improvements;
+} weft_pipelines_result;
+
+/* Run the pipeline under its load spec. Environment failures (a model file
+ * that cannot be read, no threads) -> WEFT_EENV; stage failures during the
+ * run are errors counted in the result, never a failed call. */
+int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *spec,
+		       const weft_pipelines_run_opts *opts, weft_diags *d);
+void weft_pipelines_result_free(weft_pipelines_result *r);
+
+/* The series of a stage by name ("end-to-end" for the whole query). */
+const weft_pipelines_series *weft_pipelines_result_series(const weft_pipelines_result *r,
+							  const char *name);
+
+/* Add a note to a result (printf style). */
+void weft_pipelines_result_note(weft_pipelines_result *r, const char *fmt, ...) WEFT_PRINTF(2, 3);
+
+/* 0 when every budget is met (and no regression was found); WEFT_EGATE when
+ * one is broken, a regression was found, or one is inconclusive and
+ * allow_inconclusive is false. */
+int weft_pipelines_result_gate(const weft_pipelines_result *r, bool allow_inconclusive);
+
+/* ==== baseline ============================================================== */
+
+/* Compare r with a previous JSON report (weft bench run --format json):
+ * each series present in both is tested with Mann-Whitney U against the
+ * baseline scaled by (1 + max_regression) (regression) and by
+ * (1 - max_regression) (improvement), at the pipeline's confidence. Fills
+ * r->cmp. A baseline that is not a weft report -> WEFT_EINVALID. */
+int weft_pipelines_baseline_compare(weft_pipelines_result *r, const char *path,
+				    double max_regression, weft_diags *d);
+/* The same from a JSON text already read (name for diagnostics). */
+int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *name,
+					 const char *json, double max_regression, weft_diags *d);
+
+/* ==== reports ============================================================== */
+
+typedef enum {
+	WEFT_REPORT_TEXT,
+	WEFT_REPORT_JSON,
+	WEFT_REPORT_MARKDOWN,
+	WEFT_REPORT_HTML,
+	WEFT_REPORT_JUNIT,
+} weft_pipelines_format;
+
+typedef struct {
+	bool colour;              /* text: SGR colours */
+	bool allow_inconclusive;  /* how inconclusive budgets count (JUnit: skipped) */
+} weft_pipelines_report_opts;
+
+/* Append the report to out. Returns 0 or WEFT_ENOMEM. */
+int weft_pipelines_report(weft_buf *out, const weft_pipelines_result *r,
+			  weft_pipelines_format format, const weft_pipelines_report_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1260 @@
+/* manifest.c - template.yaml: typed variables, file rules, answers.
+ *
+ * Design: everything that can be checked without the user's answers is
+ * checked when the manifest loads (types, regexes, ranges, literal defaults,
+ * conditions and the names they use, file-rule globs), so a broken template
+ * fails with path:line:col before anyone is asked a question. Values then go
+ * through one parser per type (weft_templates_value_parse) whatever their
+ * source: --set, an answers file, a prompt or a default.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "templates_int.h"
+
+#define MAX_VARS 256
+#define MAX_RULES 1024
+#define MAX_LIST_ITEMS 1024
+
+static const char *const type_names[] = { "string", "int", "bool", "choice", "list" };
+
+const char *weft_templates_type_name(weft_templates_type t)
+{
+	return (unsigned)t < 5 ? type_names[t] : "?";
+}
+
+static const char *const top_keys[] = { "name", "version", "summary", "description", "variables",
+					"files", "root", "partials", "escape_html", NULL };
+static const char *const var_keys[] = { "name", "type", "help", "default", "pattern", "min", "max",
+					"choices", "when", "value", "expr", "transform", NULL };
+static const char *const rule_keys[] = { "path", "render", "copy", "executable", "skip", "when",
+					 "escape_html", NULL };
+static const char *const transforms[] = { "lower", "upper", "snake", "kebab", "camel", "pascal" };
+
+/* ---- paths and globs ------------------------------------------------------ */
+
+bool weft_templates_path_is_safe(const char *p)
+{
+	if (!p || !*p || *p == '/' || strchr(p, '\\'))
+		return false;
+	const char *s = p;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		s += n;
+		if (*s == '/')
+			s++;
+	}
+	return true;
+}
+
+/* Match glob components [g, gend) against path components [p, pend). */
+static bool match_parts(char **g, size_t ng, char **p, size_t np, unsigned budget)
+{
+	if (budget == 0)
+		return false;
+	if (ng == 0)
+		return np == 0;
+	if (!strcmp(g[0], "**")) {
+		for (size_t skip = 0; skip <= np; skip++)
+			if (match_parts(g + 1, ng - 1, p + skip, np - skip, budget - 1))
+				return true;
+		return false;
+	}
+	if (np == 0)
+		return false;
+	if (fnmatch(g[0], p[0], 0) != 0)
+		return false;
+	return match_parts(g + 1, ng - 1, p + 1, np - 1, budget - 1);
+}
+
+static size_t split_path(char *s, char **parts, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(s, "/", &save); t && n < max; t = strtok_r(NULL, "/", &save))
+		parts[n++] = t;
+	return n;
+}
+
+bool weft_templates_glob_match(const char *glob, const char *path)
+{
+	char *g = strdup(glob), *p = strdup(path);
+	bool r = false;
+	if (g && p) {
+		char *gp[64], *pp[64];
+		size_t ng = split_path(g, gp, 64), np = split_path(p, pp, 64);
+		/* the path itself or any folder above it */
+		for (size_t k = np; k >= 1 && !r; k--)
+			r = match_parts(gp, ng, pp, k, 4096);
+	}
+	free(g);
+	free(p);
+	return r;
+}
+
+/* ---- loading -------------------------------------------------------------------- */
+
+static char *xstrdup(const char *s, bool *oom)
+{
+	if (!s)
+		return NULL;
+	char *r = strdup(s);
+	if (!r)
+		*oom = true;
+	return r;
+}
+
+static int at(weft_diags *d, const char *path, const weft_yaml_node *n, const char *hint, const char *fmt,
+	      const char *a, const char *b) WEFT_PRINTF(5, 0);
+static int at(weft_diags *d, const char *path, const weft_yaml_node *n, const char *hint, const char *fmt,
+	      const char *a, const char *b)
+{
+	weft_diags_add(d, WEFT_SEV_ERROR, path, n ? n->line : 0, n ? n->col : 0, hint, fmt, a, b);
+	return WEFT_EINVALID;
+}
+
+static bool valid_ident(const char *s)
+{
+	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	size_t n = 0;
+	for (; *s; s++, n++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return false;
+	return n <= 64;
+}
+
+static bool valid_template_name(const char *s)
+{
+	if (!s || !isalnum((unsigned char)*s))
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+/* Check a Mustache string (a default or a derived value) parses; report at
+ * the YAML node on failure. */
+static int check_mustache(const char *path, const weft_yaml_node *n, const char *what, const char *src,
+			  weft_diags *d)
+{
+	weft_diags *scratch = NULL;
+	if (weft_diags_new(&scratch))
+		return WEFT_ENOMEM;
+	weft_templates_mustache *t = NULL;
+	int err = weft_templates_mustache_parse(&t, what, src, strlen(src), scratch);
+	if (err) {
+		const weft_diag *g = weft_diags_count(scratch) ? weft_diags_get(scratch, 0) : NULL;
+		weft_diags_add(d, WEFT_SEV_ERROR, path, n->line, n->col, NULL, "%s: %s", what,
+			       g && g->message ? g->message : "bad template");
+		err = WEFT_EINVALID;
+	}
+	weft_templates_mustache_free(t);
+	weft_diags_free(scratch);
+	return err;
+}
+
+static int check_condition(const char *path, const weft_yaml_node *n, const char *what, const char *src,
+			   const char *const *known, size_t n_known, weft_diags *d)
+{
+	char msg[256];
+	int col = 0;
+	if (weft_templates_expr_check(src, known, n_known, msg, sizeof msg, &col) == 0)
+		return WEFT_OK;
+	weft_diags_add(d, WEFT_SEV_ERROR, path, n->line, n->col + (n->quoted ? 1 : 0) + col - 1, NULL,
+		       "%s '%s': %s", what, src, msg);
+	return WEFT_EINVALID;
+}
+
+/* The scalar text of a node, or NULL when it is not a plain scalar. */
+static const char *scalar(const weft_yaml_node *n)
+{
+	if (!n || n->kind != WEFT_YAML_SCALAR || n->len != strlen(n->scalar))
+		return NULL;
+	return n->scalar;
+}
+
+static int load_var(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *vn,
+		    weft_templates_var_impl *v, const char *const *earlier, size_t n_earlier, weft_diags *d)
+{
+	const char *path = m->path;
+	bool oom = false;
+	int err = weft_yaml_expect(doc, vn, WEFT_YAML_MAPPING, "variable", d);
+	if (err)
+		return err;
+	weft_yaml_check_keys(doc, vn, var_keys, WEFT_SEV_WARNING, d);
+	v->pub.line = vn->line;
+	v->pub.col = vn->col;
+	const char *name = NULL, *type = NULL, *help = NULL, *pattern = NULL, *when = NULL, *value = NULL,
+		   *expr = NULL, *transform = NULL;
+	if ((err = weft_yaml_str(&name, doc, vn, "name", true, d)))
+		return err;
+	const weft_yaml_node *name_n = weft_yaml_get(vn, "name");
+	if (!valid_ident(name))
+		return at(d, path, name_n, "letters, digits and '_', not starting with a digit",
+			  "bad variable name '%s'%s", name, "");
+	for (size_t i = 0; i < n_earlier; i++)
+		if (!strcmp(earlier[i], name))
+			return at(d, path, name_n, NULL, "variable '%s' declared twice%s", name, "");
+	err |= weft_yaml_str(&type, doc, vn, "type", false, d);
+	err |= weft_yaml_str(&help, doc, vn, "help", false, d);
+	err |= weft_yaml_str(&pattern, doc, vn, "pattern", false, d);
+	err |= weft_yaml_str(&when, doc, vn, "when", false, d);
+	err |= weft_yaml_str(&value, doc, vn, "value", false, d);
+	err |= weft_yaml_str(&expr, doc, vn, "expr", false, d);
+	err |= weft_yaml_str(&transform, doc, vn, "transform", false, d);
+	if (err)
+		return WEFT_EINVALID;
+	const weft_yaml_node *def = weft_yaml_get(vn, "default");
+	if (def && weft_yaml_is_null(def))
+		def = NULL;
+	const weft_yaml_node *choices = weft_yaml_get(vn, "choices");
+	if (choices && weft_yaml_is_null(choices))
+		choices = NULL;
+
+	/* type: explicit, else inferred */
+	weft_templates_type t = WEFT_TEMPLATES_STRING;
+	bool b;
+	long long ll;
+	if (type) {
+		size_t k = 0;
+		while (k < 5 && strcmp(type, type_names[k]))
+			k++;
+		if (k == 5) {
+			const char *s = weft_suggest(type, type_names, 5);
+			char hint[80];
+			snprintf(hint, sizeof hint, "one of string, int, bool, choice, list%s%s%s",
+				 s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			return at(d, path, weft_yaml_get(vn, "type"), hint, "unknown type '%s'%s", type, "");
+		}
+		t = (weft_templates_type)k;
+	} else if (expr) {
+		t = WEFT_TEMPLATES_BOOL;
+	} else if (def && def->kind == WEFT_YAML_SEQUENCE) {
+		t = WEFT_TEMPLATES_LIST;
+	} else if (choices) {
+		t = WEFT_TEMPLATES_CHOICE;
+	} else if (def && weft_yaml_as_bool(&b, def) == 0) {
+		t = WEFT_TEMPLATES_BOOL;
+	} else if (def && weft_yaml_as_int(&ll, def) == 0) {
+		t = WEFT_TEMPLATES_INT;
+	}
+	v->pub.type = t;
+	v->pub.name = xstrdup(name, &oom);
+	v->pub.help = xstrdup(help, &oom);
+	v->pub.when = xstrdup(when, &oom);
+	v->pub.pattern = xstrdup(pattern, &oom);
+	v->pub.value = xstrdup(value, &oom);
+	v->pub.expr = xstrdup(expr, &oom);
+	v->pub.transform = xstrdup(transform, &oom);
+	v->pub.derived = value || expr;
+	if (oom)
+		return WEFT_ENOMEM;
+
+	/* derived variables */
+	if (value && expr)
+		return at(d, path, vn, NULL, "variable '%s': give 'value' or 'expr', not both%s", name, "");
+	if (v->pub.derived && def)
+		return at(d, path, def, "a derived variable is computed from 'value' or 'expr'",
+			  "variable '%s' is derived and cannot have a default%s", name, "");
+	if (expr && t != WEFT_TEMPLATES_BOOL)
+		return at(d, path, vn, NULL, "variable '%s': 'expr' gives a bool, but the type is %s", name,
+			  type_names[t]);
+	if (transform) {
+		size_t k = 0;
+		while (k < 6 && strcmp(transform, transforms[k]))
+			k++;
+		if (k == 6)
+			return at(d, path, weft_yaml_get(vn, "transform"),
+				  "one of lower, upper, snake, kebab, camel, pascal", "unknown transform '%s'%s",
+				  transform, "");
+		if (!value || t != WEFT_TEMPLATES_STRING)
+			return at(d, path, weft_yaml_get(vn, "transform"), NULL,
+				  "variable '%s': 'transform' applies to a derived string ('value')%s", name, "");
+	}
+
+	/* validation fields */
+	if (pattern) {
+		if (t != WEFT_TEMPLATES_STRING && t != WEFT_TEMPLATES_LIST)
+			return at(d, path, weft_yaml_get(vn, "pattern"), NULL,
+				  "variable '%s': 'pattern' applies to string and list variables, not %s", name,
+				  type_names[t]);
+		int rc = regcomp(&v->re, pattern, REG_EXTENDED);
+		if (rc) {
+			char msg[200];
+			regerror(rc, &v->re, msg, sizeof msg);
+			return at(d, path, weft_yaml_get(vn, "pattern"), NULL, "bad regular expression '%s': %s",
+				  pattern, msg);
+		}
+		v->has_re = true;
+	}
+	const weft_yaml_node *mn = weft_yaml_get(vn, "min"), *xn = weft_yaml_get(vn, "max");
+	if ((mn || xn) && t != WEFT_TEMPLATES_INT)
+		return at(d, path, mn ? mn : xn, NULL, "variable '%s': 'min' and 'max' apply to int variables, not %s",
+			  name, type_names[t]);
+	if (mn) {
+		if ((err = weft_yaml_int(&v->pub.min, doc, vn, "min", false, d)))
+			return err;
+		v->pub.has_min = true;
+	}
+	if (xn) {
+		if ((err = weft_yaml_int(&v->pub.max, doc, vn, "max", false, d)))
+			return err;
+		v->pub.has_max = true;
+	}
+	if (v->pub.has_min && v->pub.has_max && v->pub.min > v->pub.max)
+		return at(d, path, mn, NULL, "variable '%s': min is larger than max%s", name, "");
+	if (choices) {
+		if (t != WEFT_TEMPLATES_CHOICE && t != WEFT_TEMPLATES_LIST)
+			return at(d, path, choices, NULL,
+				  "variable '%s': 'choices' apply to choice and list variables, not %s", name,
+				  type_names[t]);
+		if ((err = weft_yaml_expect(doc, choices, WEFT_YAML_SEQUENCE, "choices", d)))
+			return err;
+		if (choices->n == 0)
+			return at(d, path, choices, NULL, "variable '%s': 'choices' is empty%s", name, "");
+		v->choices = calloc(choices->n + 1, sizeof *v->choices);
+		if (!v->choices)
+			return WEFT_ENOMEM;
+		for (size_t i = 0; i < choices->n; i++) {
+			const char *c = scalar(choices->items[i]);
+			if (!c || !*c || strchr(c, ','))
+				return at(d, path, choices->items[i], "choices are non-empty strings without commas",
+					  "variable '%s': bad choice%s", name, "");
+			for (size_t k = 0; k < i; k++)
+				if (!strcmp(v->choices[k], c))
+					return at(d, path, choices->items[i], NULL,
+						  "variable '%s': choice '%s' listed twice", name, c);
+			if (!(v->choices[i] = strdup(c)))
+				return WEFT_ENOMEM;
+		}
+		v->pub.choices = (const char *const *)v->choices;
+		v->pub.n_choices = choices->n;
+	} else if (t == WEFT_TEMPLATES_CHOICE) {
+		return at(d, path, vn, NULL, "variable '%s' of type choice needs 'choices'%s", name, "");
+	}
+
+	/* conditions and templates, over earlier names only */
+	if (when && (err = check_condition(path, weft_yaml_get(vn, "when"), "when", when, earlier, n_earlier, d)))
+		return err;
+	if (expr && (err = check_condition(path, weft_yaml_get(vn, "expr"), "expr", expr, earlier, n_earlier, d)))
+		return err;
+	if (value && (err = check_mustache(path, weft_yaml_get(vn, "value"), "value", value, d)))
+		return err;
+
+	/* default: text as written; lists may be a sequence */
+	if (def) {
+		weft_buf text = WEFT_BUF_INIT;
+		if (def->kind == WEFT_YAML_SEQUENCE) {
+			if (t != WEFT_TEMPLATES_LIST)
+				return at(d, path, def, NULL, "variable '%s': a list default for a %s variable", name,
+					  type_names[t]);
+			if (def->n > MAX_LIST_ITEMS)
+				return at(d, path, def, NULL, "variable '%s': default has too many items%s", name, "");
+			for (size_t i = 0; i < def->n; i++) {
+				const char *it = scalar(def->items[i]);
+				if (!it || strchr(it, ',')) {
+					weft_buf_free(&text);
+					return at(d, path, def->items[i], "list items are strings without commas",
+						  "variable '%s': bad default item%s", name, "");
+				}
+				weft_buf_printf(&text, "%s%s", i ? ", " : "", it);
+			}
+			weft_buf_put(&text, "", 0);
+		} else {
+			const char *s = scalar(def);
+			if (!s)
+				return at(d, path, def, NULL, "variable '%s': default must be a scalar or a list%s", name,
+					  "");
+			weft_buf_puts(&text, s);
+		}
+		if (text.oom) {
+			weft_buf_free(&text);
+			return WEFT_ENOMEM;
+		}
+		v->pub.default_text = text.ptr;
+		v->default_templated = strstr(text.ptr, "{{") != NULL;
+		if (v->default_templated) {
+			if ((err = check_mustache(path, def, "default", text.ptr, d)))
+				return err;
+		} else {
+			char problem[256];
+			cJSON *tmp = NULL;
+			if (weft_templates_value_parse(&tmp, &v->pub, text.ptr, problem, sizeof problem) != 0)
+				return at(d, path, def, NULL, "variable '%s': bad default: %s", name, problem);
+			cJSON_Delete(tmp);
+		}
+	}
+	return WEFT_OK;
+}
+
+static int load_rule(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *rn,
+		     weft_templates_rule *r, const char *const *names, size_t n_names, weft_diags *d)
+{
+	int err = weft_yaml_expect(doc, rn, WEFT_YAML_MAPPING, "file rule", d);
+	if (err)
+		return err;
+	weft_yaml_check_keys(doc, rn, rule_keys, WEFT_SEV_WARNING, d);
+	r->line = rn->line;
+	r->col = rn->col;
+	r->render = r->executable = r->escape_html = -1;
+	const char *glob = NULL, *when = NULL;
+	bool render = false, copy = false, exec = false, skip = false, esc = false;
+	if ((err = weft_yaml_str(&glob, doc, rn, "path", true, d)))
+		return err;
+	const weft_yaml_node *pn = weft_yaml_get(rn, "path");
+	/* a trailing '/' names a folder; the glob matches folders anyway */
+	char *g = strdup(glob);
+	if (!g)
+		return WEFT_ENOMEM;
+	size_t gl = strlen(g);
+	while (gl > 1 && g[gl - 1] == '/')
+		g[--gl] = '\0';
+	r->glob = g;
+	if (!weft_templates_path_is_safe(g) && strcmp(g, "**") != 0 && strcmp(g, "*") != 0)
+		return at(d, m->path, pn, "paths are relative to the template's files folder, without '..'",
+			  "bad path pattern '%s'%s", glob, "");
+	if (weft_yaml_get(rn, "render") && !(err = weft_yaml_bool(&render, doc, rn, "render", false, d)))
+		r->render = render;
+	if (!err && weft_yaml_get(rn, "copy") && !(err = weft_yaml_bool(&copy, doc, rn, "copy", false, d))) {
+		if (r->render == (int)copy)
+			return at(d, m->path, rn, NULL, "rule '%s': 'render' and 'copy' disagree%s", glob, "");
+		r->render = !copy;
+	}
+	if (!err && weft_yaml_get(rn, "executable") &&
+	    !(err = weft_yaml_bool(&exec, doc, rn, "executable", false, d)))
+		r->executable = exec;
+	if (!err && weft_yaml_get(rn, "escape_html") &&
+	    !(err = weft_yaml_bool(&esc, doc, rn, "escape_html", false, d)))
+		r->escape_html = esc;
+	if (!err && weft_yaml_get(rn, "skip") && !(err = weft_yaml_bool(&skip, doc, rn, "skip", false, d)))
+		r->skip = skip;
+	if (!err)
+		err = weft_yaml_str(&when, doc, rn, "when", false, d);
+	if (err)
+		return err;
+	if (when) {
+		if ((err = check_condition(m->path, weft_yaml_get(rn, "when"), "when", when, names, n_names, d)))
+			return err;
+		if (!(r->when = strdup(when)))
+			return WEFT_ENOMEM;
+	}
+	return WEFT_OK;
+}
+
+/* dir/sub must be a real folder inside dir (no symlink), or absent when
+ * optional. */
+static int check_subdir(char **out, const weft_templates_manifest *m, const weft_yaml_node *n,
+			const char *sub, bool optional, const char *what, weft_diags *d)
+{
+	*out = NULL;
+	if (!weft_templates_path_is_safe(sub))
+		return at(d, m->path, n, "a folder inside the template, without '..'", "bad %s folder '%s'", what,
+			  sub);
+	weft_buf p = WEFT_BUF_INIT;
+	weft_buf_printf(&p, "%s/%s", m->dir, sub);
+	if (p.oom)
+		return WEFT_ENOMEM;
+	/* every component must be a real folder: no symlink may lead outside */
+	struct stat st;
+	int err = WEFT_OK;
+	for (char *s = p.ptr + strlen(m->dir) + 1;; s++) {
+		char c = *s;
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		int rc = lstat(p.ptr, &st);
+		*s = c;
+		if (rc != 0) {
+			if (!optional)
+				err = at(d, m->path, n, NULL, "%s folder '%s' not found in the template", what, sub);
+			break;
+		}
+		if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+			err = at(d, m->path, n, "template folders must be real folders, not symbolic links",
+				 "%s folder '%s' is not a folder inside the template", what, sub);
+			break;
+		}
+		if (!c) {
+			*out = weft_buf_detach(&p);
+			return *out ? WEFT_OK : WEFT_ENOMEM;
+		}
+	}
+	weft_buf_free(&p);
+	return err;
+}
+
+int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir, weft_diags *d)
+{
+	*out = NULL;
+	weft_templates_manifest *m = calloc(1, sizeof *m);
+	if (!m)
+		return WEFT_ENOMEM;
+	weft_buf p = WEFT_BUF_INIT;
+	weft_buf_printf(&p, "%s/template.yaml", dir);
+	m->dir = strdup(dir);
+	m->path = weft_buf_detach(&p);
+	if (!m->dir || !m->path) {
+		weft_templates_manifest_free(m);
+		return WEFT_ENOMEM;
+	}
+	struct stat st;
+	if (lstat(m->path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dir, 0, 0,
+			       "a template is a folder with a template.yaml (see docs/formats/template.md)",
+			       "not a weft template: no template.yaml in this folder");
+		weft_templates_manifest_free(m);
+		return WEFT_EINVALID;
+	}
+	weft_yaml_opts yo = { .max_bytes = 1u << 20, .max_nodes = 100000 };
+	weft_yaml_doc *doc = NULL;
+	int err = weft_yaml_load_file(&doc, m->path, &yo, d);
+	const weft_yaml_node *root = doc ? weft_yaml_doc_root(doc) : NULL;
+	if (!err && !root)
+		err = at(d, m->path, NULL, NULL, "empty manifest: expected name, version, summary%s%s", "", "");
+	if (!err)
+		err = weft_yaml_expect(doc, root, WEFT_YAML_MAPPING, "template.yaml", d);
+	if (err)
+		goto done;
+	weft_yaml_check_keys(doc, root, top_keys, WEFT_SEV_WARNING, d);
+	const char *name = NULL, *version = NULL, *summary = NULL, *description = NULL, *rootdir = "files",
+		   *partials = NULL;
+	err |= weft_yaml_str(&name, doc, root, "name", true, d);
+	err |= weft_yaml_str(&version, doc, root, "version", true, d);
+	err |= weft_yaml_str(&summary, doc, root, "summary", true, d);
+	err |= weft_yaml_str(&description, doc, root, "description", false, d);
+	err |= weft_yaml_str(&rootdir, doc, root, "root", false, d);
+	err |= weft_yaml_str(&partials, doc, root, "partials", false, d);
+	err |= weft_yaml_bool(&m->escape_html, doc, root, "escape_html", false, d);
+	if (err) {
+		err = WEFT_EINVALID;
+		goto done;
+	}
+	if (!valid_template_name(name)) {
+		err = at(d, m->path, weft_yaml_get(root, "name"), "letters, digits, '-', '_' and '.'",
+			 "bad template name '%s'%s", name, "");
+		goto done;
+	}
+	bool oom = false;
+	m->name = xstrdup(name, &oom);
+	m->version = xstrdup(version, &oom);
+	m->summary = xstrdup(summary, &oom);
+	m->description = xstrdup(description, &oom);
+	if (oom) {
+		err = WEFT_ENOMEM;
+		goto done;
+	}
+	if (!strcmp(rootdir, ".")) {
+		/* the template folder itself, less what belongs to the template */
+		m->root_is_dir = true;
+		if (!(m->files_dir = strdup(m->dir))) {
+			err = WEFT_ENOMEM;
+			goto done;
+		}
+	} else if ((err = check_subdir(&m->files_dir, m,
+				       weft_yaml_get(root, "root") ? weft_yaml_get(root, "root") : root, rootdir,
+				       false, "files", d))) {
+		goto done;
+	}
+	if ((err = check_subdir(&m->partials_dir, m,
+				weft_yaml_get(root, "partials") ? weft_yaml_get(root, "partials") : root,
+				partials ? partials : "partials", partials == NULL, "partials", d)))
+		goto done;
+	if (!(m->partials_rel = strdup(partials ? partials : "partials"))) {
+		err = WEFT_ENOMEM;
+		goto done;
+	}
+
+	const weft_yaml_node *vars = weft_yaml_get(root, "variables");
+	const char *names[MAX_VARS];
+	if (vars && !weft_yaml_is_null(vars)) {
+		if ((err = weft_yaml_expect(doc, vars, WEFT_YAML_SEQUENCE, "variables", d)))
+			goto done;
+		if (vars->n > MAX_VARS) {
+			err = at(d, m->path, vars, NULL, "too many variables (the limit is 256)%s%s", "", "");
+			goto done;
+		}
+		m->vars = calloc(vars->n ? vars->n : 1, sizeof *m->vars);
+		if (!m->vars) {
+			err = WEFT_ENOMEM;
+			goto done;
+		}
+		for (size_t i = 0; i < vars->n; i++) {
+			weft_templates_var_impl *v = &m->vars[m->n_vars];
+			int e = load_var(m, doc, vars->items[i], v, names, m->n_vars, d);
+			m->n_vars++; /* freed even when half-loaded */
+			if (e) {
+				err = e;
+				if (e == WEFT_ENOMEM || !v->pub.name)
+					goto done;
+			}
+			names[m->n_vars - 1] = v->pub.name ? v->pub.name : "";
+		}
+		if (err)
+			goto done;
+	}
+	const weft_yaml_node *files = weft_yaml_get(root, "files");
+	if (files && !weft_yaml_is_null(files)) {
+		if ((err = weft_yaml_expect(doc, files, WEFT_YAML_SEQUENCE, "files", d)))
+			goto done;
+		if (files->n > MAX_RULES) {
+			err = at(d, m->path, files, NULL, "too many file rules (the limit is 1024)%s%s", "", "");
+			goto done;
+		}
+		m->rules = calloc(files->n ? files->n : 1, sizeof *m->rules);
+		if (!m->rules) {
+			err = WEFT_ENOMEM;
+			goto done;
+		}
+		for (size_t i = 0; i < files->n; i++) {
+			int e = load_rule(m, doc, files->items[i], &m->rules[m->n_rules++], names, m->n_vars, d);
+			if (e == WEFT_ENOMEM) {
+				err = e;
+				goto done;
+			}
+			if (e)
+				err = e;
+		}
+	}
+done:
+	weft_yaml_doc_free(doc);
+	if (err) {
+		weft_templates_manifest_free(m);
+		return err;
+	}
+	m->info = (weft_templates_info){ m->name, m->version, m->summary, m->description, m->dir, m->path };
+	*out = m;
+	return WEFT_OK;
+}
+
+void weft_templates_manifest_free(weft_templates_manifest *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_vars; i++) {
+		weft_templates_var_impl *v = &m->vars[i];
+		free((char *)v->pub.name);
+		free((char *)v->pub.help);
+		free((char *)v->pub.when);
+		free((char *)v->pub.pattern);
+		free((char *)v->pub.value);
+		free((char *)v->pub.expr);
+		free((char *)v->pub.transform);
+		free((char *)v->pub.default_text);
+		for (size_t k = 0; v->choices && v->choices[k]; k++)
+			free(v->choices[k]);
+		free(v->choices);
+		if (v->has_re)
+			regfree(&v->re);
+	}
+	free(m->vars);
+	for (size_t i = 0; i < m->n_rules; i++) {
+		free(m->rules[i].glob);
+		free(m->rules[i].when);
+	}
+	free(m->rules);
+	free(m->dir);
+	free(m->path);
+	free(m->name);
+	free(m->version);
+	free(m->summary);
+	free(m->description);
+	free(m->files_dir);
+	free(m->partials_dir);
+	free(m->partials_rel);
+	free(m);
+}
+
+const weft_templates_info *weft_templates_manifest_info(const weft_templates_manifest *m)
+{
+	return &m->info;
+}
+
+size_t weft_templates_manifest_nvars(const weft_templates_manifest *m)
+{
+	return m->n_vars;
+}
+
+const weft_templates_var *weft_templates_manifest_var(const weft_templates_manifest *m, size_t i)
+{
+	return i < m->n_vars ? &m->vars[i].pub : NULL;
+}
+
+/* ---- values ---------------------------------------------------------------------- */
+
+static bool full_match(const weft_templates_var_impl *v, const char *s)
+{
+	regmatch_t mt;
+	if (regexec(&v->re, s, 1, &mt, 0) != 0)
+		return false;
+	return mt.rm_so == 0 && (size_t)mt.rm_eo == strlen(s);
+}
+
+static void choices_text(const weft_templates_var *v, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->n_choices && o < len; i++) {
+		int n = snprintf(buf + o, len - o, "%s%s", i ? ", " : "", v->choices[i]);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+static int check_choice(const weft_templates_var *v, const char *s, char *problem, size_t plen)
+{
+	for (size_t i = 0; i < v->n_choices; i++)
+		if (!strcmp(v->choices[i], s))
+			return WEFT_OK;
+	char list[512];
+	choices_text(v, list, sizeof list);
+	const char *sug = weft_suggest(s, v->choices, v->n_choices);
+	snprintf(problem, plen, "'%s' is not one of: %s%s%s%s", s, list, sug ? " (did you mean '" : "",
+		 sug ? sug : "", sug ? "'?)" : "");
+	return WEFT_EINVALID;
+}
+
+static bool parse_bool_word(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "y", "on", "1" };
+	static const char *const no[] = { "false", "no", "n", "off", "0" };
+	for (size_t i = 0; i < 5; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return true;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+int weft_templates_value_parse(cJSON **out, const weft_templates_var *pv, const char *text, char *problem,
+			       size_t plen)
+{
+	const weft_templates_var_impl *v = (const weft_templates_var_impl *)pv;
+	*out = NULL;
+	problem[0] = '\0';
+	switch (pv->type) {
+	case WEFT_TEMPLATES_STRING:
+		if (v->has_re && !full_match(v, text)) {
+			snprintf(problem, plen, "'%s' does not match the pattern %s", text, pv->pattern);
+			return WEFT_EINVALID;
+		}
+		*out = cJSON_CreateString(text);
+		break;
+	case WEFT_TEMPLATES_INT: {
+		const char *s = text;
+		while (isspace((unsigned char)*s))
+			s++;
+		char *end;
+		errno = 0;
+		long long n = strtoll(s, &end, 10);
+		while (end && isspace((unsigned char)*end))
+			end++;
+		if (!*s || errno || *end) {
+			snprintf(problem, plen, "'%s' is not a whole number", text);
+			return WEFT_EINVALID;
+		}
+		if ((pv->has_min && n < pv->min) || (pv->has_max && n > pv->max)) {
+			if (pv->has_min && pv->has_max)
+				snprintf(problem, plen, "%lld is outside %lld..%lld", n, pv->min, pv->max);
+			else if (pv->has_min)
+				snprintf(problem, plen, "%lld is less than the minimum %lld", n, pv->min);
+			else
+				snprintf(problem, plen, "%lld is more than the maximum %lld", n, pv->max);
+			return WEFT_EINVALID;
+		}
+		if (n > (1LL << 53) || n < -(1LL << 53)) {
+			snprintf(problem, plen, "%lld is too large", n);
+			return WEFT_EINVALID;
+		}
+		*out = cJSON_CreateNumber((double)n);
+		break;
+	}
+	case WEFT_TEMPLATES_BOOL: {
+		bool b;
+		char w[16];
+		snprintf(w, sizeof w, "%s", text);
+		char *e = w + strlen(w);
+		while (e > w && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		const char *s = w;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (strlen(text) >= sizeof w || !parse_bool_word(s, &b)) {
+			snprintf(problem, plen, "'%s' is not yes or no (true/false)", text);
+			return WEFT_EINVALID;
+		}
+		*out = cJSON_CreateBool(b);
+		break;
+	}
+	case WEFT_TEMPLATES_CHOICE:
+		if (check_choice(pv, text, problem, plen))
+			return WEFT_EINVALID;
+		*out = cJSON_CreateString(text);
+		break;
+	case WEFT_TEMPLATES_LIST: {
+		cJSON *arr = cJSON_CreateArray();
+		if (!arr)
+			return WEFT_ENOMEM;
+		const char *s = text;
+		size_t count = 0;
+		while (*s) {
+			const char *e = strchr(s, ',');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			const char *a = s, *b = s + n;
+			while (a < b && isspace((unsigned char)*a))
+				a++;
+			while (b > a && isspace((unsigned char)b[-1]))
+				b--;
+			if (b > a) {
+				char *item = strndup(a, (size_t)(b - a));
+				if (!item) {
+					cJSON_Delete(arr);
+					return WEFT_ENOMEM;
+				}
+				int bad = 0;
+				if (++count > MAX_LIST_ITEMS) {
+					snprintf(problem, plen, "more than %d items", MAX_LIST_ITEMS);
+					bad = 1;
+				} else if (pv->n_choices && check_choice(pv, item, problem, plen)) {
+					bad = 1;
+				} else if (v->has_re && !full_match(v, item)) {
+					snprintf(problem, plen, "item '%s' does not match the pattern %s", item, pv->pattern);
+					bad = 1;
+				}
+				if (bad) {
+					free(item);
+					cJSON_Delete(arr);
+					return WEFT_EINVALID;
+				}
+				cJSON_AddItemToArray(arr, cJSON_CreateString(item));
+				free(item);
+			}
+			s += n;
+			if (*s == ',')
+				s++;
+		}
+		*out = arr;
+		break;
+	}
+	}
+	return *out ? WEFT_OK : WEFT_ENOMEM;
+}
+
+/* Words of s for case transforms: split at non-alphanumerics and at a
+ * lower-to-upper change ("myService" -> my, Service). */
+static void transform(weft_buf *out, const char *s, const char *how)
+{
+	if (!strcmp(how, "lower") || !strcmp(how, "upper")) {
+		for (; *s; s++)
+			weft_buf_putc(out, (char)(how[0] == 'l' ? tolower((unsigned char)*s) : toupper((unsigned char)*s)));
+		weft_buf_put(out, "", 0);
+		return;
+	}
+	char sep = !strcmp(how, "snake") ? '_' : !strcmp(how, "kebab") ? '-' : 0;
+	bool camel = !strcmp(how, "camel");
+	size_t word = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; u[i];) {
+		while (u[i] && !isalnum(u[i]))
+			i++;
+		if (!u[i])
+			break;
+		size_t j = i + 1;
+		while (u[j] && isalnum(u[j]) && !(isupper(u[j]) && islower(u[j - 1])))
+			j++;
+		if (word && sep)
+			weft_buf_putc(out, sep);
+		for (size_t k = i; k < j; k++) {
+			int c = tolower(u[k]);
+			if (k == i && !sep && (word || !camel))
+				c = toupper(u[k]);
+			weft_buf_putc(out, (char)c);
+		}
+		word++;
+		i = j;
+	}
+	weft_buf_put(out, "", 0);
+}
+
+struct weft_templates_answers {
+	weft_yaml_doc *doc;
+	const weft_yaml_node *answers; /* mapping */
+	const weft_yaml_node *tmpl;    /* the 'template' mapping or NULL */
+};
+
+int weft_templates_answers_load(weft_templates_answers **out, const char *path, weft_diags *d)
+{
+	*out = NULL;
+	weft_templates_answers *a = calloc(1, sizeof *a);
+	if (!a)
+		return WEFT_ENOMEM;
+	weft_yaml_opts yo = { .max_bytes = 1u << 20, .max_nodes = 100000 };
+	int err = weft_yaml_load_file(&a->doc, path, &yo, d);
+	const weft_yaml_node *root = a->doc ? weft_yaml_doc_root(a->doc) : NULL;
+	if (!err && root) {
+		err = weft_yaml_expect(a->doc, root, WEFT_YAML_MAPPING, "answers file", d);
+		const weft_yaml_node *ans = weft_yaml_get(root, "answers");
+		if (!err && ans && !weft_yaml_is_null(ans)) {
+			err = weft_yaml_expect(a->doc, ans, WEFT_YAML_MAPPING, "answers", d);
+			a->answers = ans;
+			a->tmpl = weft_yaml_get(root, "template");
+			if (a->tmpl && a->tmpl->kind != WEFT_YAML_MAPPING)
+				a->tmpl = NULL;
+		} else if (!err && !ans && !weft_yaml_get(root, "template")) {
+			a->answers = root; /* a plain mapping of name: value */
+		}
+	}
+	if (err) {
+		weft_templates_answers_free(a);
+		return err;
+	}
+	*out = a;
+	return WEFT_OK;
+}
+
+void weft_templates_answers_free(weft_templates_answers *a)
+{
+	if (!a)
+		return;
+	weft_yaml_doc_free(a->doc);
+	free(a);
+}
+
+const char *weft_templates_answers_field(const weft_templates_answers *a, const char *key)
+{
+	const weft_yaml_node *n = a ? weft_yaml_get(a->tmpl, key) : NULL;
+	if (!n || weft_yaml_is_null(n))
+		return NULL;
+	return scalar(n);
+}
+
+/* The text form of an answer node, for the type parser. */
+static int answer_text(weft_buf *out, const weft_templates_var *v, const weft_yaml_node *n)
+{
+	if (n->kind == WEFT_YAML_SCALAR) {
+		if (n->len != strlen(n->scalar))
+			return WEFT_EINVALID;
+		weft_buf_puts(out, n->scalar);
+		return WEFT_OK;
+	}
+	if (n->kind == WEFT_YAML_SEQUENCE && v->type == WEFT_TEMPLATES_LIST) {
+		weft_buf_put(out, "", 0);
+		for (size_t i = 0; i < n->n; i++) {
+			const char *s = scalar(n->items[i]);
+			if (!s || strchr(s, ','))
+				return WEFT_EINVALID;
+			weft_buf_printf(out, "%s%s", i ? "," : "", s);
+		}
+		return WEFT_OK;
+	}
+	return WEFT_EINVALID;
+}
+
+static const char *find_set(const weft_templates_values_opts *o, const char *name)
+{
+	size_t n = strlen(name);
+	const char *found = NULL;
+	for (size_t i = 0; i < o->n_sets; i++)
+		if (!strncmp(o->sets[i], name, n) && o->sets[i][n] == '=')
+			found = o->sets[i] + n + 1; /* the last one wins */
+	return found;
+}
+
+int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
+				  const weft_templates_values_opts *o, weft_diags *d)
+{
+	*out = NULL;
+	weft_templates_values_opts none = { 0 };
+	if (!o)
+		o = &none;
+	const char *names[MAX_VARS];
+	for (size_t i = 0; i < m->n_vars; i++)
+		names[i] = m->vars[i].pub.name;
+	int err = WEFT_OK;
+	/* every --set must name a variable that can be set */
+	for (size_t i = 0; i < o->n_sets; i++) {
+		const char *eq = strchr(o->sets[i], '=');
+		char name[128];
+		if (!eq || eq == o->sets[i] || (size_t)(eq - o->sets[i]) >= sizeof name) {
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, "write --set name=value",
+				       "bad --set '%s'", o->sets[i]);
+			err = WEFT_EUSAGE;
+			continue;
+		}
+		memcpy(name, o->sets[i], (size_t)(eq - o->sets[i]));
+		name[eq - o->sets[i]] = '\0';
+		size_t k = 0;
+		while (k < m->n_vars && strcmp(names[k], name))
+			k++;
+		if (k == m->n_vars) {
+			const char *s = weft_suggest(name, names, m->n_vars);
+			char hint[160];
+			snprintf(hint, sizeof hint, "did you mean '%s'? ('weft templates show %s' lists them)",
+				 s ? s : "", m->name);
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, s ? hint : NULL,
+				       "--set %s: template '%s' has no variable '%s'", o->sets[i], m->name, name);
+			err = WEFT_EUSAGE;
+		} else if (m->vars[k].pub.derived) {
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL,
+				       "--set %s: '%s' is computed by the template and cannot be set", o->sets[i],
+				       name);
+			err = WEFT_EUSAGE;
+		}
+	}
+	if (o->answers && o->answers->answers) {
+		const weft_yaml_node *am = o->answers->answers;
+		for (size_t i = 0; i < am->n; i++) {
+			const char *key = scalar(am->keys[i]);
+			size_t k = 0;
+			while (key && k < m->n_vars && strcmp(names[k], key))
+				k++;
+			if (key && k < m->n_vars && !m->vars[k].pub.derived)
+				continue;
+			const char *s = key ? weft_suggest(key, names, m->n_vars) : NULL;
+			char hint[128];
+			snprintf(hint, sizeof hint, "did you mean '%s'?", s ? s : "");
+			weft_diags_add(d, WEFT_SEV_WARNING, weft_yaml_doc_path(o->answers->doc), am->keys[i]->line,
+				       am->keys[i]->col, s ? hint : NULL, "answer '%s' is not a variable of '%s'; ignored",
+				       key ? key : "?", m->name);
+		}
+	}
+	if (err)
+		return err;
+	cJSON *vals = cJSON_CreateObject();
+	if (!vals)
+		return WEFT_ENOMEM;
+	weft_templates_render_opts ro = { .max_output = 1u << 20 };
+	for (size_t i = 0; i < m->n_vars && err != WEFT_ENOMEM; i++) {
+		const weft_templates_var_impl *v = &m->vars[i];
+		const weft_templates_var *pv = &v->pub;
+		char problem[512], msg[256];
+		int col;
+		if (pv->when) {
+			bool holds;
+			if (weft_templates_expr_eval(&holds, pv->when, vals, msg, sizeof msg, &col)) {
+				weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
+					       "variable '%s': when: %s", pv->name, msg);
+				err = WEFT_EINVALID;
+				continue;
+			}
+			if (!holds) {
+				if (find_set(o, pv->name))
+					weft_diags_add(d, WEFT_SEV_WARNING, NULL, 0, 0, NULL,
+						       "--set %s: ignored, '%s' applies only when %s", pv->name,
+						       pv->name, pv->when);
+				continue;
+			}
+		}
+		cJSON *val = NULL;
+		if (pv->expr) {
+			bool r;
+			if (weft_templates_expr_eval(&r, pv->expr, vals, msg, sizeof msg, &col)) {
+				weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
+					       "variable '%s': expr: %s", pv->name, msg);
+				err = WEFT_EINVALID;
+				continue;
+			}
+			val = cJSON_CreateBool(r);
+		} else if (pv->value) {
+			char *text = NULL;
+			int e = weft_templates_render_string(&text, m->path, pv->value, vals, &ro, d);
+			if (e) {
+				err = e;
+				continue;
+			}
+			if (pv->transform) {
+				weft_buf b = WEFT_BUF_INIT;
+				transform(&b, text, pv->transform);
+				free(text);
+				if (!(text = weft_buf_detach(&b))) {
+					err = WEFT_ENOMEM;
+					continue;
+				}
+			}
+			if (weft_templates_value_parse(&val, pv, text, problem, sizeof problem)) {
+				weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
+					       "variable '%s': computed value: %s", pv->name, problem);
+				err = WEFT_EINVALID;
+			}
+			free(text);
+			if (!val)
+				continue;
+		} else {
+			const char *set = find_set(o, pv->name);
+			const weft_yaml_node *ans = o->answers && o->answers->answers
+							    ? weft_yaml_get(o->answers->answers, pv->name)
+							    : NULL;
+			char *def = NULL;
+			if (!set && !(ans && !weft_yaml_is_null(ans)) && pv->default_text) {
+				if (v->default_templated) {
+					if ((err = weft_templates_render_string(&def, m->path, pv->default_text, vals, &ro,
+										d)))
+						continue;
+				} else if (!(def = strdup(pv->default_text))) {
+					err = WEFT_ENOMEM;
+					continue;
+				}
+			}
+			if (set) {
+				if (weft_templates_value_parse(&val, pv, set, problem, sizeof problem)) {
+					weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help, "--set %s=%s: %s", pv->name,
+						       set, problem);
+					err = WEFT_EUSAGE;
+				}
+			} else if (ans && !weft_yaml_is_null(ans)) {
+				weft_buf t = WEFT_BUF_INIT;
+				if (answer_text(&t, pv, ans)) {
+					weft_diags_add(d, WEFT_SEV_ERROR, weft_yaml_doc_path(o->answers->doc), ans->line,
+						       ans->col, NULL, "answer '%s': expected %s, got %s", pv->name,
+						       pv->type == WEFT_TEMPLATES_LIST ? "a list of strings" : "a scalar",
+						       weft_yaml_describe(ans));
+					err = WEFT_EINVALID;
+				} else if (weft_templates_value_parse(&val, pv, t.ptr ? t.ptr : "", problem,
+								      sizeof problem)) {
+					weft_diags_add(d, WEFT_SEV_ERROR, weft_yaml_doc_path(o->answers->doc), ans->line,
+						       ans->col, NULL, "answer '%s': %s", pv->name, problem);
+					err = WEFT_EINVALID;
+				}
+				weft_buf_free(&t);
+			} else if (o->ask) {
+				const char *why = NULL;
+				for (int tries = 0; tries < 100 && !val; tries++) {
+					char *answer = NULL;
+					int e = o->ask(o->ask_ctx, pv, def, why, &answer);
+					if (e) {
+						weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL,
+							       "no answer for '%s'; stopped", pv->name);
+						free(def);
+						cJSON_Delete(vals);
+						return WEFT_EUSAGE;
+					}
+					const char *text = answer;
+					if (!*answer && def)
+						text = def;
+					if (!*text && pv->type != WEFT_TEMPLATES_LIST) {
+						why = "a value is required";
+					} else if (weft_templates_value_parse(&val, pv, text, problem, sizeof problem)) {
+						why = problem;
+					}
+					free(answer);
+				}
+				if (!val) {
+					weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "no valid answer for '%s'",
+						       pv->name);
+					err = WEFT_EUSAGE;
+				}
+			} else if (def) {
+				if (weft_templates_value_parse(&val, pv, def, problem, sizeof problem)) {
+					weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
+						       "variable '%s': default '%s': %s", pv->name, def, problem);
+					err = WEFT_EINVALID;
+				}
+			} else {
+				weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help,
+					       "no value for '%s' (%s, required): pass --set %s=... or --answers FILE",
+					       pv->name, weft_templates_type_name(pv->type), pv->name);
+				if (err != WEFT_EINVALID)
+					err = WEFT_EUSAGE;
+			}
+			free(def);
+		}
+		if (val)
+			cJSON_AddItemToObject(vals, pv->name, val);
+	}
+	if (err) {
+		cJSON_Delete(vals);
+		return err;
+	}
+	*out = vals;
+	return WEFT_OK;
+}
+
+/* ---- the answers file we write ---------------------------------------------------- */
+
+static void yaml_quoted(weft_buf *b, const char *s)
+{
+	weft_buf_putc(b, '"');
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		switch (*u) {
+		case '"': weft_buf_puts(b, "\\\""); break;
+		case '\\': weft_buf_puts(b, "\\\\"); break;
+		case '\n': weft_buf_puts(b, "\\n"); break;
+		case '\t': weft_buf_puts(b, "\\t"); break;
+		case '\r': weft_buf_puts(b, "\\r"); break;
+		default:
+			if (*u < 0x20 || *u == 0x7f)
+				weft_buf_printf(b, "\\x%02x", *u);
+			else
+				weft_buf_putc(b, (char)*u);
+		}
+	}
+	weft_buf_putc(b, '"');
+}
+
+static void yaml_field(weft_buf *b, const char *indent, const char *key, const char *value)
+{
+	weft_buf_printf(b, "%s%s: ", indent, key);
+	if (value)
+		yaml_quoted(b, value);
+	else
+		weft_buf_puts(b, "null");
+	weft_buf_putc(b, '\n');
+}
+
+int weft_templates_answers_text(weft_buf *b, const weft_templates_manifest *m, const char *source,
+				const char *ref, const char *commit, const cJSON *values)
+{
+	weft_buf_puts(b, "# Written by weft new. To make this project again:\n"
+			 "#   weft new SOURCE DEST --answers .weft-answers.yaml\n"
+			 "template:\n");
+	yaml_field(b, "  ", "name", m->name);
+	yaml_field(b, "  ", "version", m->version);
+	yaml_field(b, "  ", "source", source);
+	yaml_field(b, "  ", "ref", ref);
+	yaml_field(b, "  ", "commit", commit);
+	weft_buf_puts(b, "answers:");
+	bool any = false;
+	for (size_t i = 0; i < m->n_vars; i++) {
+		const weft_templates_var *v = &m->vars[i].pub;
+		const cJSON *j = cJSON_GetObjectItemCaseSensitive(values, v->name);
+		if (v->derived || !j)
+			continue;
+		if (!any)
+			weft_buf_putc(b, '\n');
+		any = true;
+		weft_buf_printf(b, "  %s:", v->name);
+		if (cJSON_IsBool(j)) {
+			weft_buf_puts(b, cJSON_IsTrue(j) ? " true" : " false");
+		} else if (cJSON_IsNumber(j)) {
+			weft_buf_printf(b, " %.0f", j->valuedouble);
+		} else if (cJSON_IsString(j)) {
+			weft_buf_putc(b, ' ');
+			yaml_quoted(b, j->valuestring);
+		} else if (cJSON_IsArray(j)) {
+			if (!j->child)
+				weft_buf_puts(b, " []");
+			for (const cJSON *it = j->child; it; it = it->next) {
+				weft_buf_puts(b, "\n    - ");
+				yaml_quoted(b, cJSON_IsString(it) ? it->valuestring : "");
+			}
+		}
+		weft_buf_putc(b, '\n');
+	}
+	if (!any)
+		weft_buf_puts(b, " {}\n");
+	return b->oom ? WEFT_ENOMEM : WEFT_OK;
+}

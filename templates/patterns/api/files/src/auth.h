@@ -1,0 +1,29 @@
+/* auth.h - bearer-token authentication and per-token route authorisation.
+ *
+ * A caller sends `Authorization: Bearer <token>`. The service keeps only the
+ * SHA-256 of each token (config.h), hashes what it receives and compares the
+ * digests in constant time, so neither the config file nor the timing of a
+ * refusal gives a token away.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include "config.h"
+
+typedef enum auth_result {
+	AUTH_OK,        /* public route, or a known token allowed on the route */
+	AUTH_MISSING,   /* no Authorization header, or not a Bearer one: 401 */
+	AUTH_INVALID,   /* a bearer token that matches no configured digest: 401 */
+	AUTH_FORBIDDEN, /* a known token without this route: 403 */
+} auth_result;
+
+/* Decide whether the Authorization header value (NULL when absent) may call
+ * route. *who gets the token's name when it is known (else NULL). */
+auth_result auth_check(const api_config *c, const char *authorization, api_route route, const char **who);
+
+/* The token between "Bearer " and the end of the header, trimmed; the scheme
+ * is case-insensitive. Returns its length, 0 when there is none, and sets
+ * *token to its start. */
+size_t auth_bearer(const char *authorization, const char **token);
+
+#endif

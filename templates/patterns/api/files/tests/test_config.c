@@ -1,0 +1,191 @@
+/* test_config.c - the configuration file: values, ranges, tokens, and
+ * path:line:col messages for every mistake.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "config.h"
+#include "support.h"
+
+static int parse(api_config *c, const char *text, char *err, size_t errlen)
+{
+	api_config_defaults(c);
+	return api_config_parse(c, text, "svc.conf", "/etc/svc", err, errlen);
+}
+
+Test(config, reads_every_setting)
+{
+	api_config c;
+	char err[2048];
+	const char *text = "# comment line\n"
+			   "listen = 0.0.0.0\n"
+			   "port = 9090   # trailing comment\n"
+			   "model = m/model.safetensors\n"
+			   "features = 8\n"
+			   "workers = 3\n"
+			   "queue = 10\n"
+			   "deadline_ms = 150\n"
+			   "fallback_default = 0.25\n"
+			   "fallback_cache = off\n"
+			   "cache_entries = 100\n"
+			   "cache_ttl_ms = 60000\n"
+			   "max_body_bytes = 4096\n"
+			   "connection_timeout_s = 5\n"
+			   "max_connections = 50\n"
+			   "drain_timeout_ms = 1000\n"
+			   "access_log = /var/log/svc.log\n"
+			   "public = /healthz /v1/model\n"
+			   "sunset = /v1/predict 2027-06-30\n"
+			   "token = crm sha256:" TOKEN_CRM_SHA256 " /v1/predict\n";
+	cr_assert_eq(parse(&c, text, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.listen, "0.0.0.0");
+	cr_expect_eq(c.port, 9090);
+	cr_expect_str_eq(c.model_path, "/etc/svc/m/model.safetensors"); /* relative to the file */
+	cr_expect_eq(c.features, 8u);
+	cr_expect_eq(c.workers, 3);
+	cr_expect_eq(c.queue, 10);
+	cr_expect_eq(c.deadline_ms, 150);
+	cr_expect_float_eq(c.fallback_default, 0.25, 1e-12);
+	cr_expect_not(c.fallback_cache);
+	cr_expect_eq(c.cache_entries, 100u);
+	cr_expect_eq(c.cache_ttl_ms, 60000);
+	cr_expect_eq(c.max_body_bytes, 4096u);
+	cr_expect_eq(c.connection_timeout_s, 5);
+	cr_expect_eq(c.max_connections, 50);
+	cr_expect_eq(c.drain_timeout_ms, 1000);
+	cr_expect_str_eq(c.access_log, "/var/log/svc.log");
+	cr_expect_eq(c.public_routes, (1u << ROUTE_HEALTHZ) | (1u << ROUTE_MODEL));
+	/* 30 June 2027 is a Wednesday */
+	cr_expect_str_eq(c.sunset[ROUTE_PREDICT], "Wed, 30 Jun 2027 00:00:00 GMT");
+	cr_expect_str_eq(c.sunset[ROUTE_MODEL], "");
+	cr_assert_eq(c.n_tokens, 1u);
+	cr_expect_str_eq(c.tokens[0].name, "crm");
+	cr_expect_eq(c.tokens[0].routes, 1u << ROUTE_PREDICT);
+	/* first and last bytes of the digest, read by hand from the hex */
+	cr_expect_eq(c.tokens[0].hash[0], 0xc5);
+	cr_expect_eq(c.tokens[0].hash[31], 0xc0);
+}
+
+Test(config, defaults_when_not_set)
+{
+	api_config c;
+	char err[512];
+	cr_assert_eq(parse(&c, "token = a sha256:" TOKEN_OPS_SHA256 " /v1/model\n", err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.listen, "127.0.0.1");
+	cr_expect_eq(c.deadline_ms, 200);
+	cr_expect(c.fallback_cache);
+	cr_expect_eq(c.public_routes, 1u << ROUTE_HEALTHZ);
+	cr_expect_str_eq(c.access_log, "-");
+}
+
+Test(config, errors_have_line_and_column)
+{
+	api_config c;
+	char err[4096];
+	const char *text = "port = 80000\n"                  /* line 1: out of range, value at col 8 */
+			   "deadine_ms = 100\n"              /* line 2: typo */
+			   "fallback_default = 1.5\n"        /* line 3: not a probability */
+			   "token = crm sha256:abc /v1/predict\n" /* line 4: short digest at col 13 */
+			   "  listen = 300.1.1.1\n"          /* line 5: bad address, value at col 12 */
+			   "token = x sha256:" TOKEN_CRM_SHA256 " /v2/predict\n" /* line 6: unknown route */
+			   "just words\n";                   /* line 7 */
+	cr_assert_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:1:8: expected a whole number from 0 to 65535") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:2:1: unknown setting 'deadine_ms' (did you mean 'deadline_ms'?)") != NULL,
+		  "%s", err);
+	cr_expect(strstr(err, "svc.conf:3:20: fallback_default") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:4:13: token: expected the token's SHA-256") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:5:12: listen") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:6:") != NULL && strstr(err, "unknown route '/v2/predict'") != NULL, "%s",
+		  err);
+	cr_expect(strstr(err, "svc.conf:7:1: expected `key = value`") != NULL, "%s", err);
+}
+
+Test(config, refuses_repeats_and_duplicate_tokens)
+{
+	api_config c;
+	char err[2048];
+	const char *text = "port = 1\nport = 2\n"
+			   "token = a sha256:" TOKEN_CRM_SHA256 " /v1/predict\n"
+			   "token = a sha256:" TOKEN_OPS_SHA256 " /v1/predict\n"
+			   "token = b sha256:" TOKEN_CRM_SHA256 " /v1/predict\n";
+	cr_assert_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:2:1: 'port' is already set on line 1") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:4:9: token: the name 'a' is used twice") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:5:11: token: the same digest is already given to 'a'") != NULL, "%s", err);
+}
+
+Test(config, a_token_in_clear_is_refused)
+{
+	api_config c;
+	char err[1024];
+	cr_assert_eq(parse(&c, "token = crm " TOKEN_CRM " /v1/predict\n", err, sizeof err), -1);
+	cr_expect(strstr(err, "never the token itself") != NULL, "%s", err);
+}
+
+Test(config, needs_a_token_unless_everything_is_public)
+{
+	api_config c;
+	char err[1024];
+	cr_expect_eq(parse(&c, "port = 1\n", err, sizeof err), -1);
+	cr_expect(strstr(err, "no token is configured") != NULL, "%s", err);
+	cr_expect_eq(parse(&c, "public = /v1/predict /v1/model /healthz\n", err, sizeof err), 0, "%s", err);
+}
+
+Test(config, bad_sunset_dates)
+{
+	api_config c;
+	char err[1024];
+	const char *base = "token = a sha256:" TOKEN_CRM_SHA256 " /v1/predict\n";
+	char text[512];
+	snprintf(text, sizeof text, "%ssunset = /v1/predict 2027-02-29\n", base); /* not a leap year */
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:2:22: sunset: expected a date") != NULL, "%s", err);
+	snprintf(text, sizeof text, "%ssunset = /v1/predict 2028-02-29\n", base); /* a leap year */
+	cr_expect_eq(parse(&c, text, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.sunset[ROUTE_PREDICT], "Tue, 29 Feb 2028 00:00:00 GMT");
+}
+
+Test(config, long_lines_and_control_characters)
+{
+	api_config c;
+	char err[1024];
+	char *text = malloc(6000);
+	memset(text, 'x', 5000);
+	strcpy(text + 5000, "\nport\x01 = 3\n");
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:1:1: line longer than") != NULL, "%s", err);
+	cr_expect(strstr(err, "svc.conf:2:5: control character") != NULL, "%s", err);
+	free(text);
+}
+
+Test(config, load_reports_missing_file)
+{
+	api_config c;
+	char err[512];
+	api_config_defaults(&c);
+	cr_expect_eq(api_config_load(&c, "/nonexistent/svc.conf", err, sizeof err), -1);
+	cr_expect(strstr(err, "/nonexistent/svc.conf: cannot open") != NULL, "%s", err);
+}
+
+Test(config, shipped_configuration_is_valid)
+{
+	api_config c;
+	char err[4096];
+	api_config_defaults(&c);
+	cr_assert_eq(api_config_load(&c, PROJECT_DIR "/config/service.conf", err, sizeof err), 0, "%s", err);
+	cr_expect_geq(c.n_tokens, 1u);
+	cr_expect(c.public_routes & (1u << ROUTE_HEALTHZ));
+	cr_expect_str_eq(c.model_path, PROJECT_DIR "/config/../models/model.safetensors");
+}
+
+Test(config, hash_parsing)
+{
+	unsigned char h[32];
+	cr_expect_eq(api_config_parse_hash(h, "sha256:" TOKEN_CRM_SHA256), 0);
+	cr_expect_eq(h[1], 0x64);
+	cr_expect_eq(api_config_parse_hash(h, TOKEN_CRM_SHA256), 0);
+	cr_expect_eq(api_config_parse_hash(h, "sha256:" TOKEN_CRM_SHA256 "00"), -1);
+	cr_expect_eq(api_config_parse_hash(h, "sha256:zz4c5f396e5f1657dea456ddf288d3d9c670ceb9c844f69bec610bbe21518c0"),
+		     -1);
+}

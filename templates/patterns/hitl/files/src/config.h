@@ -1,0 +1,69 @@
+/* config.h - the routing service's configuration (routing.conf).
+ *
+ * The file is "key = value" lines with '#' comments. Every value is checked
+ * when it is read and a bad one is reported as "path:line:col: message".
+ * Relative paths (db, model) resolve against the folder of the config file,
+ * so the service behaves the same from any working directory.
+ */
+#ifndef HITL_CONFIG_H
+#define HITL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HITL_MAX_FEATURES 64
+#define HITL_MAX_LABELS 8
+#define HITL_MAX_TOP 8
+#define HITL_NAME_MAX 48  /* feature and label names, including the NUL */
+#define HITL_PATH_MAX 1024
+
+typedef struct hitl_config {
+	char db[HITL_PATH_MAX];          /* SQLite database of cases and feedback */
+	char model[HITL_PATH_MAX];       /* safetensors model */
+	char listen[64];                 /* IPv4 address the HTTP server binds */
+	int port;                        /* 0 = ephemeral (tests) */
+	double confidence_threshold;     /* route automatically when confidence >= this */
+	bool blind_first;                /* hide the model's output until a first judgment */
+	int review_sla_hours;            /* a queued case is overdue after this */
+	double audit_rate;               /* share of confident cases still sent to review */
+	size_t n_labels;                 /* class names, in the model's output order */
+	char labels[HITL_MAX_LABELS][HITL_NAME_MAX];
+	size_t n_auto_labels;            /* recommendations that may be automated; 0 = all */
+	char auto_labels[HITL_MAX_LABELS][HITL_NAME_MAX];
+	size_t n_features;               /* 0 = take them from the model's metadata */
+	char features[HITL_MAX_FEATURES][HITL_NAME_MAX];
+	size_t n_baseline;               /* 0 = all zeros */
+	double baseline[HITL_MAX_FEATURES];
+	size_t n_min, n_max;             /* 0 = no range check */
+	double feature_min[HITL_MAX_FEATURES]; /* the range the model was trained on */
+	double feature_max[HITL_MAX_FEATURES];
+	int top_features;                /* how many contributions a reviewer sees */
+	size_t max_body;                 /* largest HTTP request body, bytes */
+} hitl_config;
+
+/* Fill c with the built-in defaults (no file read). */
+void hitl_config_defaults(hitl_config *c);
+
+/* Read path over the values already in c. Returns 0, or -1 with
+ * "path:line:col: message" in err. */
+int hitl_config_load(hitl_config *c, const char *path, char *err, size_t errlen);
+
+/* Set one key from text, as a line of the file would ("confidence_threshold",
+ * "0.85"). base is the folder relative paths resolve against (NULL: the
+ * current directory). Returns 0, or -1 with a message (no position) in err. */
+int hitl_config_set(hitl_config *c, const char *key, const char *value, const char *base, char *err,
+		    size_t errlen);
+
+/* Index of label name, or -1. */
+int hitl_config_label_index(const hitl_config *c, const char *name);
+
+/* Whether a recommendation of this label may be decided automatically
+ * (auto_labels empty: every label may). */
+bool hitl_config_automatable(const hitl_config *c, const char *label);
+
+/* Cross-field checks once the whole file is read: every auto label is a
+ * label; feature_min and feature_max have the same length and min <= max.
+ * Returns 0, or -1 with a message. */
+int hitl_config_check(const hitl_config *c, char *err, size_t errlen);
+
+#endif

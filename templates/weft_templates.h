@@ -1,0 +1,252 @@
+/* weft_templates.h - the template engine behind `weft new` and `weft templates`.
+ *
+ * Three layers, each usable alone:
+ *   1. A Mustache renderer (the official spec's core modules and template
+ *      inheritance) over cJSON data: parse once to a tree, render many times,
+ *      with limits on nesting, partial depth, work and output size.
+ *   2. The template manifest (template.yaml): typed variables with defaults,
+ *      validation and conditions, derived variables, and file rules.
+ *   3. The scaffolder: resolve a template source (shipped pattern, folder or
+ *      git repository at a ref), plan the files, render them into a temporary
+ *      folder beside the destination, create the git repository, then rename
+ *      the result into place. Nothing here prints; questions to the user go
+ *      through a callback so that the CLI owns the terminal.
+ *
+ * Conventions as in weft_core.h: 0 or a negative weft_error, diagnostics in a
+ * weft_diags, out-parameters first, every _new/_load has a _free taking NULL.
+ */
+#ifndef WEFT_TEMPLATES_H
+#define WEFT_TEMPLATES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "weft_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== 1. Mustache ========================================================= */
+
+/* A parsed template. Immutable once parsed; may be rendered concurrently
+ * only when its partial set is not shared. */
+typedef struct weft_templates_mustache weft_templates_mustache;
+
+/* Parse src (len bytes, need not be NUL-terminated). path names the template
+ * in diagnostics ("path:line:col: unclosed section 'x'"). */
+int weft_templates_mustache_parse(weft_templates_mustache **out, const char *path, const char *src,
+				  size_t len, weft_diags *d);
+void weft_templates_mustache_free(weft_templates_mustache *t);
+
+/* A set of named partials ({{>name}} and {{<name}}), parsed lazily on first
+ * use and cached. */
+typedef struct weft_templates_partials weft_templates_partials;
+
+int weft_templates_partials_new(weft_templates_partials **out);
+void weft_templates_partials_free(weft_templates_partials *p);
+/* Add (or replace) a partial. path is used in diagnostics; NULL = name. */
+int weft_templates_partials_add(weft_templates_partials *p, const char *name, const char *src,
+				size_t len, const char *path);
+/* Add every regular file under dir (recursively) as a partial named by its
+ * path relative to dir, with a trailing ".mustache" dropped ("license",
+ * "ci/github.yml"). Symbolic links are refused. */
+int weft_templates_partials_load_dir(weft_templates_partials *p, const char *dir, weft_diags *d);
+
+typedef struct {
+	bool escape_html;      /* {{x}} escapes &<>"'; off for source code */
+	bool strict_partials;  /* a missing partial is an error (spec: renders "") */
+	size_t max_output;     /* bytes; 0 = 64 MiB */
+	unsigned max_depth;    /* nested partials/parents; 0 = 64 */
+	uint64_t max_steps;    /* nodes visited; 0 = 50 million */
+	weft_templates_partials *partials; /* may be NULL: no partials */
+} weft_templates_render_opts;
+
+/* Render t with data (the root context; NULL = empty) and append to out.
+ * Errors (limits, partial errors) go to d; out then holds partial output
+ * that the caller must discard. */
+int weft_templates_mustache_render(weft_buf *out, const weft_templates_mustache *t,
+				   const cJSON *data, const weft_templates_render_opts *opts,
+				   weft_diags *d);
+
+/* Parse and render a NUL-terminated string in one step; *out is malloc'ed. */
+int weft_templates_render_string(char **out, const char *path, const char *src, const cJSON *data,
+				 const weft_templates_render_opts *opts, weft_diags *d);
+
+/* ==== 2. The template manifest (template.yaml) ============================ */
+
+typedef enum {
+	WEFT_TEMPLATES_STRING,
+	WEFT_TEMPLATES_INT,
+	WEFT_TEMPLATES_BOOL,
+	WEFT_TEMPLATES_CHOICE,
+	WEFT_TEMPLATES_LIST,
+} weft_templates_type;
+
+/* "string", "int", "bool", "choice", "list". */
+const char *weft_templates_type_name(weft_templates_type t);
+
+/* One declared variable (read-only; owned by its manifest). */
+typedef struct {
+	const char *name;
+	weft_templates_type type;
+	const char *help;          /* or NULL */
+	const char *when;          /* ask only when this condition holds; or NULL */
+	const char *pattern;       /* POSIX extended regex for strings and list items */
+	bool has_min, has_max;     /* ints */
+	long long min, max;
+	const char *const *choices; /* choice values, or allowed list items */
+	size_t n_choices;
+	const char *default_text;  /* default as written (may contain {{...}}); or NULL */
+	bool derived;              /* computed, never asked nor set */
+	const char *value;         /* derived: Mustache template for the value */
+	const char *expr;          /* derived bool: a condition */
+	const char *transform;     /* derived: lower, upper, snake, kebab, camel, pascal */
+	int line, col;             /* where it is declared */
+} weft_templates_var;
+
+typedef struct {
+	const char *name, *version, *summary, *description;
+	const char *dir;  /* the template folder */
+	const char *path; /* its template.yaml */
+} weft_templates_info;
+
+typedef struct weft_templates_manifest weft_templates_manifest;
+
+/* Load and check dir/template.yaml: every field, regex, condition and
+ * default is validated here, with path:line:col diagnostics. */
+int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir, weft_diags *d);
+void weft_templates_manifest_free(weft_templates_manifest *m);
+const weft_templates_info *weft_templates_manifest_info(const weft_templates_manifest *m);
+size_t weft_templates_manifest_nvars(const weft_templates_manifest *m);
+const weft_templates_var *weft_templates_manifest_var(const weft_templates_manifest *m, size_t i);
+
+/* An answers file (.weft-answers.yaml, or any mapping of name: value). */
+typedef struct weft_templates_answers weft_templates_answers;
+int weft_templates_answers_load(weft_templates_answers **out, const char *path, weft_diags *d);
+void weft_templates_answers_free(weft_templates_answers *a);
+/* What the file records about the template it came from (NULL if absent). */
+const char *weft_templates_answers_field(const weft_templates_answers *a, const char *key);
+
+/* Ask the user for a value. default_text is what an empty answer takes (NULL
+ * when there is none); problem says why the previous answer was refused
+ * (NULL the first time). Return 0 with a malloc'ed *answer, or a negative
+ * error to give up (end of input). */
+typedef int (*weft_templates_ask_fn)(void *ctx, const weft_templates_var *v, const char *default_text,
+				     const char *problem, char **answer);
+
+typedef struct {
+	const char *const *sets; /* "name=value", from --set */
+	size_t n_sets;
+	const weft_templates_answers *answers; /* or NULL */
+	weft_templates_ask_fn ask;             /* or NULL: never ask */
+	void *ask_ctx;
+} weft_templates_values_opts;
+
+/* Give every variable its value, in declaration order: --set, then the
+ * answers, then ask(), then the default; derived variables are computed.
+ * Variables whose `when` is false are left out. *out is a JSON object of
+ * typed values (string, number, bool, array of strings), the data the
+ * template renders with. Errors: WEFT_EUSAGE for an unknown or bad --set and
+ * for a required value that nothing gave; WEFT_EINVALID for bad answers. */
+int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
+				  const weft_templates_values_opts *o, weft_diags *d);
+
+/* Parse text as a value of v's type and validate it (pattern, range,
+ * choices). On success *out is a new JSON value; on failure returns
+ * WEFT_EINVALID with the reason in problem. */
+int weft_templates_value_parse(cJSON **out, const weft_templates_var *v, const char *text, char *problem,
+			       size_t problem_len);
+
+/* ==== 3. Sources and scaffolding ========================================= */
+
+/* Where a template comes from. */
+typedef struct weft_templates_source weft_templates_source;
+
+typedef struct {
+	const char *spec;     /* shipped pattern name, template folder, or git URL or path */
+	const char *ref;      /* tag, branch or commit to check out (git sources) */
+	const char *pin;      /* commit to use when ref is NULL and the source is a git
+			       * repository (the one an answers file recorded); or NULL */
+	const char *pin_ref;  /* the ref recorded with pin (kept in the new answers) */
+	const char *data_dir; /* where shipped patterns live; NULL = weft_data_dir() */
+} weft_templates_source_opts;
+
+/* Resolve spec: a name without '/' is a shipped pattern (folder
+ * <data>/templates/patterns/<name>), else a folder, else a git URL. Git
+ * sources (URLs, and folders that are repositories when ref or pin is set)
+ * are cloned with libgit2 into a temporary folder and checked out at ref. */
+int weft_templates_source_open(weft_templates_source **out, const weft_templates_source_opts *o,
+			       weft_diags *d);
+/* Free; removes a temporary clone. */
+void weft_templates_source_free(weft_templates_source *s);
+const char *weft_templates_source_dir(const weft_templates_source *s);    /* template folder */
+const char *weft_templates_source_origin(const weft_templates_source *s); /* as recorded */
+const char *weft_templates_source_ref(const weft_templates_source *s);    /* or NULL */
+const char *weft_templates_source_commit(const weft_templates_source *s); /* hex, or NULL */
+
+/* The shipped patterns: sorted folder names under <data>/templates/patterns
+ * that hold a template.yaml. data_dir NULL = weft_data_dir(). */
+int weft_templates_shipped_list(char ***names, size_t *n, const char *data_dir, weft_diags *d);
+void weft_templates_names_free(char **names, size_t n);
+
+typedef enum {
+	WEFT_TEMPLATES_RENDERED, /* a text file rendered with Mustache */
+	WEFT_TEMPLATES_COPIED,   /* copied byte for byte (binary or a copy rule) */
+	WEFT_TEMPLATES_SYMLINK,  /* a symbolic link inside the project */
+	WEFT_TEMPLATES_DIR,      /* a folder */
+} weft_templates_action;
+
+/* One entry of a plan. path is relative to the destination, '/'-separated. */
+typedef struct {
+	const char *path;
+	const char *source; /* path in the template's files folder, or NULL (answers file) */
+	weft_templates_action action;
+	unsigned mode;      /* 0644, 0755 */
+	size_t size;        /* bytes written (link target length for links) */
+} weft_templates_file;
+
+/* Everything a run will write, rendered in memory: nothing touches the disk
+ * until weft_templates_plan_write. Entries are sorted by path; the last is
+ * .weft-answers.yaml. src may be NULL (then the answers record the folder). */
+typedef struct weft_templates_plan weft_templates_plan;
+int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_manifest *m,
+			    const weft_templates_source *src, const cJSON *values, weft_diags *d);
+void weft_templates_plan_free(weft_templates_plan *p);
+size_t weft_templates_plan_count(const weft_templates_plan *p);
+const weft_templates_file *weft_templates_plan_file(const weft_templates_plan *p, size_t i);
+
+typedef struct {
+	bool force; /* DEST may be a non-empty folder: write the plan's files only */
+	bool git;   /* git init, add everything, first commit */
+	/* Test hook: called before each file is written (path relative to
+	 * DEST); a nonzero errno value makes that write fail with it. */
+	int (*before_write)(void *ctx, const char *path);
+	void *hook_ctx;
+} weft_templates_write_opts;
+
+typedef struct {
+	char commit[41];   /* the first commit, "" when none */
+	char author[256];  /* "Name <email>" of the commit */
+	bool identity_fallback; /* no git identity was configured */
+	bool merged;       /* written into an existing, non-empty folder */
+	bool git_skipped;  /* DEST was already a git repository: no commit */
+} weft_templates_write_result;
+
+/* Write the plan to dest: render into a temporary folder beside dest, make
+ * the git repository there, then rename it into place (into an existing
+ * empty folder, move its entries in; with force into a non-empty folder,
+ * move the plan's files only). On failure dest is as it was
+ * and the temporary folder is gone. dest must not be a symbolic link; with
+ * force, no folder on the way to a written file may be one. */
+int weft_templates_plan_write(const weft_templates_plan *p, const char *dest,
+			      const weft_templates_write_opts *o, weft_templates_write_result *res,
+			      weft_diags *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

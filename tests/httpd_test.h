@@ -1,0 +1,31 @@
+/* httpd_test.h - a tiny HTTP/1.1 server on loopback for the bench tests.
+ *
+ * Started in-process on an ephemeral port (127.0.0.1:0) in its own thread,
+ * one thread per connection, keep-alive. The path says how to behave:
+ *   /ok (or anything else)  200 with a short body
+ *   /slow/MS                wait MS milliseconds, then 200
+ *   /status/CODE            answer with that status
+ *   /reset                  read the request, then reset the connection (RST)
+ *   /close                  read the request, then close without answering
+ *   /stall                  never answer (until the server stops)
+ * A refused connection: weft_test_refused_port() gives a port with nothing
+ * listening. Built into the weft_testutil library every test links.
+ */
+#ifndef WEFT_TESTS_HTTPD_TEST_H
+#define WEFT_TESTS_HTTPD_TEST_H
+
+#include <stdint.h>
+
+typedef struct weft_test_httpd weft_test_httpd;
+
+/* Start on 127.0.0.1 at port (0 = ephemeral). 0 or -1. */
+int weft_test_httpd_start(weft_test_httpd **out, int port);
+int weft_test_httpd_port(const weft_test_httpd *h);
+/* Requests answered or handled so far. */
+uint64_t weft_test_httpd_requests(const weft_test_httpd *h);
+/* Stop: close the listener, end every connection, join every thread. */
+void weft_test_httpd_stop(weft_test_httpd *h);
+/* A loopback port on which nothing listens (bound, then closed). */
+int weft_test_refused_port(void);
+
+#endif

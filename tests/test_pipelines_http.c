@@ -1,0 +1,142 @@
+/* test_pipelines_http.c - the http stage against a loopback server that is
+ * told to answer, be slow, fail, reset, close, stall or not listen at all:
+ * each fault becomes counted errors of a named kind and a verdict, and the
+ * run ends on time - never a hang or a crash. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "httpd_test.h"
+#include "weft_pipelines.h"
+
+static weft_test_httpd *srv;
+static weft_diags *d;
+static void setup(void)
+{
+	weft_diags_new(&d);
+	cr_assert_eq(weft_test_httpd_start(&srv, 0), 0);
+}
+static void teardown(void)
+{
+	weft_test_httpd_stop(srv);
+	weft_diags_free(d);
+}
+TestSuite(http, .init = setup, .fini = teardown, .timeout = 60);
+
+/* Run a two-worker closed loop against path (on port, or the server's). */
+static weft_pipelines_result *run_path(const char *path, const char *extra, int port, double *secs)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http: {url: 'http://127.0.0.1:%d%s', timeout: 200ms%s}\n"
+		 "    budget: {p50: 1s}\n"
+		 "load: {scenario: concurrency, concurrency: 2, duration: 150ms, min_queries: 6, warmup: 0}\n",
+		 port ? port : weft_test_httpd_port(srv), path, extra ? extra : "");
+	weft_pipelines_spec *s = NULL;
+	cr_assert_eq(weft_pipelines_spec_load_buffer(&s, "h.yaml", ".", text, strlen(text), d), 0);
+	weft_pipelines_result *r = NULL;
+	uint64_t t0 = weft_now_ns();
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	if (secs)
+		*secs = (double)(weft_now_ns() - t0) / 1e9;
+	weft_pipelines_spec_free(s);
+	return r;
+}
+
+/* The only error kind of the api stage. */
+static const char *error_kind(const weft_pipelines_result *r)
+{
+	const weft_pipelines_series *s = weft_pipelines_result_series(r, "api");
+	cr_assert_eq(s->n_error_kinds, 1, "%zu error kinds", s->n_error_kinds);
+	cr_assert_eq(s->error_kinds[0].count, r->errors);
+	return s->error_kinds[0].error;
+}
+
+Test(http, ok_requests_are_timed_with_phases)
+{
+	weft_pipelines_result *r = run_path("/ok", NULL, 0, NULL);
+	const weft_pipelines_series *s = weft_pipelines_result_series(r, "api");
+	cr_assert_eq(r->errors, 0);
+	cr_assert_geq(s->count, 6);
+	cr_assert_eq(s->n_phases, 5);
+	cr_assert_str_eq(s->phases[3].name, "server");
+	cr_assert_eq(weft_pipelines_hist_count(s->phases[3].hist), s->count);
+	/* the server answered every measured query (and no more than were sent) */
+	cr_assert_geq(weft_test_httpd_requests(srv), s->count);
+	cr_assert_eq(r->error_verdict, WEFT_VERDICT_MET);
+	weft_pipelines_result_free(r);
+}
+
+Test(http, slow_answers_show_in_the_latency)
+{
+	weft_pipelines_result *r = run_path("/slow/30", NULL, 0, NULL);
+	const weft_pipelines_series *s = weft_pipelines_result_series(r, "api");
+	cr_assert_eq(r->errors, 0);
+	cr_assert_geq(s->min_ms, 30.0);
+	cr_assert_geq(s->pctl[0].value_ms, 30.0);
+	weft_pipelines_result_free(r);
+}
+
+Test(http, server_errors_count_as_errors)
+{
+	weft_pipelines_result *r = run_path("/status/503", NULL, 0, NULL);
+	cr_assert_eq(r->errors, r->measured);
+	cr_assert_str_eq(error_kind(r), "http 503");
+	cr_assert_eq(r->error_verdict, WEFT_VERDICT_BROKEN);
+	cr_assert_eq(weft_pipelines_result_gate(r, true), WEFT_EGATE);
+	weft_pipelines_result_free(r);
+}
+
+Test(http, expected_status_list)
+{
+	weft_pipelines_result *r = run_path("/status/503", ", expect_status: [503]", 0, NULL);
+	cr_assert_eq(r->errors, 0);
+	weft_pipelines_result_free(r);
+	r = run_path("/ok", ", expect_status: 201", 0, NULL);
+	cr_assert_str_eq(error_kind(r), "http 200");
+	weft_pipelines_result_free(r);
+}
+
+Test(http, post_with_body)
+{
+	weft_pipelines_result *r = run_path("/ok", ", method: PUT, body: 'x=1', headers: {X-Test: yes}", 0, NULL);
+	cr_assert_eq(r->errors, 0);
+	weft_pipelines_result_free(r);
+}
+
+Test(http, reset_connection)
+{
+	weft_pipelines_result *r = run_path("/reset", NULL, 0, NULL);
+	cr_assert_gt(r->errors, 0);
+	cr_assert_eq(r->errors, r->measured);
+	const char *k = error_kind(r);
+	cr_assert(strstr(k, "reset") || strstr(k, "empty reply"), "%s", k);
+	weft_pipelines_result_free(r);
+}
+
+Test(http, closed_without_answer)
+{
+	weft_pipelines_result *r = run_path("/close", NULL, 0, NULL);
+	cr_assert_eq(r->errors, r->measured);
+	cr_assert_str_eq(error_kind(r), "empty reply (connection closed)");
+	weft_pipelines_result_free(r);
+}
+
+Test(http, stalled_server_times_out_on_time)
+{
+	double secs;
+	weft_pipelines_result *r = run_path("/stall", NULL, 0, &secs);
+	cr_assert_str_eq(error_kind(r), "timeout");
+	cr_assert_geq(r->errors, 6);
+	/* 6 queries over 2 workers, 200 ms each: about 0.6 s, never a hang */
+	cr_assert_lt(secs, 5.0, "took %g s", secs);
+	cr_assert_eq(weft_pipelines_result_series(r, "api")->checks[0].verdict, WEFT_VERDICT_INCONCLUSIVE);
+	weft_pipelines_result_free(r);
+}
+
+Test(http, refused_connection)
+{
+	weft_pipelines_result *r = run_path("/ok", NULL, weft_test_refused_port(), NULL);
+	cr_assert_eq(r->errors, r->measured);
+	cr_assert_str_eq(error_kind(r), "connection refused");
+	weft_pipelines_result_free(r);
+}

@@ -1,0 +1,197 @@
+/* test_pipelines_load.c - the load generator's timing does not lie.
+ *
+ * The coordinated-omission test: a stage with a known service time (a fixed
+ * 4 ms delay) behind one worker. Offered 500 queries per second (twice its
+ * capacity) in the server scenario, every query waits behind the ones
+ * before it, and since latency counts from the scheduled send time the
+ * percentiles must show that queueing (the n-th query waits about n x 2 ms);
+ * the same stage run closed loop (the next query when the previous one
+ * completes) must not. Then: warm-up queries are excluded, a run extends
+ * itself to decide an inconclusive budget, verdicts, offline windows, and
+ * the histogram-only mode.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "weft_pipelines.h"
+
+static weft_diags *d;
+static void setup(void)
+{
+	weft_diags_new(&d);
+}
+static void teardown(void)
+{
+	for (size_t i = 0; i < weft_diags_count(d); i++)
+		cr_log_info("%s", weft_diags_get(d, i)->message);
+	weft_diags_free(d);
+}
+TestSuite(load, .init = setup, .fini = teardown, .timeout = 60);
+
+static weft_pipelines_result *run_text(const char *text, uint64_t max_samples)
+{
+	weft_pipelines_spec *s = NULL;
+	cr_assert_eq(weft_pipelines_spec_load_buffer(&s, "t.yaml", ".", text, strlen(text), d), 0);
+	weft_pipelines_result *r = NULL;
+	weft_pipelines_run_opts o = { NULL, NULL, max_samples };
+	cr_assert_eq(weft_pipelines_run(&r, s, &o, d), 0);
+	weft_pipelines_spec_free(s);
+	return r;
+}
+
+static const weft_pipelines_series *series(const weft_pipelines_result *r, const char *name)
+{
+	const weft_pipelines_series *s = weft_pipelines_result_series(r, name);
+	cr_assert_not_null(s, "no series %s", name);
+	return s;
+}
+
+Test(load, server_above_capacity_shows_queueing)
+{
+	weft_pipelines_result *r = run_text("pipeline: co\nstages: [{name: svc, delay: 4ms}]\n"
+					    "load: {scenario: server, rate: 500, concurrency: 1, duration: 600ms,\n"
+					    "       min_queries: 0, warmup: 0, seed: 5}\n",
+					    0);
+	const weft_pipelines_series *svc = series(r, "svc"), *e2e = series(r, "end-to-end");
+	/* about 300 queries scheduled over 0.6 s; served at 250/s they finish ~1.2 s */
+	cr_assert_gt(r->measured, 200);
+	cr_assert_eq(r->errors, 0);
+	/* the stage itself still takes its 4 ms... */
+	cr_assert_lt(svc->pctl[0].value_ms, 8.0, "stage p50 %g ms", svc->pctl[0].value_ms);
+	/* ...but the query, counted from its scheduled time, carries the queue:
+	 * the median query waited behind ~150 others, about 150 x 2 ms */
+	double p50 = e2e->pctl[0].value_ms, p90 = e2e->pctl[1].value_ms;
+	cr_assert_gt(p50, 100.0, "end-to-end p50 %g ms hides the queueing", p50);
+	cr_assert_gt(p90, 1.5 * p50, "the queue grows: p90 %g vs p50 %g", p90, p50);
+	cr_assert_gt(r->late_count, r->measured / 2, "late sends are reported");
+	cr_assert_gt(r->late_max_ms, 200.0);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, closed_loop_same_stage_shows_none)
+{
+	weft_pipelines_result *r = run_text("pipeline: co\nstages: [{name: svc, delay: 4ms}]\n"
+					    "load: {scenario: concurrency, concurrency: 1, duration: 500ms,\n"
+					    "       min_queries: 0, warmup: 0}\n",
+					    0);
+	const weft_pipelines_series *e2e = series(r, "end-to-end");
+	cr_assert_gt(r->measured, 50);
+	cr_assert_lt(e2e->pctl[0].value_ms, 8.0, "closed-loop p50 %g ms", e2e->pctl[0].value_ms);
+	cr_assert_geq(e2e->pctl[0].value_ms, 4.0, "a 4 ms delay lasts at least 4 ms");
+	cr_assert_eq(r->late_count, 0);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, server_below_capacity_adds_little)
+{
+	weft_pipelines_result *r = run_text("pipeline: co\nstages: [{name: svc, delay: 4ms}]\n"
+					    "load: {scenario: server, rate: 40, concurrency: 1, duration: 1s,\n"
+					    "       min_queries: 0, warmup: 0, seed: 3}\n",
+					    0);
+	/* utilisation 16%: most queries find the worker free */
+	cr_assert_lt(series(r, "end-to-end")->pctl[0].value_ms, 8.0);
+	cr_assert_gt(r->measured, 20);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, warmup_excluded_and_min_queries_met)
+{
+	weft_pipelines_result *r = run_text("pipeline: w\nstages: [{name: a, delay: 200us}]\n"
+					    "load: {scenario: single-stream, duration: 10ms, min_queries: 60, warmup: 7}\n",
+					    0);
+	cr_assert_eq(r->warmup_done, 7);
+	cr_assert_geq(r->measured, 60);
+	cr_assert_eq(series(r, "a")->count, r->measured);
+	cr_assert(series(r, "a")->exact);
+	cr_assert_eq(series(r, "a")->n_samples, r->measured);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, extends_itself_to_decide)
+{
+	/* 50 queries cannot bound a p99 (368 are needed at 95%): the run extends */
+	weft_pipelines_result *r = run_text("pipeline: x\nstages: [{name: a, delay: 100us, budget: {p99: 500ms}}]\n"
+					    "load: {scenario: single-stream, duration: 5ms, max_duration: 20s,\n"
+					    "       min_queries: 50, warmup: 0}\n",
+					    0);
+	const weft_pipelines_series *a = series(r, "a");
+	cr_assert_geq(r->extensions, 1);
+	cr_assert_geq(a->count, 368);
+	cr_assert_eq(a->checks[0].verdict, WEFT_VERDICT_MET);
+	cr_assert_eq(weft_pipelines_result_gate(r, false), 0);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, inconclusive_without_extension_says_how_many_more)
+{
+	weft_pipelines_result *r = run_text("pipeline: x\nstages: [{name: a, delay: 100us, budget: {p99: 500ms}}]\n"
+					    "load: {scenario: single-stream, duration: 5ms, min_queries: 100, warmup: 0}\n",
+					    0);
+	const weft_pipelines_check *c = &series(r, "a")->checks[0];
+	cr_assert_eq(c->verdict, WEFT_VERDICT_INCONCLUSIVE);
+	cr_assert_eq(c->over, 0);
+	/* with none over: 368 in all at 95% two-sided (0.99^368 <= 0.025) */
+	cr_assert_eq(c->need_more + series(r, "a")->count, 368);
+	cr_assert_eq(weft_pipelines_result_gate(r, false), WEFT_EGATE);
+	cr_assert_eq(weft_pipelines_result_gate(r, true), 0);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, broken_budget_and_end_to_end)
+{
+	weft_pipelines_result *r = run_text("pipeline: b\nstages:\n"
+					    "  - {name: a, delay: 3ms, budget: {p50: 1ms}}\n"
+					    "  - {name: b, delay: 1ms, budget: {p50: 50ms}}\n"
+					    "budget: {end_to_end: {p50: 2ms}}\n"
+					    "load: {scenario: single-stream, duration: 10ms, min_queries: 30, warmup: 0}\n",
+					    0);
+	cr_assert_eq(series(r, "a")->checks[0].verdict, WEFT_VERDICT_BROKEN);
+	cr_assert_eq(series(r, "b")->checks[0].verdict, WEFT_VERDICT_MET);
+	const weft_pipelines_series *e = series(r, "end-to-end");
+	cr_assert_eq(e->checks[0].verdict, WEFT_VERDICT_BROKEN);
+	/* the same queries: every end-to-end latency covers both stages */
+	cr_assert_geq(e->min_ms, series(r, "a")->min_ms + series(r, "b")->min_ms);
+	cr_assert_eq(e->count, series(r, "a")->count);
+	cr_assert_eq(r->n_broken, 2);
+	cr_assert_eq(weft_pipelines_result_gate(r, true), WEFT_EGATE);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, offline_window)
+{
+	/* 2 workers x 1 ms per 100-row query: about 200,000 rows/s at best */
+	weft_pipelines_result *r = run_text("pipeline: o\nstages: [{name: a, delay: 1ms}]\n"
+					    "load: {scenario: offline, concurrency: 2, duration: 300ms, warmup: 0,\n"
+					    "       min_queries: 0, rows: 1000000, window: 1h, rows_per_query: 100}\n",
+					    0);
+	cr_assert(r->has_window);
+	cr_assert_eq(r->window_verdict, WEFT_VERDICT_MET);
+	cr_assert_gt(r->rows_per_s, 20000.0);
+	cr_assert_leq(r->rows_per_s, 2 * 100 * 1000.0 * 1.01, "cannot beat 2 workers x 1 ms");
+	cr_assert_float_eq(r->projected_ms, 1e6 / r->rows_per_s * 1e3, 1e-6 * r->projected_ms);
+	weft_pipelines_result_free(r);
+	r = run_text("pipeline: o\nstages: [{name: a, delay: 1ms}]\n"
+		     "load: {scenario: offline, concurrency: 2, duration: 300ms, warmup: 0,\n"
+		     "       min_queries: 0, rows: 1000000, window: 1s, rows_per_query: 100}\n",
+		     0);
+	/* at most 200,000 rows/s: a million rows need at least 5 s */
+	cr_assert_eq(r->window_verdict, WEFT_VERDICT_BROKEN);
+	weft_pipelines_result_free(r);
+}
+
+Test(load, histogram_only_beyond_the_sample_cap)
+{
+	weft_pipelines_result *r = run_text("pipeline: h\nstages: [{name: a, delay: 100us}]\n"
+					    "load: {scenario: single-stream, duration: 5ms, min_queries: 300, warmup: 0}\n",
+					    50);
+	const weft_pipelines_series *a = series(r, "a");
+	cr_assert(!a->exact);
+	cr_assert_geq(a->count, 300);
+	cr_assert_geq(a->pctl[0].value_ms, 0.1 * 0.999);
+	bool noted = false;
+	for (size_t i = 0; i < r->n_notes; i++)
+		noted |= strstr(r->notes[i], "histogram") != NULL;
+	cr_assert(noted);
+	weft_pipelines_result_free(r);
+}

@@ -1,0 +1,678 @@
+/* test_templates_scaffold.c - planning, safe writing, git and sources.
+ *
+ * Works through the library; tests/test_templates_cli.c covers the command.
+ * Expected file lists and contents are written out by hand from the fixture
+ * template (tests/fixtures/templates/full).
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "templates_int.h"
+
+#define FULL WEFT_FIXTURES "/templates/full"
+#define DATA WEFT_FIXTURES "/templates/data"
+#define MINI DATA "/templates/patterns/mini"
+
+static weft_diags *d;
+static char tmp[64];
+
+static void setup(void)
+{
+	weft_diags_new(&d);
+	snprintf(tmp, sizeof tmp, "/tmp/weft-test-scaffold-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp));
+	setenv("GIT_AUTHOR_NAME", "Test Author", 1);
+	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
+}
+
+static void teardown(void)
+{
+	weft_diags_free(d);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "chmod -R u+w '%s'; rm -rf '%s'", tmp, tmp);
+	cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(scaffold, .init = setup, .fini = teardown);
+
+/* tmp/rel, valid until the 8th next call (keep a copy for longer). */
+static char *path_in(const char *rel)
+{
+	static char bufs[8][512];
+	static int k;
+	char *b = bufs[k++ % 8];
+	snprintf(b, 512, "%s/%s", tmp, rel);
+	return b;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	char *s = NULL;
+	weft_diags *scratch = NULL;
+	weft_diags_new(&scratch);
+	int err = weft_file_read(&s, len, path, 0, scratch);
+	weft_diags_free(scratch);
+	cr_assert_eq(err, 0, "cannot read %s", path);
+	return s;
+}
+
+static void expect_file(const char *path, const char *text)
+{
+	char *s = slurp(path, NULL);
+	cr_expect_str_eq(s, text, "contents of %s", path);
+	free(s);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	cr_assert_not_null(fp, "cannot write %s", path);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static const weft_diag *first_error(void)
+{
+	for (size_t i = 0; i < weft_diags_count(d); i++)
+		if (weft_diags_get(d, i)->severity == WEFT_SEV_ERROR)
+			return weft_diags_get(d, i);
+	cr_assert_fail("no error recorded");
+	return NULL;
+}
+
+/* Names in a folder (sorted, one string "a b c"), for "nothing else here". */
+static char *listing(const char *dir)
+{
+	struct dirent **e;
+	int n = scandir(dir, &e, NULL, alphasort);
+	weft_buf b = WEFT_BUF_INIT;
+	weft_buf_put(&b, "", 0);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(e[i]->d_name, ".") && strcmp(e[i]->d_name, ".."))
+			weft_buf_printf(&b, "%s%s", b.len ? " " : "", e[i]->d_name);
+		free(e[i]);
+	}
+	free(e);
+	return weft_buf_detach(&b);
+}
+
+static weft_templates_manifest *manifest(const char *dir)
+{
+	weft_templates_manifest *m = NULL;
+	int err = weft_templates_manifest_load(&m, dir, d);
+	if (err)
+		weft_diags_print(d, stderr, false);
+	cr_assert_eq(err, 0);
+	return m;
+}
+
+static weft_templates_plan *plan_full(const char *const *sets, size_t n)
+{
+	weft_templates_manifest *m = manifest(FULL);
+	cJSON *v = NULL;
+	weft_templates_values_opts o = { .sets = sets, .n_sets = n };
+	cr_assert_eq(weft_templates_values_resolve(&v, m, &o, d), 0);
+	weft_templates_plan *p = NULL;
+	int err = weft_templates_plan_new(&p, m, NULL, v, d);
+	if (err)
+		weft_diags_print(d, stderr, false);
+	cr_assert_eq(err, 0);
+	cJSON_Delete(v);
+	weft_templates_manifest_free(m);
+	return p;
+}
+
+static const char *const owner_ann[] = { "owner=ann" };
+
+Test(scaffold, plan_follows_the_rules)
+{
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	static const struct {
+		const char *path;
+		weft_templates_action action;
+		unsigned mode;
+	} want[] = {
+		{ ".gitignore", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "Dockerfile", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "README.md", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "assets", WEFT_TEMPLATES_DIR, 0755 },
+		{ "assets/logo.bin", WEFT_TEMPLATES_COPIED, 0644 },
+		{ "assets/raw.txt", WEFT_TEMPLATES_COPIED, 0644 },
+		{ "bin", WEFT_TEMPLATES_DIR, 0755 },
+		{ "bin/run.sh", WEFT_TEMPLATES_RENDERED, 0755 },
+		{ "config", WEFT_TEMPLATES_DIR, 0755 },
+		{ "config/dev.yaml", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "docs", WEFT_TEMPLATES_DIR, 0755 },
+		{ "docs/current.md", WEFT_TEMPLATES_SYMLINK, 0777 },
+		{ "docs/guide.md", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "index.html", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "src", WEFT_TEMPLATES_DIR, 0755 },
+		{ "src/demo_service.c", WEFT_TEMPLATES_RENDERED, 0644 },
+		{ "tools", WEFT_TEMPLATES_DIR, 0755 },
+		{ "tools/build.sh", WEFT_TEMPLATES_RENDERED, 0755 },
+		{ ".weft-answers.yaml", WEFT_TEMPLATES_RENDERED, 0644 },
+	};
+	size_t n = sizeof want / sizeof want[0];
+	cr_assert_eq(weft_templates_plan_count(p), n, "%zu entries", weft_templates_plan_count(p));
+	for (size_t i = 0; i < n; i++) {
+		const weft_templates_file *f = weft_templates_plan_file(p, i);
+		cr_expect_str_eq(f->path, want[i].path);
+		cr_expect_eq(f->action, want[i].action, "%s", f->path);
+		cr_expect_eq(f->mode, want[i].mode, "%s: %o", f->path, f->mode);
+	}
+	cr_expect_str_eq(weft_templates_plan_file(p, 15)->source, "src/{{module}}.c");
+	weft_templates_plan_free(p);
+}
+
+Test(scaffold, plan_with_other_answers)
+{
+	const char *sets[] = { "owner=x", "use_db=true", "use_docker=false", "env=prod", "project=shop" };
+	weft_templates_plan *p = plan_full(sets, 5);
+	weft_buf b = WEFT_BUF_INIT;
+	for (size_t i = 0; i < weft_templates_plan_count(p); i++)
+		if (weft_templates_plan_file(p, i)->action != WEFT_TEMPLATES_DIR)
+			weft_buf_printf(&b, "%s ", weft_templates_plan_file(p, i)->path);
+	cr_expect_str_eq(b.ptr, ".gitignore README.md assets/logo.bin assets/raw.txt bin/run.sh config/prod.yaml "
+				"db/schema.sql docs/current.md docs/guide.md index.html src/shop.c tools/build.sh "
+				".weft-answers.yaml ");
+	weft_buf_free(&b);
+	weft_templates_plan_free(p);
+}
+
+static int write_plan(weft_templates_plan *p, const char *dest, weft_templates_write_opts *o,
+		      weft_templates_write_result *res)
+{
+	int err = weft_templates_plan_write(p, dest, o, res, d);
+	return err;
+}
+
+static void expect_no_leftovers(void)
+{
+	char *l = listing(tmp);
+	cr_expect_null(strstr(l, "weft-tmp"), "temporary folder left behind: %s", l);
+	free(l);
+}
+
+Test(scaffold, writes_contents_modes_and_a_git_repository)
+{
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	weft_templates_write_opts o = { .git = true };
+	weft_templates_write_result res;
+	char dest[512];
+	snprintf(dest, sizeof dest, "%s", path_in("proj"));
+	cr_assert_eq(write_plan(p, dest, &o, &res), 0);
+	weft_templates_plan_free(p);
+	cr_expect_not(res.merged);
+	cr_expect_str_eq(res.author, "Test Author <author@example.com>");
+	cr_expect_eq(strlen(res.commit), 40);
+
+	expect_file(path_in("proj/README.md"), "# demo-service\n\nGenerated for demo-service.\nOwner: ann\nPort: 8080\n"
+					       "No database.\nFeatures:\n- metrics\n\nLicense: MIT\n");
+	expect_file(path_in("proj/index.html"), "<title>demo-service &lt;home&gt;</title>\n");
+	expect_file(path_in("proj/assets/raw.txt"), "Keep {{this}} as is.\n");
+	expect_file(path_in("proj/src/demo_service.c"),
+		    "/* demo_service.c */\nint demo_service_port(void) { return 8080; }\n");
+	expect_file(path_in("proj/bin/run.sh"), "#!/bin/sh\nexec demo_service --port 8080\n");
+	expect_file(path_in("proj/config/dev.yaml"), "env: dev\nport: 8080\n");
+	expect_file(path_in("proj/Dockerfile"), "FROM alpine\nEXPOSE 8080\n");
+	size_t la, lb;
+	char *a = slurp(path_in("proj/assets/logo.bin"), &la);
+	char *b = slurp(FULL "/files/assets/logo.bin", &lb);
+	cr_expect_eq(la, 13);
+	cr_expect(la == lb && memcmp(a, b, la) == 0, "binary file not copied byte for byte");
+	free(a);
+	free(b);
+	char target[64] = "";
+	cr_expect_eq(readlink(path_in("proj/docs/current.md"), target, sizeof target - 1), 8);
+	cr_expect_str_eq(target, "guide.md");
+	struct stat st;
+	cr_assert_eq(stat(path_in("proj/bin/run.sh"), &st), 0);
+	cr_expect(st.st_mode & 0100, "run.sh not executable");
+	cr_assert_eq(stat(path_in("proj/tools/build.sh"), &st), 0);
+	cr_expect(st.st_mode & 0100, "build.sh lost its executable bit");
+	cr_assert_eq(stat(path_in("proj/README.md"), &st), 0);
+	cr_expect_not(st.st_mode & 0111);
+	cr_assert_eq(stat(dest, &st), 0);
+	cr_expect_eq(st.st_mode & 0755, 0755, "project folder mode %o", st.st_mode & 0777);
+	cr_expect(!weft_path_exists(path_in("proj/docs/internal")));
+	cr_expect(!weft_path_exists(path_in("proj/db")));
+	expect_no_leftovers();
+
+	/* the repository, read back with libgit2 */
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	cr_assert_eq(git_repository_open(&repo, dest), 0);
+	git_oid head;
+	cr_assert_eq(git_reference_name_to_id(&head, repo, "HEAD"), 0);
+	char hex[41];
+	git_oid_tostr(hex, sizeof hex, &head);
+	cr_expect_str_eq(hex, res.commit);
+	git_commit *c = NULL;
+	cr_assert_eq(git_commit_lookup(&c, repo, &head), 0);
+	cr_expect_str_eq(git_commit_summary(c), "Create project from template full 1.2.3");
+	cr_expect_str_eq(git_commit_author(c)->email, "author@example.com");
+	cr_expect_eq(git_commit_parentcount(c), 0);
+	git_tree *tree = NULL;
+	cr_assert_eq(git_commit_tree(&tree, c), 0);
+	git_tree_entry *te = NULL;
+	cr_assert_eq(git_tree_entry_bypath(&te, tree, "bin/run.sh"), 0);
+	cr_expect_eq(git_tree_entry_filemode(te), GIT_FILEMODE_BLOB_EXECUTABLE);
+	git_tree_entry_free(te);
+	cr_assert_eq(git_tree_entry_bypath(&te, tree, "docs/current.md"), 0);
+	cr_expect_eq(git_tree_entry_filemode(te), GIT_FILEMODE_LINK);
+	git_tree_entry_free(te);
+	cr_expect_eq(git_tree_entry_bypath(&te, tree, ".weft-answers.yaml"), 0);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(c);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+
+	if (system("git --version >/dev/null 2>&1") == 0) {
+		char cmd[700];
+		snprintf(cmd, sizeof cmd, "git -C '%s' fsck --strict >/dev/null 2>&1", dest);
+		cr_expect_eq(system(cmd), 0, "git fsck failed");
+		snprintf(cmd, sizeof cmd, "test -z \"$(git -C '%s' status --porcelain)\"", dest);
+		cr_expect_eq(system(cmd), 0, "working tree not clean after the first commit");
+	}
+}
+
+/* An existing empty folder (say, the current one) is filled, not replaced. */
+Test(scaffold, into_an_empty_folder)
+{
+	mkdir(path_in("empty"), 0755);
+	struct stat before;
+	cr_assert_eq(stat(path_in("empty"), &before), 0);
+	cr_assert_eq(chdir(path_in("empty")), 0);
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	weft_templates_write_opts o = { .git = true };
+	cr_assert_eq(write_plan(p, ".", &o, NULL), 0);
+	weft_templates_plan_free(p);
+	expect_file("README.md", "# demo-service\n\nGenerated for demo-service.\nOwner: ann\nPort: 8080\n"
+				 "No database.\nFeatures:\n- metrics\n\nLicense: MIT\n");
+	cr_assert_eq(chdir("/"), 0);
+	struct stat after;
+	cr_assert_eq(stat(path_in("empty"), &after), 0);
+	cr_expect_eq(before.st_ino, after.st_ino, "the folder was replaced");
+	cr_expect(weft_path_exists(path_in("empty/.git")));
+	expect_no_leftovers();
+	/* and with a trailing slash, without git */
+	mkdir(path_in("empty2"), 0755);
+	p = plan_full(owner_ann, 1);
+	cr_assert_eq(write_plan(p, path_in("empty2/"), NULL, NULL), 0);
+	weft_templates_plan_free(p);
+	expect_file(path_in("empty2/docs/guide.md"), "Guide for demo-service\n");
+	cr_expect(!weft_path_exists(path_in("empty2/.git")), "no git asked, yet .git exists");
+}
+
+static void make_user_folder(void)
+{
+	mkdir(path_in("user"), 0755);
+	write_file(path_in("user/notes.txt"), "mine\n");
+	write_file(path_in("user/README.md"), "old readme\n");
+}
+
+Test(scaffold, refuses_a_non_empty_folder_without_force)
+{
+	make_user_folder();
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	weft_templates_write_opts o = { .git = true };
+	cr_expect_eq(write_plan(p, path_in("user"), &o, NULL), WEFT_EEXISTS);
+	weft_templates_plan_free(p);
+	cr_expect(strstr(first_error()->message, "not empty"));
+	char *l = listing(path_in("user"));
+	cr_expect_str_eq(l, "README.md notes.txt");
+	free(l);
+	expect_file(path_in("user/README.md"), "old readme\n");
+	expect_no_leftovers();
+}
+
+Test(scaffold, force_writes_the_template_files_only)
+{
+	make_user_folder();
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	weft_templates_write_opts o = { .git = true, .force = true };
+	weft_templates_write_result res;
+	cr_assert_eq(write_plan(p, path_in("user"), &o, &res), 0);
+	weft_templates_plan_free(p);
+	cr_expect(res.merged);
+	cr_expect_not(res.git_skipped);
+	expect_file(path_in("user/notes.txt"), "mine\n");
+	expect_file(path_in("user/docs/guide.md"), "Guide for demo-service\n");
+	char *r = slurp(path_in("user/README.md"), NULL);
+	cr_expect(strncmp(r, "# demo-service\n", 15) == 0);
+	free(r);
+	/* the commit holds the template's files, not the user's */
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	cr_assert_eq(git_repository_open(&repo, path_in("user")), 0);
+	git_index *idx = NULL;
+	cr_assert_eq(git_repository_index(&idx, repo), 0);
+	cr_expect_null(git_index_get_bypath(idx, "notes.txt", 0));
+	cr_expect_not_null(git_index_get_bypath(idx, "README.md", 0));
+	git_index_free(idx);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	expect_no_leftovers();
+
+	/* again: the folder is a repository now, so nothing is committed */
+	p = plan_full(owner_ann, 1);
+	cr_assert_eq(write_plan(p, path_in("user"), &o, &res), 0);
+	cr_expect(res.git_skipped);
+	cr_expect_str_eq(res.commit, "");
+	weft_templates_plan_free(p);
+}
+
+typedef struct {
+	int calls, fail_at, code;
+} fault;
+
+static int inject(void *ctx, const char *path)
+{
+	(void)path;
+	fault *f = ctx;
+	return ++f->calls == f->fail_at ? f->code : 0;
+}
+
+Test(scaffold, a_failed_write_leaves_nothing_behind)
+{
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	fault f = { 0, 7, ENOSPC };
+	weft_templates_write_opts o = { .git = true, .before_write = inject, .hook_ctx = &f };
+	cr_expect_eq(write_plan(p, path_in("proj"), &o, NULL), WEFT_EENV);
+	cr_expect_eq(f.calls, 7);
+	cr_expect(strstr(first_error()->message, strerror(ENOSPC)), "%s", first_error()->message);
+	cr_expect(!weft_path_exists(path_in("proj")));
+	expect_no_leftovers();
+
+	/* an existing folder keeps exactly what it had, with --force too */
+	make_user_folder();
+	f = (fault){ 0, 12, EIO };
+	o.force = true;
+	cr_expect_eq(write_plan(p, path_in("user"), &o, NULL), WEFT_EENV);
+	char *l = listing(path_in("user"));
+	cr_expect_str_eq(l, "README.md notes.txt");
+	free(l);
+	expect_file(path_in("user/README.md"), "old readme\n");
+	expect_no_leftovers();
+	weft_templates_plan_free(p);
+}
+
+Test(scaffold, links_in_the_destination_are_not_followed)
+{
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	mkdir(path_in("elsewhere"), 0755);
+	/* DEST itself a link */
+	cr_assert_eq(symlink("elsewhere", path_in("link")), 0);
+	cr_expect_eq(write_plan(p, path_in("link"), NULL, NULL), WEFT_EENV);
+	cr_expect(strstr(first_error()->message, "symbolic link"));
+	weft_diags_clear(d);
+	/* a folder in DEST that is a link, written into with --force */
+	make_user_folder();
+	cr_assert_eq(symlink("../elsewhere", path_in("user/src")), 0);
+	weft_templates_write_opts o = { .force = true };
+	cr_expect_eq(write_plan(p, path_in("user"), &o, NULL), WEFT_EINVALID);
+	const weft_diag *g = first_error();
+	cr_expect(strstr(g->path, "user/src"), "%s", g->path);
+	char *l = listing(path_in("elsewhere"));
+	cr_expect_str_eq(l, "");
+	free(l);
+	l = listing(path_in("user"));
+	cr_expect_str_eq(l, "README.md notes.txt src");
+	free(l);
+	weft_templates_plan_free(p);
+	expect_no_leftovers();
+}
+
+/* A copy of the mini template in tmp/tpl, to add hostile entries to. */
+static const char *mini_copy(void)
+{
+	static char dir[512];
+	char cmd[700];
+	snprintf(dir, sizeof dir, "%s/tpl", tmp);
+	snprintf(cmd, sizeof cmd, "cp -R '%s' '%s'", MINI, dir);
+	cr_assert_eq(system(cmd), 0);
+	return dir;
+}
+
+static int plan_dir(const char *dir)
+{
+	weft_templates_manifest *m = manifest(dir);
+	cJSON *v = NULL;
+	cr_assert_eq(weft_templates_values_resolve(&v, m, NULL, d), 0);
+	weft_templates_plan *p = NULL;
+	int err = weft_templates_plan_new(&p, m, NULL, v, d);
+	weft_templates_plan_free(p);
+	cJSON_Delete(v);
+	weft_templates_manifest_free(m);
+	return err;
+}
+
+Test(scaffold, links_in_the_template_must_stay_inside)
+{
+	const char *dir = mini_copy();
+	mkdir(path_in("tpl/files/sub"), 0755);
+	cr_assert_eq(symlink("../hello.txt", path_in("tpl/files/sub/ok")), 0);
+	cr_assert_eq(plan_dir(dir), 0, "a link inside the template is fine");
+	static const char *const bad[] = { "/etc/passwd", "../../outside", "../x/../../y", "../..", "./x", "a//b" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		weft_diags_clear(d);
+		unlink(path_in("tpl/files/sub/bad"));
+		cr_assert_eq(symlink(bad[i], path_in("tpl/files/sub/bad")), 0);
+		cr_expect_eq(plan_dir(dir), WEFT_EINVALID, "link to %s accepted", bad[i]);
+		cr_expect(strstr(first_error()->message, "symbolic link"), "%s", first_error()->message);
+	}
+}
+
+Test(scaffold, special_files_are_refused)
+{
+	const char *dir = mini_copy();
+	cr_assert_eq(mkfifo(path_in("tpl/files/pipe"), 0644), 0);
+	cr_expect_eq(plan_dir(dir), WEFT_EINVALID);
+	cr_expect(strstr(first_error()->message, "special file"));
+}
+
+Test(scaffold, collisions_are_refused)
+{
+	const char *dir = mini_copy();
+	write_file(path_in("tpl/files/{{who}}.txt"), "a");
+	write_file(path_in("tpl/files/world.txt"), "b");
+	cr_expect_eq(plan_dir(dir), WEFT_EINVALID);
+	cr_expect(strstr(first_error()->message, "same path as"), "%s", first_error()->message);
+}
+
+/* ---- sources ---- */
+
+static void commit_all(const char *dir, const char *msg, git_oid *out)
+{
+	git_repository *repo = NULL;
+	if (git_repository_open(&repo, dir) != 0)
+		cr_assert_eq(git_repository_init(&repo, dir, 0), 0);
+	git_index *idx = NULL;
+	git_oid tree_id;
+	cr_assert_eq(git_repository_index(&idx, repo), 0);
+	cr_assert_eq(git_index_add_all(idx, NULL, 0, NULL, NULL), 0);
+	cr_assert_eq(git_index_write(idx), 0);
+	cr_assert_eq(git_index_write_tree(&tree_id, idx), 0);
+	git_tree *tree = NULL;
+	cr_assert_eq(git_tree_lookup(&tree, repo, &tree_id), 0);
+	git_signature *sig = NULL;
+	cr_assert_eq(git_signature_now(&sig, "t", "t@example.com"), 0);
+	git_oid parent_id;
+	git_commit *parent = NULL;
+	if (git_reference_name_to_id(&parent_id, repo, "HEAD") == 0)
+		cr_assert_eq(git_commit_lookup(&parent, repo, &parent_id), 0);
+	const git_commit *parents[1] = { parent };
+	cr_assert_eq(git_commit_create(out, repo, "HEAD", sig, sig, NULL, msg, tree, parent ? 1 : 0, parents), 0);
+	git_commit_free(parent);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(idx);
+	git_repository_free(repo);
+}
+
+static void tag(const char *dir, const char *name, const git_oid *id)
+{
+	git_repository *repo = NULL;
+	cr_assert_eq(git_repository_open(&repo, dir), 0);
+	git_object *obj = NULL;
+	cr_assert_eq(git_object_lookup(&obj, repo, id, GIT_OBJECT_COMMIT), 0);
+	git_oid tag_id;
+	cr_assert_eq(git_tag_create_lightweight(&tag_id, repo, name, obj, 0), 0);
+	git_object_free(obj);
+	git_repository_free(repo);
+}
+
+/* A repository holding mini, hello.txt saying v1 at tag v1 and v2 at HEAD. */
+static void make_repo(git_oid *v1, git_oid *v2)
+{
+	git_libgit2_init();
+	mini_copy();
+	write_file(path_in("tpl/files/hello.txt"), "v1 {{who}}\n");
+	commit_all(path_in("tpl"), "v1", v1);
+	tag(path_in("tpl"), "v1", v1);
+	write_file(path_in("tpl/files/hello.txt"), "v2 {{who}}\n");
+	commit_all(path_in("tpl"), "v2", v2);
+	git_libgit2_shutdown();
+}
+
+static void expect_source(const weft_templates_source_opts *o, const char *hello, const git_oid *commit)
+{
+	weft_templates_source *s = NULL;
+	int err = weft_templates_source_open(&s, o, d);
+	if (err)
+		weft_diags_print(d, stderr, false);
+	cr_assert_eq(err, 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/files/hello.txt", weft_templates_source_dir(s));
+	expect_file(path, hello);
+	char hex[41];
+	git_oid_tostr(hex, sizeof hex, commit);
+	cr_expect_str_eq(weft_templates_source_commit(s), hex);
+	char clone[512];
+	snprintf(clone, sizeof clone, "%s", weft_templates_source_dir(s));
+	bool cloned = strcmp(clone, path_in("tpl")) != 0;
+	weft_templates_source_free(s);
+	if (cloned)
+		cr_expect(!weft_path_exists(clone), "clone %s not removed", clone);
+}
+
+Test(scaffold, git_source_at_a_tag_branch_or_commit)
+{
+	git_oid v1, v2;
+	make_repo(&v1, &v2);
+	char abs[256];
+	cr_assert_not_null(realpath(path_in("tpl"), abs));
+	weft_templates_source_opts o = { .spec = abs, .ref = "v1" };
+	expect_source(&o, "v1 {{who}}\n", &v1);
+	o.ref = NULL; /* in place, HEAD recorded */
+	expect_source(&o, "v2 {{who}}\n", &v2);
+	char hex[41];
+	git_oid_tostr(hex, sizeof hex, &v1);
+	o.pin = hex; /* an answers file's commit */
+	expect_source(&o, "v1 {{who}}\n", &v1);
+	o.ref = "master";
+	o.pin = NULL;
+	weft_templates_source *s = NULL;
+	if (weft_templates_source_open(&s, &o, d) != 0) {
+		/* the default branch may be called main */
+		weft_diags_clear(d);
+		o.ref = "main";
+	} else {
+		weft_templates_source_free(s);
+	}
+	expect_source(&o, "v2 {{who}}\n", &v2);
+	char url[300];
+	snprintf(url, sizeof url, "file://%s", abs);
+	o.spec = url;
+	o.ref = "v1";
+	expect_source(&o, "v1 {{who}}\n", &v1);
+
+	o.ref = "v9";
+	cr_expect_eq(weft_templates_source_open(&s, &o, d), WEFT_EINVALID);
+	cr_expect(strstr(first_error()->message, "ref 'v9' not found"));
+}
+
+Test(scaffold, sources_by_name_and_folder)
+{
+	weft_templates_source *s = NULL;
+	weft_templates_source_opts o = { .spec = "mini", .data_dir = DATA };
+	cr_assert_eq(weft_templates_source_open(&s, &o, d), 0);
+	cr_expect_str_eq(weft_templates_source_origin(s), "mini");
+	cr_expect_null(weft_templates_source_commit(s));
+	weft_templates_source_free(s);
+
+	o.spec = "mni";
+	cr_expect_eq(weft_templates_source_open(&s, &o, d), WEFT_EUSAGE);
+	cr_expect(strstr(first_error()->hint, "did you mean 'mini'"));
+	weft_diags_clear(d);
+
+	o.spec = FULL;
+	o.ref = "v1";
+	cr_expect_eq(weft_templates_source_open(&s, &o, d), WEFT_EUSAGE);
+	cr_expect(strstr(first_error()->message, "not a git repository"));
+
+	char **names = NULL;
+	size_t n = 0;
+	cr_assert_eq(weft_templates_shipped_list(&names, &n, DATA, d), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(names[0], "mini");
+	weft_templates_names_free(names, n);
+}
+
+Test(scaffold, answers_reproduce_the_project)
+{
+	const char *sets[] = { "owner=zoe", "features=auth,tracing", "use_db=1", "project=again" };
+	weft_templates_plan *p = plan_full(sets, 4);
+	cr_assert_eq(write_plan(p, path_in("one"), NULL, NULL), 0);
+	weft_templates_plan_free(p);
+
+	weft_templates_manifest *m = manifest(FULL);
+	weft_templates_answers *a = NULL;
+	cr_assert_eq(weft_templates_answers_load(&a, path_in("one/.weft-answers.yaml"), d), 0);
+	cJSON *v = NULL;
+	weft_templates_values_opts o = { .answers = a };
+	cr_assert_eq(weft_templates_values_resolve(&v, m, &o, d), 0);
+	cr_assert_eq(weft_templates_plan_new(&p, m, NULL, v, d), 0);
+	cr_assert_eq(write_plan(p, path_in("two"), NULL, NULL), 0);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "diff -r --no-dereference '%s' '%s' >/dev/null", path_in("one"), path_in("two"));
+	cr_expect_eq(system(cmd), 0, "the second project differs from the first");
+	weft_templates_plan_free(p);
+	cJSON_Delete(v);
+	weft_templates_answers_free(a);
+	weft_templates_manifest_free(m);
+}
+
+/* root: "." - the template folder is the files folder, less its own parts. */
+Test(scaffold, root_is_the_template_folder)
+{
+	mkdir(path_in("t"), 0755);
+	mkdir(path_in("t/partials"), 0755);
+	mkdir(path_in("t/.git"), 0755);
+	mkdir(path_in("t/src"), 0755);
+	write_file(path_in("t/template.yaml"), "name: t\nversion: '1'\nsummary: s\nroot: .\n");
+	write_file(path_in("t/partials/p"), "from a partial");
+	write_file(path_in("t/.git/HEAD"), "ref: refs/heads/main\n");
+	write_file(path_in("t/src/main.c"), "x {{> p}}\n");
+	weft_templates_manifest *m = manifest(path_in("t"));
+	cJSON *v = cJSON_CreateObject();
+	weft_templates_plan *p = NULL;
+	cr_assert_eq(weft_templates_plan_new(&p, m, NULL, v, d), 0);
+	weft_buf b = WEFT_BUF_INIT;
+	for (size_t i = 0; i < weft_templates_plan_count(p); i++)
+		weft_buf_printf(&b, "%s ", weft_templates_plan_file(p, i)->path);
+	cr_expect_str_eq(b.ptr, "src src/main.c .weft-answers.yaml ");
+	cr_assert_eq(write_plan(p, path_in("out"), NULL, NULL), 0);
+	expect_file(path_in("out/src/main.c"), "x from a partial\n");
+	weft_buf_free(&b);
+	weft_templates_plan_free(p);
+	cJSON_Delete(v);
+	weft_templates_manifest_free(m);
+}
