@@ -28,7 +28,8 @@ const char *weft_templates_type_name(weft_templates_type t)
 }
 
 static const char *const top_keys[] = { "name", "version", "summary", "description", "variables",
-					"files", "root", "partials", "escape_html", NULL };
+					"files", "root", "partials", "escape_html", "include", NULL };
+static const char *const include_keys[] = { "from", "to", NULL };
 static const char *const var_keys[] = { "name", "type", "help", "default", "pattern", "min", "max",
 					"choices", "when", "value", "expr", "transform", NULL };
 static const char *const rule_keys[] = { "path", "render", "copy", "executable", "skip", "when",
@@ -452,21 +453,22 @@ static int load_rule(weft_templates_manifest *m, const weft_yaml_doc *doc, const
 
 /* dir/sub must be a real folder inside dir (no symlink), or absent when
  * optional. */
-static int check_subdir(char **out, const weft_templates_manifest *m, const weft_yaml_node *n,
-			const char *sub, bool optional, const char *what, weft_diags *d)
+static int check_subdir_in(char **out, const char *base, const weft_templates_manifest *m,
+			   const weft_yaml_node *n, const char *sub, bool optional, const char *what,
+			   weft_diags *d)
 {
 	*out = NULL;
 	if (!weft_templates_path_is_safe(sub))
 		return at(d, m->path, n, "a folder inside the template, without '..'", "bad %s folder '%s'", what,
 			  sub);
 	weft_buf p = WEFT_BUF_INIT;
-	weft_buf_printf(&p, "%s/%s", m->dir, sub);
+	weft_buf_printf(&p, "%s/%s", base, sub);
 	if (p.oom)
 		return WEFT_ENOMEM;
 	/* every component must be a real folder: no symlink may lead outside */
 	struct stat st;
 	int err = WEFT_OK;
-	for (char *s = p.ptr + strlen(m->dir) + 1;; s++) {
+	for (char *s = p.ptr + strlen(base) + 1;; s++) {
 		char c = *s;
 		if (c != '/' && c != '\0')
 			continue;
@@ -489,6 +491,67 @@ static int check_subdir(char **out, const weft_templates_manifest *m, const weft
 		}
 	}
 	weft_buf_free(&p);
+	return err;
+}
+
+static int check_subdir(char **out, const weft_templates_manifest *m, const weft_yaml_node *n,
+			const char *sub, bool optional, const char *what, weft_diags *d)
+{
+	return check_subdir_in(out, m->dir, m, n, sub, optional, what, d);
+}
+
+/* include: [{from: _shared/x, to: src}]. from names a folder of the
+ * template's collection (the folder holding the template) whose first
+ * component starts with '_', so templates stay apart from shared parts. */
+static int load_includes(weft_templates_manifest *m, const weft_yaml_doc *doc,
+			 const weft_yaml_node *list, weft_diags *d)
+{
+	int err = weft_yaml_expect(doc, list, WEFT_YAML_SEQUENCE, "include", d);
+	if (err)
+		return err;
+	if (list->n > 16)
+		return at(d, m->path, list, NULL, "too many includes (the limit is 16)%s%s", "", "");
+	if (!(m->includes = calloc(list->n ? list->n : 1, sizeof *m->includes)))
+		return WEFT_ENOMEM;
+	char *collection = strdup(m->dir);
+	if (!collection)
+		return WEFT_ENOMEM;
+	char *slash = strrchr(collection, '/');
+	if (slash && slash != collection)
+		*slash = '\0';
+	else
+		strcpy(collection, slash ? "/" : ".");
+	for (size_t i = 0; i < list->n && !err; i++) {
+		const weft_yaml_node *in = list->items[i];
+		if ((err = weft_yaml_expect(doc, in, WEFT_YAML_MAPPING, "include", d)))
+			break;
+		weft_yaml_check_keys(doc, in, include_keys, WEFT_SEV_WARNING, d);
+		const char *from = NULL, *to = "";
+		if ((err = weft_yaml_str(&from, doc, in, "from", true, d)) ||
+		    (err = weft_yaml_str(&to, doc, in, "to", false, d)))
+			break;
+		weft_templates_include *inc = &m->includes[m->n_includes++];
+		inc->line = in->line;
+		inc->col = in->col;
+		if (from[0] != '_' || !weft_templates_path_is_safe(from)) {
+			err = at(d, m->path, weft_yaml_get(in, "from"),
+				 "a shared folder beside the template whose name starts with '_', e.g. _shared/runtime",
+				 "bad include folder '%s'%s", from, "");
+			break;
+		}
+		if (*to && !weft_templates_path_is_safe(to)) {
+			err = at(d, m->path, weft_yaml_get(in, "to"), "a folder inside the project, without '..'",
+				 "bad include destination '%s'%s", to, "");
+			break;
+		}
+		if (!(inc->to = strdup(to))) {
+			err = WEFT_ENOMEM;
+			break;
+		}
+		err = check_subdir_in(&inc->dir, collection, m, weft_yaml_get(in, "from"), from, false,
+				      "include", d);
+	}
+	free(collection);
 	return err;
 }
 
@@ -624,6 +687,9 @@ int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir,
 				err = e;
 		}
 	}
+	const weft_yaml_node *inc = weft_yaml_get(root, "include");
+	if (!err && inc && !weft_yaml_is_null(inc))
+		err = load_includes(m, doc, inc, d);
 done:
 	weft_yaml_doc_free(doc);
 	if (err) {
@@ -661,6 +727,11 @@ void weft_templates_manifest_free(weft_templates_manifest *m)
 		free(m->rules[i].when);
 	}
 	free(m->rules);
+	for (size_t i = 0; i < m->n_includes; i++) {
+		free(m->includes[i].dir);
+		free(m->includes[i].to);
+	}
+	free(m->includes);
 	free(m->dir);
 	free(m->path);
 	free(m->name);

@@ -50,6 +50,8 @@ typedef struct {
 	weft_diags *d;
 	weft_templates_plan *plan;
 	size_t total;
+	const char *base; /* folder being walked: the files folder or an include */
+	bool verbatim;    /* an include: no rules, no rendering of names or contents */
 } walker;
 
 static int hostile(walker *w, const char *src_rel, const char *hint, const char *fmt, const char *a,
@@ -58,7 +60,7 @@ static int hostile(walker *w, const char *src_rel, const char *hint, const char 
 		   const char *b)
 {
 	weft_buf p = WEFT_BUF_INIT;
-	weft_buf_printf(&p, "%s/%s", w->m->files_dir, src_rel);
+	weft_buf_printf(&p, "%s/%s", w->base, src_rel);
 	weft_diags_add(w->d, WEFT_SEV_ERROR, p.ptr, 0, 0, hint, fmt, a, b);
 	weft_buf_free(&p);
 	return WEFT_EINVALID;
@@ -79,6 +81,43 @@ static entry *plan_add(weft_templates_plan *p)
 	return e;
 }
 
+static bool plan_has_dir(const weft_templates_plan *p, const char *path)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].pub.action == WEFT_TEMPLATES_DIR && p->v[i].path && !strcmp(p->v[i].path, path))
+			return true;
+	return false;
+}
+
+/* Plan the folders of rel ("a/b": "a", then "a/b") that are not planned yet. */
+static int plan_dirs(weft_templates_plan *p, const char *rel)
+{
+	char *copy = strdup(rel);
+	if (!copy)
+		return WEFT_ENOMEM;
+	int err = WEFT_OK;
+	for (char *s = copy;; s++) {
+		char c = *s;
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (*copy && !plan_has_dir(p, copy)) {
+			entry *e = plan_add(p);
+			if (!e || !(e->path = strdup(copy)) || !(e->source = strdup(copy))) {
+				err = WEFT_ENOMEM;
+				break;
+			}
+			e->pub.action = WEFT_TEMPLATES_DIR;
+			e->pub.mode = 0755;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(copy);
+	return err;
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -96,8 +135,8 @@ typedef struct {
 
 static int apply_rules(walker *w, const char *src_rel, attrs *at)
 {
-	*at = (attrs){ false, -1, -1, -1 };
-	for (size_t i = 0; i < w->m->n_rules; i++) {
+	*at = (attrs){ false, w->verbatim ? 0 : -1, -1, -1 };
+	for (size_t i = 0; i < w->m->n_rules && !w->verbatim; i++) {
 		const weft_templates_rule *r = &w->m->rules[i];
 		if (!weft_templates_glob_match(r->glob, src_rel))
 			continue;
@@ -127,10 +166,10 @@ static int apply_rules(walker *w, const char *src_rel, attrs *at)
 /* Render one path component; "" means "leave this entry out". */
 static int render_name(walker *w, const char *src_rel, const char *name, char **out)
 {
-	if (!strstr(name, "{{"))
+	if (w->verbatim || !strstr(name, "{{"))
 		return (*out = strdup(name)) ? WEFT_OK : WEFT_ENOMEM;
 	weft_buf p = WEFT_BUF_INIT;
-	weft_buf_printf(&p, "%s/%s", w->m->files_dir, src_rel);
+	weft_buf_printf(&p, "%s/%s", w->base, src_rel);
 	weft_templates_render_opts ro = { .max_output = 4096 };
 	int err = p.oom ? WEFT_ENOMEM : weft_templates_render_string(out, p.ptr, name, w->values, &ro, w->d);
 	weft_buf_free(&p);
@@ -256,10 +295,32 @@ static bool is_template_own(const weft_templates_manifest *m, const char *name)
 	return strlen(name) == n && !strncmp(name, m->partials_rel, n);
 }
 
+static int walk(walker *w, const char *src_rel, const char *out_rel, int depth);
+
+/* Plan a folder and walk into it. An include may merge into a folder the
+ * files already planned (its "to"); the files' own folders may not collide. */
+static int add_dir(walker *w, const char *src_rel, const char *out_rel, int depth)
+{
+	if (depth + 1 > MAX_DEPTH)
+		return hostile(w, src_rel, NULL, "folders nested more than %s deep%s", "32", "");
+	if (!(w->verbatim && plan_has_dir(w->plan, out_rel))) {
+		entry *e = plan_add(w->plan);
+		if (!e)
+			return WEFT_ENOMEM;
+		e->path = strdup(out_rel);
+		e->source = strdup(src_rel);
+		e->pub.action = WEFT_TEMPLATES_DIR;
+		e->pub.mode = 0755;
+		if (!e->path || !e->source)
+			return WEFT_ENOMEM;
+	}
+	return walk(w, src_rel, out_rel, depth + 1);
+}
+
 static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 {
 	weft_buf dir = WEFT_BUF_INIT;
-	weft_buf_printf(&dir, "%s%s%s", w->m->files_dir, *src_rel ? "/" : "", src_rel);
+	weft_buf_printf(&dir, "%s%s%s", w->base, *src_rel ? "/" : "", src_rel);
 	if (dir.oom)
 		return WEFT_ENOMEM;
 	struct dirent **ents = NULL;
@@ -275,7 +336,7 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 		const char *name = ents[i]->d_name;
 		if (err || !strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		if (!*src_rel && w->m->root_is_dir && is_template_own(w->m, name))
+		if (!*src_rel && !w->verbatim && w->m->root_is_dir && is_template_own(w->m, name))
 			continue;
 		weft_buf src = WEFT_BUF_INIT, full = WEFT_BUF_INIT, out = WEFT_BUF_INIT;
 		char *rendered = NULL;
@@ -299,21 +360,7 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 			if (out.oom) {
 				err = WEFT_ENOMEM;
 			} else if (S_ISDIR(st.st_mode)) {
-				entry *e = plan_add(w->plan);
-				if (!e) {
-					err = WEFT_ENOMEM;
-				} else {
-					e->path = strdup(out.ptr);
-					e->source = strdup(src.ptr);
-					e->pub.action = WEFT_TEMPLATES_DIR;
-					e->pub.mode = 0755;
-					if (!e->path || !e->source)
-						err = WEFT_ENOMEM;
-					else if (depth + 1 > MAX_DEPTH)
-						err = hostile(w, src.ptr, NULL, "folders nested more than %s deep%s", "32", "");
-					else
-						err = walk(w, src.ptr, out.ptr, depth + 1);
-				}
+				err = add_dir(w, src.ptr, out.ptr, depth);
 			} else if (S_ISREG(st.st_mode)) {
 				err = add_file(w, src.ptr, out.ptr, full.ptr, &st, &at);
 			} else if (S_ISLNK(st.st_mode)) {
@@ -365,7 +412,7 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 	weft_templates_plan *p = calloc(1, sizeof *p);
 	if (!p)
 		return WEFT_ENOMEM;
-	walker w = { .m = m, .values = values, .d = d, .plan = p };
+	walker w = { .m = m, .values = values, .d = d, .plan = p, .base = m->files_dir };
 	p->name = strdup(m->name);
 	p->version = strdup(m->version);
 	p->origin = strdup(src ? weft_templates_source_origin(src) : m->dir);
@@ -376,6 +423,20 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 		err = weft_templates_partials_load_dir(w.partials, m->partials_dir, d);
 	if (!err)
 		err = walk(&w, "", "", 0);
+	if (!err && m->n_includes && src && weft_templates_source_commit(src)) {
+		/* a clone holds one template: its "collection" would be a scratch folder */
+		weft_diags_add(d, WEFT_SEV_ERROR, m->path, m->includes[0].line, m->includes[0].col,
+			       "include works for templates in a folder of templates, such as the shipped patterns",
+			       "a template from a git repository cannot include shared folders");
+		err = WEFT_EINVALID;
+	}
+	for (size_t i = 0; !err && i < m->n_includes; i++) {
+		w.base = m->includes[i].dir;
+		w.verbatim = true;
+		err = plan_dirs(p, m->includes[i].to);
+		if (!err)
+			err = walk(&w, "", m->includes[i].to, 0);
+	}
 	weft_templates_partials_free(w.partials);
 	if (!err && p->n) {
 		qsort(p->v, p->n, sizeof *p->v, by_path);

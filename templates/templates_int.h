@@ -36,6 +36,14 @@ typedef struct {
 	int line, col;
 } weft_templates_rule;
 
+/* include: a shared folder of the template collection (a sibling of the
+ * template whose name starts with '_'), copied verbatim into the project. */
+typedef struct {
+	char *dir; /* checked real folder: <collection>/<from> */
+	char *to;  /* relative output folder, "" for the project root */
+	int line, col;
+} weft_templates_include;
+
 struct weft_templates_manifest {
 	weft_templates_info info;
 	char *dir, *path, *name, *version, *summary, *description;
@@ -48,6 +56,8 @@ struct weft_templates_manifest {
 	size_t n_vars;
 	weft_templates_rule *rules;
 	size_t n_rules;
+	weft_templates_include *includes;
+	size_t n_includes;
 };
 
 /* A relative path that stays inside its folder: not empty, not absolute,
