@@ -4,7 +4,7 @@
  * renamed into place (replace allowed) or hard-linked (no replace: link(2)
  * fails with EEXIST atomically, so no check-then-write race). The temporary
  * is removed on every failure path, so a destination is either untouched or
- * complete.
+ * complete. Devices and pipes are written into instead (never replaced).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,6 +95,21 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written into, never
+ * replaced: renaming over them would swap a device for a plain file. */
+static int write_through(const char *path, const void *data, size_t len, weft_diags *d)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY);
+	if (fd < 0 || write_all(fd, data, len) != 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "write failed: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return WEFT_EENV;
+	}
+	close(fd);
+	return WEFT_OK;
+}
+
 static void fsync_dir_of(const char *path)
 {
 	char *copy = strdup(path);
@@ -118,6 +133,14 @@ int weft_file_write_atomic(const char *path, const void *data, size_t len, unsig
 			return WEFT_EENV;
 		}
 		return WEFT_OK;
+	}
+	struct stat target;
+	if (stat(path, &target) == 0 && (S_ISCHR(target.st_mode) || S_ISFIFO(target.st_mode) ||
+					 S_ISSOCK(target.st_mode)))
+		return write_through(path, data, len, d);
+	if (stat(path, &target) == 0 && S_ISDIR(target.st_mode)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "is a directory, expected a file path");
+		return WEFT_EENV;
 	}
 	if (!(flags & WEFT_WRITE_FORCE) && weft_path_exists(path)) {
 		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, "pass --force to replace it",

@@ -138,7 +138,8 @@ enum {
  * fsync, then rename into place (or link, without WEFT_WRITE_FORCE, so an
  * existing file is never replaced: WEFT_EEXISTS). The temporary is removed on
  * any failure; the destination is either untouched or complete. path "-"
- * writes to stdout. */
+ * writes to stdout; an existing device or pipe (/dev/null, a FIFO) is written
+ * into, never replaced; a directory is an error (WEFT_EENV). */
 int weft_file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
 			   weft_diags *d);
 

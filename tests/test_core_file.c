@@ -131,3 +131,14 @@ Test(core_file, read_cap_and_errors)
 	cr_assert_eq(weft_file_read(&s, &len, dir, 0, d), WEFT_EENV);
 	cr_assert(strstr(weft_diags_get(d, 1)->message, "directory"));
 }
+
+Test(core_file, devices_and_pipes_are_written_into_not_replaced)
+{
+	struct stat st;
+	cr_assert_eq(weft_file_write_atomic("/dev/null", "x", 1, WEFT_WRITE_FORCE, d), 0);
+	cr_assert_eq(stat("/dev/null", &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "/dev/null is still a device");
+	cr_assert_eq(weft_file_write_atomic("/dev/null", "x", 1, 0, d), 0, "no --force needed for a device");
+	cr_assert_eq(weft_file_write_atomic(dir, "x", 1, WEFT_WRITE_FORCE, d), WEFT_EENV);
+	cr_assert(strstr(weft_diags_get(d, 0)->message, "directory"));
+}
