@@ -126,6 +126,7 @@ static void on_progress(void *ctx, uint64_t done, uint64_t expected)
 	weft_progress_update(p->bar, done);
 }
 
+/* Checked before the run, so a long benchmark does not end in "file exists". */
 static bool output_blocked(const char *path, bool force)
 {
 	struct stat st;
@@ -153,21 +154,8 @@ static int write_report(const weft_pipelines_result *r, weft_pipelines_format f,
 		fprintf(stderr, "weft bench: out of memory\n");
 		return WEFT_EXIT_ENV;
 	}
-	int rc;
-	struct stat st;
-	if (path && strcmp(path, "-") && stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		/* a device or a pipe (/dev/stdout, /dev/null, a FIFO): write into it;
-		 * an atomic rename would replace the device node with a file */
-		FILE *fp = fopen(path, "w");
-		bool ok = fp && fwrite(b.ptr ? b.ptr : "", 1, b.len, fp) == b.len;
-		if (fp && fclose(fp) != 0)
-			ok = false;
-		if (!ok)
-			fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-		rc = ok ? WEFT_EXIT_OK : WEFT_EXIT_ENV;
-	} else {
-		rc = weft_cli_write_output(path, b.ptr ? b.ptr : "", b.len, force);
-	}
+	/* core writes into devices and pipes rather than replacing them */
+	int rc = weft_cli_write_output(path, b.ptr ? b.ptr : "", b.len, force);
 	weft_buf_free(&b);
 	return rc;
 }

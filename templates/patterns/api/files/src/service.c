@@ -64,6 +64,7 @@ typedef struct req {
 	char *body;
 	size_t len, cap;
 	bool too_large;
+	size_t discarded; /* bytes read past max_body_bytes */
 } req;
 
 void service_opts_init(service_opts *o)
@@ -303,8 +304,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		size_t n = *upload_size;
 		*upload_size = 0;
 		if (r->too_large || r->len + n > s->cfg.max_body_bytes) {
-			r->too_large = true; /* keep reading, answer 413 at the end */
-			return MHD_YES;
+			/* read on to answer 413 at the end, but not forever: a client
+			 * streaming an endless chunked body is cut off */
+			r->too_large = true;
+			r->discarded += n;
+			return r->discarded > ((size_t)1 << 20) ? MHD_NO : MHD_YES;
 		}
 		if (r->len + n + 1 > r->cap) {
 			size_t cap = r->cap ? r->cap : 1024;

@@ -109,21 +109,27 @@ Test(contract, draining_health_response)
 	/* a request in flight keeps the drain open; a connection opened before
 	 * the drain asks /healthz while it lasts and must get the 503 body */
 	free(server_stop(&ts));
-	server_start(&ts, "deadline_ms = 1000\ndrain_timeout_ms = 3000\n");
+	server_start(&ts, "deadline_ms = 3000\ndrain_timeout_ms = 5000\n");
 	http_client *hc = http_client_new(ts.port);
 	http_res r = http_client_call(hc, "GET", "/healthz", NULL, NULL);
 	cr_assert_eq(r.status, 200);
 	http_res_free(&r);
-	atomic_store(&ts.stage.stall_ms, 500);
+	atomic_store(&ts.stage.stall_ms, 1500);
 	atomic_store(&ts.stage.mode, STAGE_STALL);
 	pthread_t inflight, drainer;
 	pthread_create(&inflight, NULL, stalled_predict, NULL);
-	wait_for_stage_calls(&ts, 1); /* it keeps the drain open for 500 ms */
+	wait_for_stage_calls(&ts, 1); /* it keeps the drain open for 1.5 s */
 	drain_arg d = { .svc = ts.svc };
 	pthread_create(&drainer, NULL, drain, &d);
-	struct timespec pause = { .tv_nsec = 100 * 1000000 };
-	nanosleep(&pause, NULL);
-	r = http_client_call(hc, "GET", "/healthz", NULL, NULL);
+	/* ask on the open connection until the drain has begun */
+	struct timespec pause = { .tv_nsec = 10 * 1000000 };
+	for (int i = 0;; i++) {
+		r = http_client_call(hc, "GET", "/healthz", NULL, NULL);
+		if (r.status != 200 || i == 100)
+			break;
+		http_res_free(&r);
+		nanosleep(&pause, NULL);
+	}
 	cr_expect_eq(r.status, 503, "%ld %s", r.status, r.body);
 	char err[512];
 	const cJSON *schema = openapi_response_schema(contract, "/healthz", "GET", 503, err, sizeof err);

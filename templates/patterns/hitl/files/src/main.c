@@ -420,8 +420,8 @@ static int cmd_list(const options *o)
 	if (o->limit) {
 		char *end;
 		limit = strtol(o->limit, &end, 10);
-		if (end == o->limit || *end || limit < 1 || limit > 100000) {
-			fprintf(stderr, "%s: --limit: an integer from 1 to 100000\n", prog);
+		if (end == o->limit || *end || limit < 1 || limit > 10000) {
+			fprintf(stderr, "%s: --limit: an integer from 1 to 10000\n", prog);
 			return EXIT_USAGE;
 		}
 	}
