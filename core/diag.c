@@ -111,6 +111,18 @@ const weft_diag *weft_diags_get(const weft_diags *d, size_t i)
 	return d && i < d->n ? &d->items[i] : NULL;
 }
 
+/* Write text with control characters shown as \xNN: messages quote user
+ * input (YAML keys, file names), which must not drive the terminal. */
+static void put_clean(FILE *fp, const char *s)
+{
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+		if (*u < 0x20 || *u == 0x7f)
+			fprintf(fp, "\\x%02x", *u);
+		else
+			fputc(*u, fp);
+	}
+}
+
 void weft_diags_print(const weft_diags *d, FILE *fp, bool colour)
 {
 	static const char *const names[] = { "error", "warning", "note" };
@@ -121,7 +133,7 @@ void weft_diags_print(const weft_diags *d, FILE *fp, bool colour)
 		const weft_diag *g = &d->items[i];
 		fputs(weft_term_sgr(colour, WEFT_SGR_BOLD), fp);
 		if (g->path) {
-			fputs(g->path, fp);
+			put_clean(fp, g->path);
 			if (g->line > 0) {
 				fprintf(fp, ":%d", g->line);
 				if (g->col > 0)
@@ -129,12 +141,15 @@ void weft_diags_print(const weft_diags *d, FILE *fp, bool colour)
 			}
 			fputs(": ", fp);
 		}
-		fprintf(fp, "%s%s%s: %s", weft_term_sgr(colour, colours[g->severity]),
-			names[g->severity], weft_term_sgr(colour, WEFT_SGR_RESET),
-			g->message ? g->message : "(out of memory)");
+		fprintf(fp, "%s%s%s: ", weft_term_sgr(colour, colours[g->severity]), names[g->severity],
+			weft_term_sgr(colour, WEFT_SGR_RESET));
+		put_clean(fp, g->message ? g->message : "(out of memory)");
 		fputc('\n', fp);
-		if (g->hint)
-			fprintf(fp, "  %shint:%s %s\n", weft_term_sgr(colour, WEFT_SGR_DIM),
-				weft_term_sgr(colour, WEFT_SGR_RESET), g->hint);
+		if (g->hint) {
+			fprintf(fp, "  %shint:%s ", weft_term_sgr(colour, WEFT_SGR_DIM),
+				weft_term_sgr(colour, WEFT_SGR_RESET));
+			put_clean(fp, g->hint);
+			fputc('\n', fp);
+		}
 	}
 }

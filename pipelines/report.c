@@ -234,7 +234,7 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 	pad(b, "stage", namew + 2);
 	for (size_t c = 0; c < 4; c++)
 		pad(b, weft_pl_pctl_labels[cols[c]], 24);
-	pad(b, "budget", 16);
+	pad(b, "budget", 18);
 	pad(b, "share", 7);
 	weft_buf_printf(b, "verdict%s\n", R);
 	for (size_t i = 0; i < r->n_series; i++) {
@@ -254,7 +254,7 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			char lim[32], cell[48];
 			snprintf(cell, sizeof cell, "%s <= %s", k->budget.label,
 				 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, ascii));
-			pad(b, cell, 16);
+			pad(b, cell, 18);
 			double share = s->is_e2e ? NAN : weft_pl_budget_share(r, k);
 			char sh[16];
 			if (isfinite(share))
@@ -267,7 +267,7 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			weft_buf_printf(b, "%s%s%s", weft_term_sgr(col, verdict_colour(v)),
 					weft_pipelines_verdict_name(v), R);
 		} else {
-			pad(b, "-", 16);
+			pad(b, "-", 18);
 			pad(b, "-", 7);
 			weft_buf_puts(b, "-");
 		}

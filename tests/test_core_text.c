@@ -122,3 +122,18 @@ Test(core_text, transpositions_cost_one)
 	cr_assert_eq(weft_edit_distance("ab", "ba"), 1);
 	cr_assert_eq(weft_edit_distance("abc", "ca"), 3);
 }
+
+Test(core_text, diagnostics_neutralise_control_characters)
+{
+	weft_diags *d;
+	cr_assert_eq(weft_diags_new(&d), 0);
+	weft_diags_add(d, WEFT_SEV_ERROR, "a\033b.yaml", 1, 2, "h\x07", "key '%s'", "\033[2J");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	weft_diags_print(d, fp, false);
+	fclose(fp);
+	cr_assert_str_eq(text, "a\\x1bb.yaml:1:2: error: key '\\x1b[2J'\n  hint: h\\x07\n");
+	free(text);
+	weft_diags_free(d);
+}

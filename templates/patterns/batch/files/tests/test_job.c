@@ -459,6 +459,18 @@ Test(job, status_reports_completion_per_date)
 	cr_assert(strstr(out, "no run recorded"), "%s", out);
 }
 
+Test(job, sample_makes_an_input_the_job_accepts)
+{
+	fx f = setup(NULL, NULL);
+	const char *a[] = { "sample", "--config", f.conf, "--rows", "25", "--out", f.input, NULL };
+	cr_assert_eq(h_run(a, NULL, NULL, NULL), 0);
+	cr_assert_eq(h_lines(f.input), 26);
+	char *text = h_read(f.input);
+	cr_assert(!strncmp(text, "id,a,b\n", 7), "%s", text); /* key, then the model's features */
+	cr_assert_eq(run_date(&f, DATE, NULL, NULL), 0);
+	cr_assert_eq(count_date(&f, DATE), 25);
+}
+
 Test(job, usage_errors)
 {
 	fx f = setup(NULL, FIVE);
