@@ -2,6 +2,7 @@
 #   make demo   bootstrap, build, run weft on the data the repo ships
 #   make test   bootstrap, build (warnings are errors), ctest, then the same
 #               suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+#               (tests labelled slow run with `make test-slow`; CI runs both)
 # Plain CMake works too: cmake -B build && cmake --build build && ctest --test-dir build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
@@ -10,7 +11,7 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 WEFT = $(BUILD)/weft
 
-.PHONY: all bootstrap build build-asan demo test test-asan memcheck fuzz install clean
+.PHONY: all bootstrap build build-asan demo test test-asan test-slow memcheck fuzz install clean
 
 all: build
 
@@ -33,13 +34,20 @@ demo: build
 	@scripts/demo $(WEFT)
 
 test: build
-	ctest --test-dir $(BUILD) $(CTEST_FLAGS)
+	ctest --test-dir $(BUILD) $(CTEST_FLAGS) -LE slow
 	$(MAKE) test-asan
 
+# slow tests (label "slow": every pattern template generated, built and
+# tested twice); CI runs them after `make test`
+test-slow: build
+	ctest --test-dir $(BUILD) $(CTEST_FLAGS) -L slow
+
 test-asan: build-asan
-	WEFT_PATTERNS_GENERATE_ONLY=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS)
+	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -LE slow
+	WEFT_PATTERNS_GENERATE_ONLY=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -L patterns
 
 memcheck: build
 	scripts/memcheck $(BUILD)
