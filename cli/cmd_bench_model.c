@@ -99,7 +99,7 @@ static void inspect_text(weft_buf *b, const weft_safetensors *st, const char *sh
 		weft_model_layer(&li, m, i);
 		weft_buf_printf(b, "  %-5zu  %-5zu  %8zu  %8zu  %-10s  %s\n", i, li.index, li.in,
 				li.out, weft_activation_name(li.act),
-				weft_dtype_name((weft_dtype)li.dtype));
+				weft_dtype_name(li.dtype));
 	}
 	weft_buf_printf(b, "softmax     %s\n", weft_model_softmax(m) ? "yes" : "no");
 	weft_buf_printf(b, "inputs      %zu\n", weft_model_inputs(m));
@@ -148,7 +148,7 @@ static char *inspect_json(const weft_safetensors *st, const char *sha, const wef
 			cJSON_AddNumberToObject(j, "in", (double)li.in);
 			cJSON_AddNumberToObject(j, "out", (double)li.out);
 			cJSON_AddStringToObject(j, "activation", weft_activation_name(li.act));
-			cJSON_AddStringToObject(j, "dtype", weft_dtype_name((weft_dtype)li.dtype));
+			cJSON_AddStringToObject(j, "dtype", weft_dtype_name(li.dtype));
 			cJSON_AddItemToArray(ls, j);
 		}
 		cJSON_AddBoolToObject(net, "softmax", weft_model_softmax(m));

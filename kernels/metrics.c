@@ -209,9 +209,8 @@ static long split_line(field *f, size_t max, const char *line, size_t len, int *
 static int load_csv(weft_evalset *e, const char *path, const char *text, size_t len,
 		    weft_diags *d)
 {
-	field *f = malloc((MAX_COLS + 1) * sizeof *f);
-	if (!f)
-		return WEFT_ENOMEM;
+	field *f = NULL;
+	size_t fcap = 0;
 	int err = 0, line_no = 0, bad_col = 0;
 	long label_col = -1, ncols = 0;
 	size_t cap = 0, pos = 0;
@@ -227,17 +226,26 @@ static int load_csv(weft_evalset *e, const char *path, const char *text, size_t 
 		line_no++;
 		if (l == 0)
 			continue; /* blank lines */
-		long n = split_line(f, MAX_COLS + 1, line, l, &bad_col);
+		long n = split_line(f, fcap, line, l, &bad_col);
 		if (n < 0) {
 			err = weft_diags_error(d, path, line_no, bad_col, "unexpected '\"' inside a field");
 			break;
 		}
-		if (ncols == 0) { /* the header */
-			if (n > MAX_COLS) {
-				err = weft_diags_error(d, path, line_no, 1, "%ld columns; at most %d", n,
-						       MAX_COLS);
+		if (n > MAX_COLS) {
+			err = weft_diags_error(d, path, line_no, 1, "%ld columns; at most %d", n, MAX_COLS);
+			break;
+		}
+		if ((size_t)n > fcap) { /* room for this line's fields, then split again */
+			field *nf = realloc(f, (size_t)n * sizeof *nf);
+			if (!nf) {
+				err = WEFT_ENOMEM;
 				break;
 			}
+			f = nf;
+			fcap = (size_t)n;
+			split_line(f, fcap, line, l, &bad_col);
+		}
+		if (ncols == 0) { /* the header */
 			ncols = n;
 			for (long c = 0; c < n; c++) {
 				if (f[c].len == 5 && memcmp(f[c].s, "label", 5) == 0) {
@@ -405,6 +413,24 @@ out:
 	return err;
 }
 
+static int finish_evalset(weft_evalset **out, weft_evalset *e, const char *path, int err,
+			  weft_diags *d)
+{
+	if (!err) {
+		for (size_t r = 0; r < e->rows; r++)
+			if (e->labels[r] + 1 > e->classes)
+				e->classes = e->labels[r] + 1;
+	}
+	if (err == WEFT_ENOMEM && !weft_diags_errors(d))
+		weft_diags_error(d, path, 0, 0, "out of memory reading the evaluation set");
+	if (err) {
+		weft_evalset_free(e);
+		return err;
+	}
+	*out = e;
+	return 0;
+}
+
 int weft_evalset_load(weft_evalset **out, const char *path, weft_diags *d)
 {
 	*out = NULL;
@@ -423,17 +449,15 @@ int weft_evalset_load(weft_evalset **out, const char *path, weft_diags *d)
 			err = load_csv(e, path, text, len, d);
 		free(text);
 	}
-	if (!err) {
-		for (size_t r = 0; r < e->rows; r++)
-			if (e->labels[r] + 1 > e->classes)
-				e->classes = e->labels[r] + 1;
-	}
-	if (err == WEFT_ENOMEM && !weft_diags_errors(d))
-		weft_diags_error(d, path, 0, 0, "out of memory reading the evaluation set");
-	if (err) {
-		weft_evalset_free(e);
-		return err;
-	}
-	*out = e;
-	return 0;
+	return finish_evalset(out, e, path, err, d);
+}
+
+int weft_evalset_parse_csv(weft_evalset **out, const char *name, const char *text, size_t len,
+			   weft_diags *d)
+{
+	*out = NULL;
+	weft_evalset *e = calloc(1, sizeof *e);
+	if (!e)
+		return WEFT_ENOMEM;
+	return finish_evalset(out, e, name, load_csv(e, name, text, len, d), d);
 }

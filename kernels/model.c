@@ -527,7 +527,7 @@ int weft_model_layer(weft_layer_info *out, const weft_model *m, size_t i)
 	out->in = L->in;
 	out->out = L->out;
 	out->act = L->act;
-	out->dtype = (int)L->dtype;
+	out->dtype = L->dtype;
 	return 0;
 }
 

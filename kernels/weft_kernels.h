@@ -42,6 +42,33 @@ typedef struct {
 /* Fill info. Never fails: a missing driver or device is reported in it. */
 void weft_kernels_probe(weft_kernels_info *info);
 
+/* ==== tensor dtypes ======================================================= */
+
+/* The dtypes of the safetensors format. Models use F32, F16 and BF16; the
+ * others are read (for inspect) but not loaded as weights. */
+typedef enum {
+	WEFT_DTYPE_F32,
+	WEFT_DTYPE_F16,
+	WEFT_DTYPE_BF16,
+	WEFT_DTYPE_F64,
+	WEFT_DTYPE_I64,
+	WEFT_DTYPE_I32,
+	WEFT_DTYPE_I16,
+	WEFT_DTYPE_I8,
+	WEFT_DTYPE_U64,
+	WEFT_DTYPE_U32,
+	WEFT_DTYPE_U16,
+	WEFT_DTYPE_U8,
+	WEFT_DTYPE_BOOL,
+	WEFT_DTYPE_F8_E4M3,
+	WEFT_DTYPE_F8_E5M2,
+	WEFT_DTYPE_COUNT_
+} weft_dtype;
+
+const char *weft_dtype_name(weft_dtype t); /* "F32" */
+size_t weft_dtype_size(weft_dtype t);      /* bytes per element */
+int weft_dtype_parse(weft_dtype *out, const char *name);
+
 /* ==== candidate models ==================================================== */
 
 typedef enum { WEFT_DEVICE_AUTO, WEFT_DEVICE_CPU, WEFT_DEVICE_GPU } weft_device;
@@ -115,7 +142,7 @@ typedef struct {
 	size_t index;              /* the <i> of the tensor names */
 	size_t in, out;
 	weft_activation act;
-	int dtype;                 /* weft_dtype of the weight in the file */
+	weft_dtype dtype;          /* of the weight in the file */
 } weft_layer_info;
 size_t weft_model_layers(const weft_model *m);
 int weft_model_layer(weft_layer_info *out, const weft_model *m, size_t i);
@@ -127,30 +154,6 @@ weft_precision weft_model_precision(const weft_model *m);
 
 /* ==== safetensors ========================================================== */
 
-/* The dtypes of the safetensors format. Models use F32, F16 and BF16; the
- * others are read (for inspect) but not loaded as weights. */
-typedef enum {
-	WEFT_DTYPE_F32,
-	WEFT_DTYPE_F16,
-	WEFT_DTYPE_BF16,
-	WEFT_DTYPE_F64,
-	WEFT_DTYPE_I64,
-	WEFT_DTYPE_I32,
-	WEFT_DTYPE_I16,
-	WEFT_DTYPE_I8,
-	WEFT_DTYPE_U64,
-	WEFT_DTYPE_U32,
-	WEFT_DTYPE_U16,
-	WEFT_DTYPE_U8,
-	WEFT_DTYPE_BOOL,
-	WEFT_DTYPE_F8_E4M3,
-	WEFT_DTYPE_F8_E5M2,
-	WEFT_DTYPE_COUNT_
-} weft_dtype;
-
-const char *weft_dtype_name(weft_dtype t); /* "F32" */
-size_t weft_dtype_size(weft_dtype t);      /* bytes per element */
-int weft_dtype_parse(weft_dtype *out, const char *name);
 
 /* Limits against hostile files (zero fields take the defaults). */
 typedef struct {
@@ -253,6 +256,10 @@ typedef struct {
 } weft_evalset;
 
 int weft_evalset_load(weft_evalset **out, const char *path, weft_diags *d);
+/* The CSV form from memory (text need not be NUL-terminated); name is used
+ * in diagnostics. */
+int weft_evalset_parse_csv(weft_evalset **out, const char *name, const char *text, size_t len,
+			   weft_diags *d);
 void weft_evalset_free(weft_evalset *e);
 
 /* ROC AUC by the Mann-Whitney U statistic: the probability that a random

@@ -75,8 +75,12 @@ char *weft_pipelines_duration_format(char *buf, size_t size, double ms, bool asc
 		snprintf(buf, size, "%.*f %s", a < 0.01 ? 2 : a < 0.1 ? 1 : 0, ms * 1e3, us);
 	else if (a < 1000.0)
 		snprintf(buf, size, "%.*f ms", a < 10 ? 2 : a < 100 ? 1 : 0, ms);
-	else
+	else if (a < 600e3)
 		snprintf(buf, size, "%.*f s", a < 10e3 ? 2 : a < 100e3 ? 1 : 0, ms / 1e3);
+	else if (a < 7200e3)
+		snprintf(buf, size, "%.1f min", ms / 60e3);
+	else
+		snprintf(buf, size, "%.2f h", ms / 3600e3);
 	return buf;
 }
 
