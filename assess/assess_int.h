@@ -5,6 +5,8 @@
 #ifndef WEFT_ASSESS_INT_H
 #define WEFT_ASSESS_INT_H
 
+#include <cjson/cJSON.h>
+
 #include "weft_assess.h"
 
 /* Load a YAML document under the assess limits (size, nodes, depth). A file
@@ -96,5 +98,13 @@ double assess_round4(double v);
 /* A percentage 0..100 from a fraction, rounded down to a whole number unless
  * it is exactly 1 ("99%" for 0.999). */
 int assess_pct(double frac);
+
+/* JSON building for the report writers: cJSON's adders return NULL or
+ * false on failure; collect that in one flag and free what was not added. */
+typedef struct {
+	bool oom;
+} assess_jguard;
+void assess_jadd(assess_jguard *g, cJSON *obj, const char *key, cJSON *val);
+void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val);
 
 #endif

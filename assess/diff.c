@@ -209,109 +209,90 @@ int weft_assess_diff_text(weft_buf *b, const weft_assess_result *o, const weft_a
 
 /* ---- JSON ---- */
 
-typedef struct {
-	bool oom;
-} guard;
-
-static void add(guard *g, cJSON *obj, const char *key, cJSON *val)
-{
-	if (!val || !obj || !cJSON_AddItemToObject(obj, key, val)) {
-		cJSON_Delete(val);
-		g->oom = true;
-	}
-}
-
-static void push(guard *g, cJSON *arr, cJSON *val)
-{
-	if (!val || !arr || !cJSON_AddItemToArray(arr, val)) {
-		cJSON_Delete(val);
-		g->oom = true;
-	}
-}
 
 static cJSON *num(bool have, double v)
 {
 	return have ? cJSON_CreateNumber(assess_round4(v)) : cJSON_CreateNull();
 }
 
-static cJSON *side(guard *g, const weft_assess_result *r)
+static cJSON *side(assess_jguard *g, const weft_assess_result *r)
 {
 	cJSON *o = cJSON_CreateObject();
-	add(g, o, "unit", r->unit ? cJSON_CreateString(r->unit) : cJSON_CreateNull());
+	assess_jadd(g, o, "unit", r->unit ? cJSON_CreateString(r->unit) : cJSON_CreateNull());
 	cJSON *src = cJSON_CreateArray();
 	for (size_t i = 0; src && i < r->n_sources; i++) {
 		cJSON *s = cJSON_CreateObject();
-		add(g, s, "file", cJSON_CreateString(r->sources[i].path ? r->sources[i].path : ""));
-		add(g, s, "respondent", cJSON_CreateString(r->sources[i].respondent));
-		add(g, s, "date", r->sources[i].date ? cJSON_CreateString(r->sources[i].date) : cJSON_CreateNull());
-		push(g, src, s);
+		assess_jadd(g, s, "file", cJSON_CreateString(r->sources[i].path ? r->sources[i].path : ""));
+		assess_jadd(g, s, "respondent", cJSON_CreateString(r->sources[i].respondent));
+		assess_jadd(g, s, "date", r->sources[i].date ? cJSON_CreateString(r->sources[i].date) : cJSON_CreateNull());
+		assess_jpush(g, src, s);
 	}
-	add(g, o, "sources", src);
-	add(g, o, "model_version", cJSON_CreateString(r->model->version));
-	add(g, o, "assessed", cJSON_CreateBool(r->assessed));
-	add(g, o, "level", num(r->assessed, r->level));
-	add(g, o, "score", num(r->assessed, r->score));
-	add(g, o, "coverage", num(true, r->coverage));
+	assess_jadd(g, o, "sources", src);
+	assess_jadd(g, o, "model_version", cJSON_CreateString(r->model->version));
+	assess_jadd(g, o, "assessed", cJSON_CreateBool(r->assessed));
+	assess_jadd(g, o, "level", num(r->assessed, r->level));
+	assess_jadd(g, o, "score", num(r->assessed, r->score));
+	assess_jadd(g, o, "coverage", num(true, r->coverage));
 	return o;
 }
 
-static cJSON *dim_side(guard *g, const weft_assess_dresult *d)
+static cJSON *dim_side(assess_jguard *g, const weft_assess_dresult *d)
 {
 	if (!d)
 		return cJSON_CreateNull();
 	cJSON *o = cJSON_CreateObject();
-	add(g, o, "assessed", cJSON_CreateBool(d->assessed));
-	add(g, o, "level", num(d->assessed, d->level));
-	add(g, o, "score", num(d->assessed, d->score));
-	add(g, o, "coverage", num(true, d->coverage));
+	assess_jadd(g, o, "assessed", cJSON_CreateBool(d->assessed));
+	assess_jadd(g, o, "level", num(d->assessed, d->level));
+	assess_jadd(g, o, "score", num(d->assessed, d->score));
+	assess_jadd(g, o, "coverage", num(true, d->coverage));
 	return o;
 }
 
-static cJSON *q_side(guard *g, const weft_assess_qresult *q)
+static cJSON *q_side(assess_jguard *g, const weft_assess_qresult *q)
 {
 	if (!q)
 		return cJSON_CreateNull();
 	static const char *const st[] = { "unanswered", "answered", "na" };
 	cJSON *o = cJSON_CreateObject();
-	add(g, o, "status", cJSON_CreateString(st[q->status]));
-	add(g, o, "level", num(q->status == WEFT_ASSESS_ANSWERED, q->level));
+	assess_jadd(g, o, "status", cJSON_CreateString(st[q->status]));
+	assess_jadd(g, o, "level", num(q->status == WEFT_ASSESS_ANSWERED, q->level));
 	return o;
 }
 
 int weft_assess_diff_json(weft_buf *b, const weft_assess_result *o, const weft_assess_result *n)
 {
-	guard g = { false };
+	assess_jguard g = { false };
 	cJSON *root = cJSON_CreateObject();
-	add(&g, root, "format", cJSON_CreateString("weft-assess-diff"));
-	add(&g, root, "format_version", cJSON_CreateNumber(1));
+	assess_jadd(&g, root, "format", cJSON_CreateString("weft-assess-diff"));
+	assess_jadd(&g, root, "format_version", cJSON_CreateNumber(1));
 	cJSON *mo = cJSON_CreateObject();
-	add(&g, mo, "id", cJSON_CreateString(n->model->id));
-	add(&g, mo, "version", cJSON_CreateString(n->model->version));
-	add(&g, root, "model", mo);
-	add(&g, root, "old", side(&g, o));
-	add(&g, root, "new", side(&g, n));
+	assess_jadd(&g, mo, "id", cJSON_CreateString(n->model->id));
+	assess_jadd(&g, mo, "version", cJSON_CreateString(n->model->version));
+	assess_jadd(&g, root, "model", mo);
+	assess_jadd(&g, root, "old", side(&g, o));
+	assess_jadd(&g, root, "new", side(&g, n));
 	cJSON *ov = cJSON_CreateObject();
 	bool both = o->assessed && n->assessed;
-	add(&g, ov, "level_delta", num(both, n->level - o->level));
-	add(&g, ov, "score_delta", num(both, n->score - o->score));
-	add(&g, ov, "coverage_delta", num(true, n->coverage - o->coverage));
-	add(&g, root, "overall", ov);
+	assess_jadd(&g, ov, "level_delta", num(both, n->level - o->level));
+	assess_jadd(&g, ov, "score_delta", num(both, n->score - o->score));
+	assess_jadd(&g, ov, "coverage_delta", num(true, n->coverage - o->coverage));
+	assess_jadd(&g, root, "overall", ov);
 
 	cJSON *dims = cJSON_CreateArray();
 	for (size_t i = 0; dims && i < n->n_dims; i++) {
 		const weft_assess_dresult *nd = &n->dims[i], *od = find_dim(o, nd->dim->id);
 		bool b2 = od && od->assessed && nd->assessed;
 		cJSON *d = cJSON_CreateObject();
-		add(&g, d, "id", cJSON_CreateString(nd->dim->id));
-		add(&g, d, "title", cJSON_CreateString(nd->dim->title));
-		add(&g, d, "old", dim_side(&g, od));
-		add(&g, d, "new", dim_side(&g, nd));
-		add(&g, d, "level_delta", num(b2, b2 ? nd->level - od->level : 0));
-		add(&g, d, "score_delta", num(b2, b2 ? nd->score - od->score : 0));
-		add(&g, d, "change", cJSON_CreateString(change_names[d_change(od, nd)]));
-		push(&g, dims, d);
+		assess_jadd(&g, d, "id", cJSON_CreateString(nd->dim->id));
+		assess_jadd(&g, d, "title", cJSON_CreateString(nd->dim->title));
+		assess_jadd(&g, d, "old", dim_side(&g, od));
+		assess_jadd(&g, d, "new", dim_side(&g, nd));
+		assess_jadd(&g, d, "level_delta", num(b2, b2 ? nd->level - od->level : 0));
+		assess_jadd(&g, d, "score_delta", num(b2, b2 ? nd->score - od->score : 0));
+		assess_jadd(&g, d, "change", cJSON_CreateString(change_names[d_change(od, nd)]));
+		assess_jpush(&g, dims, d);
 	}
-	add(&g, root, "dimensions", dims);
+	assess_jadd(&g, root, "dimensions", dims);
 
 	cJSON *qs = cJSON_CreateArray();
 	for (size_t i = 0; qs && i < n->n_dims; i++) {
@@ -319,16 +300,16 @@ int weft_assess_diff_json(weft_buf *b, const weft_assess_result *o, const weft_a
 			const weft_assess_qresult *nq = &n->dims[i].questions[j], *oq = find_q(o, nq->q->id);
 			bool b2 = oq && oq->status == WEFT_ASSESS_ANSWERED && nq->status == WEFT_ASSESS_ANSWERED;
 			cJSON *q = cJSON_CreateObject();
-			add(&g, q, "id", cJSON_CreateString(nq->q->id));
-			add(&g, q, "dimension", cJSON_CreateString(n->dims[i].dim->id));
-			add(&g, q, "old", q_side(&g, oq));
-			add(&g, q, "new", q_side(&g, nq));
-			add(&g, q, "delta", num(b2, b2 ? nq->level - oq->level : 0));
-			add(&g, q, "change", cJSON_CreateString(change_names[q_change(oq, nq)]));
-			push(&g, qs, q);
+			assess_jadd(&g, q, "id", cJSON_CreateString(nq->q->id));
+			assess_jadd(&g, q, "dimension", cJSON_CreateString(n->dims[i].dim->id));
+			assess_jadd(&g, q, "old", q_side(&g, oq));
+			assess_jadd(&g, q, "new", q_side(&g, nq));
+			assess_jadd(&g, q, "delta", num(b2, b2 ? nq->level - oq->level : 0));
+			assess_jadd(&g, q, "change", cJSON_CreateString(change_names[q_change(oq, nq)]));
+			assess_jpush(&g, qs, q);
 		}
 	}
-	add(&g, root, "questions", qs);
+	assess_jadd(&g, root, "questions", qs);
 	char *s = (!g.oom && root) ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
 	if (!s)

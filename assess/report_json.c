@@ -45,183 +45,163 @@ static const char *status_name(weft_assess_status s)
 	return "unanswered";
 }
 
-/* cJSON_Add*ToObject return NULL on failure; collect that in one flag. */
-typedef struct {
-	bool oom;
-} guard;
 
-static void add(guard *g, cJSON *obj, const char *key, cJSON *val)
-{
-	if (!val || !obj || !cJSON_AddItemToObject(obj, key, val)) {
-		cJSON_Delete(val);
-		g->oom = true;
-	}
-}
-
-static void push(guard *g, cJSON *arr, cJSON *val)
-{
-	if (!val || !arr || !cJSON_AddItemToArray(arr, val)) {
-		cJSON_Delete(val);
-		g->oom = true;
-	}
-}
-
-static cJSON *votes(guard *g, const weft_assess_qresult *qr, bool details)
+static cJSON *votes(assess_jguard *g, const weft_assess_qresult *qr, bool details)
 {
 	cJSON *arr = cJSON_CreateArray();
 	for (size_t k = 0; arr && k < qr->n_votes; k++) {
 		const weft_assess_vote *v = &qr->votes[k];
 		cJSON *o = cJSON_CreateObject();
-		add(g, o, "respondent", cJSON_CreateString(v->respondent));
-		add(g, o, "status", cJSON_CreateString(status_name(v->status)));
-		add(g, o, "level", int_if(v->status == WEFT_ASSESS_ANSWERED, v->level));
+		assess_jadd(g, o, "respondent", cJSON_CreateString(v->respondent));
+		assess_jadd(g, o, "status", cJSON_CreateString(status_name(v->status)));
+		assess_jadd(g, o, "level", int_if(v->status == WEFT_ASSESS_ANSWERED, v->level));
 		if (details) {
-			add(g, o, "reason", str_or_null(v->reason));
-			add(g, o, "note", str_or_null(v->note));
+			assess_jadd(g, o, "reason", str_or_null(v->reason));
+			assess_jadd(g, o, "note", str_or_null(v->note));
 		}
-		push(g, arr, o);
+		assess_jpush(g, arr, o);
 	}
 	return arr;
 }
 
-static cJSON *question(guard *g, const weft_assess_qresult *qr)
+static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr)
 {
 	bool ans = qr->status == WEFT_ASSESS_ANSWERED;
 	cJSON *o = cJSON_CreateObject();
-	add(g, o, "id", cJSON_CreateString(qr->q->id));
-	add(g, o, "text", cJSON_CreateString(qr->q->text));
-	add(g, o, "weight", num(qr->weight));
-	add(g, o, "critical", cJSON_CreateBool(qr->q->critical));
-	add(g, o, "allow_na", cJSON_CreateBool(qr->q->allow_na));
-	add(g, o, "status", cJSON_CreateString(status_name(qr->status)));
-	add(g, o, "level", int_if(ans, qr->level));
-	add(g, o, "option", str_or_null(qr->option));
-	add(g, o, "improve", str_or_null(qr->improve));
-	add(g, o, "gap", int_if(ans, qr->gap));
-	add(g, o, "weighted_gap", num_if(ans, qr->weighted_gap));
-	add(g, o, "points", num_if(ans, qr->points));
-	add(g, o, "critical_cap", cJSON_CreateBool(qr->critical_cap));
-	add(g, o, "reason", str_or_null(qr->reason));
-	add(g, o, "note", str_or_null(qr->note));
+	assess_jadd(g, o, "id", cJSON_CreateString(qr->q->id));
+	assess_jadd(g, o, "text", cJSON_CreateString(qr->q->text));
+	assess_jadd(g, o, "weight", num(qr->weight));
+	assess_jadd(g, o, "critical", cJSON_CreateBool(qr->q->critical));
+	assess_jadd(g, o, "allow_na", cJSON_CreateBool(qr->q->allow_na));
+	assess_jadd(g, o, "status", cJSON_CreateString(status_name(qr->status)));
+	assess_jadd(g, o, "level", int_if(ans, qr->level));
+	assess_jadd(g, o, "option", str_or_null(qr->option));
+	assess_jadd(g, o, "improve", str_or_null(qr->improve));
+	assess_jadd(g, o, "gap", int_if(ans, qr->gap));
+	assess_jadd(g, o, "weighted_gap", num_if(ans, qr->weighted_gap));
+	assess_jadd(g, o, "points", num_if(ans, qr->points));
+	assess_jadd(g, o, "critical_cap", cJSON_CreateBool(qr->critical_cap));
+	assess_jadd(g, o, "reason", str_or_null(qr->reason));
+	assess_jadd(g, o, "note", str_or_null(qr->note));
 	cJSON *ev = cJSON_CreateArray();
 	for (size_t k = 0; ev && k < qr->n_evidence; k++)
-		push(g, ev, cJSON_CreateString(qr->evidence[k]));
-	add(g, o, "evidence", ev);
-	add(g, o, "disagreement", cJSON_CreateBool(qr->disagreement));
-	add(g, o, "answers", votes(g, qr, true));
+		assess_jpush(g, ev, cJSON_CreateString(qr->evidence[k]));
+	assess_jadd(g, o, "evidence", ev);
+	assess_jadd(g, o, "disagreement", cJSON_CreateBool(qr->disagreement));
+	assess_jadd(g, o, "answers", votes(g, qr, true));
 	return o;
 }
 
-static cJSON *dimension(guard *g, const weft_assess_result *r, const weft_assess_dresult *dr)
+static cJSON *dimension(assess_jguard *g, const weft_assess_result *r, const weft_assess_dresult *dr)
 {
 	bool a = dr->assessed;
 	cJSON *o = cJSON_CreateObject();
-	add(g, o, "id", cJSON_CreateString(dr->dim->id));
-	add(g, o, "title", cJSON_CreateString(dr->dim->title));
-	add(g, o, "weight", num(dr->weight));
-	add(g, o, "assessed", cJSON_CreateBool(a));
-	add(g, o, "score", num_if(a, dr->score));
-	add(g, o, "level", int_if(a, dr->level));
-	add(g, o, "level_name", cJSON_CreateString(weft_assess_level_name(r->model, a ? dr->level : 0)));
-	add(g, o, "score_level", int_if(a, dr->score_level));
-	add(g, o, "capped_by", str_or_null(dr->capped_by));
-	add(g, o, "coverage", num(dr->coverage));
-	add(g, o, "answered_weight", num(dr->answered_weight));
-	add(g, o, "total_weight", num(dr->total_weight));
-	add(g, o, "answered", cJSON_CreateNumber((double)dr->n_answered));
-	add(g, o, "na", cJSON_CreateNumber((double)dr->n_na));
-	add(g, o, "unanswered", cJSON_CreateNumber((double)dr->n_unanswered));
-	add(g, o, "percent_to_target", num_if(a, dr->percent_to_target));
+	assess_jadd(g, o, "id", cJSON_CreateString(dr->dim->id));
+	assess_jadd(g, o, "title", cJSON_CreateString(dr->dim->title));
+	assess_jadd(g, o, "weight", num(dr->weight));
+	assess_jadd(g, o, "assessed", cJSON_CreateBool(a));
+	assess_jadd(g, o, "score", num_if(a, dr->score));
+	assess_jadd(g, o, "level", int_if(a, dr->level));
+	assess_jadd(g, o, "level_name", cJSON_CreateString(weft_assess_level_name(r->model, a ? dr->level : 0)));
+	assess_jadd(g, o, "score_level", int_if(a, dr->score_level));
+	assess_jadd(g, o, "capped_by", str_or_null(dr->capped_by));
+	assess_jadd(g, o, "coverage", num(dr->coverage));
+	assess_jadd(g, o, "answered_weight", num(dr->answered_weight));
+	assess_jadd(g, o, "total_weight", num(dr->total_weight));
+	assess_jadd(g, o, "answered", cJSON_CreateNumber((double)dr->n_answered));
+	assess_jadd(g, o, "na", cJSON_CreateNumber((double)dr->n_na));
+	assess_jadd(g, o, "unanswered", cJSON_CreateNumber((double)dr->n_unanswered));
+	assess_jadd(g, o, "percent_to_target", num_if(a, dr->percent_to_target));
 	cJSON *gl = cJSON_CreateArray();
 	for (size_t k = 0; gl && k < dr->n_gaps; k++)
-		push(g, gl, cJSON_CreateString(dr->questions[dr->gaps[k]].q->id));
-	add(g, o, "gaps", gl);
+		assess_jpush(g, gl, cJSON_CreateString(dr->questions[dr->gaps[k]].q->id));
+	assess_jadd(g, o, "gaps", gl);
 	cJSON *qs = cJSON_CreateArray();
 	for (size_t k = 0; qs && k < dr->n_questions; k++)
-		push(g, qs, question(g, &dr->questions[k]));
-	add(g, o, "questions", qs);
+		assess_jpush(g, qs, question(g, &dr->questions[k]));
+	assess_jadd(g, o, "questions", qs);
 	return o;
 }
 
-static cJSON *build(guard *g, const weft_assess_result *r, const weft_assess_report_opts *opts)
+static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_assess_report_opts *opts)
 {
 	const weft_assess_model *m = r->model;
 	cJSON *root = cJSON_CreateObject();
-	add(g, root, "format", cJSON_CreateString("weft-assess-report"));
-	add(g, root, "format_version", cJSON_CreateNumber(FORMAT_VERSION));
-	add(g, root, "generator", str_or_null(opts ? opts->generator : NULL));
+	assess_jadd(g, root, "format", cJSON_CreateString("weft-assess-report"));
+	assess_jadd(g, root, "format_version", cJSON_CreateNumber(FORMAT_VERSION));
+	assess_jadd(g, root, "generator", str_or_null(opts ? opts->generator : NULL));
 
 	cJSON *mo = cJSON_CreateObject();
-	add(g, mo, "id", cJSON_CreateString(m->id));
-	add(g, mo, "version", cJSON_CreateString(m->version));
-	add(g, mo, "title", cJSON_CreateString(m->title));
-	add(g, mo, "path", str_or_null(m->path));
-	add(g, root, "model", mo);
-	add(g, root, "unit", str_or_null(r->unit));
+	assess_jadd(g, mo, "id", cJSON_CreateString(m->id));
+	assess_jadd(g, mo, "version", cJSON_CreateString(m->version));
+	assess_jadd(g, mo, "title", cJSON_CreateString(m->title));
+	assess_jadd(g, mo, "path", str_or_null(m->path));
+	assess_jadd(g, root, "model", mo);
+	assess_jadd(g, root, "unit", str_or_null(r->unit));
 
 	cJSON *src = cJSON_CreateArray();
 	for (size_t i = 0; src && i < r->n_sources; i++) {
 		cJSON *o = cJSON_CreateObject();
-		add(g, o, "file", str_or_null(r->sources[i].path));
-		add(g, o, "respondent", cJSON_CreateString(r->sources[i].respondent));
-		add(g, o, "date", str_or_null(r->sources[i].date));
-		push(g, src, o);
+		assess_jadd(g, o, "file", str_or_null(r->sources[i].path));
+		assess_jadd(g, o, "respondent", cJSON_CreateString(r->sources[i].respondent));
+		assess_jadd(g, o, "date", str_or_null(r->sources[i].date));
+		assess_jpush(g, src, o);
 	}
-	add(g, root, "sources", src);
+	assess_jadd(g, root, "sources", src);
 
 	cJSON *lv = cJSON_CreateArray();
 	for (int L = 1; lv && L <= WEFT_ASSESS_LEVELS; L++) {
 		cJSON *o = cJSON_CreateObject();
-		add(g, o, "level", cJSON_CreateNumber(L));
-		add(g, o, "name", cJSON_CreateString(m->levels[L - 1].name));
-		add(g, o, "description", cJSON_CreateString(m->levels[L - 1].description));
-		push(g, lv, o);
+		assess_jadd(g, o, "level", cJSON_CreateNumber(L));
+		assess_jadd(g, o, "name", cJSON_CreateString(m->levels[L - 1].name));
+		assess_jadd(g, o, "description", cJSON_CreateString(m->levels[L - 1].description));
+		assess_jpush(g, lv, o);
 	}
-	add(g, root, "levels", lv);
+	assess_jadd(g, root, "levels", lv);
 
 	cJSON *t = cJSON_CreateObject();
-	add(g, t, "level", cJSON_CreateNumber(r->target));
-	add(g, t, "name", cJSON_CreateString(weft_assess_level_name(m, r->target)));
-	add(g, t, "explicit", cJSON_CreateBool(r->target_explicit));
-	add(g, root, "target", t);
+	assess_jadd(g, t, "level", cJSON_CreateNumber(r->target));
+	assess_jadd(g, t, "name", cJSON_CreateString(weft_assess_level_name(m, r->target)));
+	assess_jadd(g, t, "explicit", cJSON_CreateBool(r->target_explicit));
+	assess_jadd(g, root, "target", t);
 
 	bool a = r->assessed;
 	cJSON *ov = cJSON_CreateObject();
-	add(g, ov, "assessed", cJSON_CreateBool(a));
-	add(g, ov, "level", int_if(a, r->level));
-	add(g, ov, "level_name", cJSON_CreateString(weft_assess_level_name(m, a ? r->level : 0)));
-	add(g, ov, "score", num_if(a, r->score));
-	add(g, ov, "coverage", num(r->coverage));
-	add(g, ov, "percent_to_target", num_if(a, r->percent_to_target));
+	assess_jadd(g, ov, "assessed", cJSON_CreateBool(a));
+	assess_jadd(g, ov, "level", int_if(a, r->level));
+	assess_jadd(g, ov, "level_name", cJSON_CreateString(weft_assess_level_name(m, a ? r->level : 0)));
+	assess_jadd(g, ov, "score", num_if(a, r->score));
+	assess_jadd(g, ov, "coverage", num(r->coverage));
+	assess_jadd(g, ov, "percent_to_target", num_if(a, r->percent_to_target));
 	cJSON *held = cJSON_CreateArray();
 	for (size_t i = 0; held && i < r->n_dims; i++)
 		if (a && r->dims[i].assessed && r->dims[i].level == r->level)
-			push(g, held, cJSON_CreateString(r->dims[i].dim->id));
-	add(g, ov, "held_by", held);
-	add(g, root, "overall", ov);
+			assess_jpush(g, held, cJSON_CreateString(r->dims[i].dim->id));
+	assess_jadd(g, ov, "held_by", held);
+	assess_jadd(g, root, "overall", ov);
 
 	cJSON *dims = cJSON_CreateArray();
 	for (size_t i = 0; dims && i < r->n_dims; i++)
-		push(g, dims, dimension(g, r, &r->dims[i]));
-	add(g, root, "dimensions", dims);
+		assess_jpush(g, dims, dimension(g, r, &r->dims[i]));
+	assess_jadd(g, root, "dimensions", dims);
 
 	cJSON *gaps = cJSON_CreateArray();
 	for (size_t i = 0; gaps && i < r->n_gaps; i++) {
 		const weft_assess_qresult *qr = r->gaps[i].q;
 		cJSON *o = cJSON_CreateObject();
-		add(g, o, "question", cJSON_CreateString(qr->q->id));
-		add(g, o, "dimension", cJSON_CreateString(r->gaps[i].d->dim->id));
-		add(g, o, "level", cJSON_CreateNumber(qr->level));
-		add(g, o, "target", cJSON_CreateNumber(r->target));
-		add(g, o, "gap", cJSON_CreateNumber(qr->gap));
-		add(g, o, "weight", num(qr->weight));
-		add(g, o, "weighted_gap", num(qr->weighted_gap));
-		add(g, o, "points", num(qr->points));
-		add(g, o, "critical", cJSON_CreateBool(qr->q->critical));
-		add(g, o, "improve", str_or_null(qr->improve));
-		push(g, gaps, o);
+		assess_jadd(g, o, "question", cJSON_CreateString(qr->q->id));
+		assess_jadd(g, o, "dimension", cJSON_CreateString(r->gaps[i].d->dim->id));
+		assess_jadd(g, o, "level", cJSON_CreateNumber(qr->level));
+		assess_jadd(g, o, "target", cJSON_CreateNumber(r->target));
+		assess_jadd(g, o, "gap", cJSON_CreateNumber(qr->gap));
+		assess_jadd(g, o, "weight", num(qr->weight));
+		assess_jadd(g, o, "weighted_gap", num(qr->weighted_gap));
+		assess_jadd(g, o, "points", num(qr->points));
+		assess_jadd(g, o, "critical", cJSON_CreateBool(qr->q->critical));
+		assess_jadd(g, o, "improve", str_or_null(qr->improve));
+		assess_jpush(g, gaps, o);
 	}
-	add(g, root, "gaps", gaps);
+	assess_jadd(g, root, "gaps", gaps);
 
 	cJSON *dis = cJSON_CreateArray();
 	for (size_t i = 0; dis && i < r->n_disagreements; i++) {
@@ -233,26 +213,26 @@ static cJSON *build(guard *g, const weft_assess_result *r, const weft_assess_rep
 				hi = qr->votes[k].level > hi ? qr->votes[k].level : hi;
 			}
 		cJSON *o = cJSON_CreateObject();
-		add(g, o, "question", cJSON_CreateString(qr->q->id));
-		add(g, o, "dimension", cJSON_CreateString(r->model->dims[qr->q->dim].id));
-		add(g, o, "median", cJSON_CreateNumber(qr->level));
-		add(g, o, "spread", cJSON_CreateNumber(hi - lo));
-		add(g, o, "answers", votes(g, qr, false));
-		push(g, dis, o);
+		assess_jadd(g, o, "question", cJSON_CreateString(qr->q->id));
+		assess_jadd(g, o, "dimension", cJSON_CreateString(r->model->dims[qr->q->dim].id));
+		assess_jadd(g, o, "median", cJSON_CreateNumber(qr->level));
+		assess_jadd(g, o, "spread", cJSON_CreateNumber(hi - lo));
+		assess_jadd(g, o, "answers", votes(g, qr, false));
+		assess_jpush(g, dis, o);
 	}
-	add(g, root, "disagreements", dis);
+	assess_jadd(g, root, "disagreements", dis);
 
 	cJSON *un = cJSON_CreateArray();
 	for (size_t i = 0; un && i < r->n_unanswered; i++)
-		push(g, un, cJSON_CreateString(r->unanswered[i]->q->id));
-	add(g, root, "unanswered", un);
+		assess_jpush(g, un, cJSON_CreateString(r->unanswered[i]->q->id));
+	assess_jadd(g, root, "unanswered", un);
 	return root;
 }
 
 int weft_assess_report_json(weft_buf *out, const weft_assess_result *r,
 			    const weft_assess_report_opts *opts)
 {
-	guard g = { false };
+	assess_jguard g = { false };
 	cJSON *root = build(&g, r, opts);
 	char *s = (!g.oom && root) ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);

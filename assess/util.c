@@ -439,3 +439,19 @@ int assess_pct(double frac)
 	int p = (int)floor(frac * 100.0 + 1e-9);
 	return p > 99 ? 99 : p;
 }
+
+void assess_jadd(assess_jguard *g, cJSON *obj, const char *key, cJSON *val)
+{
+	if (!val || !obj || !cJSON_AddItemToObject(obj, key, val)) {
+		cJSON_Delete(val);
+		g->oom = true;
+	}
+}
+
+void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val)
+{
+	if (!val || !arr || !cJSON_AddItemToArray(arr, val)) {
+		cJSON_Delete(val);
+		g->oom = true;
+	}
+}
