@@ -117,7 +117,18 @@ Test(http, closed_without_answer)
 {
 	weft_pipelines_result *r = run_path("/close", NULL, 0, NULL);
 	cr_assert_eq(r->errors, r->measured);
-	cr_assert_str_eq(error_kind(r), "empty reply (connection closed)");
+	/* a close with the request still unread may reach curl as a reset
+	 * (RST) instead of an orderly end of stream: both mean "no answer" */
+	const weft_pipelines_series *s = weft_pipelines_result_series(r, "api");
+	cr_assert(s->n_error_kinds >= 1 && s->n_error_kinds <= 2, "%zu error kinds", s->n_error_kinds);
+	size_t counted = 0;
+	for (size_t i = 0; i < s->n_error_kinds; i++) {
+		const char *k = s->error_kinds[i].error;
+		cr_assert(!strcmp(k, "empty reply (connection closed)") || !strcmp(k, "connection reset"),
+			  "unexpected error kind '%s'", k);
+		counted += s->error_kinds[i].count;
+	}
+	cr_assert_eq(counted, r->errors);
 	weft_pipelines_result_free(r);
 }
 
