@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "weft_core.h"
+#include "weft_pipelines.h"
 
 /* A command: argv[0] is the command's own name ("assess"). Returns an exit
  * code. Each is declared here and defined in cli/cmd_<name>.c. */
@@ -68,5 +69,58 @@ int weft_cli_format_parse(weft_cli_format *out, const char *cmd, const char *val
 /* Write a result to path (atomically; "-" or NULL = stdout). Honours force.
  * Prints the diagnostic on failure and returns an exit code. */
 int weft_cli_write_output(const char *path, const char *data, size_t len, bool force);
+
+/* ---- options shared by `weft bench run` and `weft bench candidates` (bench_opts.c) ---- */
+
+/* Option codes (above any short option) and their long options, for the
+ * longopts tables of both commands. */
+enum {
+	WEFT_OPT_SCENARIO = 0x100,
+	WEFT_OPT_RATE,
+	WEFT_OPT_CONCURRENCY,
+	WEFT_OPT_DURATION,
+	WEFT_OPT_MAX_DURATION,
+	WEFT_OPT_MIN_QUERIES,
+	WEFT_OPT_WARMUP,
+	WEFT_OPT_SEED,
+};
+#define WEFT_CLI_LOAD_LONGOPTS                                                  \
+	{ "scenario", required_argument, NULL, WEFT_OPT_SCENARIO },             \
+	{ "rate", required_argument, NULL, WEFT_OPT_RATE },                     \
+	{ "concurrency", required_argument, NULL, WEFT_OPT_CONCURRENCY },       \
+	{ "duration", required_argument, NULL, WEFT_OPT_DURATION },             \
+	{ "max-duration", required_argument, NULL, WEFT_OPT_MAX_DURATION },     \
+	{ "min-queries", required_argument, NULL, WEFT_OPT_MIN_QUERIES },       \
+	{ "warmup", required_argument, NULL, WEFT_OPT_WARMUP },                 \
+	{ "seed", required_argument, NULL, WEFT_OPT_SEED }
+
+/* Overrides of a pipeline's load section; zero = not given. */
+typedef struct {
+	bool has_scenario, has_min_queries, has_warmup, has_seed;
+	weft_pipelines_scenario scenario;
+	double rate, duration_ms, max_duration_ms;
+	uint64_t concurrency, min_queries, warmup, seed;
+} weft_cli_load;
+
+/* Take one option of the getopt loop: 1 when it was a load option (parsed),
+ * 0 when it is not one, -1 after printing a usage error. */
+int weft_cli_load_option(weft_cli_load *l, const char *cmd, int opt, const char *value);
+/* Write the given overrides into the spec's load section. */
+void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *l);
+/* True (after printing why) when path exists and --force was not given:
+ * checked before a long run so it does not end in "file exists". Devices
+ * and pipes are written into, so they never block. */
+bool weft_cli_output_blocked(const char *path, bool force);
+
+/* A progress bar on stderr for weft_pipelines_run_opts.progress; a run
+ * that changes its expected count (it extended itself) gets a fresh bar.
+ * Free bar with weft_progress_free when done. */
+typedef struct {
+	weft_progress *bar;
+	uint64_t total;
+	bool quiet;
+	const char *label;     /* default "bench" */
+} weft_cli_progress;
+void weft_cli_progress_update(void *ctx, uint64_t done, uint64_t expected);
 
 #endif

@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -66,27 +65,6 @@ static const char validate_usage[] =
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static int parse_count(uint64_t *out, const char *opt, const char *v, uint64_t min)
-{
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (!*v || *end || v[0] == '-' || errno || x < min)
-		return weft_cli_usage_error("bench run", "%s needs a whole number%s, got '%s'", opt,
-					    min ? " of at least 1" : "", v);
-	*out = x;
-	return 0;
-}
-
-static int parse_duration(double *out, const char *opt, const char *v)
-{
-	if (weft_pipelines_duration_parse(out, v) != WEFT_OK || !(*out > 0))
-		return weft_cli_usage_error("bench run", "%s needs a duration with a unit (e.g. 30s, "
-							 "500ms), got '%s'",
-					    opt, v);
-	return 0;
-}
-
 static int parse_fraction(double *out, const char *opt, const char *v)
 {
 	char *end;
@@ -103,43 +81,6 @@ static int parse_fraction(double *out, const char *opt, const char *v)
 		return weft_cli_usage_error("bench run", "%s must be at least 0 and below 100%%", opt);
 	*out = x;
 	return 0;
-}
-
-typedef struct {
-	weft_progress *bar;
-	uint64_t total;
-	bool quiet;
-} progress_ctx;
-
-static void on_progress(void *ctx, uint64_t done, uint64_t expected)
-{
-	progress_ctx *p = ctx;
-	if (p->quiet)
-		return;
-	if (!p->bar || p->total != expected) {
-		weft_progress_free(p->bar);
-		p->bar = NULL;
-		p->total = expected;
-		if (weft_progress_new(&p->bar, stderr, "bench", expected))
-			return;
-	}
-	weft_progress_update(p->bar, done);
-}
-
-/* Checked before the run, so a long benchmark does not end in "file exists". */
-static bool output_blocked(const char *path, bool force)
-{
-	struct stat st;
-	if (!path || !strcmp(path, "-") || force)
-		return false;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return false; /* a device or a pipe is written into, never replaced */
-	if (weft_path_exists(path)) {
-		fprintf(stderr, "%s: error: file exists; not overwriting it\n  hint: pass --force to replace it\n",
-			path);
-		return true;
-	}
-	return false;
 }
 
 static int write_report(const weft_pipelines_result *r, weft_pipelines_format f, const char *path,
@@ -165,14 +106,7 @@ static int write_report(const weft_pipelines_result *r, weft_pipelines_format f,
 static int bench_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "scenario", required_argument, NULL, 'S' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "concurrency", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "max-duration", required_argument, NULL, 'D' },
-		{ "min-queries", required_argument, NULL, 'm' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "seed", required_argument, NULL, 's' },
+		WEFT_CLI_LOAD_LONGOPTS,
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "max-regression", required_argument, NULL, 'x' },
 		{ "format", required_argument, NULL, 'f' },
@@ -186,60 +120,23 @@ static int bench_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "bench run";
-	const char *scenario = NULL, *baseline = NULL, *output = NULL, *junit = NULL, *json = NULL;
-	double rate = 0, duration = 0, max_duration = 0, max_regression = 0.05;
-	uint64_t concurrency = 0, min_queries = 0, warmup = 0, seed = 0;
-	bool has_min = false, has_warmup = false, has_seed = false;
+	const char *baseline = NULL, *output = NULL, *junit = NULL, *json = NULL;
+	double max_regression = 0.05;
+	weft_cli_load lo;
+	memset(&lo, 0, sizeof lo);
 	bool allow = false, force = false, quiet = false;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, "o:f:qh", longopts)) != -1) {
+		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
+		if (taken < 0)
+			return WEFT_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'h':
 			fputs(run_usage, stdout);
 			return WEFT_EXIT_OK;
-		case 'S':
-			scenario = optarg;
-			break;
-		case 'r': {
-			char *end;
-			errno = 0;
-			rate = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !(rate > 0 && rate <= 1e6))
-				return weft_cli_usage_error(cmd, "--rate needs queries per second (above 0, at "
-								 "most 1000000), got '%s'",
-							    optarg);
-			break;
-		}
-		case 'c':
-			if (parse_count(&concurrency, "--concurrency", optarg, 1))
-				return WEFT_EXIT_USAGE;
-			if (concurrency > 4096)
-				return weft_cli_usage_error(cmd, "--concurrency is at most 4096");
-			break;
-		case 'd':
-			if (parse_duration(&duration, "--duration", optarg))
-				return WEFT_EXIT_USAGE;
-			break;
-		case 'D':
-			if (parse_duration(&max_duration, "--max-duration", optarg))
-				return WEFT_EXIT_USAGE;
-			break;
-		case 'm':
-			if (parse_count(&min_queries, "--min-queries", optarg, 0))
-				return WEFT_EXIT_USAGE;
-			has_min = true;
-			break;
-		case 'w':
-			if (parse_count(&warmup, "--warmup", optarg, 0))
-				return WEFT_EXIT_USAGE;
-			has_warmup = true;
-			break;
-		case 's':
-			if (parse_count(&seed, "--seed", optarg, 0))
-				return WEFT_EXIT_USAGE;
-			has_seed = true;
-			break;
 		case 'b':
 			baseline = optarg;
 			break;
@@ -279,18 +176,10 @@ static int bench_run(int argc, char **argv)
 		return weft_cli_usage_error(cmd, "missing the pipeline file");
 	if (optind + 1 < argc)
 		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
-	weft_pipelines_scenario sc = WEFT_SCENARIO_SINGLE_STREAM;
-	if (scenario && weft_pipelines_scenario_parse(&sc, scenario)) {
-		static const char *const names[] = { "single-stream", "server", "offline", "concurrency" };
-		const char *s = weft_suggest(scenario, names, 4);
-		return weft_cli_usage_error(cmd, "unknown scenario '%s' (single-stream, server, offline or "
-						 "concurrency)%s%s%s",
-					    scenario, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-	}
 	/* outputs that would be refused afterwards are refused now, before a long run */
 	const char *outs[] = { output, json, junit };
 	for (size_t i = 0; i < 3; i++)
-		if (output_blocked(outs[i], force))
+		if (weft_cli_output_blocked(outs[i], force))
 			return WEFT_EXIT_ENV;
 	for (size_t i = 0; i < 3; i++)
 		for (size_t j = 0; j < i; j++)
@@ -307,28 +196,10 @@ static int bench_run(int argc, char **argv)
 		weft_diags_free(d);
 		return rc;
 	}
-	weft_pipelines_load *l = &spec->load;
-	if (scenario)
-		l->scenario = sc;
-	if (rate > 0)
-		l->rate = rate;
-	if (concurrency)
-		l->concurrency = (size_t)concurrency;
-	if (duration > 0)
-		l->duration_ms = duration;
-	if (max_duration > 0)
-		l->max_duration_ms = max_duration;
-	if (has_min)
-		l->min_queries = min_queries;
-	if (has_warmup)
-		l->warmup = warmup;
-	if (has_seed)
-		l->seed = seed;
-	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && !scenario && concurrency > 1)
-		l->scenario = WEFT_SCENARIO_CONCURRENCY;
+	weft_cli_load_apply(spec, &lo);
 
-	progress_ctx pc = { NULL, 0, quiet };
-	weft_pipelines_run_opts ro = { on_progress, &pc, 0 };
+	weft_cli_progress pc = { NULL, 0, quiet, NULL };
+	weft_pipelines_run_opts ro = { weft_cli_progress_update, &pc, 0 };
 	weft_pipelines_result *res = NULL;
 	err = weft_pipelines_run(&res, spec, &ro, d);
 	weft_progress_free(pc.bar);
@@ -367,6 +238,10 @@ static void check_files(const weft_pipelines_spec *s, weft_diags *d)
 				weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
 					       "stage '%s': cannot read the model file '%s': %s", st->name,
 					       st->model.file, strerror(errno));
+			if (st->model.eval && access(st->model.eval, R_OK) != 0)
+				weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
+					       "stage '%s': cannot read the evaluation set '%s': %s", st->name,
+					       st->model.eval, strerror(errno));
 			for (size_t k = 0; k < st->model.n_candidates; k++)
 				if (access(st->model.candidates[k], R_OK) != 0)
 					weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,

@@ -172,14 +172,25 @@ static const char css[] =
 	".budget.met{stroke:#17803d}.budget.broken{stroke:#c0262d}.budget.inconclusive{stroke:#c77a00}"
 	".bl{font-size:10px;fill:#333;text-anchor:end}.verdict{font-size:1.2em;font-weight:700}";
 
+void weft_pl_html_head(weft_buf *b, const char *title)
+{
+	weft_buf_puts(b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+			 "<meta name='viewport' content='width=device-width, initial-scale=1'><title>weft bench: ");
+	weft_buf_put_html(b, title);
+	weft_buf_printf(b, "</title><style>%s</style></head><body>\n", css);
+}
+
+void weft_pl_html_foot(weft_buf *b)
+{
+	weft_buf_puts(b, "</body></html>\n");
+}
+
 void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o)
 {
 	const char *ov = weft_pl_overall(r);
 	const char *cls = !strcmp(ov, "pass") ? "met" : !strcmp(ov, "fail") ? "broken" : "inconclusive";
-	weft_buf_puts(b, "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-			 "<meta name='viewport' content='width=device-width, initial-scale=1'><title>weft bench: ");
-	weft_buf_put_html(b, r->pipeline);
-	weft_buf_printf(b, "</title><style>%s</style></head><body>\n<h1>weft bench: ", css);
+	weft_pl_html_head(b, r->pipeline);
+	weft_buf_puts(b, "<h1>weft bench: ");
 	weft_buf_put_html(b, r->pipeline);
 	if (r->pattern) {
 		weft_buf_puts(b, " <span class='muted'>(");
@@ -317,6 +328,7 @@ void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft
 	}
 	weft_buf_printf(b, "<p class='muted'>weft %s &middot; harness overhead %.1f &micro;s per query (mean), "
 			   "%.1f &micro;s p99 &middot; percentiles never add across stages; each comes from the "
-			   "same queries.</p>\n</body></html>\n",
+			   "same queries.</p>\n",
 			weft_version(), r->overhead_mean_us, r->overhead_p99_us);
+	weft_pl_html_foot(b);
 }

@@ -25,6 +25,16 @@ void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool a
 /* "server at 50 q/s (Poisson), 16 workers, 10 s, seed 1" */
 void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool ascii);
 
+/* JSON pieces shared by the run and candidates reports (cJSON trees the
+ * caller owns; put_json prints and deletes root). */
+struct cJSON;
+struct cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
+struct cJSON *weft_pl_pctl_json(const weft_pipelines_pctl *p);
+void weft_pl_put_json(weft_buf *b, struct cJSON *root);
+/* The page head (title escaped, shared stylesheet) and foot of HTML reports. */
+void weft_pl_html_head(weft_buf *b, const char *title);
+void weft_pl_html_foot(weft_buf *b);
+
 void weft_pl_report_json(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
 void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r,
 			     const weft_pipelines_report_opts *o);

@@ -33,7 +33,7 @@ static void count(cJSON *o, const char *k, uint64_t v)
 	cJSON_AddNumberToObject(o, k, (double)v);
 }
 
-static cJSON *pctl_json(const weft_pipelines_pctl *p)
+cJSON *weft_pl_pctl_json(const weft_pipelines_pctl *p)
 {
 	cJSON *o = cJSON_CreateObject();
 	str(o, "label", p->label);
@@ -82,7 +82,7 @@ static cJSON *series_json(const weft_pipelines_result *r, const weft_pipelines_s
 	num(o, "warmup_mean_ms", s->warmup_mean_ms);
 	cJSON *ps = cJSON_AddArrayToObject(o, "percentiles");
 	for (size_t i = 0; i < WEFT_PIPELINES_N_PCTL; i++)
-		cJSON_AddItemToArray(ps, pctl_json(&s->pctl[i]));
+		cJSON_AddItemToArray(ps, weft_pl_pctl_json(&s->pctl[i]));
 	cJSON *bs = cJSON_AddArrayToObject(o, "budgets");
 	for (size_t i = 0; i < s->n_checks; i++) {
 		const weft_pipelines_check *c = &s->checks[i];
@@ -128,7 +128,7 @@ static cJSON *series_json(const weft_pipelines_result *r, const weft_pipelines_s
 	return o;
 }
 
-void weft_pl_report_json(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *opt)
+cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_report_opts *opt)
 {
 	cJSON *root = cJSON_CreateObject();
 	str(root, "format", "weft-bench-report");
@@ -249,8 +249,12 @@ void weft_pl_report_json(weft_buf *b, const weft_pipelines_result *r, const weft
 	cJSON_AddBoolToObject(sum, "allow_inconclusive", opt && opt->allow_inconclusive);
 	cJSON_AddBoolToObject(sum, "gate_passed",
 			      weft_pipelines_result_gate(r, opt && opt->allow_inconclusive) == WEFT_OK);
+	return root;
+}
 
-	char *text = cJSON_Print(root);
+void weft_pl_put_json(weft_buf *b, cJSON *root)
+{
+	char *text = root ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
 	if (!text) {
 		b->oom = true;
@@ -259,4 +263,9 @@ void weft_pl_report_json(weft_buf *b, const weft_pipelines_result *r, const weft
 	weft_buf_puts(b, text);
 	weft_buf_putc(b, '\n');
 	cJSON_free(text);
+}
+
+void weft_pl_report_json(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *opt)
+{
+	weft_pl_put_json(b, weft_pl_result_json(r, opt));
 }

@@ -516,7 +516,7 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 	if (!is_map(c, n, "model"))
 		return;
 	static const char *const known[] = { "file", "batch", "device", "precision", "instances",
-					     "activations", "candidates", NULL };
+					     "activations", "softmax", "candidates", "eval", NULL };
 	unknown_keys(c, n, known);
 	const char *file = str_field(c, n, "file", true);
 	if (file && !(m->file = weft_pl_resolve(c->dir, file)))
@@ -554,6 +554,13 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 	const char *act = str_field(c, n, "activations", false);
 	if (act)
 		m->activations = dup_or_fail(c, act);
+	keep(c, weft_yaml_bool(&m->softmax, c->doc, n, "softmax", false, c->d));
+	if (m->softmax && !act)
+		fail_at(c, weft_yaml_get(n, "softmax"), "name every layer's activation too, e.g. "
+			"activations: relu,none", "model: softmax needs activations");
+	const char *ev = str_field(c, n, "eval", false);
+	if (ev && !(m->eval = weft_pl_resolve(c->dir, ev)))
+		c->err = WEFT_ENOMEM;
 	const weft_yaml_node *cand = weft_yaml_get(n, "candidates");
 	if (cand && !weft_yaml_is_null(cand)) {
 		if (cand->kind != WEFT_YAML_SEQUENCE) {
@@ -961,6 +968,7 @@ void weft_pipelines_spec_free(weft_pipelines_spec *s)
 		free(st->model.device);
 		free(st->model.precision);
 		free(st->model.activations);
+		free(st->model.eval);
 		free_strv(st->model.candidates, st->model.n_candidates);
 	}
 	free(s->stages);

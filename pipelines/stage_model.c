@@ -61,6 +61,7 @@ static int model_shared_new(void **out, const weft_pipelines_stage *st, const we
 					"stage '%s': unknown precision '%s'", st->name, m->precision);
 	o.max_batch = m->batch;
 	o.activations = m->activations;
+	o.softmax = m->softmax;
 	model_shared *s = calloc(1, sizeof *s);
 	if (!s || !(s->models = calloc(m->instances, sizeof *s->models)) ||
 	    !(s->locks = calloc(m->instances, sizeof *s->locks))) {

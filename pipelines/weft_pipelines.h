@@ -218,6 +218,8 @@ typedef struct {
 	char *precision;     /* "fp32" ... */
 	size_t instances;    /* model copies; queries take turns on each, default 1 */
 	char *activations;   /* optional override */
+	bool softmax;        /* softmax after the last layer (with activations) */
+	char *eval;          /* evaluation set for candidates, resolved, or NULL */
 	char **candidates;   /* other candidate files (issue 6), resolved */
 	size_t n_candidates;
 } weft_pipelines_model;
@@ -464,6 +466,109 @@ typedef struct {
 /* Append the report to out. Returns 0 or WEFT_ENOMEM. */
 int weft_pipelines_report(weft_buf *out, const weft_pipelines_result *r,
 			  weft_pipelines_format format, const weft_pipelines_report_opts *opts);
+
+/* ==== candidates ============================================================ */
+
+/* Which of several candidate models (dense networks in safetensors files)
+ * to put in a model stage: each is scored on an evaluation set (accuracy,
+ * ROC AUC, computed by the kernels library, on the GPU when the stage runs
+ * there) and timed, either through a whole pipeline (the model stage swapped
+ * for each candidate in turn, every budget judged as `weft bench run` judges
+ * it) or alone (the forward pass timed per query, optionally over a batch
+ * sweep). The recommendation is the most accurate candidate that fits
+ * (ties: fewer parameters); without an evaluation set, the fastest that
+ * fits; without a budget every measured candidate fits. */
+
+typedef struct {
+	size_t batch;
+	uint64_t n;               /* timed queries */
+	weft_pipelines_pctl p50, p99;
+	double rows_per_s;        /* batch / p50 */
+	double h2d_ms, compute_ms, d2h_ms; /* means of the CUDA-event split; 0 on the CPU */
+} weft_pipelines_sweep_row;
+
+typedef struct {
+	char *name;               /* the file's base name without .safetensors */
+	char *path;
+	char *error;              /* why it could not be measured, or NULL */
+	int err;                  /* the weft_error behind it (0 when measured) */
+	size_t params, bytes;
+	bool on_gpu;
+	const char *precision;    /* "fp32" ... as run */
+	bool evaluated, has_auc;
+	double accuracy, auc;
+	/* model-stage latency: from the pipeline run, or the timed forward
+	 * passes at the judged batch size */
+	weft_pipelines_pctl stage_p50, stage_p99;
+	bool has_e2e;
+	weft_pipelines_pctl e2e_p99;
+	bool judged;              /* a budget applied */
+	weft_pipelines_verdict fits;
+	char *why;                /* the first broken (else inconclusive) budget, as a sentence */
+	weft_pipelines_sweep_row *sweep; /* model-only: every batch size timed */
+	size_t n_sweep;
+	weft_pipelines_result *run; /* through a pipeline: the whole run */
+} weft_pipelines_candidate;
+
+typedef struct {
+	bool through_pipeline;
+	char *pipeline, *path;    /* through a pipeline */
+	char *stage;              /* the model stage */
+	char *eval;               /* evaluation set, or NULL */
+	size_t eval_rows;
+	double confidence;
+	bool has_budget;          /* model-only: --budget */
+	double budget_ms;
+	size_t batch, iterations, warmup; /* model-only */
+	bool sweep;
+	weft_pipelines_candidate *items;
+	size_t n;
+	size_t recommended;       /* index into items, or SIZE_MAX for none */
+	const char *reason;       /* why that one (or why none) */
+} weft_pipelines_candidates;
+
+typedef struct {
+	const char *const *models; /* candidate files; none: the stage's file and candidates */
+	size_t n_models;
+	const char *eval;          /* evaluation set; NULL: the stage's `eval:` */
+	const char *stage;         /* pipeline: the model stage; NULL: the only one */
+	const char *device;        /* override "auto" "cpu" "gpu", or NULL */
+	const char *precision;     /* override, or NULL */
+	weft_pipelines_run_opts run; /* pipeline: progress, sample cap */
+	/* model-only */
+	bool has_budget;
+	double budget_ms;          /* p99 budget of the forward pass */
+	size_t batch;              /* default 1 */
+	bool sweep;                /* time 1, 2, 4, ... max_batch */
+	size_t max_batch;          /* default 64 */
+	size_t iterations;         /* timed queries per batch size, default 1000 */
+	size_t warmup;             /* default 20 */
+	bool no_graph;
+	const char *prefix, *activations;
+	bool softmax;
+} weft_pipelines_candidates_opts;
+
+void weft_pipelines_candidates_opts_init(weft_pipelines_candidates_opts *o);
+
+/* Through a pipeline: run it once per candidate with the model stage
+ * pointed at that candidate (spec is changed during the call and restored).
+ * A candidate that cannot be loaded is reported with its error and the
+ * others still run; the call fails only for a bad evaluation set or stage
+ * choice (WEFT_EINVALID) or when nothing could run (the first error). */
+int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pipelines_spec *spec,
+				       const weft_pipelines_candidates_opts *o, weft_diags *d);
+/* Model-only: time each candidate's forward pass alone. */
+int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
+				     const weft_pipelines_candidates_opts *o, weft_diags *d);
+void weft_pipelines_candidates_free(weft_pipelines_candidates *c);
+/* 0 when a candidate is recommended, WEFT_EGATE when a budget applied and
+ * none fits. */
+int weft_pipelines_candidates_gate(const weft_pipelines_candidates *c);
+/* The candidates report in any format (JUnit: one test case per candidate,
+ * failed when it does not fit, skipped when inconclusive). */
+int weft_pipelines_candidates_report(weft_buf *out, const weft_pipelines_candidates *c,
+				     weft_pipelines_format format,
+				     const weft_pipelines_report_opts *opts);
 
 #ifdef __cplusplus
 }

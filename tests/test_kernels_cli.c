@@ -240,8 +240,15 @@ Test(cli_model, candidates_errors)
 	cr_assert_eq(weft(&out, &err, "bench candidates --precision fp8 " FIX "valid/tiny.safetensors"),
 		     2);
 	free(out), free(err);
-	cr_assert_eq(weft(&out, &err, "bench candidates pipelines/examples/crm-churn.yaml"), 2);
-	cr_assert(strstr(err, "not wired in yet"), "%s", err);
+	/* the models-only options make no sense with a pipeline, and back */
+	cr_assert_eq(weft(&out, &err, "bench candidates pipelines/examples/crm-churn.yaml --budget 1ms"), 2);
+	cr_assert(strstr(err, "--budget applies to models timed alone"), "%s", err);
+	free(out), free(err);
+	cr_assert_eq(weft(&out, &err, "bench candidates --seed 3 " FIX "valid/tiny.safetensors"), 2);
+	cr_assert(strstr(err, "need a PIPELINE"), "%s", err);
+	free(out), free(err);
+	cr_assert_eq(weft(&out, &err, "bench candidates " FIX "valid/tiny.safetensors "
+			  "pipelines/examples/crm-churn.yaml"), 2);
 	free(out), free(err);
 	/* the evaluation set does not fit the model: exit 3, the row says failed */
 	cr_assert_eq(weft(&out, &err, "bench candidates --device cpu --iterations 10 --eval " FIX

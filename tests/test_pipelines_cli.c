@@ -93,7 +93,7 @@ Test(bench_cli, validate)
 				 EXAMPLES "fraud-on-device.yaml"),
 		     0, "%s", e);
 	cr_assert_eq(strlen(e), 0, "%s", e);
-	cr_assert(strstr(o, "crm-churn.yaml: ok: pipeline 'crm-churn', 3 stages, server"));
+	cr_assert(strstr(o, "crm-churn.yaml: ok: pipeline 'crm-churn', 4 stages, server"));
 	free(o);
 	free(e);
 	cr_assert_eq(run(&o, &e, "bench validate " FIX "invalid.yaml"), 3);

@@ -1,0 +1,145 @@
+/* bench_opts.c - the command-line options `weft bench run` and `weft bench
+ * candidates PIPELINE` share: overrides of a pipeline's load section and the
+ * "would this output be refused?" check made before a long run.
+ *
+ * Design choice: one parser for the shared options, called from each
+ * command's getopt loop (weft_cli_load_option says whether an option was
+ * one of them), so both commands take the same spellings and give the same
+ * errors.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static int parse_count(uint64_t *out, const char *cmd, const char *opt, const char *v, uint64_t min)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (!*v || *end || v[0] == '-' || errno || x < min)
+		return weft_cli_usage_error(cmd, "%s needs a whole number%s, got '%s'", opt,
+					    min ? " of at least 1" : "", v);
+	*out = x;
+	return 0;
+}
+
+static int parse_duration(double *out, const char *cmd, const char *opt, const char *v)
+{
+	if (weft_pipelines_duration_parse(out, v) != WEFT_OK || !(*out > 0))
+		return weft_cli_usage_error(cmd, "%s needs a duration with a unit (e.g. 30s, 500ms), got '%s'",
+					    opt, v);
+	return 0;
+}
+
+int weft_cli_load_option(weft_cli_load *l, const char *cmd, int opt, const char *v)
+{
+	int bad = 0;
+	switch (opt) {
+	case WEFT_OPT_SCENARIO:
+		if (weft_pipelines_scenario_parse(&l->scenario, v)) {
+			static const char *const names[] = { "single-stream", "server", "offline", "concurrency" };
+			const char *s = weft_suggest(v, names, 4);
+			weft_cli_usage_error(cmd, "unknown scenario '%s' (single-stream, server, offline or "
+						  "concurrency)%s%s%s",
+					     v, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			return -1;
+		}
+		l->has_scenario = true;
+		return 1;
+	case WEFT_OPT_RATE: {
+		char *end;
+		errno = 0;
+		l->rate = strtod(v, &end);
+		if (end == v || *end || errno || !(l->rate > 0 && l->rate <= 1e6)) {
+			weft_cli_usage_error(cmd, "--rate needs queries per second (above 0, at most 1000000), "
+						  "got '%s'", v);
+			return -1;
+		}
+		return 1;
+	}
+	case WEFT_OPT_CONCURRENCY:
+		bad = parse_count(&l->concurrency, cmd, "--concurrency", v, 1);
+		if (!bad && l->concurrency > 4096)
+			bad = weft_cli_usage_error(cmd, "--concurrency is at most 4096");
+		break;
+	case WEFT_OPT_DURATION:
+		bad = parse_duration(&l->duration_ms, cmd, "--duration", v);
+		break;
+	case WEFT_OPT_MAX_DURATION:
+		bad = parse_duration(&l->max_duration_ms, cmd, "--max-duration", v);
+		break;
+	case WEFT_OPT_MIN_QUERIES:
+		bad = parse_count(&l->min_queries, cmd, "--min-queries", v, 0);
+		l->has_min_queries = !bad;
+		break;
+	case WEFT_OPT_WARMUP:
+		bad = parse_count(&l->warmup, cmd, "--warmup", v, 0);
+		l->has_warmup = !bad;
+		break;
+	case WEFT_OPT_SEED:
+		bad = parse_count(&l->seed, cmd, "--seed", v, 0);
+		l->has_seed = !bad;
+		break;
+	default:
+		return 0;
+	}
+	return bad ? -1 : 1;
+}
+
+void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *o)
+{
+	weft_pipelines_load *l = &spec->load;
+	if (o->has_scenario)
+		l->scenario = o->scenario;
+	if (o->rate > 0)
+		l->rate = o->rate;
+	if (o->concurrency)
+		l->concurrency = (size_t)o->concurrency;
+	if (o->duration_ms > 0)
+		l->duration_ms = o->duration_ms;
+	if (o->max_duration_ms > 0)
+		l->max_duration_ms = o->max_duration_ms;
+	if (o->has_min_queries)
+		l->min_queries = o->min_queries;
+	if (o->has_warmup)
+		l->warmup = o->warmup;
+	if (o->has_seed)
+		l->seed = o->seed;
+	/* several workers without a scenario: the closed-loop one */
+	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && !o->has_scenario && o->concurrency > 1)
+		l->scenario = WEFT_SCENARIO_CONCURRENCY;
+}
+
+bool weft_cli_output_blocked(const char *path, bool force)
+{
+	struct stat st;
+	if (!path || !strcmp(path, "-") || force)
+		return false;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return false; /* a device or a pipe is written into, never replaced */
+	if (weft_path_exists(path)) {
+		fprintf(stderr, "%s: error: file exists; not overwriting it\n  hint: pass --force to replace it\n",
+			path);
+		return true;
+	}
+	return false;
+}
+
+void weft_cli_progress_update(void *ctx, uint64_t done, uint64_t expected)
+{
+	weft_cli_progress *p = ctx;
+	if (p->quiet)
+		return;
+	if (!p->bar || p->total != expected) {
+		weft_progress_free(p->bar);
+		p->bar = NULL;
+		p->total = expected;
+		if (weft_progress_new(&p->bar, stderr, p->label ? p->label : "bench", expected))
+			return;
+	}
+	weft_progress_update(p->bar, done);
+}
