@@ -143,3 +143,15 @@ void weft_cli_progress_update(void *ctx, uint64_t done, uint64_t expected)
 	}
 	weft_progress_update(p->bar, done);
 }
+
+int weft_cli_outputs_check(const char *cmd, const char *const *outs, size_t n, bool force)
+{
+	for (size_t i = 0; i < n; i++)
+		if (weft_cli_output_blocked(outs[i], force))
+			return WEFT_EXIT_ENV;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]))
+				return weft_cli_usage_error(cmd, "two outputs go to '%s'", outs[i]);
+	return WEFT_EXIT_OK;
+}

@@ -111,6 +111,9 @@ void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *l);
  * checked before a long run so it does not end in "file exists". Devices
  * and pipes are written into, so they never block. */
 bool weft_cli_output_blocked(const char *path, bool force);
+/* Every output path (NULL entries skipped): none blocked, no two the same
+ * file. Returns 0 or the exit code after printing why. */
+int weft_cli_outputs_check(const char *cmd, const char *const *outs, size_t n, bool force);
 
 /* A progress bar on stderr for weft_pipelines_run_opts.progress; a run
  * that changes its expected count (it extended itself) gets a fresh bar.

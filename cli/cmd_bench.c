@@ -31,7 +31,8 @@ static const char run_usage[] =
 	"                      [--duration D] [--max-duration D] [--min-queries N]\n"
 	"                      [--warmup N] [--seed N] [--baseline FILE]\n"
 	"                      [--max-regression X] [--format F] [-o FILE]\n"
-	"                      [--json FILE] [--junit FILE] [--allow-inconclusive]\n"
+	"                      [--json FILE] [--junit FILE] [--html FILE]\n"
+	"                      [--allow-inconclusive]\n"
 	"                      [--force] [--quiet]\n\n"
 	"Run the pipeline under its load section (options override it) and judge every\n"
 	"budget at the pipeline's confidence. Exit 0 when all budgets are met, 1 when one\n"
@@ -53,6 +54,7 @@ static const char run_usage[] =
 	"  -o, --output FILE   write the report there instead of stdout\n"
 	"  --json FILE         also write the JSON report (a baseline for later runs)\n"
 	"  --junit FILE        also write JUnit XML, one test case per budget\n"
+	"  --html FILE         also write the HTML report\n"
 	"  --allow-inconclusive  an inconclusive verdict does not fail the gate\n"
 	"  --force             replace existing output files\n"
 	"  -q, --quiet         no progress bar\n";
@@ -113,6 +115,7 @@ static int bench_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'J' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "allow-inconclusive", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -120,7 +123,7 @@ static int bench_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "bench run";
-	const char *baseline = NULL, *output = NULL, *junit = NULL, *json = NULL;
+	const char *baseline = NULL, *output = NULL, *junit = NULL, *json = NULL, *html = NULL;
 	double max_regression = 0.05;
 	weft_cli_load lo;
 	memset(&lo, 0, sizeof lo);
@@ -159,6 +162,9 @@ static int bench_run(int argc, char **argv)
 		case 'j':
 			junit = optarg;
 			break;
+		case 'H':
+			html = optarg;
+			break;
 		case 'a':
 			allow = true;
 			break;
@@ -177,14 +183,10 @@ static int bench_run(int argc, char **argv)
 	if (optind + 1 < argc)
 		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	/* outputs that would be refused afterwards are refused now, before a long run */
-	const char *outs[] = { output, json, junit };
-	for (size_t i = 0; i < 3; i++)
-		if (weft_cli_output_blocked(outs[i], force))
-			return WEFT_EXIT_ENV;
-	for (size_t i = 0; i < 3; i++)
-		for (size_t j = 0; j < i; j++)
-			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]))
-				return weft_cli_usage_error(cmd, "two outputs go to '%s'", outs[i]);
+	const char *outs[] = { output, json, junit, html };
+	int orc = weft_cli_outputs_check(cmd, outs, 4, force);
+	if (orc)
+		return orc;
 
 	weft_diags *d;
 	if (weft_diags_new(&d))
@@ -220,6 +222,8 @@ static int bench_run(int argc, char **argv)
 		rc = write_report(res, WEFT_REPORT_JSON, json, force, &rep);
 	if (!rc && junit)
 		rc = write_report(res, WEFT_REPORT_JUNIT, junit, force, &rep);
+	if (!rc && html)
+		rc = write_report(res, WEFT_REPORT_HTML, html, force, &rep);
 	if (!rc && weft_pipelines_result_gate(res, allow))
 		rc = WEFT_EXIT_GATE;
 	weft_pipelines_result_free(res);

@@ -256,7 +256,7 @@ static const char candidates_usage[] =
 	"usage: weft bench candidates PIPELINE [MODEL...] [--stage NAME] [--eval FILE]\n"
 	"                             [--device D] [--precision P] [load options]\n"
 	"                             [--format F] [-o FILE] [--json FILE] [--junit FILE]\n"
-	"                             [--force] [--quiet]\n"
+	"                             [--html FILE] [--force] [--quiet]\n"
 	"   or: weft bench candidates MODEL... [--eval FILE] [--budget D] [--device D]\n"
 	"                             [--precision P] [--batch N | --batch-sweep [--max-batch N]]\n"
 	"                             [--iterations N] [--warmup N] [--no-graph]\n"
@@ -282,6 +282,7 @@ static const char candidates_usage[] =
 	"  -o, --output FILE  write the report there (atomically; --force to replace)\n"
 	"  --json FILE        also write the JSON report\n"
 	"  --junit FILE       also write JUnit XML (a test case per candidate)\n"
+	"  --html FILE        also write the HTML report\n"
 	"  --warmup N         untimed queries first (default: the pipeline's, or 20)\n"
 	"With a pipeline:\n"
 	"  --stage NAME       the model stage (needed when there are several)\n"
@@ -345,7 +346,7 @@ static int candidates_exit(const weft_pipelines_candidates *c, const weft_diags 
 enum {
 	OPT_BUDGET = 0x200, OPT_BATCH, OPT_SWEEP, OPT_MAX_BATCH, OPT_ITERS, OPT_NO_GRAPH, OPT_PREFIX,
 	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION, OPT_JSON, OPT_JUNIT,
-	OPT_FORCE,
+	OPT_FORCE, OPT_HTML,
 };
 
 int weft_cmd_bench_candidates(int argc, char **argv)
@@ -369,6 +370,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -380,7 +382,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 	weft_cli_load lo;
 	memset(&lo, 0, sizeof lo);
 	weft_cli_format fmt = WEFT_FMT_TEXT;
-	const char *output = NULL, *json = NULL, *junit = NULL;
+	const char *output = NULL, *json = NULL, *junit = NULL, *html = NULL;
 	const char *model_only = NULL; /* an option that needs the models-only form */
 	bool force = false, quiet = false, batch_given = false;
 	int c;
@@ -474,6 +476,9 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		case OPT_JUNIT:
 			junit = optarg;
 			break;
+		case OPT_HTML:
+			html = optarg;
+			break;
 		case OPT_FORCE:
 			force = true;
 			break;
@@ -504,14 +509,10 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		return weft_cli_usage_error(cmd, "--batch %zu is above --max-batch %zu", o.batch, o.max_batch);
 	if (!pipe && lo.has_warmup)
 		o.warmup = (size_t)lo.warmup;
-	const char *outs[] = { output, json, junit };
-	for (size_t i = 0; i < 3; i++)
-		if (weft_cli_output_blocked(outs[i], force))
-			return WEFT_EXIT_ENV;
-	for (size_t i = 0; i < 3; i++)
-		for (size_t j = 0; j < i; j++)
-			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]))
-				return weft_cli_usage_error(cmd, "two outputs go to '%s'", outs[i]);
+	const char *outs[] = { output, json, junit, html };
+	int orc = weft_cli_outputs_check(cmd, outs, 4, force);
+	if (orc)
+		return orc;
 	o.models = (const char *const *)argv + optind + pipe;
 	o.n_models = (size_t)(argc - optind - pipe);
 
@@ -547,6 +548,8 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		rc = write_candidates(res, WEFT_REPORT_JSON, json, force);
 	if (!rc && junit)
 		rc = write_candidates(res, WEFT_REPORT_JUNIT, junit, force);
+	if (!rc && html)
+		rc = write_candidates(res, WEFT_REPORT_HTML, html, force);
 	int crc = candidates_exit(res, d);
 	if (!rc)
 		rc = crc;

@@ -165,10 +165,10 @@ static void recommend(weft_pipelines_candidates *c)
 		c->reason = any_budget ? "no candidate fits the budget" : "no candidate could be measured";
 	else if (by_acc)
 		c->reason = any_budget ? "the most accurate candidate that fits the budget"
-				       : "the most accurate candidate (no budget given)";
+				       : "the most accurate candidate; no budget was given";
 	else
-		c->reason = any_budget ? "the fastest candidate that fits (no evaluation set)"
-				       : "the fastest candidate (no budget, no evaluation set)";
+		c->reason = any_budget ? "the fastest candidate that fits; no evaluation set"
+				       : "the fastest candidate; no budget, no evaluation set";
 }
 
 static int load_eval(weft_evalset **ev, const char *path, weft_diags *d)
@@ -397,9 +397,9 @@ static char *why_not(const weft_pipelines_result *r)
 					continue;
 				char lim[32];
 				weft_buf_printf(&b, "%s %s <= %s %s: ", s->name, c->budget.label,
-						weft_pl_fmt_ms(lim, sizeof lim, c->budget.limit_ms, true),
+						weft_pl_fmt_ms(lim, sizeof lim, c->budget.limit_ms, false),
 						weft_pipelines_verdict_name(c->verdict));
-				weft_pl_check_sentence(&b, r, c, true);
+				weft_pl_check_sentence(&b, r, c, false);
 			}
 		}
 		if (!b.len && r->has_error_budget && r->error_verdict == want[w]) {
@@ -409,7 +409,7 @@ static char *why_not(const weft_pipelines_result *r)
 		}
 		if (!b.len && r->has_window && r->window_verdict == want[w]) {
 			weft_buf_printf(&b, "batch window %s: ", weft_pipelines_verdict_name(want[w]));
-			weft_pl_window_sentence(&b, r, true);
+			weft_pl_window_sentence(&b, r, false);
 		}
 	}
 	if (b.oom || !b.len) {

@@ -55,7 +55,7 @@ static char *pctl_cell(const weft_pipelines_candidate *it, const weft_pipelines_
 	char s[96];
 	if (it->error || !have || !p->label[0])
 		return strdup("-");
-	return strdup(weft_pl_fmt_pctl(s, sizeof s, p, true));
+	return strdup(weft_pl_fmt_pctl(s, sizeof s, p, false));
 }
 
 static char *fmt(const char *f, ...) WEFT_PRINTF(1, 2);
@@ -215,7 +215,7 @@ static void context(weft_buf *b, const weft_pipelines_candidates *c)
 		for (size_t i = 0; i < c->n; i++)
 			if (c->items[i].run) {
 				weft_buf_puts(b, ": ");
-				weft_pl_scenario_line(b, c->items[i].run, true);
+				weft_pl_scenario_line(b, c->items[i].run, false);
 				break;
 			}
 		weft_buf_printf(b, "; intervals at %.0f%% confidence.", 100.0 * c->confidence);
@@ -226,7 +226,7 @@ static void context(weft_buf *b, const weft_pipelines_candidates *c)
 				c->iterations, c->warmup, c->batch);
 		if (c->has_budget)
 			weft_buf_printf(b, " against a budget of %s",
-					weft_pl_fmt_ms(bud, sizeof bud, c->budget_ms, true));
+					weft_pl_fmt_ms(bud, sizeof bud, c->budget_ms, false));
 		weft_buf_printf(b, "; intervals at %.0f%% confidence.", 100.0 * c->confidence);
 	}
 	if (c->eval)
@@ -270,25 +270,27 @@ static void sweeps_text(weft_buf *b, const weft_pipelines_candidates *c, int sty
 		grid g;
 		memset(&g, 0, sizeof g);
 		g.rows = it->n_sweep + 1;
-		g.cols = 7;
+		g.cols = it->on_gpu ? 7 : 4; /* the CUDA-event split exists on a GPU only */
 		g.cell = calloc(g.rows * g.cols, sizeof *g.cell);
 		if (!g.cell) {
 			b->oom = true;
 			return;
 		}
 		static const char *const head[] = { "batch", "p50", "p99", "rows/s", "H2D", "compute", "D2H" };
-		for (size_t j = 0; j < 7; j++)
+		for (size_t j = 0; j < g.cols; j++)
 			g.cell[j] = strdup(head[j]);
 		for (size_t k = 0; k < it->n_sweep; k++) {
 			const weft_pipelines_sweep_row *r = &it->sweep[k];
-			char **row = &g.cell[(k + 1) * 7], t[64];
+			char **row = &g.cell[(k + 1) * g.cols], t[64];
 			row[0] = fmt("%zu", r->batch);
-			row[1] = strdup(weft_pl_fmt_pctl(t, sizeof t, &r->p50, true));
-			row[2] = strdup(weft_pl_fmt_pctl(t, sizeof t, &r->p99, true));
+			row[1] = strdup(weft_pl_fmt_pctl(t, sizeof t, &r->p50, false));
+			row[2] = strdup(weft_pl_fmt_pctl(t, sizeof t, &r->p99, false));
 			row[3] = fmt("%.0f", r->rows_per_s);
-			row[4] = strdup(it->on_gpu ? weft_pl_fmt_ms(t, sizeof t, r->h2d_ms, true) : "-");
-			row[5] = strdup(it->on_gpu ? weft_pl_fmt_ms(t, sizeof t, r->compute_ms, true) : "-");
-			row[6] = strdup(it->on_gpu ? weft_pl_fmt_ms(t, sizeof t, r->d2h_ms, true) : "-");
+			if (it->on_gpu) {
+				row[4] = strdup(weft_pl_fmt_ms(t, sizeof t, r->h2d_ms, false));
+				row[5] = strdup(weft_pl_fmt_ms(t, sizeof t, r->compute_ms, false));
+				row[6] = strdup(weft_pl_fmt_ms(t, sizeof t, r->d2h_ms, false));
+			}
 		}
 		bool ok = true;
 		for (size_t k = 0; k < g.rows * g.cols; k++)

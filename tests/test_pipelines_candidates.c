@@ -188,7 +188,7 @@ Test(candidates, a_slower_candidate_that_breaks_the_stage_budget_is_passed_over)
 	cr_assert_eq(a->fits, WEFT_VERDICT_MET, "%s", a->why);
 	cr_assert_eq(b->fits, WEFT_VERDICT_BROKEN, "b p50 %g ms", b->stage_p50.value_ms);
 	cr_assert_not_null(b->why);
-	cr_assert(strstr(b->why, "infer p50 <= 100 us broken"), "%s", b->why);
+	cr_assert(strstr(b->why, "infer p50 <= 100 µs broken"), "%s", b->why);
 	cr_assert_eq(c->recommended, (size_t)(a - c->items));
 	cr_assert_eq(weft_pipelines_candidates_gate(c), 0);
 	weft_pipelines_candidates_free(c);
@@ -321,7 +321,7 @@ Test(candidates, every_report_format_carries_the_table)
 	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_TEXT, NULL), 0);
 	cr_assert(strstr(b.ptr, "recommendation: a (the most accurate candidate that fits the budget)"), "%s",
 		  b.ptr);
-	cr_assert(strstr(b.ptr, "b: no: infer p50 <= 100 us broken"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "b: no: infer p50 <= 100 µs broken"), "%s", b.ptr);
 	weft_buf_free(&b);
 
 	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_MARKDOWN, NULL), 0);

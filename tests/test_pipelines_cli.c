@@ -198,3 +198,89 @@ Test(bench_cli, a_pipe_is_written_into_not_replaced)
 	free(text);
 	weft_diags_free(d);
 }
+
+/* The recommendation, recomputed from the JSON: the most accurate of the
+ * candidates that fit (ties to fewer parameters), or NULL. */
+static const char *most_accurate_that_fits(cJSON *j)
+{
+	const char *best = NULL;
+	double acc = -1, params = 0;
+	cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "candidates"))
+	{
+		cJSON *fits = cJSON_GetObjectItem(c, "fits");
+		if (!cJSON_IsString(fits) || strcmp(fits->valuestring, "yes"))
+			continue;
+		double a = cJSON_GetObjectItem(c, "accuracy")->valuedouble;
+		double p = cJSON_GetObjectItem(c, "parameters")->valuedouble;
+		if (a > acc || (a == acc && p < params)) {
+			acc = a, params = p;
+			best = cJSON_GetObjectItem(c, "name")->valuestring;
+		}
+	}
+	return best;
+}
+
+Test(bench_cli, candidates_through_a_pipeline)
+{
+	char *o, *e;
+	int rc = run(&o, &e, "bench candidates " FIX "candidates.yaml -q --seed 7 --format json --junit j.xml "
+			     "--html c.html");
+	cr_assert_eq(rc, 0, "%s", e);
+	cJSON *j = cJSON_Parse(o);
+	cr_assert_not_null(j, "%s", o);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "mode")->valuestring, "pipeline");
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "stage")->valuestring, "churn");
+	cJSON *cs = cJSON_GetObjectItem(j, "candidates");
+	cr_assert_eq(cJSON_GetArraySize(cs), 3);
+	static const char *const names[] = { "churn-small", "churn-medium", "churn-large" };
+	double prev = 0;
+	for (int i = 0; i < 3; i++) {
+		cJSON *c = cJSON_GetArrayItem(cs, i);
+		cr_assert_str_eq(cJSON_GetObjectItem(c, "name")->valuestring, names[i]);
+		double acc = cJSON_GetObjectItem(c, "accuracy")->valuedouble;
+		cr_assert_gt(acc, prev, "accuracy rises with size");
+		prev = acc;
+		cJSON *run = cJSON_GetObjectItem(c, "run");
+		/* the load options reach every candidate's run */
+		cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "load"), "seed")->valuedouble, 7);
+	}
+	const char *want = most_accurate_that_fits(j);
+	cr_assert_not_null(want);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "recommendation")->valuestring, want);
+	cJSON_Delete(j);
+	free(o);
+	free(e);
+
+	/* the extra outputs were written; running again without --force refuses before running */
+	char path[160], *text;
+	weft_diags *d;
+	weft_diags_new(&d);
+	snprintf(path, sizeof path, "%s/j.xml", tmpdir);
+	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);
+	cr_assert(strstr(text, "<testcase name=\"churn-large fits the budget\""), "%s", text);
+	free(text);
+	snprintf(path, sizeof path, "%s/c.html", tmpdir);
+	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);
+	cr_assert(strstr(text, "<tr class='rec'><td>"), "%s", text);
+	free(text);
+	weft_diags_free(d);
+	RUN(4, "bench candidates " FIX "candidates.yaml -q --html c.html");
+
+	/* models given after the pipeline replace the stage's list; one that does
+	 * not take the evaluation set's 12 features fails, exit 3 */
+	rc = run(&o, &e, "bench candidates " FIX "candidates.yaml -q " WEFT_FIXTURES
+		 "/kernels/valid/tiny.safetensors");
+	cr_assert_eq(rc, 3, "%s", e);
+	cr_assert(strstr(o, "tiny: failed:"), "%s", o);
+	cr_assert(strstr(e, "the model takes 2"), "%s", e);
+	free(o);
+	free(e);
+	rc = run(&o, &e, "bench candidates " FIX "candidates.yaml -q --stage hop");
+	cr_assert_eq(rc, 3);
+	cr_assert(strstr(e, "stage 'hop' is a delay stage"), "%s", e);
+	free(o);
+	free(e);
+	RUN(2, "bench candidates " FIX "candidates.yaml --iterations 10");
+	RUN(2, "bench candidates " FIX "candidates.yaml --scenario bursty");
+}
