@@ -338,3 +338,34 @@ Test(spec, examples_follow_the_json_schema)
 	cJSON_Delete(schema);
 	free(schema_text);
 }
+
+Test(spec, model_stage_candidates_eval_and_softmax)
+{
+	weft_pipelines_spec *s = NULL;
+	const char ok[] = "pipeline: p\nstages:\n"
+			  "  - name: m\n"
+			  "    model: {file: a.safetensors, activations: 'relu,none', softmax: true,\n"
+			  "            candidates: [b.safetensors, /abs/c.safetensors], eval: data/eval.csv}\n";
+	cr_assert_eq(load(&s, ok), 0);
+	const weft_pipelines_model *m = &s->stages[0].model;
+	cr_assert(m->softmax);
+	cr_assert_str_eq(m->eval, WEFT_FIXTURES "/pipelines/data/eval.csv", "relative to the pipeline's folder");
+	cr_assert_eq(m->n_candidates, 2);
+	cr_assert_str_eq(m->candidates[0], WEFT_FIXTURES "/pipelines/b.safetensors");
+	cr_assert_str_eq(m->candidates[1], "/abs/c.safetensors");
+	weft_pipelines_spec_free(s);
+
+	/* softmax alone would guess every layer's activation: refused, with the way out */
+	const char bad[] = "pipeline: p\nstages:\n"
+			   "  - name: m\n"
+			   "    model: {file: a.safetensors, softmax: true, eval: [x], candidates: b}\n";
+	s = NULL;
+	cr_assert_eq(load(&s, bad), WEFT_EINVALID);
+	dump();
+	cr_assert(has(4, 43, "softmax needs activations"));
+	cr_assert(has(4, 55, "expected a string"), "eval must be a file name");
+	cr_assert(has(4, 72, "candidates: expected a sequence of files"));
+	const char notbool[] = "pipeline: p\nstages:\n  - name: m\n    model: {file: a.safetensors, softmax: maybe}\n";
+	cr_assert_eq(load(&s, notbool), WEFT_EINVALID);
+	cr_assert(has(4, 43, "expected"));
+}
