@@ -144,14 +144,78 @@ void weft_cli_progress_update(void *ctx, uint64_t done, uint64_t expected)
 	weft_progress_update(p->bar, done);
 }
 
-int weft_cli_outputs_check(const char *cmd, const char *const *outs, size_t n, bool force)
+int weft_cli_outputs_option(weft_cli_outputs *o, const char *cmd, int opt, const char *v)
 {
+	static const weft_pipelines_format map[] = { WEFT_REPORT_TEXT, WEFT_REPORT_JSON, WEFT_REPORT_MARKDOWN,
+						     WEFT_REPORT_HTML, WEFT_REPORT_JUNIT };
+	switch (opt) {
+	case 'f': {
+		weft_cli_format f;
+		if (weft_cli_format_parse(&f, cmd, v, 1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON |
+							     1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML |
+							     1u << WEFT_FMT_JUNIT))
+			return -1;
+		o->format = map[f];
+		return 1;
+	}
+	case 'o':
+		o->output = v;
+		return 1;
+	case WEFT_OPT_JSON:
+		o->json = v;
+		return 1;
+	case WEFT_OPT_JUNIT:
+		o->junit = v;
+		return 1;
+	case WEFT_OPT_HTML:
+		o->html = v;
+		return 1;
+	case WEFT_OPT_FORCE:
+		o->force = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int weft_cli_outputs_check(const char *cmd, const weft_cli_outputs *o)
+{
+	const char *outs[] = { o->output, o->json, o->junit, o->html };
+	size_t n = sizeof outs / sizeof *outs;
 	for (size_t i = 0; i < n; i++)
-		if (weft_cli_output_blocked(outs[i], force))
+		if (weft_cli_output_blocked(outs[i], o->force))
 			return WEFT_EXIT_ENV;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]))
 				return weft_cli_usage_error(cmd, "two outputs go to '%s'", outs[i]);
 	return WEFT_EXIT_OK;
+}
+
+static int write_one(const char *path, weft_pipelines_format f, bool force, weft_cli_render_fn render,
+		     const void *ctx)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	bool tty = (!path || !strcmp(path, "-")) && weft_term_colour(stdout);
+	if (render(&b, f, tty, ctx) || b.oom) {
+		weft_buf_free(&b);
+		fprintf(stderr, "weft: out of memory\n");
+		return WEFT_EXIT_ENV;
+	}
+	/* core writes into devices and pipes rather than replacing them */
+	int rc = weft_cli_write_output(path, b.ptr ? b.ptr : "", b.len, force);
+	weft_buf_free(&b);
+	return rc;
+}
+
+int weft_cli_outputs_write(const weft_cli_outputs *o, weft_cli_render_fn render, const void *ctx)
+{
+	int rc = write_one(o->output, o->format, o->force, render, ctx);
+	if (!rc && o->json)
+		rc = write_one(o->json, WEFT_REPORT_JSON, o->force, render, ctx);
+	if (!rc && o->junit)
+		rc = write_one(o->junit, WEFT_REPORT_JUNIT, o->force, render, ctx);
+	if (!rc && o->html)
+		rc = write_one(o->html, WEFT_REPORT_HTML, o->force, render, ctx);
+	return rc;
 }

@@ -111,9 +111,36 @@ void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *l);
  * checked before a long run so it does not end in "file exists". Devices
  * and pipes are written into, so they never block. */
 bool weft_cli_output_blocked(const char *path, bool force);
-/* Every output path (NULL entries skipped): none blocked, no two the same
- * file. Returns 0 or the exit code after printing why. */
-int weft_cli_outputs_check(const char *cmd, const char *const *outs, size_t n, bool force);
+/* The report outputs of both commands: --format, -o, --json, --junit,
+ * --html, --force. */
+enum { WEFT_OPT_JSON = 0x180, WEFT_OPT_JUNIT, WEFT_OPT_HTML, WEFT_OPT_FORCE };
+#define WEFT_CLI_OUTPUT_LONGOPTS                                                \
+	{ "format", required_argument, NULL, 'f' },                             \
+	{ "output", required_argument, NULL, 'o' },                             \
+	{ "json", required_argument, NULL, WEFT_OPT_JSON },                     \
+	{ "junit", required_argument, NULL, WEFT_OPT_JUNIT },                   \
+	{ "html", required_argument, NULL, WEFT_OPT_HTML },                     \
+	{ "force", no_argument, NULL, WEFT_OPT_FORCE }
+
+typedef struct {
+	weft_pipelines_format format; /* of the main output, default text */
+	const char *output;           /* main output, NULL = stdout */
+	const char *json, *junit, *html; /* extra outputs, or NULL */
+	bool force;
+} weft_cli_outputs;
+
+/* Take one option of the getopt loop, as weft_cli_load_option. */
+int weft_cli_outputs_option(weft_cli_outputs *o, const char *cmd, int opt, const char *value);
+/* Before the work: no output blocked (exists without --force), no two the
+ * same file. Returns 0 or the exit code after printing why. */
+int weft_cli_outputs_check(const char *cmd, const weft_cli_outputs *o);
+/* Render one format into out (the main output is rendered for a terminal
+ * when to_terminal); 0 or WEFT_ENOMEM. */
+typedef int (*weft_cli_render_fn)(weft_buf *out, weft_pipelines_format f, bool to_terminal,
+				  const void *ctx);
+/* Write the main output, then each extra one (atomically). Returns 0 or
+ * the exit code of the first failure (printed). */
+int weft_cli_outputs_write(const weft_cli_outputs *o, weft_cli_render_fn render, const void *ctx);
 
 /* A progress bar on stderr for weft_pipelines_run_opts.progress; a run
  * that changes its expected count (it extended itself) gets a fresh bar.

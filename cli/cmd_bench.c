@@ -85,22 +85,16 @@ static int parse_fraction(double *out, const char *opt, const char *v)
 	return 0;
 }
 
-static int write_report(const weft_pipelines_result *r, weft_pipelines_format f, const char *path,
-			bool force, const weft_pipelines_report_opts *ro)
+typedef struct {
+	const weft_pipelines_result *r;
+	bool allow_inconclusive;
+} run_report;
+
+static int render_run(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
 {
-	weft_buf b = WEFT_BUF_INIT;
-	weft_pipelines_report_opts o = *ro;
-	if (path && strcmp(path, "-"))
-		o.colour = false;
-	if (weft_pipelines_report(&b, r, f, &o)) {
-		weft_buf_free(&b);
-		fprintf(stderr, "weft bench: out of memory\n");
-		return WEFT_EXIT_ENV;
-	}
-	/* core writes into devices and pipes rather than replacing them */
-	int rc = weft_cli_write_output(path, b.ptr ? b.ptr : "", b.len, force);
-	weft_buf_free(&b);
-	return rc;
+	const run_report *rr = ctx;
+	weft_pipelines_report_opts o = { to_terminal, rr->allow_inconclusive };
+	return weft_pipelines_report(out, rr->r, f, &o);
 }
 
 /* ---- run ------------------------------------------------------------------------------ */
@@ -111,27 +105,24 @@ static int bench_run(int argc, char **argv)
 		WEFT_CLI_LOAD_LONGOPTS,
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "max-regression", required_argument, NULL, 'x' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", required_argument, NULL, 'J' },
-		{ "junit", required_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
+		WEFT_CLI_OUTPUT_LONGOPTS,
 		{ "allow-inconclusive", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "bench run";
-	const char *baseline = NULL, *output = NULL, *junit = NULL, *json = NULL, *html = NULL;
+	const char *baseline = NULL;
+	weft_cli_outputs out = { WEFT_REPORT_TEXT, NULL, NULL, NULL, NULL, false };
 	double max_regression = 0.05;
 	weft_cli_load lo;
 	memset(&lo, 0, sizeof lo);
-	bool allow = false, force = false, quiet = false;
-	weft_cli_format fmt = WEFT_FMT_TEXT;
+	bool allow = false, quiet = false;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, "o:f:qh", longopts)) != -1) {
 		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
+		if (!taken)
+			taken = weft_cli_outputs_option(&out, cmd, c, optarg);
 		if (taken < 0)
 			return WEFT_EXIT_USAGE;
 		if (taken)
@@ -147,29 +138,8 @@ static int bench_run(int argc, char **argv)
 			if (parse_fraction(&max_regression, "--max-regression", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
-		case 'f':
-			if (weft_cli_format_parse(&fmt, cmd, optarg,
-						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN |
-							  1u << WEFT_FMT_HTML | 1u << WEFT_FMT_JUNIT))
-				return WEFT_EXIT_USAGE;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case 'J':
-			json = optarg;
-			break;
-		case 'j':
-			junit = optarg;
-			break;
-		case 'H':
-			html = optarg;
-			break;
 		case 'a':
 			allow = true;
-			break;
-		case 'F':
-			force = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -183,8 +153,7 @@ static int bench_run(int argc, char **argv)
 	if (optind + 1 < argc)
 		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	/* outputs that would be refused afterwards are refused now, before a long run */
-	const char *outs[] = { output, json, junit, html };
-	int orc = weft_cli_outputs_check(cmd, outs, 4, force);
+	int orc = weft_cli_outputs_check(cmd, &out);
 	if (orc)
 		return orc;
 
@@ -214,16 +183,8 @@ static int bench_run(int argc, char **argv)
 		weft_pipelines_spec_free(spec);
 		return rc;
 	}
-	weft_pipelines_report_opts rep = { weft_term_colour(stdout), allow };
-	static const weft_pipelines_format map[] = { WEFT_REPORT_TEXT, WEFT_REPORT_JSON, WEFT_REPORT_MARKDOWN,
-						     WEFT_REPORT_HTML, WEFT_REPORT_JUNIT };
-	rc = write_report(res, map[fmt], output, force, &rep);
-	if (!rc && json)
-		rc = write_report(res, WEFT_REPORT_JSON, json, force, &rep);
-	if (!rc && junit)
-		rc = write_report(res, WEFT_REPORT_JUNIT, junit, force, &rep);
-	if (!rc && html)
-		rc = write_report(res, WEFT_REPORT_HTML, html, force, &rep);
+	run_report rr = { res, allow };
+	rc = weft_cli_outputs_write(&out, render_run, &rr);
 	if (!rc && weft_pipelines_result_gate(res, allow))
 		rc = WEFT_EXIT_GATE;
 	weft_pipelines_result_free(res);

@@ -316,18 +316,10 @@ static bool is_pipeline(const char *path)
 	return (l > 5 && !strcmp(path + l - 5, ".yaml")) || (l > 4 && !strcmp(path + l - 4, ".yml"));
 }
 
-static int write_candidates(const weft_pipelines_candidates *c, weft_pipelines_format f,
-			    const char *path, bool force)
+static int render_candidates(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
 {
-	weft_buf b = WEFT_BUF_INIT;
-	if (weft_pipelines_candidates_report(&b, c, f, NULL)) {
-		weft_buf_free(&b);
-		fprintf(stderr, "weft bench candidates: out of memory\n");
-		return WEFT_EXIT_ENV;
-	}
-	int rc = weft_cli_write_output(path, b.ptr ? b.ptr : "", b.len, force);
-	weft_buf_free(&b);
-	return rc;
+	(void)to_terminal; /* the candidates table has no colour */
+	return weft_pipelines_candidates_report(out, ctx, f, NULL);
 }
 
 /* The exit code of a finished comparison: a candidate that could not be
@@ -345,8 +337,7 @@ static int candidates_exit(const weft_pipelines_candidates *c, const weft_diags 
 
 enum {
 	OPT_BUDGET = 0x200, OPT_BATCH, OPT_SWEEP, OPT_MAX_BATCH, OPT_ITERS, OPT_NO_GRAPH, OPT_PREFIX,
-	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION, OPT_JSON, OPT_JUNIT,
-	OPT_FORCE, OPT_HTML,
+	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION,
 };
 
 int weft_cmd_bench_candidates(int argc, char **argv)
@@ -366,12 +357,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		{ "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "activations", required_argument, NULL, OPT_ACT },
 		{ "softmax", no_argument, NULL, OPT_SOFTMAX },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "junit", required_argument, NULL, OPT_JUNIT },
-		{ "html", required_argument, NULL, OPT_HTML },
-		{ "force", no_argument, NULL, OPT_FORCE },
+		WEFT_CLI_OUTPUT_LONGOPTS,
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -381,13 +367,14 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 	weft_pipelines_candidates_opts_init(&o);
 	weft_cli_load lo;
 	memset(&lo, 0, sizeof lo);
-	weft_cli_format fmt = WEFT_FMT_TEXT;
-	const char *output = NULL, *json = NULL, *junit = NULL, *html = NULL;
+	weft_cli_outputs out = { WEFT_REPORT_TEXT, NULL, NULL, NULL, NULL, false };
 	const char *model_only = NULL; /* an option that needs the models-only form */
-	bool force = false, quiet = false, batch_given = false;
+	bool quiet = false, batch_given = false;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, "o:f:qh", longopts)) != -1) {
 		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
+		if (!taken)
+			taken = weft_cli_outputs_option(&out, cmd, c, optarg);
 		if (taken < 0)
 			return WEFT_EXIT_USAGE;
 		if (taken)
@@ -461,27 +448,6 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 			o.softmax = true;
 			model_only = "--softmax";
 			break;
-		case 'f':
-			if (weft_cli_format_parse(&fmt, cmd, optarg,
-						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN |
-							  1u << WEFT_FMT_HTML | 1u << WEFT_FMT_JUNIT))
-				return WEFT_EXIT_USAGE;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_JSON:
-			json = optarg;
-			break;
-		case OPT_JUNIT:
-			junit = optarg;
-			break;
-		case OPT_HTML:
-			html = optarg;
-			break;
-		case OPT_FORCE:
-			force = true;
-			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -509,8 +475,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		return weft_cli_usage_error(cmd, "--batch %zu is above --max-batch %zu", o.batch, o.max_batch);
 	if (!pipe && lo.has_warmup)
 		o.warmup = (size_t)lo.warmup;
-	const char *outs[] = { output, json, junit, html };
-	int orc = weft_cli_outputs_check(cmd, outs, 4, force);
+	int orc = weft_cli_outputs_check(cmd, &out);
 	if (orc)
 		return orc;
 	o.models = (const char *const *)argv + optind + pipe;
@@ -541,15 +506,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		weft_diags_free(d);
 		return rc;
 	}
-	static const weft_pipelines_format map[] = { WEFT_REPORT_TEXT, WEFT_REPORT_JSON, WEFT_REPORT_MARKDOWN,
-						     WEFT_REPORT_HTML, WEFT_REPORT_JUNIT };
-	int rc = write_candidates(res, map[fmt], output, force);
-	if (!rc && json)
-		rc = write_candidates(res, WEFT_REPORT_JSON, json, force);
-	if (!rc && junit)
-		rc = write_candidates(res, WEFT_REPORT_JUNIT, junit, force);
-	if (!rc && html)
-		rc = write_candidates(res, WEFT_REPORT_HTML, html, force);
+	int rc = weft_cli_outputs_write(&out, render_candidates, res);
 	int crc = candidates_exit(res, d);
 	if (!rc)
 		rc = crc;
