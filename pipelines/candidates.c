@@ -468,6 +468,8 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 	*out = NULL;
 	weft_pipelines_stage *st;
 	int err = find_stage(&st, spec, o->stage, d);
+	if (!err) /* a load section every run would refuse is said once */
+		err = weft_pipelines_load_check(spec, d);
 	if (err)
 		return err;
 	weft_pipelines_model *sm = &st->model;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "assess_test_util.h"
+#include "cli_run.h"
 
 typedef struct {
 	int code;
@@ -41,22 +42,9 @@ TestSuite(assess_cli, .init = setup, .fini = teardown);
 static res run(const char *args, const char *stdin_text)
 {
 	res r = { 0 };
-	char *in = path_in(dir, ".stdin");
-	write_file(in, stdin_text ? stdin_text : "");
-	char cmd[4096];
-	snprintf(cmd, sizeof cmd, "cd '%s' && NO_COLOR=1 '%s' assess %s <.stdin >.stdout 2>.stderr", dir,
-		 WEFT_BIN, args);
-	int st = system(cmd);
-	cr_assert(WIFEXITED(st));
-	r.code = WEXITSTATUS(st);
-	char *p = path_in(dir, ".stdout");
-	r.out = read_file(p);
-	free(p);
-	p = path_in(dir, ".stderr");
-	r.err = read_file(p);
-	free(p);
-	remove(in);
-	free(in);
+	char line[4096];
+	snprintf(line, sizeof line, "'%s' assess %s", WEFT_BIN, args);
+	r.code = weft_test_sh(&r.out, &r.err, dir, stdin_text, line);
 	return r;
 }
 

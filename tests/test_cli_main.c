@@ -8,27 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "weft_core.h"
 
-/* Run `weft <args>` through the shell; capture stdout and stderr. */
 static int run(char **out, char **err, const char *args)
 {
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "'%s' %s >/tmp/weft-cli-out.$PPID 2>/tmp/weft-cli-err.$PPID",
-		 WEFT_BIN, args);
-	int st = system(cmd);
-	char path[64];
-	weft_diags *d;
-	weft_diags_new(&d);
-	snprintf(path, sizeof path, "/tmp/weft-cli-out.%d", (int)getpid());
-	cr_assert_eq(weft_file_read(out, NULL, path, 0, d), 0);
-	remove(path);
-	snprintf(path, sizeof path, "/tmp/weft-cli-err.%d", (int)getpid());
-	cr_assert_eq(weft_file_read(err, NULL, path, 0, d), 0);
-	remove(path);
-	weft_diags_free(d);
-	cr_assert(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return weft_test_run(out, err, NULL, args);
 }
 
 Test(cli, help_lists_commands_and_each_help_exits_zero)

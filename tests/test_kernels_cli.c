@@ -12,35 +12,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "weft_kernels.h"
 
 #define FIX WEFT_FIXTURES "/kernels/"
 #define MODELS WEFT_FIXTURES "/../../pipelines/examples/models/"
 
-/* Run a shell command line; capture stdout and stderr. */
 static int sh(char **out, char **err, const char *line)
 {
-	char cmd[4096], po[64], pe[64];
-	snprintf(po, sizeof po, "/tmp/weft-kcli-out.%d", (int)getpid());
-	snprintf(pe, sizeof pe, "/tmp/weft-kcli-err.%d", (int)getpid());
-	snprintf(cmd, sizeof cmd, "%s >%s 2>%s", line, po, pe);
-	int st = system(cmd);
-	weft_diags *d;
-	weft_diags_new(&d);
-	cr_assert_eq(weft_file_read(out, NULL, po, 0, d), 0);
-	cr_assert_eq(weft_file_read(err, NULL, pe, 0, d), 0);
-	remove(po);
-	remove(pe);
-	weft_diags_free(d);
-	cr_assert(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return weft_test_sh(out, err, NULL, NULL, line);
 }
 
 static int weft(char **out, char **err, const char *args)
 {
-	char line[3072];
-	snprintf(line, sizeof line, "'%s' %s", WEFT_BIN, args);
-	return sh(out, err, line);
+	return weft_test_run(out, err, NULL, args);
 }
 
 Test(cli_model, inspect_text)

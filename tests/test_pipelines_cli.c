@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "weft_core.h"
 
 #define FIX WEFT_FIXTURES "/pipelines/"
@@ -34,19 +35,7 @@ TestSuite(bench_cli, .init = setup, .fini = teardown, .timeout = 120);
 
 static int run(char **out, char **err, const char *args)
 {
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "cd '%s' && NO_PROGRESS=1 '%s' %s >out.txt 2>err.txt", tmpdir, WEFT_BIN, args);
-	int st = system(cmd);
-	weft_diags *d;
-	weft_diags_new(&d);
-	char path[128];
-	snprintf(path, sizeof path, "%s/out.txt", tmpdir);
-	cr_assert_eq(weft_file_read(out, NULL, path, 0, d), 0);
-	snprintf(path, sizeof path, "%s/err.txt", tmpdir);
-	cr_assert_eq(weft_file_read(err, NULL, path, 0, d), 0);
-	weft_diags_free(d);
-	cr_assert(WIFEXITED(st));
-	return WEXITSTATUS(st);
+	return weft_test_run(out, err, tmpdir, args);
 }
 
 #define RUN(code, args)                                                                             \

@@ -15,34 +15,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
 #include "weft_core.h"
 
 #define EXAMPLES WEFT_SOURCE_DIR "/pipelines/examples/"
 
-static char *run(int *rc, const char *args)
-{
-	char out[] = "/tmp/weft-examples-XXXXXX";
-	int fd = mkstemp(out);
-	cr_assert_geq(fd, 0);
-	close(fd);
-	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "'%s' %s > '%s'", WEFT_BIN, args, out);
-	int st = system(cmd);
-	cr_assert(WIFEXITED(st));
-	*rc = WEXITSTATUS(st);
-	weft_diags *d;
-	weft_diags_new(&d);
-	char *text = NULL;
-	cr_assert_eq(weft_file_read(&text, NULL, out, 0, d), 0);
-	weft_diags_free(d);
-	unlink(out);
-	return text;
-}
-
 Test(examples, crm_churn_candidates, .timeout = 600)
 {
-	int rc;
-	char *text = run(&rc, "bench candidates " EXAMPLES "crm-churn.yaml -q --format json");
+	char *text, *err;
+	int rc = weft_test_run(&text, &err, NULL, "bench candidates " EXAMPLES "crm-churn.yaml -q --format json");
+	free(err);
 	/* exit 0 with a recommendation, 1 when none fits (a loaded machine can
 	 * stretch the model stage's tail); the JSON must agree with either */
 	cr_assert(rc == 0 || rc == 1, "exit %d: %s", rc, text);
