@@ -140,80 +140,85 @@ static void check_id(ctx *c, const char *id, const weft_yaml_node *map, bool mod
 	       "invalid id '%s'", assess_clean(id));
 }
 
-static void read_levels(ctx *c, weft_assess_model *m, const weft_yaml_node *root)
+/* A sequence under key with one mapping per level 1..5, each naming its
+ * `level`: a level given twice or not at all is an error, worded with
+ * subject (e.g. "question 'q1': ") and noun ("level", "option for level").
+ * entry() checks the rest of each mapping (level 0: its level is missing or
+ * wrong) and stores it when told to (the first of its level). */
+typedef void (*level_entry_fn)(ctx *c, const weft_yaml_node *it, int level, bool store, void *arg);
+
+static void read_by_level(ctx *c, const weft_yaml_node *parent, const char *key, const char *item,
+			  const char *const *keys, const char *subject, const char *noun,
+			  const char *missing_hint, level_entry_fn entry, void *arg)
 {
-	static const char *const keys[] = { "level", "name", "description", NULL };
-	const weft_yaml_node *seq = read_seq(c, root, "levels", "level");
+	const weft_yaml_node *seq = read_seq(c, parent, key, item);
 	if (!seq)
 		return;
 	const weft_yaml_node *seen[WEFT_ASSESS_LEVELS] = { 0 };
 	for (size_t i = 0; i < seq->n; i++) {
 		const weft_yaml_node *it = seq->items[i];
-		if (!expect(c, it, WEFT_YAML_MAPPING, "level"))
+		if (!expect(c, it, WEFT_YAML_MAPPING, item))
 			continue;
 		weft_yaml_check_keys(c->doc, it, keys, WEFT_SEV_WARNING, c->d);
 		int L = read_level(c, it, "level");
-		const char *name = NULL, *desc = NULL;
-		read_str(c, &name, it, "name", true);
-		read_str(c, &desc, it, "description", true);
-		if (!L)
-			continue;
-		if (seen[L - 1]) {
+		bool first = L && !seen[L - 1];
+		entry(c, it, L, first, arg);
+		if (first) {
+			seen[L - 1] = it;
+		} else if (L) {
 			char hint[64];
 			snprintf(hint, sizeof hint, "first defined at line %d, column %d", seen[L - 1]->line,
 				 seen[L - 1]->col);
-			err_at(c, weft_yaml_get(it, "level"), hint, "level %d is defined twice", L);
-			continue;
+			err_at(c, weft_yaml_get(it, "level"), hint, "%s%s %d is defined twice", subject, noun, L);
 		}
-		seen[L - 1] = it;
-		m->levels[L - 1].name = name;
-		m->levels[L - 1].description = desc;
 	}
 	for (int L = 1; L <= WEFT_ASSESS_LEVELS; L++)
 		if (!seen[L - 1])
-			err_at(c, seq, "a model defines each of the levels 1 to 5 once",
-			       "level %d is missing", L);
+			err_at(c, seq, missing_hint, "%s%s %d is missing", subject, noun, L);
+}
+
+static void level_entry(ctx *c, const weft_yaml_node *it, int L, bool store, void *arg)
+{
+	weft_assess_model *m = arg;
+	const char *name = NULL, *desc = NULL;
+	read_str(c, &name, it, "name", true);
+	read_str(c, &desc, it, "description", true);
+	if (!store)
+		return;
+	m->levels[L - 1].name = name;
+	m->levels[L - 1].description = desc;
+}
+
+static void read_levels(ctx *c, weft_assess_model *m, const weft_yaml_node *root)
+{
+	static const char *const keys[] = { "level", "name", "description", NULL };
+	read_by_level(c, root, "levels", "level", keys, "", "level",
+		      "a model defines each of the levels 1 to 5 once", level_entry, m);
+}
+
+static void option_entry(ctx *c, const weft_yaml_node *it, int L, bool store, void *arg)
+{
+	weft_assess_question *q = arg;
+	const char *text = NULL, *improve = NULL;
+	read_str(c, &text, it, "text", true);
+	if (L && L < WEFT_ASSESS_LEVELS) {
+		if (!weft_yaml_get(it, "improve") || weft_yaml_is_null(weft_yaml_get(it, "improve")))
+			err_at(c, it, "say what to do to get from this option to the next level",
+			       "option for level %d: missing required field 'improve'", L);
+		else
+			read_str(c, &improve, it, "improve", true);
+	}
+	if (store)
+		q->options[L - 1] = (weft_assess_option){ L, text, improve, it->line, it->col };
 }
 
 static void read_options(ctx *c, weft_assess_question *q, const weft_yaml_node *qmap)
 {
 	static const char *const keys[] = { "level", "text", "improve", NULL };
-	const weft_yaml_node *seq = read_seq(c, qmap, "options", "option");
-	if (!seq)
-		return;
-	const weft_yaml_node *seen[WEFT_ASSESS_LEVELS] = { 0 };
-	for (size_t i = 0; i < seq->n; i++) {
-		const weft_yaml_node *it = seq->items[i];
-		if (!expect(c, it, WEFT_YAML_MAPPING, "option"))
-			continue;
-		weft_yaml_check_keys(c->doc, it, keys, WEFT_SEV_WARNING, c->d);
-		int L = read_level(c, it, "level");
-		const char *text = NULL, *improve = NULL;
-		read_str(c, &text, it, "text", true);
-		if (L && L < WEFT_ASSESS_LEVELS) {
-			if (!weft_yaml_get(it, "improve") || weft_yaml_is_null(weft_yaml_get(it, "improve")))
-				err_at(c, it, "say what to do to get from this option to the next level",
-				       "option for level %d: missing required field 'improve'", L);
-			else
-				read_str(c, &improve, it, "improve", true);
-		}
-		if (!L)
-			continue;
-		if (seen[L - 1]) {
-			char hint[64];
-			snprintf(hint, sizeof hint, "first defined at line %d, column %d", seen[L - 1]->line,
-				 seen[L - 1]->col);
-			err_at(c, weft_yaml_get(it, "level"), hint, "question '%s': option for level %d is defined twice",
-			       assess_clean(q->id ? q->id : "?"), L);
-			continue;
-		}
-		seen[L - 1] = it;
-		q->options[L - 1] = (weft_assess_option){ L, text, improve, it->line, it->col };
-	}
-	for (int L = 1; L <= WEFT_ASSESS_LEVELS; L++)
-		if (!seen[L - 1])
-			err_at(c, seq, "every question has one option per level, 1 to 5",
-			       "question '%s': no option for level %d", assess_clean(q->id ? q->id : "?"), L);
+	char subject[96];
+	snprintf(subject, sizeof subject, "question '%s': ", assess_clean(q->id ? q->id : "?"));
+	read_by_level(c, qmap, "options", "option", keys, subject, "option for level",
+		      "every question has one option per level, 1 to 5", option_entry, q);
 }
 
 static void read_considerations(ctx *c, weft_assess_question *q, const weft_yaml_node *qmap)

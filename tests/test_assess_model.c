@@ -152,7 +152,7 @@ Test(assess_model, missing_option_for_a_level_and_missing_improve)
 	weft_assess_model *m = NULL;
 	weft_diags *d;
 	cr_assert_eq(load(&m, &d, text), WEFT_EINVALID);
-	assert_error_at(d, "m.yaml", 17, 11, "question 'q1': no option for level 4");
+	assert_error_at(d, "m.yaml", 17, 11, "question 'q1': option for level 4 is missing");
 	assert_error_at(d, "m.yaml", 18, 13, "option for level 2: missing required field 'improve'");
 	cr_assert_eq(weft_diags_errors(d), 2);
 	weft_diags_free(d);
