@@ -317,6 +317,32 @@ static void sweeps_text(weft_buf *b, const weft_pipelines_candidates *c, int sty
 
 /* ---- formats --------------------------------------------------------------------------- */
 
+/* Append text word-wrapped at width columns (a word longer than that
+ * stands on its own line). */
+static void put_wrapped(weft_buf *b, const char *text, size_t width)
+{
+	size_t col = 0;
+	while (*text) {
+		size_t n = strcspn(text, " ");
+		size_t w = 0;
+		for (size_t i = 0; i < n; i++)
+			w += ((unsigned char)text[i] & 0xC0) != 0x80;
+		if (col && col + 1 + w > width) {
+			weft_buf_putc(b, '\n');
+			col = 0;
+		} else if (col) {
+			weft_buf_putc(b, ' ');
+			col++;
+		}
+		weft_buf_put(b, text, n);
+		col += w;
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+	weft_buf_putc(b, '\n');
+}
+
 static void report_text(weft_buf *b, const weft_pipelines_candidates *c, const grid *g)
 {
 	grid_text(b, g);
@@ -326,8 +352,10 @@ static void report_text(weft_buf *b, const weft_pipelines_candidates *c, const g
 	weft_buf_puts(b, "recommendation: ");
 	recommendation(b, c);
 	weft_buf_putc(b, '\n');
-	context(b, c);
-	weft_buf_putc(b, '\n');
+	weft_buf ctx = WEFT_BUF_INIT;
+	context(&ctx, c);
+	put_wrapped(b, ctx.ptr ? ctx.ptr : "", 100);
+	weft_buf_free(&ctx);
 }
 
 static void report_markdown(weft_buf *b, const weft_pipelines_candidates *c, const grid *g)
