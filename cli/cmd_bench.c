@@ -62,8 +62,10 @@ static const char run_usage[] =
 static const char validate_usage[] =
 	"usage: weft bench validate PIPELINE...\n\n"
 	"Check pipeline files without running them: every problem is printed as\n"
-	"path:line:col. Files a stage needs (models, samples, bodies, programs) must\n"
-	"exist. Exit 0 when all are valid, 3 otherwise.\n";
+	"path:line:col. Files a stage needs must be what it needs: models and\n"
+	"candidates load as dense networks, an evaluation set has as many features\n"
+	"as each model has inputs, programs are executable. Exit 0 when all are\n"
+	"valid, 3 otherwise.\n";
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -194,33 +196,6 @@ static int bench_run(int argc, char **argv)
 
 /* ---- validate --------------------------------------------------------------------------- */
 
-static void check_files(const weft_pipelines_spec *s, weft_diags *d)
-{
-	for (size_t i = 0; i < s->n_stages; i++) {
-		const weft_pipelines_stage *st = &s->stages[i];
-		if (st->kind == WEFT_STAGE_MODEL) {
-			if (st->model.file && access(st->model.file, R_OK) != 0)
-				weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
-					       "stage '%s': cannot read the model file '%s': %s", st->name,
-					       st->model.file, strerror(errno));
-			if (st->model.eval && access(st->model.eval, R_OK) != 0)
-				weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
-					       "stage '%s': cannot read the evaluation set '%s': %s", st->name,
-					       st->model.eval, strerror(errno));
-			for (size_t k = 0; k < st->model.n_candidates; k++)
-				if (access(st->model.candidates[k], R_OK) != 0)
-					weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
-						       "stage '%s': cannot read the candidate '%s': %s", st->name,
-						       st->model.candidates[k], strerror(errno));
-		}
-		if (st->kind == WEFT_STAGE_COMMAND && !st->command.shell && st->command.argv &&
-		    strchr(st->command.argv[0], '/') && access(st->command.argv[0], X_OK) != 0)
-			weft_diags_add(d, WEFT_SEV_ERROR, s->path, st->line, st->col, NULL,
-				       "stage '%s': cannot run '%s': %s", st->name, st->command.argv[0],
-				       strerror(errno));
-	}
-}
-
 static int bench_validate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -244,11 +219,8 @@ static int bench_validate(int argc, char **argv)
 			return WEFT_EXIT_ENV;
 		weft_pipelines_spec *s = NULL;
 		int err = weft_pipelines_spec_load(&s, argv[i], d);
-		if (!err) {
-			check_files(s, d);
-			if (weft_diags_errors(d))
-				err = WEFT_EINVALID;
-		}
+		if (!err)
+			err = weft_pipelines_spec_check_files(s, d);
 		int rc = weft_cli_finish(err, d);
 		if (!err) {
 			char dur[32];

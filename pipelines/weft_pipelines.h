@@ -287,6 +287,12 @@ int weft_pipelines_spec_load(weft_pipelines_spec **out, const char *path, weft_d
 int weft_pipelines_spec_load_buffer(weft_pipelines_spec **out, const char *name, const char *dir,
 				    const char *buf, size_t len, weft_diags *d);
 void weft_pipelines_spec_free(weft_pipelines_spec *s);
+/* What `weft bench validate` adds to loading: every file a stage names is
+ * readable and what it must be (models and candidates load as dense
+ * networks, on the CPU; the evaluation set reads and has as many features as
+ * each model has inputs; programs are executable). Problems are recorded at
+ * the stage's position -> WEFT_EINVALID. */
+int weft_pipelines_spec_check_files(const weft_pipelines_spec *s, weft_diags *d);
 /* Point a model stage at another weights file (for candidates). */
 int weft_pipelines_stage_set_model(weft_pipelines_stage *st, const char *file);
 /* Check what the load fields must satisfy (after command-line overrides). */

@@ -93,6 +93,16 @@ Test(bench_cli, validate)
 	free(o);
 	free(e);
 	RUN(4, "bench validate /no/such/pipeline.yaml");
+
+	/* the files a model stage names are loaded as the stage would load them */
+	cr_assert_eq(run(&o, &e, "bench validate " FIX "bad-candidates.yaml"), 3);
+	cr_assert(strstr(e, "bad-candidates.yaml:6:5: error: stage 'churn': cannot read the candidate"), "%s", e);
+	cr_assert(strstr(e, "bad-json.safetensors: error: header is not valid JSON"), "%s", e);
+	cr_assert(strstr(e, "the evaluation set has 2 features per row but"), "%s", e);
+	cr_assert(strstr(e, "churn-small.safetensors' takes 12"), "%s", e);
+	free(o);
+	free(e);
+	RUN(0, "bench validate " FIX "candidates.yaml");
 }
 
 Test(bench_cli, exit_codes_follow_the_verdicts)
