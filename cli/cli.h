@@ -150,6 +150,7 @@ typedef struct {
 	uint64_t total;
 	bool quiet;
 	const char *label;     /* default "bench" */
+	char label_buf[64];    /* for a label made at run time */
 } weft_cli_progress;
 void weft_cli_progress_update(void *ctx, uint64_t done, uint64_t expected);
 

@@ -171,7 +171,7 @@ static int bench_run(int argc, char **argv)
 	}
 	weft_cli_load_apply(spec, &lo);
 
-	weft_cli_progress pc = { NULL, 0, quiet, NULL };
+	weft_cli_progress pc = { NULL, 0, quiet, NULL, "" };
 	weft_pipelines_run_opts ro = { weft_cli_progress_update, &pc, 0 };
 	weft_pipelines_result *res = NULL;
 	err = weft_pipelines_run(&res, spec, &ro, d);

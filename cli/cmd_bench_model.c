@@ -322,6 +322,16 @@ static int render_candidates(weft_buf *out, weft_pipelines_format f, bool to_ter
 	return weft_pipelines_candidates_report(out, ctx, f, NULL);
 }
 
+/* A fresh progress bar per candidate, named after it. */
+static void on_candidate(void *ctx, size_t i, size_t n, const char *name)
+{
+	weft_cli_progress *p = ctx;
+	snprintf(p->label_buf, sizeof p->label_buf, "%zu/%zu %s", i + 1, n, name);
+	p->label = p->label_buf;
+	weft_progress_free(p->bar);
+	p->bar = NULL;
+}
+
 /* The exit code of a finished comparison: a candidate that could not be
  * measured decides it (the worst of 3 invalid, 4 environment), else the gate. */
 static int candidates_exit(const weft_pipelines_candidates *c, const weft_diags *d)
@@ -486,7 +496,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		return WEFT_EXIT_ENV;
 	weft_pipelines_spec *spec = NULL;
 	weft_pipelines_candidates *res = NULL;
-	weft_cli_progress pc = { NULL, 0, quiet, "candidates" };
+	weft_cli_progress pc = { NULL, 0, quiet, "candidates", "" };
 	int err;
 	if (pipe) {
 		err = weft_pipelines_spec_load(&spec, argv[optind], d);
@@ -494,6 +504,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 			weft_cli_load_apply(spec, &lo);
 			o.run.progress = weft_cli_progress_update;
 			o.run.progress_ctx = &pc;
+			o.on_candidate = on_candidate;
 			err = weft_pipelines_candidates_pipeline(&res, spec, &o, d);
 		}
 	} else {

@@ -550,6 +550,8 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 		}
 		size_t from = weft_diags_count(d);
 		weft_pipelines_result *r = NULL;
+		if (o->on_candidate)
+			o->on_candidate(o->run.progress_ctx, i, c->n, it->name);
 		int e = weft_pipelines_stage_set_model(st, it->path);
 		if (!e)
 			e = weft_pipelines_run(&r, spec, &o->run, d);

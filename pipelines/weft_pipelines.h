@@ -541,6 +541,9 @@ typedef struct {
 	const char *device;        /* override "auto" "cpu" "gpu", or NULL */
 	const char *precision;     /* override, or NULL */
 	weft_pipelines_run_opts run; /* pipeline: progress, sample cap */
+	/* pipeline: called before each candidate's run (i from 0) with
+	 * run.progress_ctx, e.g. to label a progress bar; may be NULL */
+	void (*on_candidate)(void *ctx, size_t i, size_t n, const char *name);
 	/* model-only */
 	bool has_budget;
 	double budget_ms;          /* p99 budget of the forward pass */
