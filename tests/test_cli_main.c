@@ -121,3 +121,35 @@ Test(cli, version_and_exit_codes)
 	free(out);
 	free(err);
 }
+
+/* docs/cli.md quotes each subcommand's --help under "#### weft <words>":
+ * every quote must be exactly what the binary prints today. */
+Test(cli, docs_cli_md_quotes_the_help_as_printed)
+{
+	weft_diags *d;
+	weft_diags_new(&d);
+	char *doc;
+	cr_assert_eq(weft_file_read(&doc, NULL, WEFT_SOURCE_DIR "/docs/cli.md", 0, d), 0);
+	weft_diags_free(d);
+	int checked = 0;
+	for (const char *p = doc; (p = strstr(p, "\n#### weft ")); p++) {
+		const char *words = p + strlen("\n#### weft ");
+		size_t wl = strcspn(words, "\n");
+		const char *fence = words + wl;
+		cr_assert(!strncmp(fence, "\n\n```\n", 6), "a fenced block follows '#### weft %.*s'", (int)wl, words);
+		const char *body = fence + 6;
+		const char *end = strstr(body, "```");
+		cr_assert_not_null(end);
+		char args[128];
+		snprintf(args, sizeof args, "%.*s --help", (int)wl, words);
+		char *out, *err;
+		cr_assert_eq(run(&out, &err, args), 0, "weft %s", args);
+		cr_assert(strlen(out) == (size_t)(end - body) && !strncmp(out, body, (size_t)(end - body)),
+			  "docs/cli.md differs from `weft %s`:\n%s", args, out);
+		free(out);
+		free(err);
+		checked++;
+	}
+	cr_assert_geq(checked, 11, "found %d quoted usages", checked);
+	free(doc);
+}
