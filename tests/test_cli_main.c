@@ -122,14 +122,17 @@ Test(cli, version_and_exit_codes)
 	free(err);
 }
 
-/* docs/cli.md quotes each subcommand's --help under "#### weft <words>":
- * every quote must be exactly what the binary prints today. */
+/* docs/cli.md quotes each subcommand's --help under "#### weft <words>",
+ * and docs/weft.1 carries the same texts: each must be exactly what the
+ * binary prints today. */
 Test(cli, docs_cli_md_quotes_the_help_as_printed)
 {
 	weft_diags *d;
 	weft_diags_new(&d);
 	char *doc;
 	cr_assert_eq(weft_file_read(&doc, NULL, WEFT_SOURCE_DIR "/docs/cli.md", 0, d), 0);
+	char *man;
+	cr_assert_eq(weft_file_read(&man, NULL, WEFT_SOURCE_DIR "/docs/weft.1", 0, d), 0);
 	weft_diags_free(d);
 	int checked = 0;
 	for (const char *p = doc; (p = strstr(p, "\n#### weft ")); p++) {
@@ -146,10 +149,26 @@ Test(cli, docs_cli_md_quotes_the_help_as_printed)
 		cr_assert_eq(run(&out, &err, args), 0, "weft %s", args);
 		cr_assert(strlen(out) == (size_t)(end - body) && !strncmp(out, body, (size_t)(end - body)),
 			  "docs/cli.md differs from `weft %s`:\n%s", args, out);
+		/* the man page carries the same text, roff-escaped (scripts/gen-man) */
+		weft_buf want = WEFT_BUF_INIT;
+		weft_buf_printf(&want, ".SS \"weft %.*s\"\n.nf\n", (int)wl, words);
+		for (const char *l = out; *l; l++) {
+			if ((l == out || l[-1] == '\n') && (*l == '.' || *l == '\''))
+				weft_buf_puts(&want, "\\&");
+			if (*l == '\\')
+				weft_buf_puts(&want, "\\e");
+			else
+				weft_buf_putc(&want, *l);
+		}
+		weft_buf_puts(&want, ".fi\n");
+		cr_assert_not_null(strstr(man, want.ptr), "docs/weft.1 lacks the usage of `weft %.*s` as printed; "
+			       "run scripts/gen-man", (int)wl, words);
+		weft_buf_free(&want);
 		free(out);
 		free(err);
 		checked++;
 	}
 	cr_assert_geq(checked, 11, "found %d quoted usages", checked);
 	free(doc);
+	free(man);
 }
