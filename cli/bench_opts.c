@@ -185,9 +185,11 @@ int weft_cli_outputs_check(const char *cmd, const weft_cli_outputs *o)
 	for (size_t i = 0; i < n; i++)
 		if (weft_cli_output_blocked(outs[i], o->force))
 			return WEFT_EXIT_ENV;
+	struct stat st;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < i; j++)
-			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]))
+			if (outs[i] && outs[j] && strcmp(outs[i], "-") && !strcmp(outs[i], outs[j]) &&
+			    !(stat(outs[i], &st) == 0 && S_ISCHR(st.st_mode))) /* /dev/null twice is fine */
 				return weft_cli_usage_error(cmd, "two outputs go to '%s'", outs[i]);
 	return WEFT_EXIT_OK;
 }
