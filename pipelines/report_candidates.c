@@ -193,9 +193,14 @@ static void grid_html(weft_buf *b, const grid *g, const weft_pipelines_candidate
 			const char *s = g->cell[i * g->cols + j];
 			const char *cls = "";
 			if (i && !strcmp(g->cell[j], "fits"))
-				cls = !strcmp(s, "yes") ? " class='met'" : !strcmp(s, "no") || !strcmp(s, "error")
-					? " class='broken'" : !strcmp(s, "inconclusive") ? " class='inconclusive'" : "";
-			weft_buf_printf(b, "<%s%s>", i ? "td" : "th", cls);
+				cls = !strcmp(s, "yes") ? "met" : !strcmp(s, "no") || !strcmp(s, "error") ? "broken"
+					: !strcmp(s, "inconclusive") ? "inconclusive" : "";
+			bool l = g->left[j];
+			if (l || *cls)
+				weft_buf_printf(b, "<%s class='%s%s%s'>", i ? "td" : "th", l ? "l" : "",
+						l && *cls ? " " : "", cls);
+			else
+				weft_buf_printf(b, "<%s>", i ? "td" : "th");
 			weft_buf_put_html(b, s);
 			weft_buf_printf(b, "</%s>", i ? "td" : "th");
 		}
@@ -381,7 +386,7 @@ static void report_markdown(weft_buf *b, const weft_pipelines_candidates *c, con
 static void report_html(weft_buf *b, const weft_pipelines_candidates *c, const grid *g)
 {
 	weft_pl_html_head(b, c->through_pipeline ? c->pipeline : "candidates");
-	weft_buf_puts(b, "<style>tr.rec td{background:#eef6ee;font-weight:600}</style>\n<h1>weft bench candidates");
+	weft_buf_puts(b, "<style>tr.rec td{background:#eef6ee;font-weight:600}td.l,th.l{text-align:left}</style>\n<h1>weft bench candidates");
 	if (c->through_pipeline) {
 		weft_buf_puts(b, ": ");
 		weft_buf_put_html(b, c->pipeline);

@@ -348,8 +348,8 @@ Test(candidates, every_report_format_carries_the_table)
 	weft_buf_free(&b);
 
 	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_HTML, NULL), 0);
-	cr_assert(strstr(b.ptr, "<tr class='rec'><td>a</td>"), "%s", b.ptr);
-	cr_assert(strstr(b.ptr, "<td class='broken'>no</td>"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "<tr class='rec'><td class='l'>a</td>"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "<td class='l broken'>no</td>"), "%s", b.ptr);
 	cr_assert(strstr(b.ptr, "</html>"));
 	weft_buf_free(&b);
 

@@ -261,7 +261,7 @@ Test(bench_cli, candidates_through_a_pipeline)
 	free(text);
 	snprintf(path, sizeof path, "%s/c.html", tmpdir);
 	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);
-	cr_assert(strstr(text, "<tr class='rec'><td>"), "%s", text);
+	cr_assert(strstr(text, "<tr class='rec'><td class='l'>"), "%s", text);
 	free(text);
 	weft_diags_free(d);
 	RUN(4, "bench candidates " FIX "candidates.yaml -q --html c.html");
