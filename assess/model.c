@@ -215,7 +215,7 @@ static void option_entry(ctx *c, const weft_yaml_node *it, int L, bool store, vo
 static void read_options(ctx *c, weft_assess_question *q, const weft_yaml_node *qmap)
 {
 	static const char *const keys[] = { "level", "text", "improve", NULL };
-	char subject[96];
+	char subject[440]; /* assess_clean gives at most 323 bytes */
 	snprintf(subject, sizeof subject, "question '%s': ", assess_clean(q->id ? q->id : "?"));
 	read_by_level(c, qmap, "options", "option", keys, subject, "option for level",
 		      "every question has one option per level, 1 to 5", option_entry, q);

@@ -270,39 +270,6 @@ void assess_wrap(weft_buf *b, const char *text, size_t width, const char *first,
 /* Decode one UTF-8 sequence at s (NUL-terminated); *len gets its length.
  * Malformed bytes decode as themselves with length 1 (returned as
  * 0xFFFD so callers treat them as replaceable). */
-static unsigned long utf8_next(const unsigned char *s, size_t *len)
-{
-	unsigned char c = s[0];
-	int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-	if (n == 0) {
-		*len = 1;
-		return 0xFFFD;
-	}
-	unsigned long cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*len = 1;
-			return 0xFFFD;
-		}
-		cp = (cp << 6) | (s[i] & 0x3Fu);
-	}
-	*len = (size_t)n;
-	return cp;
-}
-
-/* Printable in YAML (and sane on a terminal): no C0/C1 controls, DEL,
- * surrogates or non-characters. Tab and newline are handled by callers. */
-static bool printable(unsigned long cp)
-{
-	if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
-		return false;
-	if (cp >= 0xD800 && cp <= 0xDFFF)
-		return false;
-	if (cp == 0xFFFE || cp == 0xFFFF || cp == 0x2028 || cp == 0x2029 || cp > 0x10FFFF)
-		return false;
-	return true;
-}
-
 const char *assess_clean(const char *s)
 {
 	static char ring[4][400];
@@ -312,8 +279,8 @@ const char *assess_clean(const char *s)
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	while (*p && cols < 80) {
 		size_t n;
-		unsigned long cp = utf8_next(p, &n);
-		if (!printable(cp) || (cp == 0xFFFD && n == 1)) {
+		unsigned long cp = weft_utf8_next(p, &n);
+		if (!weft_utf8_printable(cp) || (cp == 0xFFFD && n == 1)) {
 			out[o++] = '?';
 		} else {
 			memcpy(out + o, p, n);
@@ -336,13 +303,13 @@ char *assess_printable(const char *s, bool keep_newlines)
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	while (*p) {
 		size_t n;
-		unsigned long cp = utf8_next(p, &n);
+		unsigned long cp = weft_utf8_next(p, &n);
 		bool nl = cp == '\n' || cp == 0x85 || cp == 0x2028 || cp == 0x2029 || cp == '\r';
 		if (nl && keep_newlines && cp != '\r')
 			weft_buf_putc(&b, '\n');
 		else if (nl || cp == '\t' || (cp == 0xFFFD && n == 1))
 			weft_buf_putc(&b, ' ');
-		else if (!printable(cp))
+		else if (!weft_utf8_printable(cp))
 			weft_buf_putc(&b, ' ');
 		else
 			weft_buf_put(&b, p, n);
@@ -357,7 +324,7 @@ void assess_put_yaml_str(weft_buf *b, const char *s)
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	while (*p) {
 		size_t n;
-		unsigned long cp = utf8_next(p, &n);
+		unsigned long cp = weft_utf8_next(p, &n);
 		if ((cp == 0xFFFD && n == 1) || cp == 0) {
 			weft_buf_puts(b, "\\uFFFD"); /* a malformed byte, or an overlong NUL */
 		} else if (cp == '"') {
@@ -376,7 +343,7 @@ void assess_put_yaml_str(weft_buf *b, const char *s)
 			weft_buf_puts(b, "\\L");
 		} else if (cp == 0x2029) {
 			weft_buf_puts(b, "\\P");
-		} else if (!printable(cp)) {
+		} else if (!weft_utf8_printable(cp)) {
 			if (cp <= 0xFF)
 				weft_buf_printf(b, "\\x%02lx", cp);
 			else if (cp >= 0xD800 && cp <= 0xDFFF)

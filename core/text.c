@@ -1,8 +1,11 @@
-/* text.c - small text utilities: edit distance and "did you mean".
+/* text.c - small text utilities: edit distance and "did you mean", and the
+ * UTF-8 reading every part needs to show untrusted text safely.
  *
  * Optimal-string-alignment distance (Levenshtein plus adjacent
  * transpositions, the commonest typo) over bytes; inputs are command names and
- * field names, so quadratic time is fine.
+ * field names, so quadratic time is fine. The UTF-8 decoder is deliberately
+ * small and lenient (a bad byte becomes U+FFFD and decoding goes on): it
+ * serves display and escaping, never validation.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,4 +68,57 @@ const char *weft_suggest(const char *word, const char *const *candidates, size_t
 		}
 	}
 	return best;
+}
+
+unsigned long weft_utf8_next(const unsigned char *s, size_t *len)
+{
+	unsigned char c = s[0];
+	int n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (n == 0) {
+		*len = 1;
+		return 0xFFFD;
+	}
+	unsigned long cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80) { /* also stops at the NUL */
+			*len = 1;
+			return 0xFFFD;
+		}
+		cp = (cp << 6) | (s[i] & 0x3Fu);
+	}
+	*len = (size_t)n;
+	return cp;
+}
+
+bool weft_utf8_printable(unsigned long cp)
+{
+	if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+		return false;
+	if (cp >= 0xD800 && cp <= 0xDFFF)
+		return false;
+	if (cp == 0xFFFE || cp == 0xFFFF || cp == 0x2028 || cp == 0x2029 || cp > 0x10FFFF)
+		return false;
+	return true;
+}
+
+size_t weft_utf8_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+void weft_buf_put_printable(weft_buf *b, const char *s, char replacement)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		size_t n;
+		unsigned long cp = weft_utf8_next(p, &n);
+		if ((cp == 0xFFFD && n == 1) || !weft_utf8_printable(cp))
+			weft_buf_putc(b, replacement);
+		else
+			weft_buf_put(b, p, n);
+		p += n;
+	}
 }

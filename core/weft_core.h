@@ -242,6 +242,19 @@ size_t weft_edit_distance(const char *a, const char *b);
  * or NULL. For "did you mean" hints. */
 const char *weft_suggest(const char *word, const char *const *candidates, size_t n);
 
+/* UTF-8: the code point at s and its length in bytes (*len >= 1); a
+ * malformed or truncated sequence reads as U+FFFD with *len 1. s must be
+ * NUL-terminated (the NUL stops a sequence). */
+unsigned long weft_utf8_next(const unsigned char *s, size_t *len);
+/* Fit to show on a terminal and to put in YAML, JSON or XML text: not a
+ * C0/C1 control, DEL, surrogate, non-character or line/paragraph separator. */
+bool weft_utf8_printable(unsigned long cp);
+/* Display columns of s: code points, not bytes. */
+size_t weft_utf8_width(const char *s);
+/* Append s with every malformed byte and unprintable code point (see
+ * weft_utf8_printable) replaced by the character replacement. */
+void weft_buf_put_printable(weft_buf *b, const char *s, char replacement);
+
 /* ---- terminal ------------------------------------------------------------------- */
 
 /* Colour on fp? True only for a terminal, and never when NO_COLOR is set

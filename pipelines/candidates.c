@@ -56,6 +56,8 @@ int weft_pipelines_candidates_gate(const weft_pipelines_candidates *c)
 
 /* ---- shared steps ------------------------------------------------------------ */
 
+/* The file's base name without .safetensors, made printable: a name is
+ * any bytes, and reports put it in JSON, XML and on terminals. */
 static char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -63,7 +65,13 @@ static char *base_name(const char *path)
 	size_t n = strlen(s);
 	if (n > 12 && strcmp(s + n - 12, ".safetensors") == 0)
 		n -= 12;
-	return strndup(s, n);
+	char *raw = strndup(s, n);
+	if (!raw)
+		return NULL;
+	weft_buf b = WEFT_BUF_INIT;
+	weft_buf_put_printable(&b, raw, '?');
+	free(raw);
+	return b.oom ? (weft_buf_free(&b), NULL) : weft_buf_detach(&b);
 }
 
 static int candidates_new(weft_pipelines_candidates **out, const char *const *paths, size_t n,
@@ -148,7 +156,8 @@ static void recommend(weft_pipelines_candidates *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const weft_pipelines_candidate *it = &c->items[i];
 		any_budget = any_budget || it->judged;
-		if (it->error || (it->judged && it->fits != WEFT_VERDICT_MET) || (by_acc && !it->evaluated))
+		if (it->err || it->error || (it->judged && it->fits != WEFT_VERDICT_MET) ||
+		    (by_acc && !it->evaluated))
 			continue;
 		if (best == SIZE_MAX) {
 			best = i;
@@ -254,11 +263,35 @@ static int model_opts_from(weft_model_opts *mo, const weft_pipelines_candidates_
 	return WEFT_OK;
 }
 
+static int cmp_row(const void *a, const void *b)
+{
+	size_t x = ((const weft_pipelines_sweep_row *)a)->batch, y = ((const weft_pipelines_sweep_row *)b)->batch;
+	return x < y ? -1 : x > y;
+}
+
+/* Why the forward pass alone does not fit, in the words of a run report. */
+static char *why_not_alone(const weft_pipelines_sweep_row *at, double budget_ms, double confidence,
+			   weft_pipelines_verdict v)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	char lim[32];
+	weft_buf_printf(&b, "p99 <= %s %s at batch %zu: ", weft_pl_fmt_ms(lim, sizeof lim, budget_ms, false),
+			weft_pipelines_verdict_name(v), at->batch);
+	weft_pl_pctl_sentence(&b, "p99", &at->p99, confidence, false);
+	if (b.oom) {
+		weft_buf_free(&b);
+		return NULL;
+	}
+	return b.ptr;
+}
+
 static int time_candidate(weft_pipelines_candidate *it, weft_model *m,
 			  const weft_pipelines_candidates_opts *o, const weft_evalset *ev,
 			  double confidence, weft_diags *d)
 {
 	size_t top = o->sweep ? o->max_batch : o->batch;
+	if (o->batch > top)
+		top = o->batch;
 	size_t in_n = weft_model_inputs(m), out_n = weft_model_outputs(m);
 	float *in = malloc(top * in_n * sizeof *in);
 	float *out = malloc(top * out_n * sizeof *out);
@@ -269,28 +302,38 @@ static int time_candidate(weft_pipelines_candidate *it, weft_model *m,
 	for (size_t i = 0; !err && i < top * in_n; i++)
 		in[i] = ev && ev->cols == in_n ? ev->features[i % (ev->rows * ev->cols)]
 					       : (float)(weft_pipelines_rng_uniform(&s) * 2.0 - 1.0);
-	const weft_pipelines_sweep_row *at = NULL;
-	for (size_t b = 1; !err && o->sweep && it->n_sweep < 64; b *= 2) {
-		size_t bb = b < top ? b : top;
-		weft_pipelines_sweep_row *r = &it->sweep[it->n_sweep++];
-		err = time_batch(r, m, in, out, bb, o, confidence, d);
-		if (r->batch == o->batch)
-			at = r;
-		if (bb == top)
+	size_t sweep_top = o->sweep ? o->max_batch : 0;
+	bool have_batch = false;
+	for (size_t b = 1; !err && sweep_top && it->n_sweep < 64; b *= 2) {
+		size_t bb = b < sweep_top ? b : sweep_top;
+		err = time_batch(&it->sweep[it->n_sweep], m, in, out, bb, o, confidence, d);
+		if (!err) {
+			if (it->sweep[it->n_sweep].batch == o->batch)
+				have_batch = true;
+			it->n_sweep++;
+		}
+		if (bb == sweep_top)
 			break;
 	}
-	if (!err && !at) {
-		weft_pipelines_sweep_row *r = &it->sweep[it->n_sweep++];
-		err = time_batch(r, m, in, out, o->batch, o, confidence, d);
-		at = r;
+	if (!err && !have_batch) { /* the judged batch size, when the sweep missed it */
+		err = time_batch(&it->sweep[it->n_sweep], m, in, out, o->batch, o, confidence, d);
+		if (!err)
+			it->n_sweep++;
+		qsort(it->sweep, it->n_sweep, sizeof *it->sweep, cmp_row);
 	}
-	if (!err) {
+	const weft_pipelines_sweep_row *at = NULL;
+	for (size_t k = 0; !err && k < it->n_sweep; k++)
+		if (it->sweep[k].batch == o->batch)
+			at = &it->sweep[k];
+	if (at) {
 		it->stage_p50 = at->p50;
 		it->stage_p99 = at->p99;
 		if (o->has_budget) {
 			it->judged = true;
 			it->fits = weft_pipelines_judge(at->p99.has_lo, at->p99.lo_ms, at->p99.has_hi,
 							at->p99.hi_ms, o->budget_ms);
+			if (it->fits != WEFT_VERDICT_MET)
+				it->why = why_not_alone(at, o->budget_ms, confidence, it->fits);
 		}
 	}
 	free(in);
@@ -302,6 +345,9 @@ int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 				     const weft_pipelines_candidates_opts *o, weft_diags *d)
 {
 	*out = NULL;
+	if (!o->batch || !o->iterations || (o->sweep && !o->max_batch) || !o->n_models)
+		return weft_diags_error(d, NULL, 0, 0, "candidates: batch, iterations, max_batch and the "
+					"list of models must not be empty");
 	weft_model_opts mo;
 	int err = model_opts_from(&mo, o, o->device, o->precision, d);
 	if (err)
@@ -322,7 +368,7 @@ int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 	c->warmup = o->warmup;
 	c->sweep = o->sweep;
 	c->eval_rows = ev ? ev->rows : 0;
-	mo.max_batch = o->sweep ? o->max_batch : o->batch;
+	mo.max_batch = o->sweep && o->max_batch > o->batch ? o->max_batch : o->batch;
 	if (ev && ev->rows > mo.max_batch && mo.max_batch < 256)
 		mo.max_batch = 256; /* evaluate in larger chunks */
 	for (size_t i = 0; i < c->n; i++) {
@@ -505,19 +551,19 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 		     !(c->stage = strdup(st->name))))
 		err = WEFT_ENOMEM;
 	char *saved_file = NULL, *saved_dev = NULL, *saved_prec = NULL;
-	if (!err && !(saved_file = sm->file ? strdup(sm->file) : NULL) && sm->file)
-		err = WEFT_ENOMEM;
 	if (!err)
 		err = swap_str(&sm->device, o->device, &saved_dev);
 	if (!err)
 		err = swap_str(&sm->precision, o->precision, &saved_prec);
 	if (err) {
 		restore_str(&sm->device, saved_dev);
-		free(saved_file);
 		weft_evalset_free(ev);
 		weft_pipelines_candidates_free(c);
 		return err;
 	}
+	/* the stage's own file is put back as it was, without allocating */
+	saved_file = sm->file;
+	sm->file = NULL;
 	c->through_pipeline = true;
 	c->confidence = spec->confidence;
 	c->batch = sm->batch;
@@ -561,9 +607,8 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 		}
 		take_run(it, r, st->name);
 	}
-	if (saved_file)
-		weft_pipelines_stage_set_model(st, saved_file);
-	free(saved_file);
+	free(sm->file);
+	sm->file = saved_file;
 	restore_str(&sm->device, saved_dev);
 	restore_str(&sm->precision, saved_prec);
 	recommend(c);

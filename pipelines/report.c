@@ -112,10 +112,23 @@ weft_pipelines_verdict weft_pl_series_verdict(const weft_pipelines_series *s, bo
 	return v;
 }
 
+void weft_pl_pctl_sentence(weft_buf *b, const char *label, const weft_pipelines_pctl *p, double confidence,
+			   bool ascii)
+{
+	char v[48] = "-", lo[32] = "none", hi[32] = "none";
+	if (isfinite(p->value_ms))
+		weft_pl_fmt_ms(v, sizeof v, p->value_ms, ascii);
+	if (p->has_lo)
+		weft_pl_fmt_ms(lo, sizeof lo, p->lo_ms, ascii);
+	if (p->has_hi)
+		weft_pl_fmt_ms(hi, sizeof hi, p->hi_ms, ascii);
+	weft_buf_printf(b, "%s %s, %.0f%% CI [%s, %s]", label, v, confidence * 100.0, lo, hi);
+}
+
 void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_check *c,
 			    bool ascii)
 {
-	char v[48], lo[32], hi[32], lim[32];
+	char v[48], lim[32];
 	weft_pl_fmt_ms(v, sizeof v, c->at.value_ms, ascii);
 	weft_pl_fmt_ms(lim, sizeof lim, c->budget.limit_ms, ascii);
 	if (c->budget.q >= 1.0) {
@@ -125,16 +138,7 @@ void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const w
 					c->over == 1 ? "y" : "ies", lim);
 		return;
 	}
-	if (c->at.has_lo)
-		weft_pl_fmt_ms(lo, sizeof lo, c->at.lo_ms, ascii);
-	else
-		snprintf(lo, sizeof lo, "none");
-	if (c->at.has_hi)
-		weft_pl_fmt_ms(hi, sizeof hi, c->at.hi_ms, ascii);
-	else
-		snprintf(hi, sizeof hi, "none");
-	weft_buf_printf(b, "%s %s, %.0f%% CI [%s, %s]", c->budget.label, isfinite(c->at.value_ms) ? v : "-",
-			r->confidence * 100.0, lo, hi);
+	weft_pl_pctl_sentence(b, c->budget.label, &c->at, r->confidence, ascii);
 	if (c->verdict == WEFT_VERDICT_INCONCLUSIVE) {
 		if (!isfinite(c->at.value_ms))
 			weft_buf_puts(b, "; no successful query to judge");
@@ -195,10 +199,7 @@ static const char *verdict_colour(weft_pipelines_verdict v)
 
 static void pad(weft_buf *b, const char *s, int width)
 {
-	/* count UTF-8 code points, not bytes */
-	int n = 0;
-	for (const char *p = s; *p; p++)
-		n += ((unsigned char)*p & 0xC0) != 0x80;
+	int n = (int)weft_utf8_width(s); /* columns, not bytes */
 	weft_buf_puts(b, s);
 	for (; n < width; n++)
 		weft_buf_putc(b, ' ');

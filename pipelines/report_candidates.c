@@ -121,18 +121,9 @@ static bool table(grid *g, const weft_pipelines_candidates *c)
 	return true;
 }
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static size_t width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
-	return w;
-}
-
 static void put_padded(weft_buf *b, const char *s, size_t w, bool left)
 {
-	size_t n = width(s);
+	size_t n = weft_utf8_width(s);
 	if (!left)
 		for (; n < w; n++)
 			weft_buf_putc(b, ' ');
@@ -147,14 +138,15 @@ static void grid_text(weft_buf *b, const grid *g)
 	size_t w[MAX_COLS] = { 0 };
 	for (size_t i = 0; i < g->rows; i++)
 		for (size_t j = 0; j < g->cols; j++)
-			if (width(g->cell[i * g->cols + j]) > w[j])
-				w[j] = width(g->cell[i * g->cols + j]);
+			if (weft_utf8_width(g->cell[i * g->cols + j]) > w[j])
+				w[j] = weft_utf8_width(g->cell[i * g->cols + j]);
 	for (size_t i = 0; i < g->rows; i++) {
 		for (size_t j = 0; j < g->cols; j++) {
 			if (j)
 				weft_buf_puts(b, "  ");
-			put_padded(b, g->cell[i * g->cols + j], j + 1 == g->cols ? 0 : w[j],
-				   g->left[j] && j + 1 < g->cols);
+			/* no trailing spaces after a left-aligned last column */
+			bool last = j + 1 == g->cols;
+			put_padded(b, g->cell[i * g->cols + j], last && g->left[j] ? 0 : w[j], g->left[j]);
 		}
 		weft_buf_putc(b, '\n');
 	}
@@ -330,7 +322,7 @@ static void put_wrapped(weft_buf *b, const char *text, size_t width)
 	while (*text) {
 		size_t n = strcspn(text, " ");
 		size_t w = 0;
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) /* columns, not bytes */
 			w += ((unsigned char)text[i] & 0xC0) != 0x80;
 		if (col && col + 1 + w > width) {
 			weft_buf_putc(b, '\n');

@@ -17,6 +17,9 @@ const weft_pipelines_check *weft_pl_e2e_check(const weft_pipelines_result *r, co
 double weft_pl_budget_share(const weft_pipelines_result *r, const weft_pipelines_check *c);
 /* The worst verdict of a series' checks. */
 weft_pipelines_verdict weft_pl_series_verdict(const weft_pipelines_series *s, bool *any);
+/* "p99 41.2 ms, 95% CI [40.1 ms, 42.5 ms]" (none for a missing bound). */
+void weft_pl_pctl_sentence(weft_buf *b, const char *label, const weft_pipelines_pctl *p, double confidence,
+			   bool ascii);
 /* The numbers behind a verdict, as one clause. */
 void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_check *c,
 			    bool ascii);

@@ -561,12 +561,14 @@ void weft_pipelines_candidates_opts_init(weft_pipelines_candidates_opts *o);
 
 /* Through a pipeline: run it once per candidate with the model stage
  * pointed at that candidate (spec is changed during the call and restored).
- * A candidate that cannot be loaded is reported with its error and the
- * others still run; the call fails only for a bad evaluation set or stage
- * choice (WEFT_EINVALID) or when nothing could run (the first error). */
+ * A candidate that cannot be loaded or run is reported with its error
+ * (item error and err) and the others still run; the call itself fails only
+ * for a stage choice, load section or evaluation set that no candidate could
+ * run with (WEFT_EINVALID, WEFT_EENV) or out of memory. */
 int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pipelines_spec *spec,
 				       const weft_pipelines_candidates_opts *o, weft_diags *d);
-/* Model-only: time each candidate's forward pass alone. */
+/* Model-only: time each candidate's forward pass alone (errors per item as
+ * above; WEFT_EINVALID for empty options or an unusable evaluation set). */
 int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 				     const weft_pipelines_candidates_opts *o, weft_diags *d);
 void weft_pipelines_candidates_free(weft_pipelines_candidates *c);

@@ -378,3 +378,32 @@ Test(assess_model, shipped_model_is_valid_when_present)
 	weft_assess_model_free(m);
 	weft_diags_free(d);
 }
+
+Test(assess_model, a_long_question_id_is_named_whole_in_level_errors)
+{
+	char id[101];
+	memset(id, 'q', 100);
+	id[100] = '\0';
+	char text[2048];
+	snprintf(text, sizeof text, "%s"
+		 "dimensions:\n"
+		 "  - id: d1\n"
+		 "    title: D1\n"
+		 "    questions:\n"
+		 "      - id: %s\n"
+		 "        text: Q1\n"
+		 "        options:\n"
+		 "          - {level: 1, text: o1, improve: i1}\n"
+		 "          - {level: 2, text: o2, improve: i2}\n"
+		 "          - {level: 3, text: o3, improve: i3}\n"
+		 "          - {level: 4, text: o4, improve: i4}\n",
+		 HEAD, id);
+	weft_assess_model *m = NULL;
+	weft_diags *d;
+	cr_assert_eq(load(&m, &d, text), WEFT_EINVALID);
+	/* assess_clean shows at most 80 columns of an id, then "..." */
+	char want[160];
+	snprintf(want, sizeof want, "question '%.80s...': option for level 5 is missing", id);
+	assert_error_at(d, "m.yaml", 17, 11, want);
+	weft_diags_free(d);
+}

@@ -396,3 +396,38 @@ Test(candidates, models_alone_use_the_same_rule)
 	cr_assert(c->items[1].stage_p99.has_hi, "400 samples bound a p99");
 	weft_pipelines_candidates_free(c);
 }
+
+Test(candidates, a_hostile_file_name_is_made_printable_in_every_report)
+{
+	/* invalid UTF-8, an escape sequence, markup: reports put names in JSON,
+	 * XML and on terminals */
+	char from[160], to[192];
+	snprintf(from, sizeof from, "%s/a.safetensors", dir);
+	snprintf(to, sizeof to, "%s/x\xe9<y>&\"\x1b[31mred.safetensors", dir);
+	cr_assert_eq(link(from, to), 0);
+	const char *models[] = { to };
+	weft_pipelines_candidates_opts o;
+	weft_pipelines_candidates_opts_init(&o);
+	o.models = models;
+	o.n_models = 1;
+	o.device = "cpu";
+	o.iterations = 20;
+	weft_pipelines_candidates *c = NULL;
+	cr_assert_eq(weft_pipelines_candidates_models(&c, &o, d), 0);
+	cr_assert_str_eq(c->items[0].name, "x?<y>&\"?[31mred");
+	weft_buf b = WEFT_BUF_INIT;
+	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_JSON, NULL), 0);
+	cJSON *j = cJSON_Parse(b.ptr);
+	cr_assert_not_null(j, "%s", b.ptr);
+	cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "candidates"), 0)->child->valuestring,
+			 "x?<y>&\"?[31mred");
+	cJSON_Delete(j);
+	weft_buf_free(&b);
+	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_JUNIT, NULL), 0);
+	cr_assert(strstr(b.ptr, "name=\"x?&lt;y&gt;&amp;&quot;?[31mred fits the budget\""), "%s", b.ptr);
+	weft_buf_free(&b);
+	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_TEXT, NULL), 0);
+	cr_assert_null(strchr(b.ptr, '\x1b'));
+	weft_buf_free(&b);
+	weft_pipelines_candidates_free(c);
+}
