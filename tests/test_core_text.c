@@ -137,3 +137,35 @@ Test(core_text, diagnostics_neutralise_control_characters)
 	free(text);
 	weft_diags_free(d);
 }
+
+Test(core_text, utf8_decoding_by_hand)
+{
+	size_t n;
+	/* code points written out from the UTF-8 tables */
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"A", &n), 0x41);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"\xc3\xa9", &n), 0xE9); /* é */
+	cr_assert_eq(n, 2);
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"\xe2\x82\xac", &n), 0x20AC); /* € */
+	cr_assert_eq(n, 3);
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"\xf0\x9f\x98\x80", &n), 0x1F600);
+	cr_assert_eq(n, 4);
+	/* a stray continuation byte, a lead byte cut short by the NUL, a 0xFF */
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"\x80x", &n), 0xFFFD);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"\xe2\x82", &n), 0xFFFD);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(weft_utf8_next((const unsigned char *)"\xff", &n), 0xFFFD);
+	cr_assert_eq(n, 1);
+	cr_assert(weft_utf8_printable(0xE9) && weft_utf8_printable(0x1F600));
+	cr_assert(!weft_utf8_printable(0x1B) && !weft_utf8_printable(0x7F) && !weft_utf8_printable(0x85));
+	cr_assert(!weft_utf8_printable(0xD800) && !weft_utf8_printable(0x2028) && !weft_utf8_printable(0xFFFF));
+	cr_assert_eq(weft_utf8_width("µs"), 2);
+	cr_assert_eq(weft_utf8_width("a\xe2\x82\xac" "b"), 3);
+
+	weft_buf b = WEFT_BUF_INIT;
+	weft_buf_put_printable(&b, "ok \xc3\xa9\x1b[1m\xe9\xe2\x82", '?');
+	/* é kept; ESC, the lone 0xE9 and each byte of the cut sequence replaced */
+	cr_assert_str_eq(b.ptr, "ok \xc3\xa9?[1m???");
+	weft_buf_free(&b);
+}
