@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "git_test.h"
 #include "weft_templates.h"
 
 #define FULL WEFT_FIXTURES "/templates/full"
@@ -438,41 +439,6 @@ Test(cli, a_full_disk_leaves_nothing_behind)
 
 /* ---- git ---- */
 
-static void commit_all(const char *dir, const char *msg, git_oid *out)
-{
-	git_repository *repo = NULL;
-	if (git_repository_open(&repo, dir) != 0)
-		cr_assert_eq(git_repository_init(&repo, dir, 0), 0);
-	git_index *idx = NULL;
-	git_oid tree_id;
-	cr_assert_eq(git_repository_index(&idx, repo), 0);
-	cr_assert_eq(git_index_add_all(idx, NULL, 0, NULL, NULL), 0);
-	cr_assert_eq(git_index_write(idx), 0);
-	cr_assert_eq(git_index_write_tree(&tree_id, idx), 0);
-	git_tree *tree = NULL;
-	cr_assert_eq(git_tree_lookup(&tree, repo, &tree_id), 0);
-	git_signature *sig = NULL;
-	cr_assert_eq(git_signature_now(&sig, "t", "t@example.com"), 0);
-	git_oid parent_id;
-	git_commit *parent = NULL;
-	if (git_reference_name_to_id(&parent_id, repo, "HEAD") == 0)
-		cr_assert_eq(git_commit_lookup(&parent, repo, &parent_id), 0);
-	const git_commit *parents[1] = { parent };
-	cr_assert_eq(git_commit_create(out, repo, "HEAD", sig, sig, NULL, msg, tree, parent ? 1 : 0, parents), 0);
-	if (!parent) {
-		git_object *obj = NULL;
-		cr_assert_eq(git_object_lookup(&obj, repo, out, GIT_OBJECT_COMMIT), 0);
-		git_oid tag_id;
-		cr_assert_eq(git_tag_create_lightweight(&tag_id, repo, "v1", obj, 0), 0);
-		git_object_free(obj);
-	}
-	git_commit_free(parent);
-	git_signature_free(sig);
-	git_tree_free(tree);
-	git_index_free(idx);
-	git_repository_free(repo);
-}
-
 static bool have_git(void)
 {
 	return system("git --version >/dev/null 2>&1") == 0;
@@ -488,11 +454,12 @@ Test(cli, git_template_at_a_tag)
 	FILE *fp = fopen(path_in("repo/files/hello.txt"), "w");
 	fputs("v1 {{who}}\n", fp);
 	fclose(fp);
-	commit_all(path_in("repo"), "v1", &v1); /* tagged v1 */
+	weft_test_git_commit_all(path_in("repo"), "v1", &v1);
+	weft_test_git_tag(path_in("repo"), "v1", &v1);
 	fp = fopen(path_in("repo/files/hello.txt"), "w");
 	fputs("v2 {{who}}\n", fp);
 	fclose(fp);
-	commit_all(path_in("repo"), "v2", &v2);
+	weft_test_git_commit_all(path_in("repo"), "v2", &v2);
 	git_libgit2_shutdown();
 	char v1hex[41];
 	git_oid_tostr(v1hex, sizeof v1hex, &v1);
