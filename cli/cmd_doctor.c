@@ -11,9 +11,10 @@
 
 static const char usage[] =
 	"usage: weft doctor [--format text|json]\n\n"
-	"Show what this build of weft has (CUDA kernels compiled in or not), whether a\n"
-	"CUDA device is present (name, compute capability, memory), and the versions of\n"
-	"the libraries it uses. Always exits 0 unless the arguments are wrong.\n";
+	"Show what this build of weft has (CUDA kernels compiled in or not, and the CUDA\n"
+	"module it opens on demand), whether a CUDA device is present (name, compute\n"
+	"capability, memory), the folder it reads its shipped data from and why, and the\n"
+	"versions of the libraries it uses. Always exits 0 unless the arguments are wrong.\n";
 
 int weft_cmd_doctor(int argc, char **argv)
 {
@@ -47,7 +48,7 @@ int weft_cmd_doctor(int argc, char **argv)
 	git_libgit2_version(&gmaj, &gmin, &grev);
 	char git_v[32], cuda_v[32] = "", cublas_v[32] = "", cc[16] = "";
 	snprintf(git_v, sizeof git_v, "%d.%d.%d", gmaj, gmin, grev);
-	if (k.cuda_compiled) {
+	if (k.cuda_loaded) {
 		snprintf(cuda_v, sizeof cuda_v, "%d.%d", k.runtime_version / 1000,
 			 (k.runtime_version % 1000) / 10);
 		snprintf(cublas_v, sizeof cublas_v, "%d.%d.%d", k.cublas_version / 10000,
@@ -60,10 +61,17 @@ int weft_cmd_doctor(int argc, char **argv)
 	if (fmt == WEFT_FMT_JSON) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "version", weft_version_long());
+		cJSON *data = cJSON_AddObjectToObject(o, "data");
+		cJSON_AddStringToObject(data, "path", weft_data_dir());
+		cJSON_AddStringToObject(data, "why", weft_data_dir_why());
 		cJSON *cu = cJSON_AddObjectToObject(o, "cuda");
 		cJSON_AddBoolToObject(cu, "compiled", k.cuda_compiled);
-		cJSON_AddBoolToObject(cu, "device_found", k.device_found);
 		if (k.cuda_compiled) {
+			cJSON_AddStringToObject(cu, "module", k.cuda_module);
+			cJSON_AddBoolToObject(cu, "module_loaded", k.cuda_loaded);
+		}
+		cJSON_AddBoolToObject(cu, "device_found", k.device_found);
+		if (k.cuda_loaded) {
 			cJSON_AddStringToObject(cu, "runtime", cuda_v);
 			cJSON_AddStringToObject(cu, "cublas", cublas_v);
 		}
@@ -91,8 +99,11 @@ int weft_cmd_doctor(int argc, char **argv)
 	}
 
 	printf("weft %s\n", weft_version_long());
+	printf("data:     %s\n          %s\n", weft_data_dir(), weft_data_dir_why());
 	if (!k.cuda_compiled)
 		printf("CUDA not compiled in: CPU reference path only\n");
+	else if (!k.cuda_loaded)
+		printf("CUDA compiled in, module not usable: %s; the CPU path is used\n", k.reason);
 	else if (!k.device_found)
 		printf("CUDA compiled in, no device found: %s\n"
 		       "          runtime %s, cuBLAS %s; the CPU path is used\n",
@@ -102,6 +113,8 @@ int weft_cmd_doctor(int argc, char **argv)
 		       "          runtime %s, cuBLAS %s\n",
 		       k.device_name, cc, (double)k.device_memory / (1u << 30),
 		       k.device_count > 1 ? " and more" : "", cuda_v, cublas_v);
+	if (k.cuda_loaded)
+		printf("          module %s\n", k.cuda_module);
 	printf("libyaml:  %s\n", yaml_get_version_string());
 	printf("cJSON:    %s\n", cJSON_Version());
 	printf("libgit2:  %s\n", git_v);

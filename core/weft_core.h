@@ -285,10 +285,20 @@ uint64_t weft_now_ns(void);
 /* ---- shipped data ------------------------------------------------------------ */
 
 /* Folder holding the data weft ships (assess/questionnaires,
- * templates/patterns, pipelines/examples): $WEFT_DATA_DIR when set, else the
- * source tree the binary was built from when it still exists, else the
- * installed share/weft. */
+ * templates/patterns, pipelines/examples), looked up once: $WEFT_DATA_DIR
+ * when set; else share/weft beside the installed binary (the path from its
+ * bin folder is recorded at build time, so a copied prefix works); else the
+ * source tree, only when the binary runs from its own build folder. When none
+ * exists, the path beside the binary (so errors name it). */
 const char *weft_data_dir(void);
+/* Why weft_data_dir() is what it is, in words ("installed beside the binary
+ * ...", "not found: ..."), for `weft doctor`. */
+const char *weft_data_dir_why(void);
+/* Folder of the running executable (from /proc/self/exe), or NULL. */
+const char *weft_exe_dir(void);
+/* Whether the running executable lies inside the build folder it was
+ * built in (tests and `build/weft`). */
+bool weft_running_from_build(void);
 
 /* ---- version ---------------------------------------------------------------------- */
 

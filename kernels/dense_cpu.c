@@ -1,23 +1,14 @@
 /* dense_cpu.c - the CPU forward pass of a dense network, and the reference
  * every CUDA kernel in dense_cuda.cu is tested against.
  *
- * Design choice: the matrix product goes to OpenBLAS (sgemm with the weight
- * transposed, so PyTorch's [out, in] layout is used as stored) and everything
+ * Design choice: the matrix product goes to OpenBLAS (blas.c: sgemm with the
+ * weight transposed, so PyTorch's [out, in] layout is used as stored) and everything
  * else is a plain loop written for clarity, one function per kernel, in
  * float, in the order the GPU kernels compute it. */
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #include "kernels_int.h"
-
-void weft_ref_linear(float *y, const float *x, const float *w, size_t batch, size_t in,
-		     size_t out)
-{
-	/* y[batch x out] = x[batch x in] . w[out x in]^T, all row-major */
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)batch, (int)out, (int)in, 1.0f, x,
-		    (int)in, w, (int)in, 0.0f, y, (int)out);
-}
 
 float weft_ref_act(float x, weft_activation act)
 {

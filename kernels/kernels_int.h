@@ -15,7 +15,22 @@
 extern "C" {
 #endif
 
-void weft_kernels_probe_cpu(weft_kernels_info *info);
+/* ---- OpenBLAS, opened on first use (blas.c) ------------------------------------ */
+
+/* Open OpenBLAS with threads workers (at least 1) the first time, or raise
+ * the process-wide count to threads when it is larger than what it has; a
+ * smaller request keeps the count. WEFT_EENV with a warning in d when
+ * OpenBLAS cannot be loaded (products then use a plain loop). Thread-safe. */
+int weft_kernels_blas_open(int threads, weft_diags *d);
+/* The thread count in force, 0 before OpenBLAS was opened (or without it). */
+int weft_kernels_blas_threads(void);
+/* "OpenBLAS 0.3.21 ... , 1 thread", or why there is none; opens it. */
+void weft_kernels_blas_describe(char *buf, size_t n);
+
+/* ---- the CUDA module (cuda.c) --------------------------------------------------- */
+
+/* Fill info's CUDA fields, opening the CUDA module the first time. */
+void weft_kernels_cuda_probe(weft_kernels_info *info);
 
 /* Strict UTF-8 without NUL; *bad gets the offset of the first bad byte. */
 bool weft_kernels_utf8_valid(const uint8_t *s, size_t len, size_t *bad);
@@ -63,7 +78,8 @@ void weft_ref_forward(weft_model *m, float *out, const float *in, size_t batch);
 /* x rounded to the storage type of prec (fp16/bf16; fp32 and tf32 unchanged). */
 float weft_ref_round(float x, weft_precision prec);
 
-/* ---- GPU side (dense_cuda.cu; model_nocuda.c stubs return WEFT_EENV) --------- */
+/* ---- GPU side: dense_cuda.cu in the CUDA module, reached through cuda.c, which
+ * returns WEFT_EENV (with the reason in d) when the module cannot be opened ---- */
 
 /* Upload the model's weights in prec's storage type, pinned host buffers for
  * max_batch rows, cuBLASLt descriptors. Errors recorded in d (WEFT_EENV). */

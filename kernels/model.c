@@ -16,65 +16,6 @@
 #define MAX_DIM (1u << 24)      /* features or units per layer */
 #define MAX_BATCH (1u << 24)
 
-/* ---- names ---------------------------------------------------------------------- */
-
-static const char *const device_names[] = { "auto", "cpu", "gpu" };
-static const char *const precision_names[] = { "fp32", "tf32", "fp16", "bf16" };
-static const char *const activation_names[] = { "none", "relu", "gelu", "tanh", "sigmoid" };
-
-static int parse_name(int *out, const char *name, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (name && strcmp(name, names[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	}
-	return WEFT_EINVALID;
-}
-
-const char *weft_device_name(weft_device v)
-{
-	return (unsigned)v < 3 ? device_names[v] : "?";
-}
-
-int weft_device_parse(weft_device *out, const char *name)
-{
-	int v;
-	if (parse_name(&v, name, device_names, 3))
-		return WEFT_EINVALID;
-	*out = (weft_device)v;
-	return 0;
-}
-
-const char *weft_precision_name(weft_precision v)
-{
-	return (unsigned)v < 4 ? precision_names[v] : "?";
-}
-
-int weft_precision_parse(weft_precision *out, const char *name)
-{
-	int v;
-	if (parse_name(&v, name, precision_names, 4))
-		return WEFT_EINVALID;
-	*out = (weft_precision)v;
-	return 0;
-}
-
-const char *weft_activation_name(weft_activation v)
-{
-	return (unsigned)v < 5 ? activation_names[v] : "?";
-}
-
-int weft_activation_parse(weft_activation *out, const char *name)
-{
-	int v;
-	if (parse_name(&v, name, activation_names, 5))
-		return WEFT_EINVALID;
-	*out = (weft_activation)v;
-	return 0;
-}
-
 void weft_model_opts_init(weft_model_opts *o)
 {
 	weft_model_opts def = WEFT_MODEL_OPTS_INIT;
@@ -365,7 +306,8 @@ static int place(weft_model *m, const weft_model_opts *o, weft_diags *d)
 	weft_precision prec = o->precision;
 	if (dev != WEFT_DEVICE_CPU) {
 		weft_kernels_info info;
-		weft_kernels_probe(&info);
+		memset(&info, 0, sizeof info);
+		weft_kernels_cuda_probe(&info);
 		if (!info.device_found) {
 			if (dev == WEFT_DEVICE_GPU) {
 				weft_diags_add(d, WEFT_SEV_ERROR, m->path, 0, 0,
@@ -386,6 +328,8 @@ static int place(weft_model *m, const weft_model_opts *o, weft_diags *d)
 				       "the CPU computes in fp32; precision %s applies on the GPU only",
 				       weft_precision_name(prec));
 		m->precision = WEFT_PREC_FP32;
+		/* a missing OpenBLAS is a warning: the products fall back to a loop */
+		weft_kernels_blas_open(o->threads, d);
 		size_t per = 0;
 		if (__builtin_mul_overflow(m->max_batch, m->max_width, &per) ||
 		    __builtin_mul_overflow(per, sizeof(float), &per))

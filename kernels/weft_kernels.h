@@ -1,10 +1,12 @@
 /* weft_kernels.h - weft's compute, behind one header.
  *
  * Two implementations serve this header: a CPU one (always built; the
- * reference) and a CUDA one (built when the build found nvcc and cuBLAS,
- * WEFT_HAVE_CUDA). The CUDA build still runs without a device: every entry
- * point falls back to the CPU path, and weft_kernels_probe says why.
- * This is the only part that includes CUDA headers.
+ * reference, with OpenBLAS opened on first use) and a CUDA one (built when
+ * the build found nvcc and cuBLAS, WEFT_HAVE_CUDA, as the module
+ * libweft-cuda.so that is opened only when a GPU is asked for). Without a
+ * device or the module every entry point falls back to the CPU path, and
+ * weft_kernels_probe says why. This is the only part that includes CUDA
+ * headers.
  *
  * Contents: the probe; candidate models (dense networks read from
  * safetensors files) and their forward pass; the safetensors reader and a
@@ -26,7 +28,9 @@ extern "C" {
 
 /* What this build and this machine offer. */
 typedef struct {
-	bool cuda_compiled;     /* built with CUDA kernels */
+	bool cuda_compiled;     /* built with CUDA kernels (the CUDA module) */
+	bool cuda_loaded;       /* the CUDA module was found and opened */
+	char cuda_module[512];  /* its path, or where it was looked for */
 	bool device_found;      /* a usable CUDA device is present */
 	int device_count;
 	char device_name[256];  /* device 0, when found */
@@ -35,11 +39,12 @@ typedef struct {
 	int runtime_version;    /* CUDA runtime, e.g. 13000; 0 without CUDA */
 	int driver_version;     /* 0 when no driver */
 	int cublas_version;     /* e.g. 130000; 0 without CUDA */
-	char reason[256];       /* why no device, when device_found is false */
-	char blas[128];         /* CPU BLAS in use, e.g. "OpenBLAS 0.3.21" */
+	char reason[512];       /* why no device, when device_found is false */
+	char blas[192];         /* CPU BLAS in use, e.g. "OpenBLAS 0.3.21 ..., 1 thread" */
 } weft_kernels_info;
 
-/* Fill info. Never fails: a missing driver or device is reported in it. */
+/* Fill info. Never fails: a missing driver, module or device is reported in
+ * it. Opens the CUDA module and OpenBLAS (one thread) if not yet open. */
 void weft_kernels_probe(weft_kernels_info *info);
 
 /* ==== tensor dtypes ======================================================= */
@@ -103,10 +108,12 @@ typedef struct {
 	const char *activations;   /* optional override "relu,relu,none", else __metadata__ */
 	bool softmax;              /* optional override (only when activations given) */
 	bool use_graph;            /* CUDA graph replay for small batches, default true */
+	int threads;               /* OpenBLAS threads on the CPU, default 1 (the count is
+				    * process-wide: the largest any model asked for) */
 } weft_model_opts;
 
 /* The defaults (note that a zeroed struct has use_graph false). */
-#define WEFT_MODEL_OPTS_INIT { WEFT_DEVICE_AUTO, WEFT_PREC_FP32, 64, NULL, NULL, false, true }
+#define WEFT_MODEL_OPTS_INIT { WEFT_DEVICE_AUTO, WEFT_PREC_FP32, 64, NULL, NULL, false, true, 1 }
 void weft_model_opts_init(weft_model_opts *o);
 
 typedef struct weft_model weft_model;

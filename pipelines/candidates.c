@@ -576,6 +576,7 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 	mo.activations = sm->activations;
 	mo.softmax = sm->softmax;
 	mo.max_batch = sm->batch > 256 ? sm->batch : 256;
+	mo.threads = sm->threads;
 	for (size_t i = 0; i < c->n; i++) {
 		weft_pipelines_candidate *it = &c->items[i];
 		weft_model *m = load_and_score(it, &mo, ev, d);

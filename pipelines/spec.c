@@ -507,6 +507,7 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 {
 	m->batch = 1;
 	m->instances = 1;
+	m->threads = 1;
 	if (n->kind == WEFT_YAML_SCALAR && !weft_yaml_is_null(n)) {
 		m->file = weft_pl_resolve(c->dir, n->scalar);
 		m->device = dup_or_fail(c, "auto");
@@ -516,7 +517,7 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 	if (!is_map(c, n, "model"))
 		return;
 	static const char *const known[] = { "file", "batch", "device", "precision", "instances",
-					     "activations", "softmax", "candidates", "eval", NULL };
+					     "threads", "activations", "softmax", "candidates", "eval", NULL };
 	unknown_keys(c, n, known);
 	const char *file = str_field(c, n, "file", true);
 	if (file && !(m->file = weft_pl_resolve(c->dir, file)))
@@ -526,6 +527,8 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 		m->batch = (size_t)v;
 	if (int_field(c, n, "instances", 1, 64, &v))
 		m->instances = (size_t)v;
+	if (int_field(c, n, "threads", 1, 256, &v))
+		m->threads = (int)v;
 	static const char *const devices[] = { "auto", "cpu", "gpu", NULL };
 	static const char *const precisions[] = { "fp32", "tf32", "fp16", "bf16", NULL };
 	const char *dev = str_field(c, n, "device", false);

@@ -60,6 +60,7 @@ static int model_shared_new(void **out, const weft_pipelines_stage *st, const we
 		return weft_diags_error(d, spec->path, st->line, st->col,
 					"stage '%s': unknown precision '%s'", st->name, m->precision);
 	o.max_batch = m->batch;
+	o.threads = m->threads;
 	o.activations = m->activations;
 	o.softmax = m->softmax;
 	model_shared *s = calloc(1, sizeof *s);

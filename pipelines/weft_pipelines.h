@@ -217,6 +217,7 @@ typedef struct {
 	char *device;        /* "auto" "cpu" "gpu" */
 	char *precision;     /* "fp32" ... */
 	size_t instances;    /* model copies; queries take turns on each, default 1 */
+	int threads;         /* OpenBLAS threads on the CPU, default 1 */
 	char *activations;   /* optional override */
 	bool softmax;        /* softmax after the last layer (with activations) */
 	char *eval;          /* evaluation set for candidates, resolved, or NULL */

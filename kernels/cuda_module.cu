@@ -1,20 +1,22 @@
-/* probe_cuda.cu - weft_kernels_probe for CUDA builds: asks the runtime for
- * a device and cuBLAS for its version. The runtime is linked statically, so
- * the binary starts on machines without a CUDA driver; it then reports the
- * driver as missing instead of failing to load. */
+/* cuda_module.cu - the entry point of libweft-cuda.so: the table of its
+ * functions (cuda_module.h), and the CUDA half of weft_kernels_probe, which
+ * asks the runtime for a device and cuBLAS for its version. The runtime is
+ * linked statically into the module, so it loads on machines without a CUDA
+ * driver and then reports the driver as missing. Only the entry point is
+ * exported (the link uses a version script); everything else, the copies of
+ * core's diagnostics included, stays inside the module. */
 #include <cstdio>
 #include <cstring>
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
-#include "kernels_int.h"
+#include "cuda_module.h"
+#include "weft_version.h"
 
-extern "C" void weft_kernels_probe(weft_kernels_info *info)
+static void probe(weft_kernels_info *info)
 {
-	memset(info, 0, sizeof *info);
 	info->cuda_compiled = true;
-	weft_kernels_probe_cpu(info);
 	cudaRuntimeGetVersion(&info->runtime_version);
 	cudaDriverGetVersion(&info->driver_version);
 	int major = 0, minor = 0, patch = 0;
@@ -42,4 +44,24 @@ extern "C" void weft_kernels_probe(weft_kernels_info *info)
 	info->cc_major = prop.major;
 	info->cc_minor = prop.minor;
 	info->device_memory = prop.totalGlobalMem;
+}
+
+extern "C" __attribute__((visibility("default"))) const weft_cuda_module_api *
+weft_cuda_module_v1(void)
+{
+	static const weft_cuda_module_api api = {
+		WEFT_CUDA_MODULE_ABI,
+		sizeof(weft_cuda_module_api),
+		WEFT_VERSION,
+		probe,
+		weft_gpu_model_new,
+		weft_gpu_model_free,
+		weft_gpu_model_forward,
+		weft_gpu_model_graph_kernels,
+		weft_gpu_test_convert,
+		weft_gpu_test_bias_act,
+		weft_gpu_test_softmax,
+		weft_gpu_test_linear,
+	};
+	return &api;
 }
