@@ -221,8 +221,7 @@ Test(assess_report, json_schema_for_rollups_and_empty_results)
 	/* the shipped examples when present: single and rolled up */
 	const char *ex = WEFT_FIXTURES "/../../assess/examples/";
 	const char *model = WEFT_FIXTURES "/../../assess/questionnaires/ai-integration.yaml";
-	if (!weft_path_exists(model))
-		cr_skip_test("shipped model not present yet");
+	cr_assert(weft_path_exists(model), "shipped model missing: %s", model);
 	char a1[512], a2[512];
 	snprintf(a1, sizeof a1, "%sunderwriting-alice.yaml", ex);
 	snprintf(a2, sizeof a2, "%sunderwriting-bob.yaml", ex);
@@ -413,8 +412,7 @@ Test(assess_report, terminal_escapes_in_answers_do_not_reach_the_report)
 Test(assess_report, shipped_examples_fit_100_columns_and_validate)
 {
 	const char *model = WEFT_FIXTURES "/../../assess/questionnaires/ai-integration.yaml";
-	if (!weft_path_exists(model))
-		cr_skip_test("shipped model not present yet");
+	cr_assert(weft_path_exists(model), "shipped model missing: %s", model);
 	cJSON *schema = load_schema();
 	static const char *const names[] = { "claims-2025.yaml", "claims-2026.yaml", "underwriting-alice.yaml",
 					     "underwriting-bob.yaml" };

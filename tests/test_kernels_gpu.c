@@ -100,7 +100,10 @@ static void expect_close(const float *g, const float *c, size_t n, weft_precisio
 
 Test(gpu, poison_is_caught)
 {
-	/* the harness itself: a NaN anywhere fails */
+	/* the harness itself: a NaN anywhere fails. It only matters when the
+	 * kernels run, and skipping it too lets a machine without a device
+	 * report the whole suite as skipped rather than passed. */
+	need_device();
 	float a[3] = { 1, 2, 3 }, b[3] = { 1, NAN, 3 };
 	cr_assert(!(rel_error(b, a, 3) < 1.0));
 	cr_assert(rel_error(a, a, 3) == 0.0);

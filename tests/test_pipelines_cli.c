@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli_run.h"
+#include "requires.h"
 #include "weft_core.h"
 
 #define FIX WEFT_FIXTURES "/pipelines/"
@@ -139,6 +140,12 @@ Test(bench_cli, outputs_and_baseline)
 	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);
 	cr_assert(strstr(text, "## weft bench: quick-pass"));
 	free(text);
+	/* the --junit file as CI tools read it */
+	snprintf(path, sizeof path, "%s/junit.xml", tmpdir);
+	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);
+	weft_test_require_path(WEFT_TEST_JUNIT_XSD, "the JUnit schema");
+	cr_assert_eq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD, text), 0, "%s", text);
+	free(text);
 	weft_diags_free(d);
 	/* an existing output is refused before anything runs */
 	cr_assert_eq(run(&o, &e, "bench run " FIX "quick-pass.yaml --json base.json"), 4);
@@ -258,6 +265,8 @@ Test(bench_cli, candidates_through_a_pipeline)
 	snprintf(path, sizeof path, "%s/j.xml", tmpdir);
 	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);
 	cr_assert(strstr(text, "<testcase name=\"churn-large fits the budget\""), "%s", text);
+	weft_test_require_path(WEFT_TEST_JUNIT_XSD, "the JUnit schema");
+	cr_assert_eq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD, text), 0, "%s", text);
 	free(text);
 	snprintf(path, sizeof path, "%s/c.html", tmpdir);
 	cr_assert_eq(weft_file_read(&text, NULL, path, 0, d), 0);

@@ -1,7 +1,9 @@
 /* test_pipelines_report.c - every report format says what the run found:
  * JSON validates against docs/schemas/bench-report.schema.json and carries
- * the verdicts; JUnit XML validates with xmllint against our JUnit schema
- * (tests/fixtures/pipelines/junit.xsd) with one test case per budget and
+ * the verdicts; JUnit XML validates with xmllint against the JUnit schema
+ * CI servers use (../shared/peer-suites/junit/junit-10.xsd; skipped without
+ * it or xmllint, a failure under CI=true) and against our stricter one
+ * (tests/fixtures/pipelines/junit.xsd), with one test case per budget and
  * failures carrying the numbers; HTML is self-contained with one CDF and
  * one histogram per series and the budgets drawn; Markdown and text hold
  * the table and the verdict. Then the baseline comparison: a real slow-down
@@ -10,9 +12,9 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "jsonschema_mini.h"
+#include "requires.h"
 #include "weft_pipelines.h"
 
 static weft_diags *d;
@@ -103,30 +105,20 @@ Test(report, json_validates_and_carries_the_verdicts)
 	weft_pipelines_result_free(r);
 }
 
-static bool have_xmllint(void)
-{
-	return system("command -v xmllint >/dev/null 2>&1") == 0;
-}
-
+/* 0 when xml validates against both JUnit schemas: the peer suite's, which
+ * CI servers read, and ours (tests/fixtures/pipelines/junit.xsd), which
+ * also wants a classname on every test case. */
 static int xmllint(const char *xml)
 {
-	char path[] = "/tmp/weft-junit-XXXXXX";
-	int fd = mkstemp(path);
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(write(fd, xml, strlen(xml)), (ssize_t)strlen(xml));
-	close(fd);
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "xmllint --noout --schema '%s/pipelines/junit.xsd' %s 2>/dev/null", WEFT_FIXTURES,
-		 path);
-	int st = system(cmd);
-	unlink(path);
-	return st;
+	int peer = weft_test_xmllint(WEFT_TEST_JUNIT_XSD, xml);
+	int ours = weft_test_xmllint(WEFT_FIXTURES "/pipelines/junit.xsd", xml);
+	return peer ? peer : ours;
 }
 
 Test(report, junit_validates_one_case_per_budget)
 {
-	if (!have_xmllint())
-		cr_skip_test("xmllint not installed (Debian: libxml2-utils)");
+	weft_test_require_path(WEFT_TEST_JUNIT_XSD, "the JUnit schema");
+	weft_test_require_tool("xmllint", "Debian: libxml2-utils");
 	weft_pipelines_result *r = run_text(mixed);
 	char *xml = render(r, WEFT_REPORT_JUNIT, false);
 	cr_assert_eq(xmllint(xml), 0, "%s", xml);
@@ -142,10 +134,14 @@ Test(report, junit_validates_one_case_per_budget)
 	cr_assert(strstr(xml, "failures=\"1\" errors=\"0\" skipped=\"1\""));
 	cr_assert_eq(count_of(xml, "<skipped "), 1);
 	free(xml);
-	/* the schema has teeth */
+	/* both schemas have teeth */
+	static const char nameless[] = "<testsuites><testsuite name='x' tests='1' failures='0' errors='0'>"
+				       "<testcase classname='c'/></testsuite></testsuites>";
+	cr_assert_neq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD, nameless), 0, "a nameless testcase");
+	cr_assert_neq(weft_test_xmllint(WEFT_FIXTURES "/pipelines/junit.xsd", nameless), 0, "a nameless testcase");
 	cr_assert_neq(xmllint("<testsuites><testsuite name='x' tests='1' failures='0' errors='0'>"
 			      "<testcase name='a'/></testsuite></testsuites>"),
-		      0, "a testcase without classname must not validate");
+		      0, "a testcase without classname must not validate against ours");
 	weft_pipelines_result_free(r);
 }
 
