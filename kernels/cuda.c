@@ -68,6 +68,11 @@ static void open_module(void)
 			 "the CUDA module is not installed (looked for %.400s)", mod.path);
 		return;
 	}
+	char *real = realpath(mod.path, NULL); /* bin/../lib/... named plainly */
+	if (real) {
+		snprintf(mod.path, sizeof mod.path, "%s", real);
+		free(real);
+	}
 	void *h = dlopen(mod.path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		snprintf(mod.error, sizeof mod.error, "cannot load the CUDA module: %.480s", dlerror());
