@@ -1,20 +1,46 @@
 /* file.c - reading whole files and writing them atomically.
  *
- * A write goes to a temporary file beside the destination, is fsync'ed, then
- * renamed into place (replace allowed) or hard-linked (no replace: link(2)
- * fails with EEXIST atomically, so no check-then-write race). The temporary
- * is removed on every failure path, so a destination is either untouched or
- * complete. Devices and pipes are written into instead (never replaced).
+ * Design of weft_file_write_atomic:
+ * - The data goes to a temporary file in the destination's own folder (so the
+ *   final rename stays on one file system), named ".weft-tmp-" plus 12
+ *   random characters from getrandom(2): 22 bytes whatever the target's name,
+ *   so a target whose name is NAME_MAX (255) bytes long works too. A name
+ *   already taken (EEXIST) is retried with fresh random characters.
+ * - The temporary is opened with O_CREAT|O_EXCL|O_CLOEXEC and mode 0644 (0755
+ *   with WEFT_WRITE_EXEC): the kernel applies the process umask (or a default
+ *   ACL) itself, so this file never calls umask(), whose read-by-writing is a
+ *   race in threaded programs.
+ * - The data is written, fsync'ed and closed, then moved into place: with
+ *   WEFT_WRITE_FORCE by rename(2) (an existing file is replaced); without it
+ *   by renameat2(RENAME_NOREPLACE), which fails with EEXIST atomically when
+ *   the name is taken, so there is no check-then-write race. Where the kernel
+ *   or the file system does not support that flag (EINVAL or ENOSYS: kernels
+ *   before 3.15, NFS, some FUSE file systems), link(2) + unlink(2) of the
+ *   temporary gives the same guarantee. The folder is fsync'ed afterwards.
+ * - The temporary is removed on every failure path, so a destination is
+ *   either untouched or complete; diagnostics name the destination path and
+ *   the failing step. Devices and pipes are written into instead (never
+ *   replaced).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "weft_core.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1u << 0) /* <linux/fs.h> */
+#endif
 
 #define DEFAULT_MAX_READ (64u << 20)
 
@@ -123,6 +149,83 @@ static void fsync_dir_of(const char *path)
 	free(copy);
 }
 
+/* Move tmp to path unless path exists: 0, or -1 with errno (EEXIST when the
+ * name is taken) and *step naming the call that failed. */
+static int rename_noreplace(const char *tmp, const char *path, const char **step)
+{
+	*step = "rename";
+#ifdef SYS_renameat2
+	if (syscall(SYS_renameat2, AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* no RENAME_NOREPLACE here: link(2) fails with EEXIST just as atomically */
+	*step = "link";
+	if (link(tmp, path) != 0)
+		return -1;
+	unlink(tmp);
+	return 0;
+}
+
+#define TMP_PREFIX ".weft-tmp-"
+#define TMP_RANDOM 12
+
+/* Fill out[0..TMP_RANDOM) with random characters from [a-z2-7]. */
+static void random_name(char *out)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	unsigned char r[TMP_RANDOM];
+	size_t got = 0;
+	while (got < sizeof r) {
+		ssize_t n = getrandom(r + got, sizeof r - got, GRND_NONBLOCK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof r) {
+		/* no getrandom (old kernel, seccomp): uniqueness still comes from
+		 * O_EXCL; this only makes the names hard to guess */
+		static atomic_ulong counter;
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t n = (uint64_t)atomic_fetch_add(&counter, 1) + 1;
+		uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 16) ^
+			     (uint64_t)(uintptr_t)&counter ^ n * 0x9e3779b97f4a7c15u;
+		for (size_t i = got; i < sizeof r; i++) {
+			x ^= x >> 33;
+			x *= 0xff51afd7ed558ccdu;
+			x ^= x >> 29;
+			r[i] = (unsigned char)x;
+		}
+	}
+	for (size_t i = 0; i < sizeof r; i++)
+		out[i] = alphabet[r[i] & 31];
+}
+
+/* Create a new temporary file in path's folder: the fd, with its name in
+ * *tmp; -1 with errno; -2 when out of memory. */
+static int create_temporary(weft_buf *tmp, const char *path, mode_t mode)
+{
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		char rnd[TMP_RANDOM];
+		random_name(rnd);
+		tmp->len = 0;
+		weft_buf_printf(tmp, "%.*s" TMP_PREFIX "%.*s", dir_len, path, TMP_RANDOM, rnd);
+		if (tmp->oom)
+			return -2;
+		int fd = open(tmp->ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 int weft_file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
 			   weft_diags *d)
 {
@@ -142,28 +245,24 @@ int weft_file_write_atomic(const char *path, const void *data, size_t len, unsig
 		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "is a directory, expected a file path");
 		return WEFT_EENV;
 	}
+	/* a quick refusal; the guarantee is rename_noreplace below */
 	if (!(flags & WEFT_WRITE_FORCE) && weft_path_exists(path)) {
 		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, "pass --force to replace it",
 			       "file exists; not overwriting it");
 		return WEFT_EEXISTS;
 	}
 	weft_buf tmp = WEFT_BUF_INIT;
-	weft_buf_printf(&tmp, "%s.weft-tmp-XXXXXX", path);
-	if (tmp.oom)
-		return WEFT_ENOMEM;
-	int fd = mkstemp(tmp.ptr);
+	int fd = create_temporary(&tmp, path, (flags & WEFT_WRITE_EXEC) ? 0755 : 0644);
 	if (fd < 0) {
-		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "cannot create a temporary file beside it: %s",
-			       strerror(errno));
+		if (fd == -1)
+			weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL,
+				       "cannot create a temporary file beside it: %s", strerror(errno));
 		weft_buf_free(&tmp);
-		return WEFT_EENV;
+		return fd == -1 ? WEFT_EENV : WEFT_ENOMEM;
 	}
-	mode_t mode = (flags & WEFT_WRITE_EXEC) ? 0755 : 0644;
-	mode_t mask = umask(0);
-	umask(mask);
 	int err = WEFT_OK;
 	const char *step = "write";
-	if (fchmod(fd, mode & ~mask) != 0 || write_all(fd, data, len) != 0) {
+	if (write_all(fd, data, len) != 0) {
 		err = WEFT_EENV;
 	} else if (fsync(fd) != 0) {
 		step = "fsync";
@@ -182,24 +281,23 @@ int weft_file_write_atomic(const char *path, const void *data, size_t len, unsig
 				step = "rename";
 				err = WEFT_EENV;
 			}
-		} else if (link(tmp.ptr, path) != 0) {
+		} else if (rename_noreplace(tmp.ptr, path, &step) != 0) {
 			saved = errno;
 			if (saved == EEXIST) {
 				weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, "pass --force to replace it",
 					       "file exists; not overwriting it");
 				err = WEFT_EEXISTS;
 			} else {
-				step = "link";
 				err = WEFT_EENV;
 			}
 		}
 	}
 	if (err == WEFT_EENV)
 		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "%s failed: %s", step, strerror(saved));
-	/* after rename the temporary name is gone; after link it must go */
-	if (err || !(flags & WEFT_WRITE_FORCE))
+	/* after a rename or a link + unlink the temporary name is gone */
+	if (err)
 		unlink(tmp.ptr);
-	if (!err)
+	else
 		fsync_dir_of(path);
 	weft_buf_free(&tmp);
 	return err;

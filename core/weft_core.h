@@ -131,12 +131,16 @@ int weft_file_read(char **out, size_t *len_out, const char *path, size_t max_byt
 
 enum {
 	WEFT_WRITE_FORCE = 1u << 0, /* replace an existing file */
-	WEFT_WRITE_EXEC = 1u << 1,  /* mode 0755 instead of 0644 */
+	WEFT_WRITE_EXEC = 1u << 1,  /* mode 0755 instead of 0644 (both less the umask) */
 };
 
-/* Write len bytes to path atomically: a temporary file in the same directory,
- * fsync, then rename into place (or link, without WEFT_WRITE_FORCE, so an
- * existing file is never replaced: WEFT_EEXISTS). The temporary is removed on
+/* Write len bytes to path atomically: a temporary file in the same directory
+ * (".weft-tmp-" and 12 random characters, so any name up to NAME_MAX works),
+ * created with mode 0644 or 0755 less the process umask (applied by the
+ * kernel; umask() is never called, so this is safe in threaded programs),
+ * fsync, then rename into place. Without WEFT_WRITE_FORCE an existing file is
+ * never replaced (WEFT_EEXISTS), atomically: renameat2(RENAME_NOREPLACE), or
+ * link + unlink where the file system lacks it. The temporary is removed on
  * any failure; the destination is either untouched or complete. path "-"
  * writes to stdout; an existing device or pipe (/dev/null, a FIFO) is written
  * into, never replaced; a directory is an error (WEFT_EENV). */

@@ -12,11 +12,26 @@
  * failure at any point removes the temporary folder and leaves DEST as it
  * was. With --force into a non-empty folder, the plan's files alone are
  * moved in, after every folder on their way was checked not to be a link.
+ *
+ * The temporary folder is "DEST's parent/.weft-tmp-XXXXXX" (mkdtemp, mode
+ * 0700: short whatever DEST's name, up to NAME_MAX). It holds a marker file,
+ * .weft-incomplete (pid, host name and DEST's name), written right after it
+ * is made, and the project itself in a subfolder "p", made with mkdir(0777)
+ * so the kernel applies the umask (no umask() calls: they race in threaded
+ * programs). The marker is never part of the project or its commit. If weft
+ * is killed, the folder stays; the next scaffold into the same DEST removes
+ * every such folder in the parent whose marker names DEST, this host and a
+ * process that is gone (kill(pid, 0) fails with ESRCH), owned by this user,
+ * never following links, and says so in a note. Folders without a marker are
+ * never touched.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -674,6 +689,162 @@ static int move_top(const char *tmp, const char *dest, weft_diags *d)
 	return err;
 }
 
+/* ---- the temporary folder and its marker ---- */
+
+#define TMP_PREFIX ".weft-tmp-"
+#define TMP_MARKER ".weft-incomplete"
+#define TMP_PROJECT "p"
+#define MARKER_MAX 1024
+
+static void host_name(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0)
+		buf[0] = '\0';
+	buf[len - 1] = '\0';
+}
+
+/* The marker's text: a line saying what this is, then pid, host, dest. The
+ * destination's name comes last and runs to the final newline. */
+static int write_marker(const char *tmp, const char *name, weft_diags *d)
+{
+	char host[256];
+	host_name(host, sizeof host);
+	weft_buf text = WEFT_BUF_INIT, path = WEFT_BUF_INIT;
+	weft_buf_printf(&text, "weft new: an unfinished project; removed by the next weft new into the same folder\n"
+			       "pid %ld\nhost %s\ndest %s\n",
+			(long)getpid(), host, name);
+	weft_buf_printf(&path, "%s/%s", tmp, TMP_MARKER);
+	if (text.oom || path.oom) {
+		weft_buf_free(&text);
+		weft_buf_free(&path);
+		return WEFT_ENOMEM;
+	}
+	int err = WEFT_OK;
+	int fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	size_t off = 0;
+	while (fd >= 0 && off < text.len) {
+		ssize_t w = write(fd, text.ptr + off, text.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (fd < 0 || off < text.len || close(fd) != 0) {
+		int saved = errno;
+		if (fd >= 0 && off < text.len)
+			close(fd);
+		weft_diags_add(d, WEFT_SEV_ERROR, path.ptr, 0, 0, NULL, "cannot mark the temporary folder: %s",
+			       strerror(saved));
+		err = WEFT_EENV;
+	}
+	weft_buf_free(&text);
+	weft_buf_free(&path);
+	return err;
+}
+
+/* Read the marker of the folder open as dir_fd: its pid, host and
+ * destination name. false when there is none or it is not one of ours. */
+static bool read_marker(int dir_fd, long *pid, char *host, size_t host_len, char *name, size_t name_len)
+{
+	int fd = openat(dir_fd, TMP_MARKER, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	char buf[MARKER_MAX + 1];
+	size_t got = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= MARKER_MAX) {
+		ssize_t r;
+		while (got < MARKER_MAX && (r = read(fd, buf + got, MARKER_MAX - got)) != 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				got = 0;
+				break;
+			}
+			got += (size_t)r;
+		}
+	}
+	close(fd);
+	buf[got] = '\0';
+	if (got == 0 || strlen(buf) != got || buf[got - 1] != '\n' || strncmp(buf, "weft new: ", 10))
+		return false;
+	const char *p = strstr(buf, "\npid "), *h = strstr(buf, "\nhost "), *n = strstr(buf, "\ndest ");
+	if (!p || !h || !n || !(p < h && h < n))
+		return false;
+	char *end;
+	errno = 0;
+	*pid = strtol(p + 5, &end, 10);
+	if (errno || end == p + 5 || end != h || *pid <= 0 || *pid > INT_MAX)
+		return false;
+	size_t hl = strcspn(h + 6, "\n"), nl = strlen(n + 6) - 1;
+	if (hl >= host_len || nl >= name_len || h + 6 + hl != n)
+		return false;
+	memcpy(host, h + 6, hl);
+	host[hl] = '\0';
+	memcpy(name, n + 6, nl);
+	name[nl] = '\0';
+	return true;
+}
+
+/* Remove the temporary folders in parent that a killed weft left while
+ * writing a project named name there (see the design note at the top). */
+static void remove_leftovers(const char *parent, const char *name, weft_diags *d)
+{
+	int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return;
+	DIR *dh = fdopendir(pfd);
+	if (!dh) {
+		close(pfd);
+		return;
+	}
+	char host[256];
+	host_name(host, sizeof host);
+	size_t prefix = strlen(TMP_PREFIX);
+	struct dirent *de;
+	while ((de = readdir(dh))) {
+		/* mkdtemp's names: the prefix and six characters */
+		if (strncmp(de->d_name, TMP_PREFIX, prefix) || strlen(de->d_name) != prefix + 6)
+			continue;
+		struct stat st, fst;
+		if (fstatat(pfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+		    st.st_uid != geteuid())
+			continue;
+		int fd = openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		long pid = 0;
+		char mhost[256], mname[NAME_MAX + 1];
+		bool ours = fstat(fd, &fst) == 0 && fst.st_dev == st.st_dev && fst.st_ino == st.st_ino &&
+			    read_marker(fd, &pid, mhost, sizeof mhost, mname, sizeof mname);
+		close(fd);
+		if (!ours || strcmp(mname, name) || strcmp(mhost, host))
+			continue;
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* its weft may still be running */
+		weft_buf full = WEFT_BUF_INIT;
+		weft_buf_printf(&full, "%s%s%s", parent, strcmp(parent, "/") ? "/" : "", de->d_name);
+		if (full.oom) {
+			weft_buf_free(&full);
+			break;
+		}
+		weft_templates_rm_tree(full.ptr);
+		if (weft_path_exists(full.ptr))
+			weft_diags_add(d, WEFT_SEV_WARNING, full.ptr, 0, 0, "remove it by hand",
+				       "cannot remove the temporary folder left by an interrupted weft new into "
+				       "'%s' (process %ld)",
+				       name, pid);
+		else
+			weft_diags_add(d, WEFT_SEV_NOTE, full.ptr, 0, 0, NULL,
+				       "removed the temporary folder left by an interrupted weft new into '%s' "
+				       "(process %ld is gone)",
+				       name, pid);
+		weft_buf_free(&full);
+	}
+	closedir(dh);
+}
+
 /* realpath of dest, or of its parent joined with its name when dest does
  * not exist yet. NULL (with a diagnostic) when the parent is missing. */
 static char *canonical(const char *dest, weft_diags *d)
@@ -730,7 +901,7 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 	size_t dl = strlen(dest);
 	while (dl > 1 && dest[dl - 1] == '/')
 		dest[--dl] = '\0';
-	char *tmp = NULL;
+	char *tmp = NULL, *root = NULL;
 	int err = WEFT_OK;
 	bool merge = false, exists = false;
 	struct stat st;
@@ -788,12 +959,15 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 	/* the temporary folder: beside dest, so the final rename is atomic */
 	char *slash = strrchr(dest, '/');
 	weft_buf t = WEFT_BUF_INIT;
-	if (slash && slash != dest)
-		weft_buf_printf(&t, "%.*s/.%s.weft-tmp-XXXXXX", (int)(slash - dest), dest, slash + 1);
-	else if (slash)
-		weft_buf_printf(&t, "/.%s.weft-tmp-XXXXXX", slash + 1);
-	else
-		weft_buf_printf(&t, ".%s.weft-tmp-XXXXXX", dest);
+	if (!slash) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot find the parent folder");
+		err = WEFT_EENV;
+		goto out;
+	}
+	*slash = '\0';
+	remove_leftovers(slash == dest ? "/" : dest, slash + 1, d);
+	weft_buf_printf(&t, "%s/" TMP_PREFIX "XXXXXX", dest);
+	*slash = '/';
 	if (t.oom) {
 		err = WEFT_ENOMEM;
 		goto out;
@@ -808,15 +982,21 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 		err = WEFT_EENV;
 		goto out;
 	}
-	mode_t mask = umask(0);
-	umask(mask);
-	if (chmod(tmp, 0777 & ~mask) != 0 || (err = write_entries(p, tmp, o, d))) {
-		if (!err) {
-			weft_diags_add(d, WEFT_SEV_ERROR, tmp, 0, 0, NULL, "chmod failed: %s", strerror(errno));
-			err = WEFT_EENV;
-		}
+	if ((err = write_marker(tmp, slash + 1, d)))
+		goto out;
+	/* the project: mode 0777 less the umask, applied by the kernel */
+	root = join(tmp, TMP_PROJECT);
+	if (!root) {
+		err = WEFT_ENOMEM;
 		goto out;
 	}
+	if (mkdir(root, 0777) != 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, root, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
+		err = WEFT_EENV;
+		goto out;
+	}
+	if ((err = write_entries(p, root, o, d)))
+		goto out;
 	if (o->git) {
 		char *git_dir = join(dest, ".git");
 		if (!git_dir) {
@@ -832,7 +1012,7 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 					p->name, p->version, weft_version(), p->origin, WEFT_TEMPLATES_ANSWERS_FILE);
 			err = msg.oom ? WEFT_ENOMEM
 				      : weft_templates_git_commit(res->commit, res->author, sizeof res->author,
-								  &res->identity_fallback, tmp, msg.ptr, d);
+								  &res->identity_fallback, root, msg.ptr, d);
 			weft_buf_free(&msg);
 			if (err)
 				goto out;
@@ -840,22 +1020,21 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 	}
 	if (!merge && exists) {
 		/* an empty folder (perhaps the current one): fill it, keep it */
-		if ((err = move_top(tmp, dest, d)))
+		if ((err = move_top(root, dest, d)))
 			goto out;
 	} else if (!merge) {
-		if (rename(tmp, dest) != 0) {
+		if (rename(root, dest) != 0) {
+			int saved = errno;
 			weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot move the project into place: %s",
-				       strerror(errno));
-			err = errno == ENOTEMPTY || errno == EEXIST ? WEFT_EEXISTS : WEFT_EENV;
+				       strerror(saved));
+			err = saved == ENOTEMPTY || saved == EEXIST ? WEFT_EEXISTS : WEFT_EENV;
 			goto out;
 		}
-		free(tmp);
-		tmp = NULL;
 	} else {
-		if ((err = move_entries(p, tmp, dest, d)))
+		if ((err = move_entries(p, root, dest, d)))
 			goto out;
 		if (res->commit[0]) {
-			char *from = join(tmp, ".git"), *to = join(dest, ".git");
+			char *from = join(root, ".git"), *to = join(dest, ".git");
 			if (!from || !to || rename(from, to) != 0) {
 				weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot move the git repository into place");
 				err = WEFT_EENV;
@@ -865,9 +1044,11 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 		}
 	}
 out:
+	/* the marker and whatever was not moved into place */
 	if (tmp)
 		weft_templates_rm_tree(tmp);
 	free(tmp);
+	free(root);
 	free(dest);
 	if (err)
 		memset(res, 0, sizeof *res);

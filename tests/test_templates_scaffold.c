@@ -8,9 +8,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <git2.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "git_test.h"
@@ -636,4 +638,245 @@ Test(scaffold, root_is_the_template_folder)
 	weft_templates_plan_free(p);
 	cJSON_Delete(v);
 	weft_templates_manifest_free(m);
+}
+
+/* ---- the temporary folder: short names, a marker, leftovers removed ---- */
+
+/* The one entry of tmp whose name starts with ".weft-tmp-", or "" when none
+ * (fails when there are several). */
+static void leftover_in(char *out, size_t len)
+{
+	DIR *dh = opendir(tmp);
+	cr_assert_not_null(dh);
+	struct dirent *e;
+	out[0] = '\0';
+	while ((e = readdir(dh))) {
+		if (strncmp(e->d_name, ".weft-tmp-", 10))
+			continue;
+		cr_assert_eq(out[0], '\0', "two temporary folders: %s and %s", out, e->d_name);
+		snprintf(out, len, "%s/%s", tmp, e->d_name);
+	}
+	closedir(dh);
+}
+
+static size_t notes(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < weft_diags_count(d); i++)
+		n += weft_diags_get(d, i)->severity == WEFT_SEV_NOTE;
+	return n;
+}
+
+static const weft_diag *first_note(void)
+{
+	for (size_t i = 0; i < weft_diags_count(d); i++)
+		if (weft_diags_get(d, i)->severity == WEFT_SEV_NOTE)
+			return weft_diags_get(d, i);
+	cr_assert_fail("no note recorded");
+	return NULL;
+}
+
+static int kill_at_call;
+
+static int kill_myself(void *ctx, const char *path)
+{
+	(void)path;
+	int *calls = ctx;
+	if (++*calls == kill_at_call)
+		raise(SIGKILL);
+	return 0;
+}
+
+/* A `weft new` killed midway leaves its temporary folder, marked; the next
+ * scaffold into the same destination removes it and says so. */
+Test(scaffold, a_killed_scaffold_is_cleaned_up_by_the_next)
+{
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	char dest[512];
+	snprintf(dest, sizeof dest, "%s", path_in("proj"));
+	kill_at_call = 9;
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		int calls = 0;
+		weft_templates_write_opts o = { .git = true, .before_write = kill_myself, .hook_ctx = &calls };
+		weft_diags *cd = NULL;
+		weft_diags_new(&cd);
+		weft_templates_plan_write(p, dest, &o, NULL, cd);
+		_exit(0); /* not reached: killed at the ninth file */
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", (unsigned)status);
+	cr_expect(!weft_path_exists(dest), "a killed scaffold reached the destination");
+	char left[600];
+	leftover_in(left, sizeof left);
+	cr_assert_neq(left[0], '\0', "no temporary folder left by the killed scaffold");
+	cr_expect_eq(strlen(strrchr(left, '/') + 1), strlen(".weft-tmp-XXXXXX"), "%s", left);
+	char *l = listing(left);
+	cr_expect_str_eq(l, ".weft-incomplete p");
+	free(l);
+	char marker[700], host[256] = "", want[1024];
+	snprintf(marker, sizeof marker, "%s/.weft-incomplete", left);
+	cr_assert_eq(gethostname(host, sizeof host - 1), 0);
+	char *m = slurp(marker, NULL);
+	snprintf(want, sizeof want, "\npid %ld\nhost %s\ndest proj\n", (long)pid, host);
+	cr_expect(strstr(m, want), "the marker says:\n%s", m);
+	free(m);
+
+	weft_templates_write_opts o = { .git = true };
+	cr_assert_eq(write_plan(p, dest, &o, NULL), 0);
+	weft_templates_plan_free(p);
+	cr_expect(!weft_path_exists(left), "%s was not removed", left);
+	l = listing(tmp);
+	cr_expect_str_eq(l, "proj");
+	free(l);
+	cr_expect_eq(weft_diags_count(d), 1);
+	const weft_diag *g = first_note();
+	cr_expect_str_eq(g->path, left);
+	cr_expect(strstr(g->message, "removed the temporary folder"), "%s", g->message);
+	snprintf(want, sizeof want, "process %ld is gone", (long)pid);
+	cr_expect(strstr(g->message, want), "%s", g->message);
+	/* the marker is no part of the project */
+	cr_expect(!weft_path_exists(path_in("proj/.weft-incomplete")));
+	cr_expect(!weft_path_exists(path_in("proj/p")));
+	expect_file(path_in("proj/docs/guide.md"), "Guide for demo-service\n");
+}
+
+/* A pid no process has: a child's, once it has exited and been reaped. */
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0)
+		_exit(0);
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert_eq(kill(pid, 0), -1);
+	cr_assert_eq(errno, ESRCH);
+	return (long)pid;
+}
+
+/* A folder shaped like a leftover, tmp/.weft-tmp-<suffix>, with a file in
+ * it; with a marker naming pid, host and dest unless pid is 0. */
+static char *fake_leftover(const char *suffix, long pid, const char *host, const char *dest)
+{
+	static char bufs[8][600];
+	static int k;
+	char *dir = bufs[k++ % 8];
+	snprintf(dir, 600, "%s/.weft-tmp-%s", tmp, suffix);
+	cr_assert_eq(mkdir(dir, 0700), 0, "%s", dir);
+	char sub[700], text[1024];
+	snprintf(sub, sizeof sub, "%s/p", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	snprintf(sub, sizeof sub, "%s/p/README.md", dir);
+	write_file(sub, "half written\n");
+	if (pid) {
+		snprintf(sub, sizeof sub, "%s/.weft-incomplete", dir);
+		snprintf(text, sizeof text, "weft new: an unfinished project\npid %ld\nhost %s\ndest %s\n", pid, host,
+			 dest);
+		write_file(sub, text);
+	}
+	return dir;
+}
+
+Test(scaffold, only_marked_leftovers_of_gone_processes_are_removed)
+{
+	char host[256] = "";
+	cr_assert_eq(gethostname(host, sizeof host - 1), 0);
+	long gone = dead_pid();
+	char *dead = fake_leftover("dead01", gone, host, "proj");
+	char *alive = fake_leftover("alive1", (long)getpid(), host, "proj");
+	char *parent = fake_leftover("alive2", (long)getppid(), host, "proj");
+	char *unmarked = fake_leftover("nomark", 0, host, "proj");
+	char *other_dest = fake_leftover("other1", gone, host, "other");
+	char *other_host = fake_leftover("host01", gone, "not-this-host.example", "proj");
+	/* a link shaped like a leftover, to a marked folder elsewhere */
+	mkdir(path_in("elsewhere"), 0755);
+	char target[600], link[600];
+	snprintf(target, sizeof target, "%s", fake_leftover("target", gone, host, "proj"));
+	cr_assert_eq(rename(target, path_in("elsewhere/.weft-tmp-target")), 0);
+	snprintf(link, sizeof link, "%s/.weft-tmp-link01", tmp);
+	cr_assert_eq(symlink("elsewhere/.weft-tmp-target", link), 0);
+
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	cr_assert_eq(write_plan(p, path_in("proj"), NULL, NULL), 0);
+	weft_templates_plan_free(p);
+
+	cr_expect(!weft_path_exists(dead), "the leftover of a gone process was kept");
+	cr_expect_eq(notes(), 1);
+	cr_expect_str_eq(first_note()->path, dead);
+	const char *kept[] = { alive, parent, unmarked, other_dest, other_host };
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+		char f[700];
+		snprintf(f, sizeof f, "%s/p/README.md", kept[i]);
+		cr_expect(weft_path_exists(f), "%s was touched", kept[i]);
+	}
+	struct stat st;
+	cr_expect_eq(lstat(link, &st), 0);
+	cr_expect(S_ISLNK(st.st_mode), "the link was replaced");
+	cr_expect(weft_path_exists(path_in("elsewhere/.weft-tmp-target/p/README.md")), "a link was followed");
+	char *l = listing(tmp);
+	cr_expect_str_eq(l, ".weft-tmp-alive1 .weft-tmp-alive2 .weft-tmp-host01 .weft-tmp-link01 .weft-tmp-nomark "
+			    ".weft-tmp-other1 elsewhere proj");
+	free(l);
+
+	/* a scaffold into another destination in the same folder takes only its own */
+	weft_diags_clear(d);
+	p = plan_full(owner_ann, 1);
+	cr_assert_eq(write_plan(p, path_in("other"), NULL, NULL), 0);
+	weft_templates_plan_free(p);
+	cr_expect(!weft_path_exists(other_dest));
+	cr_expect_eq(notes(), 1);
+	cr_expect(weft_path_exists(unmarked) && weft_path_exists(other_host) && weft_path_exists(alive));
+}
+
+/* Destination names up to NAME_MAX: the temporary folder's name does not
+ * grow with them. */
+Test(scaffold, a_destination_with_a_long_name)
+{
+	static const size_t lengths[] = { 250, 255 };
+	for (size_t k = 0; k < 2; k++) {
+		char name[256], dest[600], f[700];
+		memset(name, 'd', lengths[k]);
+		name[lengths[k]] = '\0';
+		snprintf(dest, sizeof dest, "%s/%s", tmp, name);
+		weft_templates_plan *p = plan_full(owner_ann, 1);
+		weft_templates_write_opts o = { .git = true };
+		int err = write_plan(p, dest, &o, NULL);
+		if (err)
+			weft_diags_print(d, stderr, false);
+		cr_assert_eq(err, 0, "a %zu-byte destination name", lengths[k]);
+		weft_templates_plan_free(p);
+		snprintf(f, sizeof f, "%s/docs/guide.md", dest);
+		expect_file(f, "Guide for demo-service\n");
+		snprintf(f, sizeof f, "%s/.git/HEAD", dest);
+		cr_expect(weft_path_exists(f));
+		snprintf(f, sizeof f, "%s/.weft-incomplete", dest);
+		cr_expect(!weft_path_exists(f));
+	}
+	expect_no_leftovers();
+}
+
+/* The project folder and its files get their modes less the umask. */
+Test(scaffold, modes_follow_the_umask)
+{
+	umask(027);
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	cr_assert_eq(write_plan(p, path_in("proj"), NULL, NULL), 0);
+	weft_templates_plan_free(p);
+	umask(022);
+	static const struct {
+		const char *rel;
+		unsigned mode;
+	} want[] = { { "proj", 0777 }, { "proj/src", 0755 }, { "proj/README.md", 0644 }, { "proj/bin/run.sh", 0755 } };
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		struct stat st;
+		cr_assert_eq(stat(path_in(want[i].rel), &st), 0);
+		cr_expect_eq(st.st_mode & 07777, want[i].mode & ~027u, "%s: %04o, expected %04o", want[i].rel,
+			     (unsigned)(st.st_mode & 07777), want[i].mode & ~027u);
+	}
+	expect_no_leftovers();
 }
