@@ -3,6 +3,7 @@
 #   make test   bootstrap, build (warnings are errors), ctest, then the same
 #               suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 #               (tests labelled slow run with `make test-slow`; CI runs both)
+#   make install PREFIX=DIR, make package (.deb), make package-check
 # Plain CMake works too: cmake -B build && cmake --build build && ctest --test-dir build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
@@ -11,7 +12,7 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 WEFT = $(BUILD)/weft
 
-.PHONY: all bootstrap build build-asan demo test test-asan test-slow memcheck fuzz install clean
+.PHONY: all bootstrap build build-asan demo test test-asan test-slow memcheck fuzz install package package-check perf-start clean
 
 all: build
 
@@ -55,8 +56,22 @@ memcheck: build
 fuzz: bootstrap
 	scripts/fuzz
 
+# make install PREFIX=/opt/weft (default /usr/local); DESTDIR works as usual
+PREFIX ?=
 install: build
-	cmake --install $(BUILD)
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+# Debian packages weft_<v>_<arch>.deb and, in a CUDA build, weft-cuda_<v>_<arch>.deb
+package: build
+	cmake --build $(BUILD) --target package
+
+# the packages installed with dpkg into a scratch root and run there (CI)
+package-check: build
+	scripts/package-check $(BUILD)
+
+# start-up cost, CUDA build against -DWEFT_CUDA=OFF, side by side
+perf-start: bootstrap
+	scripts/perf-start
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

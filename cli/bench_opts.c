@@ -35,14 +35,28 @@ static int parse_duration(double *out, const char *cmd, const char *opt, const c
 	return 0;
 }
 
+size_t weft_cli_scenario_words(const char **out, size_t max)
+{
+	size_t n = 0;
+	weft_pipelines_scenario sc;
+	for (int i = 0; n < max; i++) {
+		const char *name = weft_pipelines_scenario_name((weft_pipelines_scenario)i);
+		if (weft_pipelines_scenario_parse(&sc, name) || (int)sc != i)
+			break;
+		out[n++] = name;
+	}
+	return n;
+}
+
 int weft_cli_load_option(weft_cli_load *l, const char *cmd, int opt, const char *v)
 {
 	int bad = 0;
 	switch (opt) {
 	case WEFT_OPT_SCENARIO:
 		if (weft_pipelines_scenario_parse(&l->scenario, v)) {
-			static const char *const names[] = { "single-stream", "server", "offline", "concurrency" };
-			const char *s = weft_suggest(v, names, 4);
+			const char *names[8];
+			size_t n = weft_cli_scenario_words(names, 8);
+			const char *s = weft_suggest(v, names, n);
 			weft_cli_usage_error(cmd, "unknown scenario '%s' (single-stream, server, offline or "
 						  "concurrency)%s%s%s",
 					     v, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
@@ -151,9 +165,7 @@ int weft_cli_outputs_option(weft_cli_outputs *o, const char *cmd, int opt, const
 	switch (opt) {
 	case 'f': {
 		weft_cli_format f;
-		if (weft_cli_format_parse(&f, cmd, v, 1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON |
-							     1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML |
-							     1u << WEFT_FMT_JUNIT))
+		if (weft_cli_format_parse(&f, cmd, v, WEFT_CLI_REPORT_FORMATS))
 			return -1;
 		o->format = map[f];
 		return 1;

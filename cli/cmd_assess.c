@@ -27,6 +27,24 @@ static const char usage_assess[] =
 
 #define GENERATOR_MAX 96
 
+/* What the options' values are, for completion: maturity models, answers
+ * and weights files are YAML. */
+#define YAML_FILES WEFT_HINT_FILES("yaml yml")
+#define SCORE_FORMATS (1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML)
+#define DIFF_FORMATS WEFT_CLI_TEXT_JSON
+#define LEVEL_MIN 1
+#define LEVEL_MAX 5
+
+/* The levels --target and --fail-below take: LEVEL_MIN..LEVEL_MAX. */
+static size_t level_words(const char **out, size_t max)
+{
+	static const char *const digits[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+	size_t n = 0;
+	for (int l = LEVEL_MIN; l <= LEVEL_MAX && l < 10 && n < max; l++)
+		out[n++] = digits[l];
+	return n;
+}
+
 /* s with ASCII control characters shown as '?' (a file's own text must not
  * drive the terminal), cut to fit buf. */
 static const char *safe(const char *s, char *buf, size_t n)
@@ -59,8 +77,8 @@ static int parse_level(int *out, const char *cmd, const char *opt, const char *v
 	char *end;
 	errno = 0;
 	long x = strtol(v, &end, 10);
-	if (errno || *end || end == v || x < 1 || x > 5) {
-		weft_cli_usage_error(cmd, "%s needs a level from 1 to 5, got '%s'", opt, v);
+	if (errno || *end || end == v || x < LEVEL_MIN || x > LEVEL_MAX) {
+		weft_cli_usage_error(cmd, "%s needs a level from %d to %d, got '%s'", opt, LEVEL_MIN, LEVEL_MAX, v);
 		return -1;
 	}
 	*out = (int)x;
@@ -97,18 +115,23 @@ static const char usage_init[] =
 	"help as YAML comments, ready to fill in. To stdout unless -o; an existing file\n"
 	"is replaced only with --force.\n";
 
+static const weft_cli_option init_opts[] = {
+	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
+	{ "unit", 'u', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "respondent", 'r', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "date", 'D', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' }, { "output", required_argument, NULL, 'o' },
-		{ "unit", required_argument, NULL, 'u' },  { "respondent", required_argument, NULL, 'r' },
-		{ "date", required_argument, NULL, 'D' },  { "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
-	};
 	const char *model = NULL, *out = NULL, *unit = NULL, *resp = NULL, *date = NULL;
 	bool force = false;
 	int c;
-	while ((c = weft_cli_getopt("assess init", argc, argv, "m:o:fh", opts)) != -1) {
+	while ((c = weft_cli_getopt("assess init", argc, argv, init_opts)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'o': out = optarg; break;
@@ -169,16 +192,20 @@ static const char usage_interview[] =
 	"number becomes a note), na (asks why), ? help, b back, q quit, Enter keep/skip.\n"
 	"Works with piped input too: one answer per line.\n";
 
+static const weft_cli_option interview_opts[] = {
+	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "unit", 'u', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "respondent", 'r', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int cmd_interview(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' }, { "output", required_argument, NULL, 'o' },
-		{ "unit", required_argument, NULL, 'u' },  { "respondent", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 },
-	};
 	const char *model = NULL, *out = NULL, *unit = NULL, *resp = NULL;
 	int c;
-	while ((c = weft_cli_getopt("assess interview", argc, argv, "m:o:h", opts)) != -1) {
+	while ((c = weft_cli_getopt("assess interview", argc, argv, interview_opts)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'o': out = optarg; break;
@@ -229,21 +256,22 @@ static const char usage_score[] =
 	"below --fail-below-score (the report is still written); 2 usage; 3 invalid input;\n"
 	"4 I/O error or output file exists (without --force).\n";
 
+static const weft_cli_option score_opts[] = {
+	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(level_words) },
+	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(SCORE_FORMATS) },
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
+	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "fail-below", 'L', WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(level_words) },
+	{ "fail-below-score", 'S', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "top", 'n', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int cmd_score(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "target", required_argument, NULL, 't' },
-		{ "weights", required_argument, NULL, 'w' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "fail-below", required_argument, NULL, 'L' },
-		{ "fail-below-score", required_argument, NULL, 'S' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cmd = "assess score";
 	const char *model = NULL, *weights = NULL, *out = NULL;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
@@ -252,7 +280,7 @@ static int cmd_score(int argc, char **argv)
 	long top = 0;
 	bool force = false;
 	int c;
-	while ((c = weft_cli_getopt(cmd, argc, argv, "m:t:w:F:o:fh", opts)) != -1) {
+	while ((c = weft_cli_getopt(cmd, argc, argv, score_opts)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'w': weights = optarg; break;
@@ -271,9 +299,7 @@ static int cmd_score(int argc, char **argv)
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'F':
-			if (weft_cli_format_parse(&fmt, cmd, optarg,
-						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN |
-							  1u << WEFT_FMT_HTML))
+			if (weft_cli_format_parse(&fmt, cmd, optarg, SCORE_FORMATS))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'n': {
@@ -384,27 +410,31 @@ static const char usage_diff[] =
 	"the overall level and score, each dimension, and every question that went up,\n"
 	"down, or was newly answered.\n";
 
+static const weft_cli_option diff_opts[] = {
+	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(DIFF_FORMATS) },
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
+	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' }, { "weights", required_argument, NULL, 'w' },
-		{ "format", required_argument, NULL, 'F' }, { "output", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },	    { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cmd = "assess diff";
 	const char *model = NULL, *weights = NULL, *out = NULL;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
 	bool force = false;
 	int c;
-	while ((c = weft_cli_getopt(cmd, argc, argv, "m:w:F:o:fh", opts)) != -1) {
+	while ((c = weft_cli_getopt(cmd, argc, argv, diff_opts)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'w': weights = optarg; break;
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
 		case 'F':
-			if (weft_cli_format_parse(&fmt, cmd, optarg, 1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON))
+			if (weft_cli_format_parse(&fmt, cmd, optarg, DIFF_FORMATS))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'h': fputs(usage_diff, stdout); return WEFT_EXIT_OK;
@@ -472,16 +502,17 @@ static const char usage_validate[] =
 	"line with the same id, else against the default model. Exit 3 on any error;\n"
 	"warnings (unanswered questions, unknown fields) do not fail.\n";
 
+static const weft_cli_option validate_opts[] = {
+	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int cmd_validate(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *model = NULL;
 	int c;
-	while ((c = weft_cli_getopt("assess validate", argc, argv, "m:h", opts)) != -1) {
+	while ((c = weft_cli_getopt("assess validate", argc, argv, validate_opts)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
 		case 'h': fputs(usage_validate, stdout); return WEFT_EXIT_OK;
@@ -590,14 +621,21 @@ static int cmd_validate(int argc, char **argv)
 
 /* ---- dispatch ------------------------------------------------------------------------- */
 
+const weft_cli_command weft_cli_assess_subs[] = {
+	{ .name = "init", .fn = cmd_init, .opts = init_opts,
+	  .summary = "write a blank answers file with every question, options as comments" },
+	{ .name = "interview", .fn = cmd_interview, .opts = interview_opts, .args = { YAML_FILES },
+	  .summary = "answer the questions one by one in the terminal" },
+	{ .name = "score", .fn = cmd_score, .opts = score_opts, .args = { YAML_FILES }, .args_repeat = true,
+	  .summary = "score answers: levels, gaps, plans (text, json, markdown, html)" },
+	{ .name = "diff", .fn = cmd_diff, .opts = diff_opts, .args = { YAML_FILES, YAML_FILES },
+	  .summary = "show what moved between two assessments" },
+	{ .name = "validate", .fn = cmd_validate, .opts = validate_opts, .args = { YAML_FILES }, .args_repeat = true,
+	  .summary = "check models, answers and weights files (path:line:col)" },
+	{ .name = NULL },
+};
+
 int weft_cmd_assess(int argc, char **argv)
 {
-	static const weft_cli_sub subs[] = {
-		{ "init", cmd_init, "write a blank answers file with every question, options as comments" },
-		{ "interview", cmd_interview, "answer the questions one by one in the terminal" },
-		{ "score", cmd_score, "score answers: levels, gaps, plans (text, json, markdown, html)" },
-		{ "diff", cmd_diff, "show what moved between two assessments" },
-		{ "validate", cmd_validate, "check models, answers and weights files (path:line:col)" },
-	};
-	return weft_cli_dispatch("assess", usage_assess, subs, sizeof subs / sizeof subs[0], argc, argv);
+	return weft_cli_dispatch("assess", usage_assess, weft_cli_assess_subs, argc, argv);
 }

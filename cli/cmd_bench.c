@@ -101,18 +101,22 @@ static int render_run(weft_buf *out, weft_pipelines_format f, bool to_terminal, 
 
 /* ---- run ------------------------------------------------------------------------------ */
 
+/* Pipelines are YAML files. */
+#define PIPELINE_FILES WEFT_HINT_FILES("yaml yml")
+
+static const weft_cli_option run_opts[] = {
+	WEFT_CLI_LOAD_OPTIONS,
+	{ "baseline", 'b', WEFT_CLI_VALUE, WEFT_HINT_FILES("json") },
+	{ "max-regression", 'x', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	WEFT_CLI_OUTPUT_OPTIONS,
+	{ "allow-inconclusive", 'a', 0, WEFT_HINT_NOTHING },
+	{ "quiet", 'q', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int bench_run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		WEFT_CLI_LOAD_LONGOPTS,
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "max-regression", required_argument, NULL, 'x' },
-		WEFT_CLI_OUTPUT_LONGOPTS,
-		{ "allow-inconclusive", no_argument, NULL, 'a' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cmd = "bench run";
 	const char *baseline = NULL;
 	weft_cli_outputs out = { WEFT_REPORT_TEXT, NULL, NULL, NULL, NULL, false };
@@ -121,7 +125,7 @@ static int bench_run(int argc, char **argv)
 	memset(&lo, 0, sizeof lo);
 	bool allow = false, quiet = false;
 	int c;
-	while ((c = weft_cli_getopt(cmd, argc, argv, "o:f:qh", longopts)) != -1) {
+	while ((c = weft_cli_getopt(cmd, argc, argv, run_opts)) != -1) {
 		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
 		if (!taken)
 			taken = weft_cli_outputs_option(&out, cmd, c, optarg);
@@ -196,14 +200,15 @@ static int bench_run(int argc, char **argv)
 
 /* ---- validate --------------------------------------------------------------------------- */
 
+static const weft_cli_option validate_opts[] = {
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 static int bench_validate(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
-	while ((c = weft_cli_getopt("bench validate", argc, argv, "h", longopts)) != -1) {
+	while ((c = weft_cli_getopt("bench validate", argc, argv, validate_opts)) != -1) {
 		if (c == 'h') {
 			fputs(validate_usage, stdout);
 			return WEFT_EXIT_OK;
@@ -236,13 +241,21 @@ static int bench_validate(int argc, char **argv)
 	return worst;
 }
 
+const weft_cli_command weft_cli_bench_subs[] = {
+	{ .name = "run", .fn = bench_run, .opts = run_opts, .args = { PIPELINE_FILES },
+	  .summary = "run a pipeline and judge its latency budgets" },
+	{ .name = "validate", .fn = bench_validate, .opts = validate_opts, .args = { PIPELINE_FILES },
+	  .args_repeat = true, .summary = "check pipeline files (path:line:col errors)" },
+	{ .name = "inspect", .fn = weft_cmd_bench_inspect, .opts = weft_cli_bench_inspect_opts,
+	  .args = { WEFT_HINT_FILES("safetensors") }, .summary = "show what a safetensors model file holds" },
+	/* PIPELINE [MODEL...] or MODEL... */
+	{ .name = "candidates", .fn = weft_cmd_bench_candidates, .opts = weft_cli_bench_candidates_opts,
+	  .args = { WEFT_HINT_FILES("yaml yml safetensors"), WEFT_HINT_FILES("safetensors") }, .args_repeat = true,
+	  .summary = "compare candidate models on accuracy and latency" },
+	{ .name = NULL },
+};
+
 int weft_cmd_bench(int argc, char **argv)
 {
-	static const weft_cli_sub subs[] = {
-		{ "run", bench_run, "run a pipeline and judge its latency budgets" },
-		{ "validate", bench_validate, "check pipeline files (path:line:col errors)" },
-		{ "inspect", weft_cmd_bench_inspect, "show what a safetensors model file holds" },
-		{ "candidates", weft_cmd_bench_candidates, "compare candidate models on accuracy and latency" },
-	};
-	return weft_cli_dispatch("bench", bench_usage, subs, sizeof subs / sizeof *subs, argc, argv);
+	return weft_cli_dispatch("bench", bench_usage, weft_cli_bench_subs, argc, argv);
 }

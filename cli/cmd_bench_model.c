@@ -163,16 +163,17 @@ static char *inspect_json(const weft_safetensors *st, const char *sha, const wef
 	return s;
 }
 
+const weft_cli_option weft_cli_bench_inspect_opts[] = {
+	{ "format", 'f', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(WEFT_CLI_TEXT_JSON) },
+	{ "prefix", 'p', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "activations", 'a', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "softmax", 's', 0, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 int weft_cmd_bench_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "activations", required_argument, NULL, 'a' },
-		{ "softmax", no_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cmd = "bench inspect";
 	weft_cli_format fmt = WEFT_FMT_TEXT;
 	weft_model_opts mo;
@@ -180,14 +181,13 @@ int weft_cmd_bench_inspect(int argc, char **argv)
 	mo.device = WEFT_DEVICE_CPU;
 	mo.max_batch = 1;
 	int c;
-	while ((c = weft_cli_getopt(cmd, argc, argv, "f:h", longopts)) != -1) {
+	while ((c = weft_cli_getopt(cmd, argc, argv, weft_cli_bench_inspect_opts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(inspect_usage, stdout);
 			return WEFT_EXIT_OK;
 		case 'f':
-			if (weft_cli_format_parse(&fmt, cmd, optarg,
-						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON))
+			if (weft_cli_format_parse(&fmt, cmd, optarg, WEFT_CLI_TEXT_JSON))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'p':
@@ -350,28 +350,57 @@ enum {
 	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION,
 };
 
+/* The devices and precisions the kernels library parses (its names, in
+ * order, up to the first it does not take back). */
+static size_t device_words(const char **out, size_t max)
+{
+	size_t n = 0;
+	weft_device dv;
+	for (int i = 0; n < max; i++) {
+		const char *name = weft_device_name((weft_device)i);
+		if (weft_device_parse(&dv, name) || (int)dv != i)
+			break;
+		out[n++] = name;
+	}
+	return n;
+}
+
+static size_t precision_words(const char **out, size_t max)
+{
+	size_t n = 0;
+	weft_precision pr;
+	for (int i = 0; n < max; i++) {
+		const char *name = weft_precision_name((weft_precision)i);
+		if (weft_precision_parse(&pr, name) || (int)pr != i)
+			break;
+		out[n++] = name;
+	}
+	return n;
+}
+
+const weft_cli_option weft_cli_bench_candidates_opts[] = {
+	WEFT_CLI_LOAD_OPTIONS,
+	{ "eval", OPT_EVAL, WEFT_CLI_VALUE, WEFT_HINT_FILES("csv safetensors") },
+	{ "stage", OPT_STAGE, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "budget", OPT_BUDGET, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "device", OPT_DEVICE, WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(device_words) },
+	{ "precision", OPT_PRECISION, WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(precision_words) },
+	{ "batch", OPT_BATCH, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "batch-sweep", OPT_SWEEP, 0, WEFT_HINT_NOTHING },
+	{ "max-batch", OPT_MAX_BATCH, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "iterations", OPT_ITERS, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "no-graph", OPT_NO_GRAPH, 0, WEFT_HINT_NOTHING },
+	{ "prefix", OPT_PREFIX, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "activations", OPT_ACT, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "softmax", OPT_SOFTMAX, 0, WEFT_HINT_NOTHING },
+	WEFT_CLI_OUTPUT_OPTIONS,
+	{ "quiet", 'q', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 int weft_cmd_bench_candidates(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		WEFT_CLI_LOAD_LONGOPTS,
-		{ "eval", required_argument, NULL, OPT_EVAL },
-		{ "stage", required_argument, NULL, OPT_STAGE },
-		{ "budget", required_argument, NULL, OPT_BUDGET },
-		{ "device", required_argument, NULL, OPT_DEVICE },
-		{ "precision", required_argument, NULL, OPT_PRECISION },
-		{ "batch", required_argument, NULL, OPT_BATCH },
-		{ "batch-sweep", no_argument, NULL, OPT_SWEEP },
-		{ "max-batch", required_argument, NULL, OPT_MAX_BATCH },
-		{ "iterations", required_argument, NULL, OPT_ITERS },
-		{ "no-graph", no_argument, NULL, OPT_NO_GRAPH },
-		{ "prefix", required_argument, NULL, OPT_PREFIX },
-		{ "activations", required_argument, NULL, OPT_ACT },
-		{ "softmax", no_argument, NULL, OPT_SOFTMAX },
-		WEFT_CLI_OUTPUT_LONGOPTS,
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *cmd = "bench candidates";
 	weft_pipelines_candidates_opts o;
 	weft_pipelines_candidates_opts_init(&o);
@@ -381,7 +410,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 	const char *model_only = NULL; /* an option that needs the models-only form */
 	bool quiet = false, batch_given = false;
 	int c;
-	while ((c = weft_cli_getopt(cmd, argc, argv, "o:f:qh", longopts)) != -1) {
+	while ((c = weft_cli_getopt(cmd, argc, argv, weft_cli_bench_candidates_opts)) != -1) {
 		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
 		if (!taken)
 			taken = weft_cli_outputs_option(&out, cmd, c, optarg);

@@ -1,5 +1,8 @@
 /* cmd_doctor.c - `weft doctor`: what this build has and what this machine
- * offers (CUDA compiled in, device, library versions), as text or JSON. */
+ * offers (CUDA compiled in, the CUDA module and device, the data folder and
+ * why it was chosen, library versions), as text or JSON. Opening the CUDA
+ * module and OpenBLAS here is deliberate: it is the command that reports
+ * them. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <git2.h>
@@ -16,23 +19,23 @@ static const char usage[] =
 	"capability, memory), the folder it reads its shipped data from and why, and the\n"
 	"versions of the libraries it uses. Always exits 0 unless the arguments are wrong.\n";
 
+const weft_cli_option weft_cli_doctor_opts[] = {
+	{ "format", 'f', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(WEFT_CLI_TEXT_JSON) },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 int weft_cmd_doctor(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	weft_cli_format fmt = WEFT_FMT_TEXT;
 	int c;
-	while ((c = weft_cli_getopt("doctor", argc, argv, "f:h", longopts)) != -1) {
+	while ((c = weft_cli_getopt("doctor", argc, argv, weft_cli_doctor_opts)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
 			return WEFT_EXIT_OK;
 		case 'f':
-			if (weft_cli_format_parse(&fmt, "doctor", optarg,
-						  1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON))
+			if (weft_cli_format_parse(&fmt, "doctor", optarg, WEFT_CLI_TEXT_JSON))
 				return WEFT_EXIT_USAGE;
 			break;
 		default:

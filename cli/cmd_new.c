@@ -36,10 +36,23 @@ static const char new_usage[] =
 	"I/O or git failure is exit 4. On failure DEST is left as it was.\n";
 
 static const char templates_usage[] =
-	"usage: weft templates list [--format text|json]\n"
+	"usage: weft templates list [--format text|json | --names]\n"
 	"       weft templates show NAME|PATH [--format text|json]\n"
 	"\n"
 	"The pattern templates weft ships, and one template's description and variables.";
+
+static const char list_usage[] =
+	"usage: weft templates list [--format text|json | --names]\n"
+	"\n"
+	"The pattern templates weft ships: name, version and summary of each, as a\n"
+	"table or as JSON (with the template's folder). --names prints only the names,\n"
+	"one a line, for scripts and shell completion.";
+
+static const char show_usage[] =
+	"usage: weft templates show NAME|PATH [--format text|json]\n"
+	"\n"
+	"One template's name, version, description and variables (type, default, help,\n"
+	"choices, constraints): a shipped pattern by NAME, or a template folder.";
 
 /* ---- questions ---------------------------------------------------------------- */
 
@@ -161,20 +174,21 @@ static size_t count_files(const weft_templates_plan *plan)
 
 /* ---- weft new -------------------------------------------------------------------- */
 
+const weft_cli_option weft_cli_new_opts[] = {
+	{ "set", 's', WEFT_CLI_VALUE | WEFT_CLI_MANY, WEFT_HINT_NOTHING },
+	{ "answers", 'a', WEFT_CLI_VALUE, WEFT_HINT_FILES("yaml yml") },
+	{ "ref", 'r', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "no-input", 'I', 0, WEFT_HINT_NOTHING },
+	{ "no-git", 'G', 0, WEFT_HINT_NOTHING },
+	{ "force", 'f', 0, WEFT_HINT_NOTHING },
+	{ "dry-run", 'n', 0, WEFT_HINT_NOTHING },
+	{ "format", 'F', WEFT_CLI_VALUE, WEFT_HINT_FORMATS(WEFT_CLI_TEXT_JSON) },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
 int weft_cmd_new(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "set", required_argument, NULL, 's' },
-		{ "answers", required_argument, NULL, 'a' },
-		{ "ref", required_argument, NULL, 'r' },
-		{ "no-input", no_argument, NULL, 'I' },
-		{ "no-git", no_argument, NULL, 'G' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char **sets = calloc((size_t)argc + 1, sizeof *sets);
 	if (!sets)
 		return WEFT_EXIT_ENV;
@@ -183,7 +197,7 @@ int weft_cmd_new(int argc, char **argv)
 	bool no_input = false, git = true, force = false, dry_run = false;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
 	int c;
-	while ((c = weft_cli_getopt("new", argc, argv, "h", opts)) != -1) {
+	while ((c = weft_cli_getopt("new", argc, argv, weft_cli_new_opts)) != -1) {
 		switch (c) {
 		case 's':
 			if (!strchr(optarg, '=') || optarg[0] == '=') {
@@ -199,7 +213,7 @@ int weft_cmd_new(int argc, char **argv)
 		case 'f': force = true; break;
 		case 'n': dry_run = true; break;
 		case 'F':
-			if (weft_cli_format_parse(&fmt, "new", optarg, 1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON)) {
+			if (weft_cli_format_parse(&fmt, "new", optarg, WEFT_CLI_TEXT_JSON)) {
 				free(sets);
 				return WEFT_EXIT_USAGE;
 			}
@@ -329,18 +343,31 @@ int weft_cmd_new(int argc, char **argv)
 
 /* ---- weft templates ------------------------------------------------------------ */
 
-static int parse_format_only(const char *cmd, int argc, char **argv, weft_cli_format *fmt, const char *usage)
+static const weft_cli_option list_opts[] = {
+	{ "format", 'F', WEFT_CLI_VALUE, WEFT_HINT_FORMATS(WEFT_CLI_TEXT_JSON) },
+	{ "names", 'N', 0, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+static const weft_cli_option show_opts[] = {
+	{ "format", 'F', WEFT_CLI_VALUE, WEFT_HINT_FORMATS(WEFT_CLI_TEXT_JSON) },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+/* The options of list and show: --format, --help and (list only) --names.
+ * Returns -1 after printing the help, else 0 or the exit code. */
+static int parse_list_show(const char *cmd, int argc, char **argv, const weft_cli_option *opts,
+			   const char *usage, weft_cli_format *fmt, bool *names)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c;
-	while ((c = weft_cli_getopt(cmd, argc, argv, "h", opts)) != -1) {
+	while ((c = weft_cli_getopt(cmd, argc, argv, opts)) != -1) {
 		if (c == 'F') {
-			if (weft_cli_format_parse(fmt, cmd, optarg, 1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON))
+			if (weft_cli_format_parse(fmt, cmd, optarg, WEFT_CLI_TEXT_JSON))
 				return WEFT_EXIT_USAGE;
+		} else if (c == 'N' && names) {
+			*names = true;
 		} else if (c == 'h') {
 			printf("%s\n", usage);
 			return -1;
@@ -354,11 +381,14 @@ static int parse_format_only(const char *cmd, int argc, char **argv, weft_cli_fo
 static int cmd_list(int argc, char **argv)
 {
 	weft_cli_format fmt = WEFT_FMT_TEXT;
-	int rc = parse_format_only("templates list", argc, argv, &fmt, templates_usage);
+	bool only_names = false;
+	int rc = parse_list_show("templates list", argc, argv, list_opts, list_usage, &fmt, &only_names);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
 	if (optind < argc)
 		return weft_cli_usage_error("templates list", "takes no arguments");
+	if (only_names && fmt != WEFT_FMT_TEXT)
+		return weft_cli_usage_error("templates list", "--names prints plain names; it does not take --format");
 	weft_diags *d = NULL;
 	if (weft_diags_new(&d))
 		return WEFT_EXIT_ENV;
@@ -367,7 +397,7 @@ static int cmd_list(int argc, char **argv)
 	int err = weft_templates_shipped_list(&names, &n, NULL, d);
 	int bad = WEFT_OK;
 	cJSON *arr = cJSON_CreateArray();
-	if (!err && fmt == WEFT_FMT_TEXT && n)
+	if (!err && fmt == WEFT_FMT_TEXT && n && !only_names)
 		printf("%-16s %-10s %s\n", "NAME", "VERSION", "SUMMARY");
 	for (size_t i = 0; !err && i < n; i++) {
 		weft_buf dir = WEFT_BUF_INIT;
@@ -386,13 +416,15 @@ static int cmd_list(int argc, char **argv)
 			cJSON_AddStringToObject(o, "summary", info->summary);
 			cJSON_AddStringToObject(o, "path", dir.ptr);
 			cJSON_AddItemToArray(arr, o);
+		} else if (only_names) {
+			printf("%s\n", names[i]);
 		} else {
 			printf("%-16s %-10s %s\n", names[i], info->version, info->summary);
 		}
 		weft_templates_manifest_free(m);
 		weft_buf_free(&dir);
 	}
-	if (!err && !n && fmt == WEFT_FMT_TEXT)
+	if (!err && !n && fmt == WEFT_FMT_TEXT && !only_names)
 		fprintf(stderr, "No pattern templates found in %s/templates/patterns.\n", weft_data_dir());
 	weft_templates_names_free(names, n);
 	rc = weft_cli_finish(err ? err : bad, d);
@@ -465,7 +497,7 @@ static void var_text(const weft_templates_var *v)
 static int cmd_show(int argc, char **argv)
 {
 	weft_cli_format fmt = WEFT_FMT_TEXT;
-	int rc = parse_format_only("templates show", argc, argv, &fmt, templates_usage);
+	int rc = parse_list_show("templates show", argc, argv, show_opts, show_usage, &fmt, NULL);
 	if (rc)
 		return rc < 0 ? WEFT_EXIT_OK : rc;
 	if (argc - optind != 1)
@@ -514,11 +546,15 @@ static int cmd_show(int argc, char **argv)
 	return rc;
 }
 
+const weft_cli_command weft_cli_templates_subs[] = {
+	{ .name = "list", .fn = cmd_list, .opts = list_opts,
+	  .summary = "the shipped pattern templates with their summary" },
+	{ .name = "show", .fn = cmd_show, .opts = show_opts, .args = { WEFT_HINT_TEMPLATES },
+	  .summary = "a template's description and variables" },
+	{ .name = NULL },
+};
+
 int weft_cmd_templates(int argc, char **argv)
 {
-	static const weft_cli_sub subs[] = {
-		{ "list", cmd_list, "the shipped pattern templates with their summary" },
-		{ "show", cmd_show, "a template's description and variables" },
-	};
-	return weft_cli_dispatch("templates", templates_usage, subs, sizeof subs / sizeof subs[0], argc, argv);
+	return weft_cli_dispatch("templates", templates_usage, weft_cli_templates_subs, argc, argv);
 }

@@ -7,9 +7,12 @@
  *      weft_cli_finish, and return a WEFT_EXIT_* code. `<name> --help` must
  *      print the command's usage and return 0.
  *   2. Declare it in cli/cli.h.
- *   3. Add a line to `commands` below (name, function, one-line summary);
- *      help, did-you-mean and the CLI tests pick it up from there.
- *   4. Document it in docs/cli.md and docs/weft.1.
+ *   3. Add a line to `weft_cli_commands` below: name, function, one-line
+ *      summary, its options (a weft_cli_option table, the one the command
+ *      parses with), what its positional arguments are, and its subcommand
+ *      table if it has one. Help, did-you-mean, `weft completion` and the CLI
+ *      tests pick it up from there.
+ *   4. Document it in docs/cli.md and docs/weft.1 (scripts/gen-man).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,20 +20,51 @@
 
 #include "cli.h"
 
-static const struct {
-	const char *name;
-	weft_cmd_fn fn;
-	const char *summary;
-} commands[] = {
-	{ "assess", weft_cmd_assess, "score AI-integration maturity from YAML questionnaires" },
-	{ "new", weft_cmd_new, "scaffold an integration project from a pattern template" },
-	{ "templates", weft_cmd_templates, "list and show the shipped pattern templates" },
-	{ "bench", weft_cmd_bench, "check models and endpoints against latency budgets" },
-	{ "doctor", weft_cmd_doctor, "show what this build and machine offer (CUDA, libraries)" },
-	{ "version", weft_cmd_version, "print the version" },
-	{ "help", weft_cmd_help, "show help for weft, a command, or a topic (exit-codes)" },
+static size_t help_words(const char **out, size_t max);
+
+const weft_cli_command weft_cli_commands[] = {
+	{ .name = "assess", .fn = weft_cmd_assess, .subs = weft_cli_assess_subs,
+	  .summary = "score AI-integration maturity from YAML questionnaires" },
+	{ .name = "new", .fn = weft_cmd_new, .opts = weft_cli_new_opts, .args = { WEFT_HINT_TEMPLATES, WEFT_HINT_DIRS },
+	  .summary = "scaffold an integration project from a pattern template" },
+	{ .name = "templates", .fn = weft_cmd_templates, .subs = weft_cli_templates_subs,
+	  .summary = "list and show the shipped pattern templates" },
+	{ .name = "bench", .fn = weft_cmd_bench, .subs = weft_cli_bench_subs,
+	  .summary = "check models and endpoints against latency budgets" },
+	{ .name = "doctor", .fn = weft_cmd_doctor, .opts = weft_cli_doctor_opts,
+	  .summary = "show what this build and machine offer (CUDA, libraries)" },
+	{ .name = "completion", .fn = weft_cmd_completion, .opts = weft_cli_completion_opts,
+	  .args = { WEFT_HINT_WORDS_OF(weft_cli_completion_shells) },
+	  .summary = "print the bash, zsh or fish completion script" },
+	{ .name = "version", .fn = weft_cmd_version, .summary = "print the version" },
+	{ .name = "help", .fn = weft_cmd_help, .args = { WEFT_HINT_WORDS_OF(help_words) },
+	  .summary = "show help for weft, a command, or a topic (exit-codes)" },
+	{ .name = NULL },
 };
-#define N_COMMANDS (sizeof commands / sizeof commands[0])
+#define N_COMMANDS (sizeof weft_cli_commands / sizeof weft_cli_commands[0] - 1)
+
+/* weft's own options, parsed by main() below. */
+static const weft_cli_option top_opts[] = {
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "version", 'V', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+const weft_cli_command weft_cli_root = { .name = "weft", .opts = top_opts, .subs = weft_cli_commands,
+					 .summary = "ties AI models to the systems where business decisions are made" };
+
+/* The help topics: every command, and exit-codes. */
+static const char *const topics[] = { "exit-codes" };
+
+static size_t help_words(const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < N_COMMANDS && n < max; i++)
+		out[n++] = weft_cli_commands[i].name;
+	for (size_t i = 0; i < sizeof topics / sizeof *topics && n < max; i++)
+		out[n++] = topics[i];
+	return n;
+}
 
 static const char exit_codes_text[] =
 	"Exit codes of weft:\n"
@@ -49,7 +83,7 @@ static void print_usage(FILE *fp)
 		    "weft ties AI models to the systems where business decisions are made.\n\n"
 		    "Commands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(fp, "  %-11s %s\n", weft_cli_commands[i].name, weft_cli_commands[i].summary);
 	fprintf(fp, "\nHelp topics: weft help exit-codes\n"
 		    "Documentation: docs/cli.md, man weft\n");
 }
@@ -57,7 +91,7 @@ static void print_usage(FILE *fp)
 static int find_command(const char *name)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
+		if (strcmp(weft_cli_commands[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -66,7 +100,7 @@ static int unknown_command(const char *name)
 {
 	const char *names[N_COMMANDS];
 	for (size_t i = 0; i < N_COMMANDS; i++)
-		names[i] = commands[i].name;
+		names[i] = weft_cli_commands[i].name;
 	fprintf(stderr, "weft: '%s' is not a weft command. See 'weft help'.\n", name);
 	const char *s = weft_suggest(name, names, N_COMMANDS);
 	if (s)
@@ -80,15 +114,15 @@ int weft_cmd_help(int argc, char **argv)
 		print_usage(stdout);
 		return WEFT_EXIT_OK;
 	}
-	if (!strcmp(argv[1], "exit-codes")) {
+	if (!strcmp(argv[1], topics[0])) {
 		fputs(exit_codes_text, stdout);
 		return WEFT_EXIT_OK;
 	}
 	int i = find_command(argv[1]);
 	if (i < 0)
 		return unknown_command(argv[1]);
-	char *help_argv[] = { (char *)commands[i].name, (char *)"--help", NULL };
-	return commands[i].fn(2, help_argv);
+	char *help_argv[] = { (char *)weft_cli_commands[i].name, (char *)"--help", NULL };
+	return weft_cli_commands[i].fn(2, help_argv);
 }
 
 int weft_cmd_version(int argc, char **argv)
@@ -118,9 +152,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))
 		return weft_cmd_version(1, argv + 1);
 	if (cmd[0] == '-') {
-		static const char *const opts[] = { "--help", "--version" };
+		char spelled[4][16];
+		const char *opts[4];
+		size_t n = 0;
+		for (; top_opts[n].name && n < 4; n++) {
+			snprintf(spelled[n], sizeof spelled[n], "--%s", top_opts[n].name);
+			opts[n] = spelled[n];
+		}
 		fprintf(stderr, "weft: unknown option '%s'\n", cmd);
-		const char *s = weft_suggest(cmd, opts, 2);
+		const char *s = weft_suggest(cmd, opts, n);
 		if (s)
 			fprintf(stderr, "\nDid you mean this?\n\t%s\n", s);
 		return WEFT_EXIT_USAGE;
@@ -128,5 +168,5 @@ int main(int argc, char **argv)
 	int i = find_command(cmd);
 	if (i < 0)
 		return unknown_command(cmd);
-	return commands[i].fn(argc - 1, argv + 1);
+	return weft_cli_commands[i].fn(argc - 1, argv + 1);
 }

@@ -38,19 +38,38 @@ static void suggest_option(const char *arg, const struct option *longopts)
 		fprintf(stderr, "\nDid you mean this?\n\t%s\n", s);
 }
 
-int weft_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-		    const struct option *longopts)
+int weft_cli_getopt(const char *cmd, int argc, char **argv, const weft_cli_option *opts)
 {
 	static char **last_argv;
+	/* the table as getopt_long takes it; ':' first makes a missing argument
+	 * return ':' instead of '?' */
+	static struct option longopts[WEFT_CLI_MAX_OPTIONS + 1];
+	static char shortopts[2 * WEFT_CLI_MAX_OPTIONS + 2];
+	size_t n = 0, k = 0;
+	shortopts[k++] = ':';
+	for (; opts && opts[n].name; n++) {
+		if (n == WEFT_CLI_MAX_OPTIONS) {
+			fprintf(stderr, "weft %s: internal error: more than %d options\n", cmd,
+				WEFT_CLI_MAX_OPTIONS);
+			return '?';
+		}
+		bool value = opts[n].flags & WEFT_CLI_VALUE;
+		longopts[n] = (struct option){ opts[n].name, value ? required_argument : no_argument, NULL,
+					       opts[n].val };
+		if (opts[n].flags & WEFT_CLI_SHORT) {
+			shortopts[k++] = (char)opts[n].val;
+			if (value)
+				shortopts[k++] = ':';
+		}
+	}
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[k] = '\0';
 	if (argv != last_argv) {
 		last_argv = argv;
 		optind = 0; /* GNU: full re-initialisation */
 	}
 	opterr = 0;
-	char opts[128];
-	/* leading ':' makes a missing argument return ':' instead of '?' */
-	snprintf(opts, sizeof opts, ":%s", shortopts);
-	int c = getopt_long(argc, argv, opts, longopts, NULL);
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
 	if (c == '?' || c == ':') {
 		const char *bad = argv[optind - 1];
 		if (c == ':')
@@ -70,24 +89,24 @@ int weft_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopt
 	return c;
 }
 
-int weft_cli_dispatch(const char *cmd, const char *usage, const weft_cli_sub *subs, size_t n,
-		      int argc, char **argv)
+int weft_cli_dispatch(const char *cmd, const char *usage, const weft_cli_command *subs, int argc,
+		      char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		FILE *fp = argc < 2 ? stderr : stdout;
 		fprintf(fp, "%s\nSubcommands:\n", usage);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; subs[i].name; i++)
 			fprintf(fp, "  %-12s %s\n", subs[i].name, subs[i].summary);
 		fprintf(fp, "\nSee 'weft %s <subcommand> --help'.\n", cmd);
 		return argc < 2 ? WEFT_EXIT_USAGE : WEFT_EXIT_OK;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; subs[i].name; i++)
 		if (!strcmp(subs[i].name, argv[1]))
 			return subs[i].fn(argc - 1, argv + 1);
 	const char *names[32];
 	size_t k = 0;
-	for (; k < n && k < 32; k++)
+	for (; subs[k].name && k < 32; k++)
 		names[k] = subs[k].name;
 	fprintf(stderr, "weft %s: '%s' is not a subcommand of 'weft %s'.\n", cmd, argv[1], cmd);
 	const char *s = weft_suggest(argv[1], names, k);
@@ -103,10 +122,17 @@ int weft_cli_finish(int err, const weft_diags *d)
 	return err ? weft_exit_code(err) : WEFT_EXIT_OK;
 }
 
+static const char *const format_names[] = { "text", "json", "markdown", "html", "junit" };
+
+const char *weft_cli_format_name(weft_cli_format f)
+{
+	return (unsigned)f < sizeof format_names / sizeof *format_names ? format_names[f] : NULL;
+}
+
 int weft_cli_format_parse(weft_cli_format *out, const char *cmd, const char *value,
 			  unsigned allowed)
 {
-	static const char *const names[] = { "text", "json", "markdown", "html", "junit" };
+	const char *const *names = format_names;
 	const char *offered[5];
 	size_t n = 0;
 	for (size_t i = 0; i < 5; i++) {
