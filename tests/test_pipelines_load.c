@@ -63,7 +63,13 @@ Test(load, server_above_capacity_shows_queueing)
 	 * the median query waited behind ~150 others, about 150 x 2 ms */
 	double p50 = e2e->pctl[0].value_ms, p90 = e2e->pctl[1].value_ms;
 	cr_assert_gt(p50, 100.0, "end-to-end p50 %g ms hides the queueing", p50);
-	cr_assert_gt(p90, 1.5 * p50, "the queue grows: p90 %g vs p50 %g", p90, p50);
+	/* the queue grows through the run: ~2 ms more wait per query, so the
+	 * 90th-percentile query waited ~120 queries (~240 ms) longer than the
+	 * median one. A difference, not a ratio: a loaded machine slows the
+	 * stage and lifts both percentiles alike, which moved a ratio below
+	 * 1.5 (p50 574, p90 814 ms seen) while the growth stayed ~240 ms; a
+	 * queue that does not grow keeps them within milliseconds. */
+	cr_assert_gt(p90 - p50, 100.0, "the queue grows: p90 %g vs p50 %g", p90, p50);
 	cr_assert_gt(r->late_count, r->measured / 2, "late sends are reported");
 	cr_assert_gt(r->late_max_ms, 200.0);
 	weft_pipelines_result_free(r);
