@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "listing.h"
 #include "requires.h"
 #include "weft_core.h"
 
@@ -56,25 +57,6 @@ static size_t entries(const char *path)
 		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
 	closedir(dp);
 	return n;
-}
-
-/* Names in a folder, sorted, as "a b c"; "" when empty; NULL when it cannot
- * be read. No Criterion calls: it also runs in forked children. */
-static char *listing(const char *path)
-{
-	struct dirent **e;
-	int n = scandir(path, &e, NULL, alphasort);
-	if (n < 0)
-		return NULL;
-	weft_buf b = WEFT_BUF_INIT;
-	weft_buf_put(&b, "", 0);
-	for (int i = 0; i < n; i++) {
-		if (strcmp(e[i]->d_name, ".") && strcmp(e[i]->d_name, ".."))
-			weft_buf_printf(&b, "%s%s", b.len ? " " : "", e[i]->d_name);
-		free(e[i]);
-	}
-	free(e);
-	return weft_buf_detach(&b);
 }
 
 static char *slurp(const char *path)
@@ -276,7 +258,7 @@ Test(core_file, names_up_to_name_max)
 		free(s);
 		cr_expect_eq(entries(dir), k + 1, "a temporary was left behind");
 	}
-	char *l = listing(dir);
+	char *l = weft_test_listing(dir);
 	cr_expect_eq(strlen(l), 254 + 1 + 255, "%s", l);
 	free(l);
 }
@@ -447,7 +429,7 @@ static const char *fallback_child(void *ctx)
 	CHECK(s && !strcmp(s, "third"), "content now '%s'", s ? s : "(unreadable)");
 	free(s);
 	weft_diags_free(cd);
-	char *l = listing(dir);
+	char *l = weft_test_listing(dir);
 	CHECK(l && !strcmp(l, "out.txt"), "the folder holds '%s'", l ? l : "(unreadable)");
 	free(l);
 	return NULL;
@@ -493,7 +475,7 @@ static const char *no_getrandom_child(void *ctx)
 		free(s);
 	}
 	weft_diags_free(cd);
-	char *l = listing(dir);
+	char *l = weft_test_listing(dir);
 	CHECK(l && strlen(l) == 50 * 4 - 1 && !strstr(l, ".weft-tmp-"), "the folder holds '%s'", l ? l : "(unreadable)");
 	free(l);
 	return NULL;
@@ -559,7 +541,7 @@ static const char *full_body(const char *mnt)
 		CHECK(strstr(g->message, "No space left on device"), "the error says '%s'", g->message);
 	}
 	free(data);
-	char *l = listing(mnt);
+	char *l = weft_test_listing(mnt);
 	CHECK(l && !strcmp(l, "filler keep.txt"), "the tmpfs holds '%s'", l ? l : "(unreadable)");
 	free(l);
 	char *s = slurp_quiet(keep);
@@ -598,7 +580,7 @@ static const char *read_only_body(const char *mnt)
 		      g && g->path ? g->path : "(null)");
 		CHECK(strstr(g->message, strerror(EROFS)), "the error says '%s'", g->message);
 	}
-	char *l = listing(mnt);
+	char *l = weft_test_listing(mnt);
 	CHECK(l && !strcmp(l, "old.txt"), "the file system holds '%s'", l ? l : "(unreadable)");
 	free(l);
 	char *s = slurp_quiet(old);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "git_test.h"
+#include "listing.h"
 #include "templates_int.h"
 
 #define FULL WEFT_FIXTURES "/templates/full"
@@ -87,22 +88,6 @@ static const weft_diag *first_error(void)
 			return weft_diags_get(d, i);
 	cr_assert_fail("no error recorded");
 	return NULL;
-}
-
-/* Names in a folder (sorted, one string "a b c"), for "nothing else here". */
-static char *listing(const char *dir)
-{
-	struct dirent **e;
-	int n = scandir(dir, &e, NULL, alphasort);
-	weft_buf b = WEFT_BUF_INIT;
-	weft_buf_put(&b, "", 0);
-	for (int i = 0; i < n; i++) {
-		if (strcmp(e[i]->d_name, ".") && strcmp(e[i]->d_name, ".."))
-			weft_buf_printf(&b, "%s%s", b.len ? " " : "", e[i]->d_name);
-		free(e[i]);
-	}
-	free(e);
-	return weft_buf_detach(&b);
 }
 
 static weft_templates_manifest *manifest(const char *dir)
@@ -197,7 +182,7 @@ static int write_plan(weft_templates_plan *p, const char *dest, weft_templates_w
 
 static void expect_no_leftovers(void)
 {
-	char *l = listing(tmp);
+	char *l = weft_test_listing(tmp);
 	cr_expect_null(strstr(l, "weft-tmp"), "temporary folder left behind: %s", l);
 	free(l);
 }
@@ -329,7 +314,7 @@ Test(scaffold, refuses_a_non_empty_folder_without_force)
 	cr_expect_eq(write_plan(p, path_in("user"), &o, NULL), WEFT_EEXISTS);
 	weft_templates_plan_free(p);
 	cr_expect(strstr(first_error()->message, "not empty"));
-	char *l = listing(path_in("user"));
+	char *l = weft_test_listing(path_in("user"));
 	cr_expect_str_eq(l, "README.md notes.txt");
 	free(l);
 	expect_file(path_in("user/README.md"), "old readme\n");
@@ -399,7 +384,7 @@ Test(scaffold, a_failed_write_leaves_nothing_behind)
 	f = (fault){ 0, 12, EIO };
 	o.force = true;
 	cr_expect_eq(write_plan(p, path_in("user"), &o, NULL), WEFT_EENV);
-	char *l = listing(path_in("user"));
+	char *l = weft_test_listing(path_in("user"));
 	cr_expect_str_eq(l, "README.md notes.txt");
 	free(l);
 	expect_file(path_in("user/README.md"), "old readme\n");
@@ -423,10 +408,10 @@ Test(scaffold, links_in_the_destination_are_not_followed)
 	cr_expect_eq(write_plan(p, path_in("user"), &o, NULL), WEFT_EINVALID);
 	const weft_diag *g = first_error();
 	cr_expect(strstr(g->path, "user/src"), "%s", g->path);
-	char *l = listing(path_in("elsewhere"));
+	char *l = weft_test_listing(path_in("elsewhere"));
 	cr_expect_str_eq(l, "");
 	free(l);
-	l = listing(path_in("user"));
+	l = weft_test_listing(path_in("user"));
 	cr_expect_str_eq(l, "README.md notes.txt src");
 	free(l);
 	weft_templates_plan_free(p);
@@ -715,7 +700,7 @@ Test(scaffold, a_killed_scaffold_is_cleaned_up_by_the_next)
 	leftover_in(left, sizeof left);
 	cr_assert_neq(left[0], '\0', "no temporary folder left by the killed scaffold");
 	cr_expect_eq(strlen(strrchr(left, '/') + 1), strlen(".weft-tmp-XXXXXX"), "%s", left);
-	char *l = listing(left);
+	char *l = weft_test_listing(left);
 	cr_expect_str_eq(l, ".weft-incomplete p");
 	free(l);
 	char marker[700], host[256] = "", want[1024];
@@ -730,7 +715,7 @@ Test(scaffold, a_killed_scaffold_is_cleaned_up_by_the_next)
 	cr_assert_eq(write_plan(p, dest, &o, NULL), 0);
 	weft_templates_plan_free(p);
 	cr_expect(!weft_path_exists(left), "%s was not removed", left);
-	l = listing(tmp);
+	l = weft_test_listing(tmp);
 	cr_expect_str_eq(l, "proj");
 	free(l);
 	cr_expect_eq(weft_diags_count(d), 1);
@@ -818,7 +803,7 @@ Test(scaffold, only_marked_leftovers_of_gone_processes_are_removed)
 	cr_expect_eq(lstat(link, &st), 0);
 	cr_expect(S_ISLNK(st.st_mode), "the link was replaced");
 	cr_expect(weft_path_exists(path_in("elsewhere/.weft-tmp-target/p/README.md")), "a link was followed");
-	char *l = listing(tmp);
+	char *l = weft_test_listing(tmp);
 	cr_expect_str_eq(l, ".weft-tmp-alive1 .weft-tmp-alive2 .weft-tmp-host01 .weft-tmp-link01 .weft-tmp-nomark "
 			    ".weft-tmp-other1 elsewhere proj");
 	free(l);
