@@ -9,6 +9,8 @@
  * `validate` can report both kinds in one pass.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,7 @@ static void answer_release(weft_assess_answer *a)
 {
 	free(a->question);
 	free(a->reason);
+	free(a->category);
 	free(a->note);
 	for (size_t i = 0; i < a->n_evidence; i++)
 		free(a->evidence[i]);
@@ -36,6 +39,15 @@ void weft_assess_answers_free(weft_assess_answers *a)
 	for (size_t i = 0; i < a->n_answers; i++)
 		answer_release(&a->answers[i]);
 	free(a->answers);
+	for (size_t i = 0; i < a->n_out_of_scope; i++) {
+		free(a->out_of_scope[i].dim);
+		free(a->out_of_scope[i].reason);
+	}
+	free(a->out_of_scope);
+	for (size_t i = 0; i < a->n_notes; i++)
+		free(a->notes[i]);
+	free(a->notes);
+	free(a->migrated_from);
 	free(a->path);
 	free(a->model);
 	free(a->model_version);
@@ -45,7 +57,7 @@ void weft_assess_answers_free(weft_assess_answers *a)
 	free(a);
 }
 
-static weft_assess_answer *append(weft_assess_answers *a)
+weft_assess_answer *assess_answers_append(weft_assess_answers *a)
 {
 	if (a->n_answers == a->cap_answers) {
 		size_t cap = a->cap_answers ? a->cap_answers * 2 : 16;
@@ -58,6 +70,96 @@ static weft_assess_answer *append(weft_assess_answers *a)
 	weft_assess_answer *r = &a->answers[a->n_answers++];
 	memset(r, 0, sizeof *r);
 	return r;
+}
+
+int assess_answers_note(weft_assess_answers *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	weft_buf b = WEFT_BUF_INIT;
+	weft_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	char **n = realloc(a->notes, (a->n_notes + 1) * sizeof *n);
+	char *text = weft_buf_detach(&b);
+	if (!n || !text) {
+		free(text);
+		if (n)
+			a->notes = n;
+		return WEFT_ENOMEM;
+	}
+	a->notes = n;
+	a->notes[a->n_notes++] = text;
+	return WEFT_OK;
+}
+
+static char *dup_or(bool *oom, const char *s)
+{
+	char *r = dup(s);
+	if (s && !r)
+		*oom = true;
+	return r;
+}
+
+weft_assess_answers *assess_answers_dup(const weft_assess_answers *a)
+{
+	weft_assess_answers *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	bool oom = false;
+	*c = (weft_assess_answers){ 0 };
+	c->path = dup_or(&oom, a->path);
+	c->model = dup_or(&oom, a->model);
+	c->model_version = dup_or(&oom, a->model_version);
+	c->unit = dup_or(&oom, a->unit);
+	c->respondent = dup_or(&oom, a->respondent);
+	c->date = dup_or(&oom, a->date);
+	c->migrated_from = dup_or(&oom, a->migrated_from);
+	memcpy(c->sha256, a->sha256, sizeof c->sha256);
+	c->model_line = a->model_line;
+	c->model_col = a->model_col;
+	c->version_line = a->version_line;
+	c->version_col = a->version_col;
+	c->unit_line = a->unit_line;
+	c->unit_col = a->unit_col;
+	c->answers_line = a->answers_line;
+	c->answers_col = a->answers_col;
+	for (size_t i = 0; !oom && i < a->n_answers; i++) {
+		const weft_assess_answer *r = &a->answers[i];
+		weft_assess_answer *n = assess_answers_append(c);
+		if (!n) {
+			oom = true;
+			break;
+		}
+		*n = *r;
+		n->question = dup_or(&oom, r->question);
+		n->reason = dup_or(&oom, r->reason);
+		n->category = dup_or(&oom, r->category);
+		n->note = dup_or(&oom, r->note);
+		n->evidence = NULL;
+		n->n_evidence = 0;
+		if (r->n_evidence && !(n->evidence = calloc(r->n_evidence, sizeof *n->evidence)))
+			oom = true;
+		for (size_t k = 0; !oom && k < r->n_evidence; k++)
+			if ((n->evidence[k] = dup_or(&oom, r->evidence[k])))
+				n->n_evidence++;
+	}
+	if (!oom && a->n_out_of_scope &&
+	    !(c->out_of_scope = calloc(a->n_out_of_scope, sizeof *c->out_of_scope)))
+		oom = true;
+	for (size_t i = 0; !oom && i < a->n_out_of_scope; i++) {
+		weft_assess_scope *t = &c->out_of_scope[c->n_out_of_scope++];
+		*t = a->out_of_scope[i];
+		t->dim = dup_or(&oom, a->out_of_scope[i].dim);
+		t->reason = dup_or(&oom, a->out_of_scope[i].reason);
+	}
+	for (size_t i = 0; !oom && i < a->n_notes; i++)
+		if (assess_answers_note(c, "%s", a->notes[i]))
+			oom = true;
+	if (oom) {
+		weft_assess_answers_free(c);
+		return NULL;
+	}
+	return c;
 }
 
 static bool leap(int y)
@@ -152,8 +254,8 @@ static void read_evidence(ctx *c, weft_assess_answer *r, const weft_yaml_node *n
 static void read_answer(ctx *c, weft_assess_answers *a, const weft_yaml_node *key,
 			const weft_yaml_node *val)
 {
-	static const char *const keys[] = { "level", "reason", "note", "evidence", NULL };
-	weft_assess_answer *r = append(a);
+	static const char *const keys[] = { "level", "reason", "category", "note", "evidence", NULL };
+	weft_assess_answer *r = assess_answers_append(a);
 	if (!r) {
 		c->oom = true;
 		return;
@@ -179,8 +281,9 @@ static void read_answer(ctx *c, weft_assess_answers *a, const weft_yaml_node *ke
 		return;
 	}
 	weft_yaml_check_keys(c->doc, val, keys, WEFT_SEV_WARNING, c->d);
-	const char *reason = NULL, *note = NULL;
+	const char *reason = NULL, *note = NULL, *category = NULL;
 	count(c, weft_yaml_str(&reason, c->doc, val, "reason", false, c->d));
+	count(c, weft_yaml_str(&category, c->doc, val, "category", false, c->d));
 	count(c, weft_yaml_str(&note, c->doc, val, "note", false, c->d));
 	read_evidence(c, r, weft_yaml_get(val, "evidence"));
 	r->note = copy_str(c, note);
@@ -204,6 +307,10 @@ static void read_answer(ctx *c, weft_assess_answers *a, const weft_yaml_node *ke
 			weft_diags_add(c->d, WEFT_SEV_WARNING, c->path, weft_yaml_get(val, "reason")->line,
 				       weft_yaml_get(val, "reason")->col, "use 'note' for remarks on an answer",
 				       "'reason' is only read for na answers");
+		if (category && *category)
+			weft_diags_add(c->d, WEFT_SEV_WARNING, c->path, weft_yaml_get(val, "category")->line,
+				       weft_yaml_get(val, "category")->col, NULL,
+				       "'category' is only read for na answers");
 		return;
 	}
 	if (lv->kind == WEFT_YAML_SCALAR && strcmp(lv->scalar, "na") == 0 && lv->len == 2) {
@@ -217,9 +324,11 @@ static void read_answer(ctx *c, weft_assess_answers *a, const weft_yaml_node *ke
 			return;
 		}
 		r->reason = copy_str(c, reason);
+		r->category = copy_str(c, category);
 		return;
 	}
-	const char *hint = "answer 1, 2, 3, 4 or 5, or na where the question does not apply";
+	const char *hint = "answer 1, 2, 3, 4 or 5, or na where the thing asked about does not exist "
+			   "in the unit (not yet is 1)";
 	if (lv->kind == WEFT_YAML_SCALAR && lv->len == strlen(lv->scalar) && lv->len < 64)
 		err_at(c, lv, hint, "level: expected 1 to 5 or na, got %s '%s'", weft_yaml_describe(lv),
 		       assess_clean(lv->scalar));
@@ -243,10 +352,47 @@ static void read_field(ctx *c, char **out, int *line, int *col, const weft_yaml_
 		*out = copy_str(c, s);
 }
 
-static int build(weft_assess_answers **out, weft_yaml_doc *doc, weft_diags *d)
+/* out_of_scope: {dimension-id: reason, ...}; which ids exist is the check's. */
+static void read_scope(ctx *c, weft_assess_answers *a, const weft_yaml_node *n)
 {
-	static const char *const keys[] = { "model", "model_version", "unit", "respondent", "date",
-					    "answers", NULL };
+	if (!n || weft_yaml_is_null(n))
+		return;
+	if (n->kind != WEFT_YAML_MAPPING) {
+		err_at(c, n, "map each dimension that does not apply to why: out_of_scope: {edge: no edge devices}",
+		       "'out_of_scope': expected a mapping, got %s", weft_yaml_describe(n));
+		return;
+	}
+	if (!(a->out_of_scope = calloc(n->n ? n->n : 1, sizeof *a->out_of_scope))) {
+		c->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const weft_yaml_node *k = n->keys[i], *v = n->items[i];
+		if (k->len != strlen(k->scalar)) {
+			err_at(c, k, NULL, "dimension id contains a NUL character");
+			continue;
+		}
+		const char *p = v && v->kind == WEFT_YAML_SCALAR && !weft_yaml_is_null(v) ? v->scalar : "";
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!v || v->kind != WEFT_YAML_SCALAR || !*p || v->len != strlen(v->scalar)) {
+			err_at(c, v ? v : k, "say why the dimension does not apply: edge: no edge devices",
+			       "out of scope '%s' without a reason", assess_clean(k->scalar));
+			continue;
+		}
+		weft_assess_scope *t = &a->out_of_scope[a->n_out_of_scope];
+		t->dim = copy_str(c, k->scalar);
+		t->reason = copy_str(c, v->scalar);
+		t->line = k->line;
+		t->col = k->col;
+		a->n_out_of_scope++;
+	}
+}
+
+static int build(weft_assess_answers **out, weft_yaml_doc *doc, const char *sha256, weft_diags *d)
+{
+	static const char *const keys[] = { "model", "model_version", "unit",	 "respondent",
+					    "date",  "out_of_scope",  "answers", NULL };
 	ctx c = { doc, d, weft_yaml_doc_path(doc), 0, false };
 	weft_assess_answers *a = calloc(1, sizeof *a);
 	if (!a || !(a->path = strdup(c.path))) {
@@ -254,6 +400,7 @@ static int build(weft_assess_answers **out, weft_yaml_doc *doc, weft_diags *d)
 		weft_yaml_doc_free(doc);
 		return WEFT_ENOMEM;
 	}
+	snprintf(a->sha256, sizeof a->sha256, "%s", sha256 ? sha256 : "");
 	const weft_yaml_node *root = weft_yaml_doc_root(doc);
 	int err = WEFT_OK;
 	if (!root) {
@@ -281,6 +428,7 @@ static int build(weft_assess_answers **out, weft_yaml_doc *doc, weft_diags *d)
 	if (a->date && !iso_date_ok(a->date))
 		err_at(&c, weft_yaml_get(root, "date"), "write the date as YYYY-MM-DD, e.g. 2026-03-02",
 		       "'date': '%s' is not a date", assess_clean(a->date));
+	read_scope(&c, a, weft_yaml_get(root, "out_of_scope"));
 	const weft_yaml_node *ans = weft_yaml_get(root, "answers");
 	if (!ans) {
 		err_at(&c, root, "list the answers under answers: as question-id: {level: 1-5}",
@@ -315,10 +463,11 @@ int weft_assess_answers_load(weft_assess_answers **out, const char *path, weft_d
 {
 	*out = NULL;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_file(&doc, path, d);
+	char sha[65];
+	int err = assess_yaml_file(&doc, sha, path, d);
 	if (err)
 		return err;
-	return build(out, doc, d);
+	return build(out, doc, sha, d);
 }
 
 int weft_assess_answers_load_buffer(weft_assess_answers **out, const char *name, const char *buf,
@@ -326,10 +475,11 @@ int weft_assess_answers_load_buffer(weft_assess_answers **out, const char *name,
 {
 	*out = NULL;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_buffer(&doc, name, buf, len, d);
+	char sha[65];
+	int err = assess_yaml_buffer(&doc, sha, name, buf, len, d);
 	if (err)
 		return err;
-	return build(out, doc, d);
+	return build(out, doc, sha, d);
 }
 
 int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_model *m,
@@ -345,17 +495,44 @@ int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_mo
 		return WEFT_EINVALID; /* ids would not mean anything */
 	}
 	if (strcmp(a->model_version, m->version) != 0) {
-		char hint[256];
+		char hint[320];
 		snprintf(hint, sizeof hint,
-			 "answer the current model (weft assess init or interview) or pass version %.60s "
-			 "of the model with -m",
-			 a->model_version);
+			 "the model has no migration from version %.60s: answer the current model "
+			 "(weft assess init or interview) or pass version %.60s of the model with -m",
+			 a->model_version, a->model_version);
 		weft_diags_add(d, WEFT_SEV_ERROR, a->path, a->version_line, a->version_col, hint,
 			       "answers are for version '%s' of model '%s', but the model is version '%s'",
 			       assess_clean(a->model_version), m->id, assess_clean(m->version));
 		errors++;
 	}
 	size_t hints = 0;
+	bool *out = calloc(m->n_dims ? m->n_dims : 1, sizeof *out);
+	if (!out) {
+		weft_diags_add(d, WEFT_SEV_ERROR, a->path, 0, 0, NULL, "out of memory");
+		return WEFT_ENOMEM;
+	}
+	for (size_t i = 0; i < a->n_out_of_scope; i++) {
+		const weft_assess_scope *t = &a->out_of_scope[i];
+		const weft_assess_dimension *dim = weft_assess_model_dimension(m, t->dim);
+		if (!dim) {
+			const char *sg = assess_model_suggest(m, t->dim, false);
+			char hint[200];
+			snprintf(hint, sizeof hint, "did you mean '%.100s'?", sg ? sg : "");
+			weft_diags_add(d, WEFT_SEV_ERROR, a->path, t->line, t->col, sg ? hint : NULL,
+				       "unknown dimension '%s' in out_of_scope (not in model '%s' %s)",
+				       assess_clean(t->dim), m->id, assess_clean(m->version));
+			errors++;
+		} else if (!dim->optional) {
+			weft_diags_add(d, WEFT_SEV_ERROR, a->path, t->line, t->col,
+				       "every unit is assessed on it; answer its questions (1 where nothing "
+				       "is in place yet)",
+				       "dimension '%s' (%s) cannot be put out of scope", dim->id,
+				       assess_clean(dim->title));
+			errors++;
+		} else {
+			out[dim->index] = true;
+		}
+	}
 	for (size_t i = 0; i < a->n_answers; i++) {
 		const weft_assess_answer *r = &a->answers[i];
 		const assess_id_entry *e = assess_model_lookup(m, r->question);
@@ -377,10 +554,43 @@ int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_mo
 			errors++;
 			continue;
 		}
-		if (r->status == WEFT_ASSESS_NA && !e->q->allow_na) {
+		if (out[e->q->dim]) {
+			if (r->status != WEFT_ASSESS_UNANSWERED)
+				weft_diags_add(d, WEFT_SEV_WARNING, a->path, r->line, r->col,
+					       "remove the answer, or the dimension from out_of_scope",
+					       "'%s' is in dimension '%s', which these answers put out of "
+					       "scope: the answer is left out",
+					       assess_clean(r->question), m->dims[e->q->dim].id);
+			continue;
+		}
+		if (r->status != WEFT_ASSESS_NA)
+			continue;
+		if (e->q->critical) {
+			weft_diags_add(d, WEFT_SEV_ERROR, a->path, r->level_line, r->level_col,
+				       "a critical question holds its dimension's level: answer 1 where nothing "
+				       "is in place, or put the dimension out of scope",
+				       "question '%s' is critical and cannot be na", assess_clean(r->question));
+			errors++;
+		} else if (!e->q->allow_na) {
 			weft_diags_add(d, WEFT_SEV_ERROR, a->path, r->level_line, r->level_col,
 				       "the model asks for a level 1-5 here; answer 1 where nothing is in place",
 				       "question '%s' does not allow na", assess_clean(r->question));
+			errors++;
+		} else if (m->na_category && (!r->category || strcmp(r->category, m->na_category))) {
+			char hint[256];
+			snprintf(hint, sizeof hint,
+				 "na is only for what does not exist in the unit: add category: %.60s; "
+				 "something not in place yet is level 1",
+				 m->na_category);
+			if (r->category)
+				weft_diags_add(d, WEFT_SEV_ERROR, a->path, r->level_line, r->level_col, hint,
+					       "answer to '%s' is na with category '%s'; model '%s' accepts "
+					       "only '%s'",
+					       assess_clean(r->question), assess_clean(r->category), m->id,
+					       m->na_category);
+			else
+				weft_diags_add(d, WEFT_SEV_ERROR, a->path, r->level_line, r->level_col, hint,
+					       "answer to '%s' is na without a category", assess_clean(r->question));
 			errors++;
 		}
 	}
@@ -389,6 +599,8 @@ int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_mo
 		size_t missing = 0;
 		weft_buf list = WEFT_BUF_INIT;
 		for (size_t i = 0; i < m->n_questions; i++) {
+			if (out[m->questions[i]->dim])
+				continue;
 			const weft_assess_answer *r = assess_aindex_find(&ix, m->questions[i]->id);
 			if (r && r->status != WEFT_ASSESS_UNANSWERED)
 				continue;
@@ -401,14 +613,15 @@ int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_mo
 				weft_buf_printf(&list, " and %zu more", missing - 8);
 			weft_diags_add(d, WEFT_SEV_WARNING, a->path, a->answers_line ? a->answers_line : 1,
 				       a->answers_col ? a->answers_col : 1,
-				       "unanswered questions count as not assessed; answer na where one does "
-				       "not apply",
+				       "an unanswered question counts as level 1, and a dimension with less "
+				       "than its minimum coverage answered is not rated",
 				       "%zu of %zu questions not answered: %s", missing, m->n_questions,
 				       list.ptr ? list.ptr : "");
 		}
 		weft_buf_free(&list);
 	}
 	assess_aindex_free(&ix);
+	free(out);
 	return errors ? WEFT_EINVALID : WEFT_OK;
 }
 
@@ -481,7 +694,8 @@ int weft_assess_answers_new(weft_assess_answers **out, const weft_assess_model *
 }
 
 int weft_assess_answers_set(weft_assess_answers *a, const char *id, weft_assess_status st,
-			    int level, const char *reason, const char *note)
+			    int level, const char *reason, const char *category,
+			    const char *note)
 {
 	if (st == WEFT_ASSESS_ANSWERED && (level < 1 || level > WEFT_ASSESS_LEVELS))
 		return WEFT_EINVALID;
@@ -489,22 +703,27 @@ int weft_assess_answers_set(weft_assess_answers *a, const char *id, weft_assess_
 		return WEFT_EINVALID;
 	weft_assess_answer *r = (weft_assess_answer *)weft_assess_answers_find(a, id);
 	if (!r) {
-		if (!(r = append(a)))
+		if (!(r = assess_answers_append(a)))
 			return WEFT_ENOMEM;
 		if (!(r->question = strdup(id))) {
 			a->n_answers--;
 			return WEFT_ENOMEM;
 		}
 	}
-	char *nr = NULL, *nn = NULL;
-	if ((st == WEFT_ASSESS_NA && !(nr = strdup(reason))) || (note && !(nn = strdup(note)))) {
+	char *nr = NULL, *nc = NULL, *nn = NULL;
+	if ((st == WEFT_ASSESS_NA && !(nr = strdup(reason))) ||
+	    (st == WEFT_ASSESS_NA && category && !(nc = strdup(category))) ||
+	    (note && !(nn = strdup(note)))) {
 		free(nr);
+		free(nc);
 		return WEFT_ENOMEM;
 	}
 	r->status = st;
 	r->level = st == WEFT_ASSESS_ANSWERED ? level : 0;
 	free(r->reason);
 	r->reason = nr;
+	free(r->category);
+	r->category = nc;
 	if (note) {
 		free(r->note);
 		r->note = nn;
@@ -555,8 +774,10 @@ int weft_assess_answers_render(weft_buf *out, const weft_assess_answers *a,
 	free(title);
 	free(version);
 	weft_buf_puts(b,
-		      "# For each question set level: to 1-5 (the options are listed above it), or to na\n"
-		      "# with a reason: where the question does not apply (only where it says na allowed).\n"
+		      "# For each question set level: to 1-5 (the options are listed above it). Not in\n"
+		      "# place yet is 1. na (with a reason:) only where the question says na allowed and\n"
+		      "# the thing it asks about does not exist in the unit. A dimension marked optional\n"
+		      "# that does not apply at all goes under out_of_scope: {id: reason}.\n"
 		      "# Optional per question: note: \"...\" and evidence: [\"link or ticket\", ...].\n"
 		      "# Check with `weft assess validate FILE`, score with `weft assess score FILE`.\n");
 	weft_buf_puts(b, "model: ");
@@ -573,6 +794,23 @@ int weft_assess_answers_render(weft_buf *out, const weft_assess_answers *a,
 		assess_put_yaml_str(b, a->date);
 		weft_buf_puts(b, "\n");
 	}
+	size_t n_optional = 0;
+	for (size_t i = 0; i < m->n_dims; i++)
+		n_optional += m->dims[i].optional;
+	if (a->n_out_of_scope) {
+		weft_buf_puts(b, "out_of_scope:\n");
+		for (size_t i = 0; i < a->n_out_of_scope; i++) {
+			weft_buf_printf(b, "  %s: ", a->out_of_scope[i].dim);
+			assess_put_yaml_str(b, a->out_of_scope[i].reason);
+			weft_buf_puts(b, "\n");
+		}
+	} else if (n_optional) {
+		weft_buf_puts(b, "# out_of_scope:   # optional dimensions:");
+		for (size_t i = 0; i < m->n_dims; i++)
+			if (m->dims[i].optional)
+				weft_buf_printf(b, " %s", m->dims[i].id);
+		weft_buf_puts(b, "\n#   dimension-id: \"why it does not apply to this unit\"\n");
+	}
 	weft_buf_puts(b, "answers:\n");
 	assess_aindex ix;
 	if (assess_aindex_build(&ix, a))
@@ -580,7 +818,8 @@ int weft_assess_answers_render(weft_buf *out, const weft_assess_answers *a,
 	for (size_t i = 0; i < m->n_dims; i++) {
 		const weft_assess_dimension *dim = &m->dims[i];
 		char *dt = assess_printable(dim->title, false);
-		weft_buf_printf(b, "\n  # ==== %s (%s) ====\n", dt ? dt : "", dim->id);
+		weft_buf_printf(b, "\n  # ==== %s (%s)%s ====\n", dt ? dt : "", dim->id,
+				dim->optional ? ", optional" : "");
 		free(dt);
 		if (dim->description)
 			comment(b, "  ", "", "", dim->description);
@@ -597,7 +836,10 @@ int weft_assess_answers_render(weft_buf *out, const weft_assess_answers *a,
 				snprintf(lead, sizeof lead, "  %d: ", L);
 				comment(b, "  ", lead, "     ", q->options[L - 1].text);
 			}
-			weft_buf_printf(b, "  #  %s%s%s\n", q->allow_na ? "na allowed" : "na not allowed",
+			weft_buf_printf(b, "  #  %s%s%s%s%s%s\n", q->allow_na ? "na allowed" : "na not allowed",
+					q->allow_na && m->na_category ? " (category: " : "",
+					q->allow_na && m->na_category ? m->na_category : "",
+					q->allow_na && m->na_category ? ")" : "",
 					q->critical ? "; critical: caps its dimension's level" : "",
 					q->weight != 1.0 ? "; weighted" : "");
 			const weft_assess_answer *r = assess_aindex_find(&ix, q->id);
@@ -611,6 +853,12 @@ int weft_assess_answers_render(weft_buf *out, const weft_assess_answers *a,
 			if (r && r->status == WEFT_ASSESS_NA && r->reason) {
 				weft_buf_puts(b, "    reason: ");
 				assess_put_yaml_str(b, r->reason);
+				weft_buf_puts(b, "\n");
+			}
+			if (r && r->status == WEFT_ASSESS_NA && r->category)
+			{
+				weft_buf_puts(b, "    category: ");
+				assess_put_yaml_str(b, r->category);
 				weft_buf_puts(b, "\n");
 			}
 			if (r && r->note) {

@@ -12,9 +12,24 @@
 /* Load a YAML document under the assess limits (size, nodes, depth). A file
  * over WEFT_ASSESS_MAX_FILE is an error at the line and column where the
  * limit is passed. */
-int assess_yaml_file(weft_yaml_doc **out, const char *path, weft_diags *d);
-int assess_yaml_buffer(weft_yaml_doc **out, const char *name, const char *buf, size_t len,
-		       weft_diags *d);
+int assess_yaml_file(weft_yaml_doc **out, char sha256[65], const char *path, weft_diags *d);
+int assess_yaml_buffer(weft_yaml_doc **out, char sha256[65], const char *name, const char *buf,
+		       size_t len, weft_diags *d);
+/* sha256 (may be NULL) receives the hex digest of the bytes read. */
+
+/* Migrations of a model (model.c calls this for its `migrations:` list,
+ * after the ids are indexed): every entry checked against m, every problem
+ * recorded; returns the number of errors. */
+size_t assess_migrations_read(weft_assess_model *m, const weft_yaml_doc *doc,
+			      const weft_yaml_node *seq, weft_diags *d);
+void assess_migrations_free(weft_assess_model *m);
+
+/* Answers sets: a new blank answer at the end (NULL on allocation failure),
+ * and a deep copy of a whole set (NULL on allocation failure). */
+weft_assess_answer *assess_answers_append(weft_assess_answers *a);
+weft_assess_answers *assess_answers_dup(const weft_assess_answers *a);
+/* Add a note (printf-style) to a->notes; WEFT_ENOMEM on failure. */
+int assess_answers_note(weft_assess_answers *a, const char *fmt, ...) WEFT_PRINTF(2, 3);
 
 /* [a-z0-9][a-z0-9._-]* (model ids: without '.' and '_'), at most 128 bytes. */
 bool assess_id_ok(const char *s, bool model_id);
@@ -49,11 +64,14 @@ int assess_aindex_build(assess_aindex *ix, const weft_assess_answers *a);
 const weft_assess_answer *assess_aindex_find(const assess_aindex *ix, const char *id);
 void assess_aindex_free(assess_aindex *ix);
 
+/* A list of answers sets, as the scorer takes them. */
+typedef const weft_assess_answers *const *assess_alist;
+
 /* ---- roll-up ---- */
 typedef struct {
 	weft_assess_status status;
 	int level;
-	const char *reason, *note;
+	const char *reason, *category, *note;
 	char *const *evidence;
 	size_t n_evidence;
 	weft_assess_vote *votes; /* n_sources entries */
@@ -62,17 +80,21 @@ typedef struct {
 } assess_rolled;
 
 /* Per question of m (model order), the rolled-up answer of the files.
- * labels[i] names file i's respondent. *out has m->n_questions entries. */
+ * labels[i] names file i's respondent; scoped_out[i][dim] (may be NULL) says
+ * file i put dimension dim out of scope, so its answers there do not vote.
+ * *out has m->n_questions entries. */
 int assess_rollup(assess_rolled **out, const weft_assess_model *m,
-		  const weft_assess_answers *const *answers, const char *const *labels, size_t n);
+		  const weft_assess_answers *const *answers, const char *const *labels,
+		  const bool *const *scoped_out, size_t n);
 void assess_rolled_free(assess_rolled *r, size_t n);
 
 /* ---- text ---- */
 
-/* Display columns of UTF-8 text (one per code point; no wide-char tables). */
+/* Display columns of UTF-8 text: weft_utf8_cols (core), kept for callers. */
 size_t assess_utf8_cols(const char *s, size_t len);
-/* Append s cut to at most cols columns ("..." when cut), padded with spaces
- * to exactly cols when pad. */
+/* Append s cut to at most cols columns ("..." when cut, or when s holds a
+ * newline: the first line only), padded with spaces to exactly cols when
+ * pad. A cut never splits a code point or a wide character. */
 void assess_put_cols(weft_buf *b, const char *s, size_t cols, bool pad);
 /* Append text word-wrapped to width columns; every line starts with
  * first (the first line) or indent (the others) and ends with '\n'. Existing

@@ -13,7 +13,7 @@ int weft_assess_detect(weft_assess_file_kind *out, const char *path, weft_diags 
 {
 	*out = WEFT_ASSESS_FILE_UNKNOWN;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_file(&doc, path, d);
+	int err = assess_yaml_file(&doc, NULL, path, d);
 	if (err)
 		return err;
 	const weft_yaml_node *root = weft_yaml_doc_root(doc);

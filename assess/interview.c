@@ -94,7 +94,7 @@ static void show(iv *v, size_t i)
 		say_wrapped(v, q->options[L - 1].text, lead, "     ");
 	}
 	if (q->allow_na)
-		fputs("  na (does not apply here; you will be asked why)\n", v->o->out);
+		fputs("  na (the thing asked about does not exist in this unit; not yet is 1; you will be asked why)\n", v->o->out);
 	const weft_assess_answer *r = weft_assess_answers_find(v->a, q->id);
 	if (r && r->status == WEFT_ASSESS_ANSWERED)
 		fprintf(v->o->out, "Current answer: %d\n", r->level);
@@ -250,13 +250,14 @@ int weft_assess_interview(weft_assess_interview_stats *stats, const weft_assess_
 				err = WEFT_ENOMEM;
 				break;
 			}
-			err = weft_assess_answers_set(v.a, q->id, WEFT_ASSESS_NA, 0, keep, NULL);
+			err = weft_assess_answers_set(v.a, q->id, WEFT_ASSESS_NA, 0, keep,
+						      o->model->na_category, NULL);
 			free(keep);
 		} else if (s[0] >= '1' && s[0] <= '5' && (!s[1] || isspace((unsigned char)s[1]))) {
 			const char *note = s + 1;
 			while (*note && isspace((unsigned char)*note))
 				note++;
-			err = weft_assess_answers_set(v.a, q->id, WEFT_ASSESS_ANSWERED, s[0] - '0', NULL,
+			err = weft_assess_answers_set(v.a, q->id, WEFT_ASSESS_ANSWERED, s[0] - '0', NULL, NULL,
 						      *note ? note : NULL);
 		} else {
 			fputs("Please answer 1-5, na, ? (help), b (back), q (quit) or Enter (keep/skip).\n", o->out);

@@ -267,13 +267,19 @@ static void read_question(ctx *c, weft_assess_question *q, const weft_yaml_node 
 	read_weight(c, &q->weight, map);
 	count(c, weft_yaml_bool(&q->critical, c->doc, map, "critical", false, c->d));
 	count(c, weft_yaml_bool(&q->allow_na, c->doc, map, "allow_na", false, c->d));
+	if (q->critical && q->allow_na)
+		err_at(c, weft_yaml_get(map, "allow_na"),
+		       "a critical question holds its dimension's level, so every unit in scope must "
+		       "answer it; put the whole dimension out of scope instead (dimension optional: true)",
+		       "a critical question cannot allow na");
 	read_considerations(c, q, map);
 	read_options(c, q, map);
 }
 
 static void read_dimension(ctx *c, weft_assess_dimension *dim, const weft_yaml_node *map)
 {
-	static const char *const keys[] = { "id", "title", "description", "weight", "questions", NULL };
+	static const char *const keys[] = { "id",	"title",     "description",
+					    "weight", "optional", "questions", NULL };
 	const weft_yaml_node *idn = weft_yaml_get(map, "id");
 	dim->line = idn ? idn->line : map->line;
 	dim->col = idn ? idn->col : map->col;
@@ -283,6 +289,7 @@ static void read_dimension(ctx *c, weft_assess_dimension *dim, const weft_yaml_n
 	read_str(c, &dim->title, map, "title", true);
 	read_str(c, &dim->description, map, "description", false);
 	read_weight(c, &dim->weight, map);
+	count(c, weft_yaml_bool(&dim->optional, c->doc, map, "optional", false, c->d));
 	const weft_yaml_node *seq = read_seq(c, map, "questions", "question");
 	if (!seq)
 		return;
@@ -381,6 +388,7 @@ void weft_assess_model_free(weft_assess_model *m)
 	}
 	free(m->dims);
 	free(m->questions);
+	assess_migrations_free(m);
 	if (p) {
 		weft_yaml_doc_free(p->doc);
 		free(p->ids);
@@ -390,11 +398,41 @@ void weft_assess_model_free(weft_assess_model *m)
 	free(m);
 }
 
-/* Validate doc into a model; takes ownership of doc. */
-static int build(weft_assess_model **out, weft_yaml_doc *doc, weft_diags *d)
+/* min_coverage: a fraction 0 < x <= 1, default WEFT_ASSESS_DEFAULT_MIN_COVERAGE. */
+static void read_min_coverage(ctx *c, weft_assess_model *m, const weft_yaml_node *root)
 {
-	static const char *const keys[] = { "id", "version", "title", "description", "levels",
-					    "dimensions", NULL };
+	m->min_coverage = WEFT_ASSESS_DEFAULT_MIN_COVERAGE;
+	const weft_yaml_node *n = weft_yaml_get(root, "min_coverage");
+	if (!n)
+		return;
+	double v = 0;
+	if (weft_yaml_num(&v, c->doc, root, "min_coverage", false, c->d)) {
+		c->errors++;
+		return;
+	}
+	if (!(v > 0 && v <= 1)) {
+		err_at(c, n, "the share of a dimension's applicable weight that must be answered, "
+			     "0.8 for 80%",
+		       "'min_coverage' must be above 0 and at most 1, got %s", n->scalar);
+		return;
+	}
+	m->min_coverage = v;
+}
+
+static void read_na_category(ctx *c, weft_assess_model *m, const weft_yaml_node *root)
+{
+	read_str(c, &m->na_category, root, "na_category", false);
+	if (m->na_category && !assess_id_ok(m->na_category, true))
+		err_at(c, weft_yaml_get(root, "na_category"), "for example does-not-apply",
+		       "'na_category' must be a lower-case word or words joined by '-'");
+}
+
+/* Validate doc into a model; takes ownership of doc. */
+static int build(weft_assess_model **out, weft_yaml_doc *doc, const char *sha256, weft_diags *d)
+{
+	static const char *const keys[] = { "id",	   "version",	  "title",
+					    "description", "min_coverage", "na_category",
+					    "levels",	   "dimensions",   "migrations", NULL };
 	weft_assess_model *m = calloc(1, sizeof *m);
 	model_priv *p = calloc(1, sizeof *p);
 	if (!m || !p) {
@@ -405,6 +443,7 @@ static int build(weft_assess_model **out, weft_yaml_doc *doc, weft_diags *d)
 	}
 	m->priv = p;
 	p->doc = doc;
+	snprintf(m->sha256, sizeof m->sha256, "%s", sha256);
 	ctx c = { doc, d, weft_yaml_doc_path(doc), 0 };
 	m->path = c.path;
 	const weft_yaml_node *root = weft_yaml_doc_root(doc);
@@ -426,6 +465,8 @@ static int build(weft_assess_model **out, weft_yaml_doc *doc, weft_diags *d)
 	read_str(&c, &m->version, root, "version", true);
 	read_str(&c, &m->title, root, "title", true);
 	read_str(&c, &m->description, root, "description", false);
+	read_min_coverage(&c, m, root);
+	read_na_category(&c, m, root);
 	read_levels(&c, m, root);
 	const weft_yaml_node *dims = read_seq(&c, root, "dimensions", "dimension");
 	if (dims) {
@@ -444,6 +485,9 @@ static int build(weft_assess_model **out, weft_yaml_doc *doc, weft_diags *d)
 		}
 	}
 	index_ids(&c, m, p);
+	const weft_yaml_node *mig = weft_yaml_get(root, "migrations");
+	if (mig && !c.errors && expect(&c, mig, WEFT_YAML_SEQUENCE, "list of migrations"))
+		c.errors += (int)assess_migrations_read(m, doc, mig, d);
 	if (c.errors) {
 		weft_assess_model_free(m);
 		return WEFT_EINVALID;
@@ -456,10 +500,11 @@ int weft_assess_model_load(weft_assess_model **out, const char *path, weft_diags
 {
 	*out = NULL;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_file(&doc, path, d);
+	char sha[65];
+	int err = assess_yaml_file(&doc, sha, path, d);
 	if (err)
 		return err;
-	return build(out, doc, d);
+	return build(out, doc, sha, d);
 }
 
 int weft_assess_model_load_buffer(weft_assess_model **out, const char *name, const char *buf,
@@ -467,10 +512,11 @@ int weft_assess_model_load_buffer(weft_assess_model **out, const char *name, con
 {
 	*out = NULL;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_buffer(&doc, name, buf, len, d);
+	char sha[65];
+	int err = assess_yaml_buffer(&doc, sha, name, buf, len, d);
 	if (err)
 		return err;
-	return build(out, doc, d);
+	return build(out, doc, sha, d);
 }
 
 const assess_id_entry *assess_model_lookup(const weft_assess_model *m, const char *id)

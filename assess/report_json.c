@@ -13,7 +13,7 @@
 
 #include "assess_int.h"
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 
 static cJSON *str_or_null(const char *s)
 {
@@ -53,7 +53,8 @@ static cJSON *votes(assess_jguard *g, const weft_assess_qresult *qr, bool detail
 		const weft_assess_vote *v = &qr->votes[k];
 		cJSON *o = cJSON_CreateObject();
 		assess_jadd(g, o, "respondent", cJSON_CreateString(v->respondent));
-		assess_jadd(g, o, "status", cJSON_CreateString(status_name(v->status)));
+		assess_jadd(g, o, "status", cJSON_CreateString(v->out_of_scope ? "out_of_scope"
+										: status_name(v->status)));
 		assess_jadd(g, o, "level", int_if(v->status == WEFT_ASSESS_ANSWERED, v->level));
 		if (details) {
 			assess_jadd(g, o, "reason", str_or_null(v->reason));
@@ -81,7 +82,10 @@ static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr)
 	assess_jadd(g, o, "weighted_gap", num_if(ans, qr->weighted_gap));
 	assess_jadd(g, o, "points", num_if(ans, qr->points));
 	assess_jadd(g, o, "critical_cap", cJSON_CreateBool(qr->critical_cap));
+	assess_jadd(g, o, "holds_level", cJSON_CreateBool(qr->holds_level));
+	assess_jadd(g, o, "counted_as_1", cJSON_CreateBool(qr->counted_as_1));
 	assess_jadd(g, o, "reason", str_or_null(qr->reason));
+	assess_jadd(g, o, "category", str_or_null(qr->category));
 	assess_jadd(g, o, "note", str_or_null(qr->note));
 	cJSON *ev = cJSON_CreateArray();
 	for (size_t k = 0; ev && k < qr->n_evidence; k++)
@@ -92,26 +96,76 @@ static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr)
 	return o;
 }
 
+/* The why bits as a list of stable names. */
+static cJSON *why_list(assess_jguard *g, unsigned why)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ WEFT_ASSESS_WHY_OUT_OF_SCOPE, "out_of_scope" },
+		{ WEFT_ASSESS_WHY_COVERAGE, "coverage" },
+		{ WEFT_ASSESS_WHY_CRITICAL, "critical_unanswered" },
+		{ WEFT_ASSESS_WHY_ALL_NA, "all_na" },
+		{ WEFT_ASSESS_WHY_DIMENSIONS, "dimensions_not_rated" },
+		{ WEFT_ASSESS_WHY_NO_ANSWERS, "no_answers" },
+	};
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < sizeof names / sizeof names[0]; i++)
+		if (why & names[i].bit)
+			assess_jpush(g, arr, cJSON_CreateString(names[i].name));
+	return arr;
+}
+
+static cJSON *explanation(const weft_assess_result *r, const weft_assess_dresult *dr)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	weft_assess_explain(&b, r, dr);
+	cJSON *s = b.oom ? NULL : cJSON_CreateString(b.ptr ? b.ptr : "");
+	weft_buf_free(&b);
+	return s;
+}
+
+static cJSON *cap(assess_jguard *g, const weft_assess_dresult *dr)
+{
+	if (!dr->rated)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	bool crit = dr->cap.kind == WEFT_ASSESS_CAP_CRITICAL;
+	assess_jadd(g, o, "kind", cJSON_CreateString(crit ? "critical" : "score"));
+	assess_jadd(g, o, "question", str_or_null(crit ? dr->cap.question->id : NULL));
+	return o;
+}
+
 static cJSON *dimension(assess_jguard *g, const weft_assess_result *r, const weft_assess_dresult *dr)
 {
-	bool a = dr->assessed;
+	bool a = dr->rated, s = dr->scored;
 	cJSON *o = cJSON_CreateObject();
 	assess_jadd(g, o, "id", cJSON_CreateString(dr->dim->id));
 	assess_jadd(g, o, "title", cJSON_CreateString(dr->dim->title));
 	assess_jadd(g, o, "weight", num(dr->weight));
-	assess_jadd(g, o, "assessed", cJSON_CreateBool(a));
-	assess_jadd(g, o, "score", num_if(a, dr->score));
+	assess_jadd(g, o, "optional", cJSON_CreateBool(dr->dim->optional));
+	assess_jadd(g, o, "in_scope", cJSON_CreateBool(dr->in_scope));
+	assess_jadd(g, o, "scope_reason", str_or_null(dr->in_scope ? NULL : dr->scope_reason));
+	assess_jadd(g, o, "rated", cJSON_CreateBool(a));
+	assess_jadd(g, o, "not_rated", why_list(g, a ? 0 : dr->why));
+	assess_jadd(g, o, "explanation", explanation(r, dr));
+	assess_jadd(g, o, "score", num_if(s, dr->score));
 	assess_jadd(g, o, "level", int_if(a, dr->level));
-	assess_jadd(g, o, "level_name", cJSON_CreateString(weft_assess_level_name(r->model, a ? dr->level : 0)));
-	assess_jadd(g, o, "score_level", int_if(a, dr->score_level));
-	assess_jadd(g, o, "capped_by", str_or_null(dr->capped_by));
+	assess_jadd(g, o, "level_name", a ? cJSON_CreateString(weft_assess_level_name(r->model, dr->level))
+					  : cJSON_CreateNull());
+	assess_jadd(g, o, "score_level", int_if(s, dr->score_level));
+	assess_jadd(g, o, "capped_by", cap(g, dr));
 	assess_jadd(g, o, "coverage", num(dr->coverage));
 	assess_jadd(g, o, "answered_weight", num(dr->answered_weight));
+	assess_jadd(g, o, "applicable_weight", num(dr->applicable_weight));
 	assess_jadd(g, o, "total_weight", num(dr->total_weight));
+	assess_jadd(g, o, "critical_unanswered",
+		    str_or_null(dr->critical_unanswered ? dr->critical_unanswered->id : NULL));
 	assess_jadd(g, o, "answered", cJSON_CreateNumber((double)dr->n_answered));
 	assess_jadd(g, o, "na", cJSON_CreateNumber((double)dr->n_na));
 	assess_jadd(g, o, "unanswered", cJSON_CreateNumber((double)dr->n_unanswered));
-	assess_jadd(g, o, "percent_to_target", num_if(a, dr->percent_to_target));
+	assess_jadd(g, o, "percent_to_target", num_if(s, dr->percent_to_target));
 	cJSON *gl = cJSON_CreateArray();
 	for (size_t k = 0; gl && k < dr->n_gaps; k++)
 		assess_jpush(g, gl, cJSON_CreateString(dr->questions[dr->gaps[k]].q->id));
@@ -130,24 +184,62 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 	assess_jadd(g, root, "format", cJSON_CreateString("weft-assess-report"));
 	assess_jadd(g, root, "format_version", cJSON_CreateNumber(FORMAT_VERSION));
 	assess_jadd(g, root, "generator", str_or_null(opts ? opts->generator : NULL));
+	assess_jadd(g, root, "generated_at", str_or_null(opts ? opts->generated_at : NULL));
 
+	/* provenance: nothing here depends on where the files are */
 	cJSON *mo = cJSON_CreateObject();
 	assess_jadd(g, mo, "id", cJSON_CreateString(m->id));
 	assess_jadd(g, mo, "version", cJSON_CreateString(m->version));
 	assess_jadd(g, mo, "title", cJSON_CreateString(m->title));
-	assess_jadd(g, mo, "path", str_or_null(m->path));
+	assess_jadd(g, mo, "sha256", cJSON_CreateString(m->sha256));
+	assess_jadd(g, mo, "min_coverage", num(m->min_coverage));
 	assess_jadd(g, root, "model", mo);
 	assess_jadd(g, root, "unit", str_or_null(r->unit));
+	assess_jadd(g, root, "min_coverage", num(r->min_coverage));
+
+	cJSON *wo = cJSON_CreateNull();
+	if (r->weights_name) {
+		cJSON_Delete(wo);
+		wo = cJSON_CreateObject();
+		assess_jadd(g, wo, "file", cJSON_CreateString(r->weights_name));
+		assess_jadd(g, wo, "sha256", cJSON_CreateString(r->weights_sha256));
+		cJSON *ch = cJSON_CreateArray();
+		for (size_t i = 0; ch && i < r->n_weight_changes; i++) {
+			const weft_assess_weight_change *c = &r->weight_changes[i];
+			cJSON *o = cJSON_CreateObject();
+			assess_jadd(g, o, "id", cJSON_CreateString(c->id));
+			assess_jadd(g, o, "kind", cJSON_CreateString(c->dimension ? "dimension" : "question"));
+			assess_jadd(g, o, "from", num(c->from));
+			assess_jadd(g, o, "to", num(c->to));
+			assess_jpush(g, ch, o);
+		}
+		assess_jadd(g, wo, "changes", ch);
+	}
+	assess_jadd(g, root, "weights", wo);
 
 	cJSON *src = cJSON_CreateArray();
 	for (size_t i = 0; src && i < r->n_sources; i++) {
+		const weft_assess_source *s = &r->sources[i];
 		cJSON *o = cJSON_CreateObject();
-		assess_jadd(g, o, "file", str_or_null(r->sources[i].path));
-		assess_jadd(g, o, "respondent", cJSON_CreateString(r->sources[i].respondent));
-		assess_jadd(g, o, "date", str_or_null(r->sources[i].date));
+		assess_jadd(g, o, "file", str_or_null(s->path));
+		assess_jadd(g, o, "respondent", cJSON_CreateString(s->respondent));
+		assess_jadd(g, o, "date", str_or_null(s->date));
+		assess_jadd(g, o, "sha256", str_or_null(s->sha256 && *s->sha256 ? s->sha256 : NULL));
+		assess_jadd(g, o, "migrated_from", str_or_null(s->migrated_from));
 		assess_jpush(g, src, o);
 	}
 	assess_jadd(g, root, "sources", src);
+
+	cJSON *notes = cJSON_CreateArray();
+	for (size_t i = 0; notes && i < r->n_notes; i++) {
+		static const char *const kinds[] = { "", "migration", "respondent", "spread", "scope",
+						     "ignored" };
+		cJSON *o = cJSON_CreateObject();
+		assess_jadd(g, o, "kind", cJSON_CreateString(kinds[r->notes[i].kind]));
+		assess_jadd(g, o, "text", cJSON_CreateString(r->notes[i].text));
+		assess_jpush(g, notes, o);
+	}
+	assess_jadd(g, root, "notes", notes);
 
 	cJSON *lv = cJSON_CreateArray();
 	for (int L = 1; lv && L <= WEFT_ASSESS_LEVELS; L++) {
@@ -163,19 +255,26 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 	assess_jadd(g, t, "level", cJSON_CreateNumber(r->target));
 	assess_jadd(g, t, "name", cJSON_CreateString(weft_assess_level_name(m, r->target)));
 	assess_jadd(g, t, "explicit", cJSON_CreateBool(r->target_explicit));
+	assess_jadd(g, t, "from", cJSON_CreateString(r->target_from == WEFT_ASSESS_TARGET_OPTION
+							   ? "option" : "next_level"));
 	assess_jadd(g, root, "target", t);
 
-	bool a = r->assessed;
+	bool a = r->rated, s = r->scored;
 	cJSON *ov = cJSON_CreateObject();
-	assess_jadd(g, ov, "assessed", cJSON_CreateBool(a));
+	assess_jadd(g, ov, "rated", cJSON_CreateBool(a));
+	assess_jadd(g, ov, "not_rated", why_list(g, a ? 0 : r->why));
+	assess_jadd(g, ov, "explanation", explanation(r, NULL));
 	assess_jadd(g, ov, "level", int_if(a, r->level));
-	assess_jadd(g, ov, "level_name", cJSON_CreateString(weft_assess_level_name(m, a ? r->level : 0)));
-	assess_jadd(g, ov, "score", num_if(a, r->score));
+	assess_jadd(g, ov, "level_name", a ? cJSON_CreateString(weft_assess_level_name(m, r->level))
+					   : cJSON_CreateNull());
+	assess_jadd(g, ov, "score", num_if(s, r->score));
 	assess_jadd(g, ov, "coverage", num(r->coverage));
-	assess_jadd(g, ov, "percent_to_target", num_if(a, r->percent_to_target));
+	assess_jadd(g, ov, "percent_to_target", num_if(s, r->percent_to_target));
+	assess_jadd(g, ov, "in_scope", cJSON_CreateNumber((double)r->n_in_scope));
+	assess_jadd(g, ov, "rated_dimensions", cJSON_CreateNumber((double)r->n_rated));
 	cJSON *held = cJSON_CreateArray();
 	for (size_t i = 0; held && i < r->n_dims; i++)
-		if (a && r->dims[i].assessed && r->dims[i].level == r->level)
+		if (a && r->dims[i].rated && r->dims[i].level == r->level)
 			assess_jpush(g, held, cJSON_CreateString(r->dims[i].dim->id));
 	assess_jadd(g, ov, "held_by", held);
 	assess_jadd(g, root, "overall", ov);
@@ -198,6 +297,7 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 		assess_jadd(g, o, "weighted_gap", num(qr->weighted_gap));
 		assess_jadd(g, o, "points", num(qr->points));
 		assess_jadd(g, o, "critical", cJSON_CreateBool(qr->q->critical));
+		assess_jadd(g, o, "holds_level", cJSON_CreateBool(qr->holds_level));
 		assess_jadd(g, o, "improve", str_or_null(qr->improve));
 		assess_jpush(g, gaps, o);
 	}
@@ -215,8 +315,14 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 		cJSON *o = cJSON_CreateObject();
 		assess_jadd(g, o, "question", cJSON_CreateString(qr->q->id));
 		assess_jadd(g, o, "dimension", cJSON_CreateString(r->model->dims[qr->q->dim].id));
-		assess_jadd(g, o, "median", cJSON_CreateNumber(qr->level));
-		assess_jadd(g, o, "spread", cJSON_CreateNumber(hi - lo));
+		size_t n_na = 0, n_lv = 0;
+		for (size_t k = 0; k < qr->n_votes; k++) {
+			n_na += qr->votes[k].status == WEFT_ASSESS_NA;
+			n_lv += qr->votes[k].status == WEFT_ASSESS_ANSWERED;
+		}
+		assess_jadd(g, o, "median", int_if(n_lv > 0, qr->level));
+		assess_jadd(g, o, "spread", int_if(n_lv > 0, hi - lo));
+		assess_jadd(g, o, "na_against_level", cJSON_CreateBool(n_na && n_lv));
 		assess_jadd(g, o, "answers", votes(g, qr, false));
 		assess_jpush(g, dis, o);
 	}

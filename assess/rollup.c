@@ -5,8 +5,11 @@
  * unanswered left out), because one outlier respondent should not move a
  * unit's level and a tie should not round a unit up to a level half its
  * respondents did not see. A question is na only when every respondent said
- * na. Disagreements (answered levels 2 or more apart) are flagged with every
- * respondent's answer so the assessor can settle them.
+ * na. Disagreements (answered levels 2 or more apart, or na from one
+ * respondent against a level from another: one says the thing exists, the
+ * other that it does not) are flagged with every respondent's answer so the
+ * assessor can settle them. A respondent who put a dimension out of scope
+ * does not vote on its questions.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,8 @@ void assess_rolled_free(assess_rolled *r, size_t n)
 }
 
 int assess_rollup(assess_rolled **out, const weft_assess_model *m,
-		  const weft_assess_answers *const *answers, const char *const *labels, size_t n)
+		  const weft_assess_answers *const *answers, const char *const *labels,
+		  const bool *const *scoped_out, size_t n)
 {
 	*out = NULL;
 	assess_rolled *r = calloc(m->n_questions ? m->n_questions : 1, sizeof *r);
@@ -52,11 +56,15 @@ int assess_rollup(assess_rolled **out, const weft_assess_model *m,
 		x->n_votes = n;
 		size_t n_levels = 0, n_na = 0;
 		const weft_assess_answer *single = NULL;
-		const char *na_reason = NULL;
+		const char *na_reason = NULL, *na_category = NULL;
 		for (size_t f = 0; f < n; f++) {
 			const weft_assess_answer *a = assess_aindex_find(&ix[f], q->id);
 			weft_assess_vote *v = &x->votes[f];
 			v->respondent = labels[f];
+			if (scoped_out && scoped_out[f] && scoped_out[f][q->dim]) {
+				v->out_of_scope = true;
+				continue;
+			}
 			if (!a)
 				continue;
 			v->status = a->status;
@@ -73,18 +81,21 @@ int assess_rollup(assess_rolled **out, const weft_assess_model *m,
 				}
 				levels[k] = a->level;
 			} else if (a->status == WEFT_ASSESS_NA) {
-				n_na++;
-				if (!na_reason)
+				if (!n_na++) {
 					na_reason = a->reason;
+					na_category = a->category;
+				}
 			}
 		}
 		if (n_levels) {
 			x->status = WEFT_ASSESS_ANSWERED;
 			x->level = levels[(n_levels - 1) / 2];
-			x->disagreement = levels[n_levels - 1] - levels[0] >= 2;
-		} else if (n && n_na == n) {
+			x->disagreement = levels[n_levels - 1] - levels[0] >= 2 || n_na > 0;
+		} else if (n_na) {
+			/* na only when every respondent who answered said na */
 			x->status = WEFT_ASSESS_NA;
 			x->reason = na_reason;
+			x->category = na_category;
 		}
 		if (n == 1 && single) {
 			x->note = single->note;

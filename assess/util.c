@@ -52,10 +52,12 @@ static int load(weft_yaml_doc **out, const char *name, const char *buf, size_t l
 	return weft_yaml_load_buffer(out, name, buf, len, &o, d);
 }
 
-int assess_yaml_buffer(weft_yaml_doc **out, const char *name, const char *buf, size_t len,
-		       weft_diags *d)
+int assess_yaml_buffer(weft_yaml_doc **out, char sha256[65], const char *name, const char *buf,
+		       size_t len, weft_diags *d)
 {
 	*out = NULL;
+	if (sha256)
+		weft_sha256_hex(sha256, buf, len);
 	if (len > WEFT_ASSESS_MAX_FILE) {
 		pos p = { 1, 1 };
 		pos_advance(&p, (const unsigned char *)buf, WEFT_ASSESS_MAX_FILE);
@@ -65,7 +67,7 @@ int assess_yaml_buffer(weft_yaml_doc **out, const char *name, const char *buf, s
 	return load(out, name, buf, len, d);
 }
 
-int assess_yaml_file(weft_yaml_doc **out, const char *path, weft_diags *d)
+int assess_yaml_file(weft_yaml_doc **out, char sha256[65], const char *path, weft_diags *d)
 {
 	*out = NULL;
 	weft_diags *tmp = NULL;
@@ -98,6 +100,8 @@ int assess_yaml_file(weft_yaml_doc **out, const char *path, weft_diags *d)
 	weft_diags_free(tmp);
 	if (err)
 		return err;
+	if (sha256)
+		weft_sha256_hex(sha256, buf, len);
 	err = load(out, path, buf, len, d);
 	free(buf);
 	return err;
@@ -143,27 +147,7 @@ int assess_req_str(const char **out, const weft_yaml_doc *doc, const weft_yaml_n
 
 size_t assess_utf8_cols(const char *s, size_t len)
 {
-	size_t cols = 0;
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			cols++;
-	return cols;
-}
-
-/* Byte length of the longest prefix of s with at most cols columns that
- * ends on a code point boundary. */
-static size_t prefix_bytes(const char *s, size_t cols)
-{
-	size_t i = 0, c = 0;
-	while (s[i]) {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (c == cols)
-				break;
-			c++;
-		}
-		i++;
-	}
-	return i;
+	return weft_utf8_cols(s, len);
 }
 
 void assess_put_cols(weft_buf *b, const char *s, size_t cols, bool pad)
@@ -171,24 +155,29 @@ void assess_put_cols(weft_buf *b, const char *s, size_t cols, bool pad)
 	if (!s)
 		s = "";
 	size_t len = strlen(s);
-	size_t w = assess_utf8_cols(s, len);
-	/* a newline in a one-line cell ends it */
-	const char *nl = strchr(s, '\n');
+	/* a newline in a one-line cell ends it, with the cut marker when more
+	 * text follows (not for the final newline of a block scalar) */
+	const char *nl = memchr(s, '\n', len);
+	bool more = false;
 	if (nl) {
 		len = (size_t)(nl - s);
-		w = assess_utf8_cols(s, len) + 4; /* force the cut marker */
+		for (const char *q = nl; *q && !more; q++)
+			more = !isspace((unsigned char)*q);
 	}
-	if (w > cols) {
-		size_t keep = cols > 3 ? cols - 3 : 0;
-		size_t bytes = prefix_bytes(s, keep);
-		if (bytes > len)
-			bytes = len;
+	size_t w = weft_utf8_cols(s, len);
+	if (more || w > cols) {
+		size_t dots = cols > 3 ? 3 : cols;
+		/* never splits a code point or a wide character: a CJK character
+		 * that would straddle the limit is left out whole */
+		size_t bytes = weft_utf8_fit(&w, s, len, cols - dots);
 		/* do not end the cut on a space */
-		while (bytes > 0 && s[bytes - 1] == ' ')
+		while (bytes > 0 && s[bytes - 1] == ' ') {
 			bytes--;
+			w--;
+		}
 		weft_buf_put(b, s, bytes);
-		weft_buf_put(b, "...", cols > 3 ? 3 : cols);
-		w = assess_utf8_cols(s, bytes) + (cols > 3 ? 3 : cols);
+		weft_buf_put(b, "...", dots);
+		w += dots;
 	} else {
 		weft_buf_put(b, s, len);
 	}
@@ -247,8 +236,8 @@ void assess_wrap(weft_buf *b, const char *text, size_t width, const char *first,
 		}
 		/* a word longer than a line is split at the width */
 		while (wcols > avail) {
-			size_t bytes = prefix_bytes(w, avail); /* col is 0 here */
-			if (bytes == 0 || bytes > wlen)
+			size_t bytes = weft_utf8_fit(NULL, w, wlen, avail); /* col is 0 here */
+			if (bytes == 0 || bytes >= wlen)
 				break;
 			weft_buf_put(b, w, bytes);
 			w += bytes;

@@ -3,8 +3,10 @@
  *
  * A maturity model (YAML) holds levels 1..5, dimensions and questions, each
  * question with one option per level and an improvement plan per option. An
- * answers file (YAML) gives a level 1..5 or "na" per question. Scoring is
- * documented in docs/scoring.md; the file formats in docs/formats/.
+ * answers file (YAML) gives a level 1..5 or "na" per question and may put
+ * optional dimensions out of scope. A dimension with too little evidence is
+ * not rated, never rated high. Scoring is documented in docs/scoring.md; the
+ * file formats in docs/formats/.
  *
  * Loaded models and answers are read-only structures the caller may walk;
  * results point into the model and answers they were computed from, which
@@ -44,7 +46,8 @@ typedef struct {
 	const char *id, *text;
 	const char *help; /* may be NULL */
 	double weight;    /* > 0 */
-	bool critical, allow_na;
+	bool critical;    /* caps its dimension's level; unanswered: not rated */
+	bool allow_na;    /* optional within its dimension: may be na (never with critical) */
 	const char **considerations; /* DOMAIN consideration ids */
 	size_t n_considerations;
 	weft_assess_option options[WEFT_ASSESS_LEVELS]; /* options[L-1] is level L */
@@ -57,6 +60,7 @@ typedef struct {
 	const char *id, *title;
 	const char *description; /* may be NULL */
 	double weight;           /* > 0 */
+	bool optional;           /* an answers file may put it out of scope */
 	weft_assess_question *questions;
 	size_t n_questions;
 	size_t index;
@@ -67,10 +71,48 @@ typedef struct {
 	const char *name, *description;
 } weft_assess_level;
 
+/* How answers written for an earlier version of a model are carried over
+ * (docs/formats/maturity-model.md#migrations). */
+typedef struct {
+	const char *from;    /* question id in the earlier version */
+	const char **to;     /* question ids now; n_to 0 when removed */
+	size_t n_to;
+	const char *removed; /* why, when the question was dropped; else NULL */
+	bool remap;          /* levels[] given */
+	int levels[WEFT_ASSESS_LEVELS]; /* old level L becomes levels[L-1] */
+	int line, col;
+} weft_assess_qmigration;
+
+typedef struct {
+	const char *from; /* dimension id in the earlier version */
+	const char **to;  /* dimension ids now */
+	size_t n_to;
+	int line, col;
+} weft_assess_dmigration;
+
+typedef struct {
+	const char *from; /* the earlier version ("1.0") */
+	const char *note; /* what changed, for the reports; may be NULL */
+	weft_assess_qmigration *questions;
+	size_t n_questions;
+	weft_assess_dmigration *dims;
+	size_t n_dims;
+	int line, col;
+} weft_assess_migration;
+
+/* The min_coverage of a model that does not give one. */
+#define WEFT_ASSESS_DEFAULT_MIN_COVERAGE 0.8
+
 typedef struct weft_assess_model {
 	const char *path; /* as given to the loader */
 	const char *id, *version, *title;
 	const char *description; /* may be NULL */
+	char sha256[65];         /* of the file's bytes, lower-case hex */
+	double min_coverage;     /* 0 < x <= 1: answered share of a dimension's
+				    applicable weight needed to rate it */
+	const char *na_category; /* an na answer must give this category; may be NULL */
+	weft_assess_migration *migrations;
+	size_t n_migrations;
 	weft_assess_level levels[WEFT_ASSESS_LEVELS]; /* levels[L-1] */
 	weft_assess_dimension *dims;
 	size_t n_dims;
@@ -126,6 +168,7 @@ typedef struct {
 	weft_assess_status status;
 	int level;            /* 1..5 when answered, else 0 */
 	char *reason;         /* na: why; may be NULL */
+	char *category;       /* na: the reason's category ("does-not-apply"); may be NULL */
 	char *note;           /* may be NULL */
 	char **evidence;
 	size_t n_evidence;
@@ -133,12 +176,24 @@ typedef struct {
 	int level_line, level_col; /* the level value (or the key when absent) */
 } weft_assess_answer;
 
+/* A dimension the answers put out of scope, and why. */
+typedef struct {
+	char *dim, *reason;
+	int line, col;
+} weft_assess_scope;
+
 typedef struct {
 	char *path;
 	char *model, *model_version, *unit;
 	char *respondent, *date; /* may be NULL */
+	char sha256[65];         /* of the file's bytes; "" when built in memory */
 	weft_assess_answer *answers; /* in file order */
 	size_t n_answers, cap_answers;
+	weft_assess_scope *out_of_scope; /* in file order */
+	size_t n_out_of_scope;
+	char *migrated_from;     /* the version the file was written for, when migrated */
+	char **notes;            /* what a migration did, one sentence each */
+	size_t n_notes;
 	/* positions of the fields, for diagnostics (0 when absent) */
 	int model_line, model_col, version_line, version_col, unit_line, unit_col;
 	int answers_line, answers_col;
@@ -153,9 +208,12 @@ int weft_assess_answers_load_buffer(weft_assess_answers **out, const char *name,
 void weft_assess_answers_free(weft_assess_answers *a);
 
 /* Check answers against a model: model id and version, unknown question
- * ids (with did-you-mean), na where the question does not allow it. Records
- * errors and returns WEFT_EINVALID on any. With warn_missing, records one
- * warning naming the questions left unanswered. */
+ * ids (with did-you-mean), na where the question does not allow it (critical
+ * questions never do), the na category the model requires, out-of-scope
+ * dimensions that are not optional. Answers inside an out-of-scope dimension
+ * are a warning (they are left out). Records errors and returns WEFT_EINVALID
+ * on any. With warn_missing, records one warning naming the questions left
+ * unanswered. */
 int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_model *m,
 			      bool warn_missing, weft_diags *d);
 
@@ -167,10 +225,19 @@ int weft_assess_answers_new(weft_assess_answers **out, const weft_assess_model *
 /* The answer for question id, or NULL. */
 const weft_assess_answer *weft_assess_answers_find(const weft_assess_answers *a, const char *id);
 /* Set (replace) the answer to a question: status ANSWERED with level 1..5,
- * NA with a reason, or UNANSWERED to clear it. note may be NULL (an
- * existing note is kept when NULL). */
+ * NA with a reason and a category (may be NULL), or UNANSWERED to clear it.
+ * note may be NULL (an existing note is kept when NULL). A reason and
+ * category are dropped when the answer is not NA. */
 int weft_assess_answers_set(weft_assess_answers *a, const char *id, weft_assess_status st,
-			    int level, const char *reason, const char *note);
+			    int level, const char *reason, const char *category,
+			    const char *note);
+
+/* Answers written for an earlier version of m, carried over through m's
+ * migration from that version into a new set for m's version (*out; notes
+ * say what moved). Answers already for m's version are copied unchanged. A
+ * version with no migration is an error at the answers' model_version. */
+int weft_assess_answers_migrate(weft_assess_answers **out, const weft_assess_answers *a,
+				const weft_assess_model *m, weft_diags *d);
 /* Set one of the header fields ("unit", "respondent", "date"). */
 int weft_assess_answers_set_field(weft_assess_answers *a, const char *field, const char *value);
 
@@ -194,9 +261,27 @@ void weft_assess_weights_free(weft_assess_weights *w);
 
 /* ---- scoring ----------------------------------------------------------------------- */
 
+/* What changed a weight, for the reports. */
+typedef struct {
+	const char *id;    /* dimension or question id */
+	bool dimension;
+	double from, to;
+} weft_assess_weight_change;
+
+/* The weights file's name (no folder), its digest and the weights it changed. */
+const char *weft_assess_weights_name(const weft_assess_weights *w);
+const char *weft_assess_weights_sha256(const weft_assess_weights *w);
+int weft_assess_weights_changes(weft_assess_weight_change **out, size_t *n,
+				const weft_assess_weights *w);
+
+/* The most days apart respondents' dates may be before the report warns. */
+#define WEFT_ASSESS_DEFAULT_MAX_SPREAD 90
+
 typedef struct {
 	int target;                         /* 1..5; 0 = overall level + 1 (at most 5) */
 	const weft_assess_weights *weights; /* NULL: the model's own */
+	double min_coverage;                /* 0: the model's; else 0 < x <= 1 */
+	int max_spread_days;                /* 0: WEFT_ASSESS_DEFAULT_MAX_SPREAD; < 0: no check */
 } weft_assess_score_opts;
 
 /* One respondent's answer to a question (for roll-ups and disagreements). */
@@ -205,6 +290,7 @@ typedef struct {
 	weft_assess_status status;
 	int level;
 	const char *reason, *note; /* may be NULL */
+	bool out_of_scope;         /* this respondent put the question's dimension out of scope */
 } weft_assess_vote;
 
 typedef struct {
@@ -222,24 +308,54 @@ typedef struct {
 	double points;            /* percentage points of the overall
 				     PercentToTarget that closing the gap adds */
 	bool critical_cap;        /* a critical question below the score-derived level */
+	bool counted_as_1;        /* unanswered in an in-scope dimension: scored as level 1 */
+	bool holds_level;         /* critical, at or below its rated dimension's level (below
+				     the target): the dimension cannot rise until it does */
 	weft_assess_vote *votes;  /* every respondent's answer, files order */
 	size_t n_votes;
-	bool disagreement;        /* answered levels differ by 2 or more */
+	bool disagreement;        /* answered levels differ by 2 or more, or na against a level */
+	const char *category;     /* na: the reason's category, single respondent; may be NULL */
 } weft_assess_qresult;
+
+/* What sets a rated dimension's level. */
+typedef enum {
+	WEFT_ASSESS_CAP_SCORE = 1, /* the floor of the score */
+	WEFT_ASSESS_CAP_CRITICAL,  /* a critical question answered below it */
+} weft_assess_cap_kind;
+
+typedef struct {
+	weft_assess_cap_kind kind;         /* 0 when not rated */
+	const weft_assess_question *question; /* CRITICAL: the question; else NULL */
+} weft_assess_cap;
+
+/* Why a dimension (or the overall result) has no level: bits. */
+enum {
+	WEFT_ASSESS_WHY_OUT_OF_SCOPE = 1 << 0, /* put out of scope by the answers */
+	WEFT_ASSESS_WHY_COVERAGE = 1 << 1,     /* answered weight below min_coverage */
+	WEFT_ASSESS_WHY_CRITICAL = 1 << 2,     /* a critical question unanswered */
+	WEFT_ASSESS_WHY_ALL_NA = 1 << 3,       /* every question na: nothing to rate */
+	WEFT_ASSESS_WHY_DIMENSIONS = 1 << 4,   /* overall: an in-scope dimension not rated */
+	WEFT_ASSESS_WHY_NO_ANSWERS = 1 << 5,   /* no answers at all */
+};
 
 typedef struct {
 	const weft_assess_dimension *dim;
 	double weight;          /* effective */
-	bool assessed;          /* at least one answered question */
-	double score;           /* weighted mean of answered levels; 0 when not assessed */
-	int level;              /* 1..5; 0 when not assessed */
-	int score_level;        /* the level the score alone gives (floor) */
-	const char *capped_by;  /* "score", or the id of the critical question holding the
-				   level below score_level; NULL when not assessed */
-	double coverage;        /* answered weight / total weight, 0..1 */
-	double answered_weight, total_weight;
+	bool in_scope;          /* false: out of scope (scope_reason says why) */
+	const char *scope_reason;
+	bool rated;             /* has a level */
+	unsigned why;           /* WEFT_ASSESS_WHY_* bits when not rated */
+	bool scored;            /* has a score: in scope, something applies, something answered */
+	double score;           /* weighted mean over applicable questions, unanswered as 1 */
+	int level;              /* 1..5 when rated, else 0 */
+	int score_level;        /* the level the score alone gives (floor); 0 when not scored */
+	weft_assess_cap cap;    /* what sets the level; kind 0 when not rated */
+	double coverage;        /* answered weight / applicable weight, 0..1 */
+	double answered_weight, applicable_weight, total_weight; /* applicable: not na */
 	size_t n_answered, n_na, n_unanswered;
-	double percent_to_target; /* 0..1; 0 when not assessed */
+	const weft_assess_question *critical_unanswered; /* the first, model order; or NULL */
+	size_t n_critical_unanswered;
+	double percent_to_target; /* 0..1 at the result's target; 0 when not scored */
 	weft_assess_qresult *questions; /* model order */
 	size_t n_questions;
 	size_t *gaps;           /* indices into questions with gap > 0, most weighted first */
@@ -252,8 +368,32 @@ typedef struct {
 } weft_assess_gapref;
 
 typedef struct {
-	const char *path, *respondent, *date; /* respondent: name or file name */
+	const char *path;       /* the file's name without its folder */
+	const char *respondent; /* name, or the file's name */
+	const char *date;       /* may be NULL */
+	const char *sha256;     /* of the file's bytes; "" when not read from a file */
+	const char *migrated_from; /* the model version it was written for, when migrated */
 } weft_assess_source;
+
+/* Where the target came from. */
+typedef enum {
+	WEFT_ASSESS_TARGET_NEXT = 0, /* the overall level + 1 (2 when not rated) */
+	WEFT_ASSESS_TARGET_OPTION,   /* given by the caller (--target) */
+} weft_assess_target_from;
+
+/* Something a reader of the report must know. */
+typedef enum {
+	WEFT_ASSESS_NOTE_MIGRATION = 1, /* answers carried over from an earlier model version */
+	WEFT_ASSESS_NOTE_RESPONDENT,    /* the same respondent in several files */
+	WEFT_ASSESS_NOTE_SPREAD,        /* respondents' dates far apart */
+	WEFT_ASSESS_NOTE_SCOPE,         /* files disagree on a dimension's scope */
+	WEFT_ASSESS_NOTE_IGNORED,       /* answers inside an out-of-scope dimension left out */
+} weft_assess_note_kind;
+
+typedef struct {
+	weft_assess_note_kind kind;
+	char *text; /* one or two sentences */
+} weft_assess_note;
 
 typedef struct weft_assess_result {
 	const weft_assess_model *model;
@@ -262,11 +402,21 @@ typedef struct weft_assess_result {
 	size_t n_sources;
 	int target;
 	bool target_explicit;
-	bool assessed;           /* at least one dimension assessed */
-	int level;               /* overall: lowest dimension level; 0 when not assessed */
-	double score;            /* weighted mean of dimension scores */
-	double coverage;         /* dimension-weighted mean of coverages, all dimensions */
+	weft_assess_target_from target_from;
+	bool rated;              /* every in-scope dimension rated (and at least one) */
+	unsigned why;            /* WEFT_ASSESS_WHY_* bits when not rated */
+	bool scored;             /* at least one dimension scored */
+	int level;               /* overall: lowest in-scope dimension level; 0 when not rated */
+	double score;            /* dimension-weight mean of the scored dimensions' scores */
+	double coverage;         /* dimension-weight mean of the in-scope dimensions' coverages */
+	double min_coverage;     /* the threshold used */
 	double percent_to_target;
+	size_t n_in_scope, n_rated; /* dimensions */
+	const char *weights_name, *weights_sha256; /* NULL: the model's own weights */
+	weft_assess_weight_change *weight_changes;
+	size_t n_weight_changes;
+	weft_assess_note *notes;
+	size_t n_notes;
 	weft_assess_dresult *dims;
 	size_t n_dims;
 	weft_assess_gapref *gaps; /* every gap, most points first */
@@ -277,11 +427,14 @@ typedef struct weft_assess_result {
 	size_t n_unanswered;
 } weft_assess_result;
 
-/* Score one or more answers files of the same unit against m. Each is
- * checked against the model first (errors -> WEFT_EINVALID); files of
- * different units are an error at the later file's `unit`. Several files
- * are rolled up per question (median, low on ties; na only when all said
- * na). n_answers may be 0 (nothing assessed). */
+/* Score one or more answers files of the same unit against m. Answers for
+ * an earlier model version are migrated first; each is then checked against
+ * the model (errors -> WEFT_EINVALID); files of different units are an
+ * error at the later file's `unit`, and the same file (or the same answers)
+ * twice an error too. Several files are rolled up per question (median, low
+ * on ties; na only when all said na; na against a level is a
+ * disagreement). A dimension is out of scope only when every file puts it
+ * out. n_answers may be 0 (nothing rated). */
 int weft_assess_score(weft_assess_result **out, const weft_assess_model *m,
 		      const weft_assess_answers *const *answers, size_t n_answers,
 		      const weft_assess_score_opts *opts, weft_diags *d);
@@ -290,12 +443,37 @@ void weft_assess_result_free(weft_assess_result *r);
 /* The level of a score alone: floor with a small tolerance (2.9999999 -> 3). */
 int weft_assess_score_level(double score);
 
+/* PercentToTarget (0..1) of r's scored dimensions at another target (1..5),
+ * the same way r->percent_to_target is computed at r->target. */
+double weft_assess_percent_to_target(const weft_assess_result *r, int target);
+
+/* ---- gate ------------------------------------------------------------------------- */
+
+typedef struct {
+	int fail_below;        /* 1..5; 0: no level gate */
+	double fail_below_score; /* < 0: no score gate */
+	double fail_below_coverage; /* 0..1; < 0: no coverage gate */
+} weft_assess_gate;
+
+/* Check r against g. Returns 0 when it passes, 1 when it fails, with one
+ * line per failed condition in why (a not-rated result fails a level or
+ * score gate and says why it is not rated). */
+int weft_assess_gate_check(const weft_assess_result *r, const weft_assess_gate *g, weft_buf *why);
+
+/* The sentence that says why dimension dr (or, when dr is NULL, the overall
+ * result) has the level it has, or why it has none: "capped at 2 by rt-auth
+ * (critical)", "not rated: 55% of the weight answered, 80% needed". The one
+ * place that words levels, caps and not-rated reasons for every report. */
+void weft_assess_explain(weft_buf *out, const weft_assess_result *r,
+			 const weft_assess_dresult *dr);
+
 /* ---- reports ------------------------------------------------------------------------ */
 
 typedef struct {
 	bool colour;     /* SGR colours (text only) */
 	size_t top_gaps; /* gaps listed in text/markdown; 0 = 5 */
-	const char *generator; /* "weft 0.1.0", written into json/html; may be NULL */
+	const char *generator; /* "weft 0.1.0", written into every report; may be NULL */
+	const char *generated_at; /* "2026-12-03T12:00:00Z", written into every report; may be NULL */
 } weft_assess_report_opts;
 
 int weft_assess_report_text(weft_buf *out, const weft_assess_result *r,
@@ -309,12 +487,64 @@ int weft_assess_report_html(weft_buf *out, const weft_assess_result *r,
 
 /* ---- diff ----------------------------------------------------------------------------- */
 
-/* What moved between two results of the same model, per dimension and
- * question. Text (colour on request) or JSON. */
+/* What moved between two results (OLD, an earlier assessment, and NEW), per
+ * dimension and question, matched by id (two versions of a model still
+ * diff; ids in one model only are added or removed). A dimension's level
+ * is compared with its rating status: rated -> not rated is reported as
+ * such, with weft_assess_explain's reason, never as a drop to level 0; a
+ * question going from a level to unanswered is "no longer answered", never
+ * a drop. PercentToTarget is compared with both results evaluated at the
+ * same target (weft_assess_percent_to_target), so a moved target cannot
+ * move the delta. Formats: docs/formats/assess-diff.md. */
+typedef struct {
+	bool colour;  /* SGR colours (text only) */
+	int target;   /* 1..5; 0: the NEW result's target */
+	const char *generator;    /* "weft 0.1.0"; may be NULL */
+	const char *generated_at; /* "2026-12-03T12:00:00Z"; may be NULL */
+} weft_assess_diff_opts;
+
+/* Why a diff may not mean what it seems to. */
+typedef enum {
+	WEFT_ASSESS_DIFF_WARN_UNIT = 1,     /* the two are for different units */
+	WEFT_ASSESS_DIFF_WARN_ORDER,        /* NEW's latest date is before OLD's */
+	WEFT_ASSESS_DIFF_WARN_MODEL,        /* other model id, version or file digest */
+	WEFT_ASSESS_DIFF_WARN_MIGRATION,    /* one side's answers were migrated from an earlier
+					       model version and the other's were not (or from
+					       another) */
+	WEFT_ASSESS_DIFF_WARN_MIN_COVERAGE, /* scored with different min_coverage */
+	WEFT_ASSESS_DIFF_WARN_WEIGHTS,      /* scored with different weights */
+} weft_assess_diff_warning_kind;
+
+typedef struct {
+	weft_assess_diff_warning_kind kind;
+	char *text; /* one sentence, file names only (no folders) */
+} weft_assess_diff_warning;
+
+typedef struct {
+	int target;               /* the target both PercentToTargets are evaluated at */
+	bool target_from_option;  /* opts->target given; else the NEW result's target */
+	bool changed;             /* anything below moved */
+	bool overall_changed;     /* overall level, rating status, score, coverage or PercentToTarget */
+	size_t dims_changed, questions_changed, questions_same;
+	weft_assess_diff_warning *warnings; /* in kind order */
+	size_t n_warnings;
+} weft_assess_diff_summary;
+
+/* The summary and warnings of the diff of old_r and new_r (what every
+ * format prints), for a caller to show the warnings as diagnostics. opts
+ * may be NULL. Free with weft_assess_diff_summary_free. */
+int weft_assess_diff_summarize(weft_assess_diff_summary *out, const weft_assess_result *old_r,
+			       const weft_assess_result *new_r, const weft_assess_diff_opts *opts);
+void weft_assess_diff_summary_free(weft_assess_diff_summary *s);
+
+/* The diff as text (colour on request), JSON (docs/schemas/
+ * assess-diff.schema.json) or Markdown. opts may be NULL. */
 int weft_assess_diff_text(weft_buf *out, const weft_assess_result *old_r,
-			  const weft_assess_result *new_r, bool colour);
+			  const weft_assess_result *new_r, const weft_assess_diff_opts *opts);
 int weft_assess_diff_json(weft_buf *out, const weft_assess_result *old_r,
-			  const weft_assess_result *new_r);
+			  const weft_assess_result *new_r, const weft_assess_diff_opts *opts);
+int weft_assess_diff_markdown(weft_buf *out, const weft_assess_result *old_r,
+			      const weft_assess_result *new_r, const weft_assess_diff_opts *opts);
 
 /* ---- interview ------------------------------------------------------------------------ */
 

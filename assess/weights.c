@@ -7,6 +7,7 @@
  * is an error at its own line and column, with a did-you-mean.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@
 
 struct weft_assess_weights {
 	const weft_assess_model *model;
+	char *name;      /* file name without its folder */
+	char sha256[65]; /* of the file's bytes */
 	double *dim; /* n_dims, NaN = model's */
 	double *q;   /* n_questions */
 };
@@ -24,6 +27,7 @@ void weft_assess_weights_free(weft_assess_weights *w)
 		return;
 	free(w->dim);
 	free(w->q);
+	free(w->name);
 	free(w);
 }
 
@@ -81,8 +85,8 @@ static int read_section(weft_assess_weights *w, const weft_yaml_doc *doc,
 	return errors;
 }
 
-static int build(weft_assess_weights **out, weft_yaml_doc *doc, const weft_assess_model *m,
-		 weft_diags *d)
+static int build(weft_assess_weights **out, weft_yaml_doc *doc, const char *sha256,
+		 const weft_assess_model *m, weft_diags *d)
 {
 	static const char *const keys[] = { "dimensions", "questions", NULL };
 	*out = NULL;
@@ -94,6 +98,13 @@ static int build(weft_assess_weights **out, weft_yaml_doc *doc, const weft_asses
 		return WEFT_ENOMEM;
 	}
 	w->model = m;
+	snprintf(w->sha256, sizeof w->sha256, "%s", sha256);
+	const char *full = weft_yaml_doc_path(doc), *slash = strrchr(full, '/');
+	if (!(w->name = strdup(slash ? slash + 1 : full))) {
+		weft_assess_weights_free(w);
+		weft_yaml_doc_free(doc);
+		return WEFT_ENOMEM;
+	}
 	for (size_t i = 0; i < m->n_dims; i++)
 		w->dim[i] = NAN;
 	for (size_t i = 0; i < m->n_questions; i++)
@@ -128,8 +139,9 @@ int weft_assess_weights_load(weft_assess_weights **out, const char *path,
 {
 	*out = NULL;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_file(&doc, path, d);
-	return err ? err : build(out, doc, m, d);
+	char sha[65];
+	int err = assess_yaml_file(&doc, sha, path, d);
+	return err ? err : build(out, doc, sha, m, d);
 }
 
 int weft_assess_weights_load_buffer(weft_assess_weights **out, const char *name, const char *buf,
@@ -137,8 +149,9 @@ int weft_assess_weights_load_buffer(weft_assess_weights **out, const char *name,
 {
 	*out = NULL;
 	weft_yaml_doc *doc = NULL;
-	int err = assess_yaml_buffer(&doc, name, buf, len, d);
-	return err ? err : build(out, doc, m, d);
+	char sha[65];
+	int err = assess_yaml_buffer(&doc, sha, name, buf, len, d);
+	return err ? err : build(out, doc, sha, m, d);
 }
 
 const weft_assess_model *assess_weights_model(const weft_assess_weights *w)
@@ -158,4 +171,40 @@ double assess_weights_question(const weft_assess_weights *w, const weft_assess_m
 	if (w && w->model == m && !isnan(w->q[q]))
 		return w->q[q];
 	return m->questions[q]->weight;
+}
+
+const char *weft_assess_weights_name(const weft_assess_weights *w)
+{
+	return w ? w->name : NULL;
+}
+
+const char *weft_assess_weights_sha256(const weft_assess_weights *w)
+{
+	return w ? w->sha256 : NULL;
+}
+
+int weft_assess_weights_changes(weft_assess_weight_change **out, size_t *n,
+				const weft_assess_weights *w)
+{
+	*out = NULL;
+	*n = 0;
+	if (!w)
+		return WEFT_OK;
+	const weft_assess_model *m = w->model;
+	size_t k = 0, cap = m->n_dims + m->n_questions;
+	weft_assess_weight_change *v = calloc(cap ? cap : 1, sizeof *v);
+	if (!v)
+		return WEFT_ENOMEM;
+	/* only real changes: a file that restates a model weight changed nothing */
+	for (size_t i = 0; i < m->n_dims; i++)
+		if (!isnan(w->dim[i]) && w->dim[i] != m->dims[i].weight)
+			v[k++] = (weft_assess_weight_change){ m->dims[i].id, true, m->dims[i].weight,
+							      w->dim[i] };
+	for (size_t i = 0; i < m->n_questions; i++)
+		if (!isnan(w->q[i]) && w->q[i] != m->questions[i]->weight)
+			v[k++] = (weft_assess_weight_change){ m->questions[i]->id, false,
+							      m->questions[i]->weight, w->q[i] };
+	*out = v;
+	*n = k;
+	return WEFT_OK;
 }

@@ -98,6 +98,38 @@ static int parse_score(double *out, const char *cmd, const char *opt, const char
 	return 0;
 }
 
+/* A share: 0.8 or 80% (0 < x <= 1 when zero_ok is false, 0 <= x <= 1 else). */
+static int parse_share(double *out, const char *cmd, const char *opt, const char *v, bool zero_ok)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	bool pct = end != v && *end == '%' && !end[1];
+	if (pct)
+		x /= 100;
+	if (errno || (*end && !pct) || end == v || !isfinite(x) || x < 0 || x > 1 ||
+	    (!zero_ok && x == 0)) {
+		weft_cli_usage_error(cmd, "%s needs a share %s 0 to 1 (or 0%% to 100%%), got '%s'", opt,
+				     zero_ok ? "from" : "above", v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+/* When a report was made: SOURCE_DATE_EPOCH (reproducible builds and
+ * tests) or now, as UTC ISO 8601. */
+static void generated_at(char out[32])
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end = NULL;
+	long long v = e && *e ? strtoll(e, &end, 10) : -1;
+	time_t t = (end && !*end && v >= 0) ? (time_t)v : time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
+}
+
 static void today(char out[16])
 {
 	time_t t = time(NULL);
@@ -246,14 +278,23 @@ static int cmd_interview(int argc, char **argv)
 static const char usage_score[] =
 	"usage: weft assess score ANSWERS... [-m MODEL] [--target LEVEL] [--weights FILE]\n"
 	"                         [--format text|json|markdown|html] [-o FILE] [--force]\n"
-	"                         [--fail-below LEVEL] [--fail-below-score SCORE] [--top N]\n\n"
+	"                         [--fail-below LEVEL] [--fail-below-score SCORE]\n"
+	"                         [--fail-below-coverage SHARE] [--min-coverage SHARE]\n"
+	"                         [--max-spread DAYS|off] [--top N]\n\n"
 	"Score one unit's answers: per dimension a score, a level (1-5) and coverage;\n"
 	"the overall level (the lowest dimension's) and score; the gaps to the target\n"
 	"level (default: one above the overall level) with their improvement plans.\n"
-	"Several files for the same unit are rolled up (median per question) and their\n"
-	"disagreements listed. --weights overrides the model's weights.\n\n"
-	"Exit codes: 0 ok; 1 the overall level is below --fail-below or the overall score\n"
-	"below --fail-below-score (the report is still written); 2 usage; 3 invalid input;\n"
+	"An unanswered question counts as level 1; a dimension with less than the\n"
+	"model's min_coverage of its weight answered (--min-coverage overrides, default\n"
+	"0.8), or with a critical question unanswered, is not rated, and so is the\n"
+	"overall level while any in-scope dimension is. Several files for the same unit\n"
+	"are rolled up (median per question) and their disagreements listed; the same\n"
+	"file twice is refused, dates more than --max-spread days apart (default 90)\n"
+	"are a warning. --weights overrides the model's weights (the report lists each\n"
+	"change).\n\n"
+	"Exit codes: 0 ok; 1 a gate failed: the overall level is below --fail-below or\n"
+	"not rated, the score below --fail-below-score, the coverage below\n"
+	"--fail-below-coverage (the report is still written); 2 usage; 3 invalid input;\n"
 	"4 I/O error or output file exists (without --force).\n";
 
 static const weft_cli_option score_opts[] = {
@@ -265,6 +306,9 @@ static const weft_cli_option score_opts[] = {
 	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ "fail-below", 'L', WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(level_words) },
 	{ "fail-below-score", 'S', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "fail-below-coverage", 'C', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "min-coverage", 'M', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "max-spread", 'D', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "top", 'n', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ NULL, 0, 0, WEFT_HINT_NOTHING },
@@ -275,8 +319,8 @@ static int cmd_score(int argc, char **argv)
 	const char *cmd = "assess score";
 	const char *model = NULL, *weights = NULL, *out = NULL;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
-	int target = 0, fail_level = 0;
-	double fail_score = -1;
+	int target = 0, fail_level = 0, max_spread = 0;
+	double fail_score = -1, fail_cov = -1, min_cov = 0;
 	long top = 0;
 	bool force = false;
 	int c;
@@ -298,6 +342,28 @@ static int cmd_score(int argc, char **argv)
 			if (parse_score(&fail_score, cmd, "--fail-below-score", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
+		case 'C':
+			if (parse_share(&fail_cov, cmd, "--fail-below-coverage", optarg, true))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'M':
+			if (parse_share(&min_cov, cmd, "--min-coverage", optarg, false))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'D': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (!strcmp(optarg, "off")) {
+				max_spread = -1;
+				break;
+			}
+			if (*end || end == optarg || v < 1 || v > 100000)
+				return weft_cli_usage_error(cmd, "--max-spread needs a number of days from 1 "
+								 "to 100000, or off, got '%s'",
+							    optarg);
+			max_spread = (int)v;
+			break;
+		}
 		case 'F':
 			if (weft_cli_format_parse(&fmt, cmd, optarg, SCORE_FORMATS))
 				return WEFT_EXIT_USAGE;
@@ -335,16 +401,17 @@ static int cmd_score(int argc, char **argv)
 		}
 	}
 	if (!err) {
-		weft_assess_score_opts so = { target, w };
+		weft_assess_score_opts so = { target, w, min_cov, max_spread };
 		err = weft_assess_score(&r, m, (const weft_assess_answers *const *)as, n, &so, d);
 	}
 	int rc = WEFT_EXIT_OK;
 	if (!err) {
-		char gen[GENERATOR_MAX];
+		char gen[GENERATOR_MAX], at[32];
 		snprintf(gen, sizeof gen, "weft %s", weft_version());
+		generated_at(at);
 		bool to_stdout = !out || !strcmp(out, "-");
 		weft_assess_report_opts ro = { fmt == WEFT_FMT_TEXT && to_stdout && weft_term_colour(stdout),
-					       (size_t)top, gen };
+					       (size_t)top, gen, at };
 		switch (fmt) {
 		case WEFT_FMT_JSON: err = weft_assess_report_json(&b, r, &ro); break;
 		case WEFT_FMT_MARKDOWN: err = weft_assess_report_markdown(&b, r, &ro); break;
@@ -360,35 +427,26 @@ static int cmd_score(int argc, char **argv)
 		weft_cli_finish(0, d); /* warnings, if any */
 		rc = weft_cli_write_output(out, b.ptr, b.len, force);
 		if (rc == WEFT_EXIT_OK && out && strcmp(out, "-")) {
-			if (r->assessed)
-				fprintf(stderr, "wrote %s: overall level %d, score %.2f\n", out, r->level, r->score);
-			else
-				fprintf(stderr, "wrote %s: nothing assessed\n", out);
+			weft_buf e = WEFT_BUF_INIT;
+			weft_assess_explain(&e, r, NULL);
+			fprintf(stderr, "wrote %s: overall %s\n", out, e.ptr ? e.ptr : "");
+			weft_buf_free(&e);
 		}
 	}
-	if (rc == WEFT_EXIT_OK && fail_level) {
-		if (!r->assessed || r->level < fail_level) {
-			if (r->assessed)
-				fprintf(stderr, "weft assess score: gate failed: overall level %d is below --fail-below %d\n",
-					r->level, fail_level);
-			else
-				fprintf(stderr, "weft assess score: gate failed: nothing assessed (--fail-below %d)\n",
-					fail_level);
+	if (rc == WEFT_EXIT_OK) {
+		weft_assess_gate g = { fail_level, fail_score, fail_cov };
+		weft_buf why = WEFT_BUF_INIT;
+		if (weft_assess_gate_check(r, &g, &why)) {
+			/* one line per failed condition */
+			for (char *line = why.ptr; line && *line;) {
+				char *nl = strchr(line, '\n');
+				fprintf(stderr, "weft assess score: gate failed: %.*s\n",
+					(int)(nl ? nl - line : (long)strlen(line)), line);
+				line = nl ? nl + 1 : NULL;
+			}
 			rc = WEFT_EXIT_GATE;
 		}
-	}
-	if (rc == WEFT_EXIT_OK && fail_score >= 0) {
-		/* compare as the report shows the score (2 decimals), so 2.995 shown as 3.00 passes 3 */
-		if (!r->assessed || round(r->score * 100) < round(fail_score * 100)) {
-			if (r->assessed)
-				fprintf(stderr, "weft assess score: gate failed: overall score %.2f is below "
-						"--fail-below-score %g\n",
-					r->score, fail_score);
-			else
-				fprintf(stderr, "weft assess score: gate failed: nothing assessed (--fail-below-score %g)\n",
-					fail_score);
-			rc = WEFT_EXIT_GATE;
-		}
+		weft_buf_free(&why);
 	}
 	weft_buf_free(&b);
 	weft_assess_result_free(r);
@@ -403,17 +461,27 @@ static int cmd_score(int argc, char **argv)
 
 /* ---- diff -------------------------------------------------------------------------- */
 
+#define DIFF_OUT_FORMATS (1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN)
+
 static const char usage_diff[] =
-	"usage: weft assess diff OLD NEW [-m MODEL] [--weights FILE] [--format text|json]\n"
-	"                        [-o FILE] [--force]\n\n"
-	"Show what moved between two answers files (an earlier and a later assessment):\n"
-	"the overall level and score, each dimension, and every question that went up,\n"
-	"down, or was newly answered.\n";
+	"usage: weft assess diff OLD NEW [-m MODEL] [--weights FILE] [--target LEVEL]\n"
+	"                        [--format text|json|markdown] [-o FILE] [--force]\n\n"
+	"Show what moved between two answers files of one unit (an earlier and a later\n"
+	"assessment): the overall level and score, each dimension's level (or why it is\n"
+	"not rated or out of scope), score and coverage, every question that went up,\n"
+	"down, was newly answered or is no longer answered, and PercentToTarget of both\n"
+	"at one target: --target LEVEL, else the new assessment's target, so a moved\n"
+	"target does not move the delta. Warns (on stderr and in the output) when the\n"
+	"units differ, NEW is dated before OLD, or the two were scored differently\n"
+	"(model version or file, migrated answers, minimum coverage, weights).\n\n"
+	"Exit codes: 0 ok (changes or none); 2 usage; 3 invalid input; 4 I/O error or\n"
+	"output file exists (without --force).\n";
 
 static const weft_cli_option diff_opts[] = {
 	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
 	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
-	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(DIFF_FORMATS) },
+	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(level_words) },
+	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(DIFF_OUT_FORMATS) },
 	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
 	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
@@ -425,6 +493,7 @@ static int cmd_diff(int argc, char **argv)
 	const char *cmd = "assess diff";
 	const char *model = NULL, *weights = NULL, *out = NULL;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
+	int target = 0;
 	bool force = false;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, diff_opts)) != -1) {
@@ -433,8 +502,12 @@ static int cmd_diff(int argc, char **argv)
 		case 'w': weights = optarg; break;
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
+		case 't':
+			if (parse_level(&target, cmd, "--target", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
 		case 'F':
-			if (weft_cli_format_parse(&fmt, cmd, optarg, DIFF_FORMATS))
+			if (weft_cli_format_parse(&fmt, cmd, optarg, DIFF_OUT_FORMATS))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'h': fputs(usage_diff, stdout); return WEFT_EXIT_OK;
@@ -458,7 +531,8 @@ static int cmd_diff(int argc, char **argv)
 	for (int i = 0; !err && i < 2; i++) {
 		int e = weft_assess_answers_load(&a[i], argv[optind + i], d);
 		if (!e) {
-			weft_assess_score_opts so = { 0, w };
+			/* the same target for both, so each result's own numbers agree */
+			weft_assess_score_opts so = { target, w, 0, -1 };
 			const weft_assess_answers *one[1] = { a[i] };
 			e = weft_assess_score(&r[i], m, one, 1, &so, d);
 		}
@@ -470,10 +544,27 @@ static int cmd_diff(int argc, char **argv)
 		}
 		err = e;
 	}
-	if (!err)
-		err = fmt == WEFT_FMT_JSON ? weft_assess_diff_json(&b, r[0], r[1])
-					   : weft_assess_diff_text(&b, r[0], r[1],
-								   (!out || !strcmp(out, "-")) && weft_term_colour(stdout));
+	char gen[GENERATOR_MAX], at[32];
+	snprintf(gen, sizeof gen, "weft %s", weft_version());
+	generated_at(at);
+	weft_assess_diff_opts dop = { fmt == WEFT_FMT_TEXT && (!out || !strcmp(out, "-")) && weft_term_colour(stdout),
+				      target, gen, at };
+	if (!err) {
+		weft_assess_diff_summary sum;
+		err = weft_assess_diff_summarize(&sum, r[0], r[1], &dop);
+		for (size_t i = 0; !err && i < sum.n_warnings; i++)
+			weft_diags_add(d, WEFT_SEV_WARNING, NULL, 0, 0, NULL, "%s", sum.warnings[i].text);
+		weft_assess_diff_summary_free(&sum);
+	}
+	if (!err) {
+		switch (fmt) {
+		case WEFT_FMT_JSON: err = weft_assess_diff_json(&b, r[0], r[1], &dop); break;
+		case WEFT_FMT_MARKDOWN: err = weft_assess_diff_markdown(&b, r[0], r[1], &dop); break;
+		default: err = weft_assess_diff_text(&b, r[0], r[1], &dop); break;
+		}
+	}
+	if (err == WEFT_ENOMEM)
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the diff");
 	int rc;
 	if (err) {
 		rc = weft_cli_finish(err, d);
@@ -507,6 +598,35 @@ static const weft_cli_option validate_opts[] = {
 	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ NULL, 0, 0, WEFT_HINT_NOTHING },
 };
+
+/* What keeps each dimension of one answers file from being rated (and the
+ * overall level), as the score command would say it. */
+static void explain_dimensions(const weft_assess_answers *a, const weft_assess_model *m)
+{
+	weft_diags *scratch = NULL;
+	weft_assess_result *r = NULL;
+	weft_assess_score_opts so = { 0, NULL, 0, -1 };
+	if (weft_diags_new(&scratch) || weft_assess_score(&r, m, &a, 1, &so, scratch)) {
+		weft_diags_free(scratch);
+		return;
+	}
+	weft_buf out = WEFT_BUF_INIT, line = WEFT_BUF_INIT;
+	for (size_t i = 0; i <= r->n_dims; i++) {
+		const weft_assess_dresult *dr = i < r->n_dims ? &r->dims[i] : NULL;
+		if (dr && dr->rated)
+			continue;
+		weft_buf_printf(&line, "  %s: ", dr ? dr->dim->id : "overall");
+		weft_assess_explain(&line, r, dr);
+		/* reasons are the file's own text: printable only */
+		weft_buf_put_printable(&out, line.ptr ? line.ptr : "", '?');
+		weft_buf_putc(&out, '\n');
+		weft_buf_free(&line);
+	}
+	fputs(out.ptr ? out.ptr : "", stdout);
+	weft_buf_free(&out);
+	weft_assess_result_free(r);
+	weft_diags_free(scratch);
+}
 
 static int cmd_validate(int argc, char **argv)
 {
@@ -583,6 +703,15 @@ static int cmd_validate(int argc, char **argv)
 			if (!m && !err)
 				err = WEFT_EINVALID; /* the model's own errors were shown for an earlier file */
 		}
+		if (!err && a && strcmp(a->model_version, m->version) != 0 && !strcmp(a->model, m->id)) {
+			/* written for an earlier version: check what the migration makes of it */
+			weft_assess_answers *mig = NULL;
+			err = weft_assess_answers_migrate(&mig, a, m, d);
+			if (!err) {
+				weft_assess_answers_free(a);
+				a = mig;
+			}
+		}
 		if (!err && a)
 			err = weft_assess_answers_check(a, m, true, d);
 		if (!err && kinds[i] == WEFT_ASSESS_FILE_WEIGHTS)
@@ -595,10 +724,15 @@ static int cmd_validate(int argc, char **argv)
 					answered += x && x->status == WEFT_ASSESS_ANSWERED;
 					na += x && x->status == WEFT_ASSESS_NA;
 				}
-				char u[128], v[64];
+				char u[128], v[64], o[64];
 				printf("ok: %s (answers for unit '%s' to %s %s: %zu answered, %zu na, %zu not answered)\n",
 				       path, safe(a->unit, u, sizeof u), m->id, safe(m->version, v, sizeof v), answered, na,
 				       m->n_questions - answered - na);
+				if (a->migrated_from)
+					printf("  migrated from version %s:\n", safe(a->migrated_from, o, sizeof o));
+				for (size_t k = 0; k < a->n_notes; k++)
+					printf("    %s\n", a->notes[k]);
+				explain_dimensions(a, m);
 			} else {
 				char v[64];
 				printf("ok: %s (weights for %s %s)\n", path, m->id, safe(m->version, v, sizeof v));

@@ -253,7 +253,25 @@ unsigned long weft_utf8_next(const unsigned char *s, size_t *len);
 /* Fit to show on a terminal and to put in YAML, JSON or XML text: not a
  * C0/C1 control, DEL, surrogate, non-character or line/paragraph separator. */
 bool weft_utf8_printable(unsigned long cp);
-/* Display columns of s: code points, not bytes. */
+/* Strict UTF-8: the length (1-4) of the well-formed sequence that starts the
+ * first len bytes of s, its code point in *cp; 0 when there is none (a stray
+ * continuation byte, an overlong form, a surrogate, past U+10FFFF, or cut
+ * short by len), and then *cp is U+FFFD. NUL decodes as U+0000, length 1. */
+size_t weft_utf8_decode(unsigned long *cp, const char *s, size_t len);
+/* Terminal columns of one code point: 0 for combining marks, zero-width and
+ * format characters and controls, 2 for East Asian Wide and Fullwidth (CJK,
+ * Hangul, fullwidth forms, emoji), else 1. The same everywhere: no locale. */
+int weft_utf8_cp_cols(unsigned long cp);
+/* Terminal columns of the first len bytes of s (weft_utf8_cp_cols summed;
+ * every byte that is not well-formed UTF-8 counts 1, as U+FFFD). NUL does
+ * not end the text here: it is a control, 0 columns. */
+size_t weft_utf8_cols(const char *s, size_t len);
+/* The byte length of the longest prefix of s[0..len) that fits in cols
+ * columns: never splits a code point or a wide character, and keeps the
+ * zero-width marks that follow the last character that fits. *used (may be
+ * NULL) gets the prefix's columns. */
+size_t weft_utf8_fit(size_t *used, const char *s, size_t len, size_t cols);
+/* Terminal columns of the NUL-terminated s (weft_utf8_cols); 0 for NULL. */
 size_t weft_utf8_width(const char *s);
 /* Append s with every malformed byte and unprintable code point (see
  * weft_utf8_printable) replaced by the character replacement. */
@@ -309,6 +327,21 @@ bool weft_running_from_build(void);
 /* "0.1.0" and, when built from a checkout, "0.1.0 (v0.1.0-3-gabc1234)". */
 const char *weft_version(void);
 const char *weft_version_long(void);
+
+/* ---- SHA-256 (FIPS 180-4): fingerprints of models, answers and weights files ---- */
+
+typedef struct {
+	uint32_t h[8];
+	uint64_t bytes;
+	uint8_t block[64];
+	size_t fill;
+} weft_sha256;
+
+void weft_sha256_init(weft_sha256 *s);
+void weft_sha256_update(weft_sha256 *s, const void *data, size_t len);
+void weft_sha256_final(weft_sha256 *s, uint8_t digest[32]);
+/* Lower-case hex digest of data into hex (65 bytes with the NUL). */
+void weft_sha256_hex(char hex[65], const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,12 @@
  *     share the anchored node, so memory stays linear in the input),
  *   - refuse aliases to anchors not yet complete (no cycles),
  *   - reject duplicate keys (sorted check, O(n log n) per mapping),
- *   - cap nesting depth and document size.
+ *   - cap nesting depth and document size,
+ *   - say where text that is not UTF-8 goes wrong. libyaml's reader reports
+ *     a bad byte by its offset only, and reads UTF-16 silently; check_text()
+ *     scans the buffer first and names the line and column (in characters,
+ *     counted as libyaml counts them) of the first byte that is not UTF-8,
+ *     the first NUL or control character, or refuses a UTF-16/32 BOM.
  */
 #include <errno.h>
 #include <math.h>
@@ -390,6 +395,93 @@ static int parser_error(composer *c, const yaml_parser_t *p, const char *buf, si
 	return WEFT_EINVALID;
 }
 
+/* ---- encoding ----------------------------------------------------------------- */
+
+static bool starts_with(const char *buf, size_t len, const char *prefix, size_t n)
+{
+	return len >= n && memcmp(buf, prefix, n) == 0;
+}
+
+/* Why a file with a NUL in it is not text, for the hint. */
+static const char *nul_hint(const char *buf, size_t len)
+{
+	/* ASCII as UTF-16: every other byte is 0 */
+	if (len >= 2 && (buf[0] == 0) != (buf[1] == 0))
+		return "this looks like UTF-16 text without a byte order mark; save it as UTF-8";
+	return "this looks like a binary file, not YAML text; YAML files must be UTF-8 text";
+}
+
+/* Check that buf is YAML text: UTF-8 (after an optional UTF-8 BOM) of
+ * characters YAML allows (no NUL, no C0 or C1 controls but tab, CR, LF and
+ * NEL, no DEL, no U+FFFE/U+FFFF: what libyaml's reader allows). On the first
+ * offence record an error at its line and column: 1-based, columns in
+ * characters; CR LF, CR, LF, NEL, U+2028 and U+2029 each end a line, as in
+ * libyaml's marks. */
+static int check_text(weft_diags *d, const char *path, const char *buf, size_t len)
+{
+	static const char save[] = "most editors can change the encoding under \"Save as\"";
+	if (starts_with(buf, len, "\0\0\xfe\xff", 4) || starts_with(buf, len, "\xff\xfe\0\0", 4)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, path, 1, 1, save,
+			       "UTF-32 is not supported; save as UTF-8");
+		return WEFT_EINVALID;
+	}
+	if (starts_with(buf, len, "\xfe\xff", 2) || starts_with(buf, len, "\xff\xfe", 2)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, path, 1, 1, save,
+			       "UTF-16 is not supported; save as UTF-8");
+		return WEFT_EINVALID;
+	}
+	bool binary = memchr(buf, 0, len) != NULL;
+	size_t i = starts_with(buf, len, "\xef\xbb\xbf", 3) ? 3 : 0; /* the BOM takes no column */
+	int line = 1, col = 1;
+	while (i < len) {
+		unsigned char c = (unsigned char)buf[i];
+		if (c >= 0x20 && c < 0x7F) { /* the common case */
+			i++;
+			col++;
+			continue;
+		}
+		unsigned long cp;
+		size_t n = weft_utf8_decode(&cp, buf + i, len - i);
+		if (!n) {
+			weft_diags_add(d, WEFT_SEV_ERROR, path, line, col,
+				       binary ? nul_hint(buf, len)
+					      : "save the file as UTF-8 (a byte like this often means "
+						"Latin-1 or Windows-1252 text)",
+				       "not UTF-8 text (byte 0x%02x)", c);
+			return WEFT_EINVALID;
+		}
+		if (cp == 0) {
+			weft_diags_add(d, WEFT_SEV_ERROR, path, line, col, nul_hint(buf, len),
+				       "NUL byte in text");
+			return WEFT_EINVALID;
+		}
+		bool brk = cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+		if (!brk && cp != '\t' && (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))) {
+			weft_diags_add(d, WEFT_SEV_ERROR, path, line, col,
+				       binary ? nul_hint(buf, len)
+					      : "YAML allows no control characters but tab and line "
+						"breaks; in a double-quoted string write it as an escape",
+				       "control character U+%04lX in text", cp);
+			return WEFT_EINVALID;
+		}
+		if (cp == 0xFFFE || cp == 0xFFFF) {
+			weft_diags_add(d, WEFT_SEV_ERROR, path, line, col, NULL,
+				       "non-character U+%04lX in text", cp);
+			return WEFT_EINVALID;
+		}
+		i += n;
+		if (brk) {
+			if (cp == '\r' && i < len && buf[i] == '\n')
+				i++;
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	return WEFT_OK;
+}
+
 int weft_yaml_load_buffer(weft_yaml_doc **out, const char *name, const char *buf, size_t len,
 			  const weft_yaml_opts *opts, weft_diags *d)
 {
@@ -412,6 +504,10 @@ int weft_yaml_load_buffer(weft_yaml_doc **out, const char *name, const char *buf
 	if (len > c.o.max_bytes) {
 		weft_diags_add(d, WEFT_SEV_ERROR, c.doc->path, 0, 0, NULL,
 			       "document is %zu bytes, larger than the limit of %zu", len, c.o.max_bytes);
+		weft_yaml_doc_free(c.doc);
+		return WEFT_EINVALID;
+	}
+	if (check_text(d, c.doc->path, buf, len)) {
 		weft_yaml_doc_free(c.doc);
 		return WEFT_EINVALID;
 	}

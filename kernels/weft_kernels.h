@@ -294,20 +294,6 @@ typedef struct {
 int weft_model_evaluate(weft_model_eval *out, weft_model *m, const weft_evalset *e,
 			weft_diags *d);
 
-/* ==== SHA-256 (FIPS 180-4) =============================================== */
-
-typedef struct {
-	uint32_t h[8];
-	uint64_t bytes;
-	uint8_t block[64];
-	size_t fill;
-} weft_sha256;
-
-void weft_sha256_init(weft_sha256 *s);
-void weft_sha256_update(weft_sha256 *s, const void *data, size_t len);
-void weft_sha256_final(weft_sha256 *s, uint8_t digest[32]);
-/* Lower-case hex digest of data into hex (65 bytes with the NUL). */
-void weft_sha256_hex(char hex[65], const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -321,9 +321,7 @@ static void put_wrapped(weft_buf *b, const char *text, size_t width)
 	size_t col = 0;
 	while (*text) {
 		size_t n = strcspn(text, " ");
-		size_t w = 0;
-		for (size_t i = 0; i < n; i++) /* columns, not bytes */
-			w += ((unsigned char)text[i] & 0xC0) != 0x80;
+		size_t w = weft_utf8_cols(text, n); /* columns, not bytes */
 		if (col && col + 1 + w > width) {
 			weft_buf_putc(b, '\n');
 			col = 0;

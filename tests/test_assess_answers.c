@@ -234,10 +234,10 @@ Test(assess_answers, render_reads_back_the_same)
 	weft_diags_new(&d);
 	weft_assess_answers *a = NULL;
 	cr_assert_eq(weft_assess_answers_new(&a, m, "Unit \"Q\"", "Zoë: x #1", "2026-05-01"), 0);
-	cr_assert_eq(weft_assess_answers_set(a, "a1", WEFT_ASSESS_ANSWERED, 3, NULL, "line one\nline \"two\""), 0);
-	cr_assert_eq(weft_assess_answers_set(a, "g1", WEFT_ASSESS_NA, 0, "no: gamma # here", NULL), 0);
-	cr_assert_eq(weft_assess_answers_set(a, "b2", WEFT_ASSESS_ANSWERED, 6, NULL, NULL), WEFT_EINVALID);
-	cr_assert_eq(weft_assess_answers_set(a, "b2", WEFT_ASSESS_NA, 0, "", NULL), WEFT_EINVALID);
+	cr_assert_eq(weft_assess_answers_set(a, "a1", WEFT_ASSESS_ANSWERED, 3, NULL, NULL, "line one\nline \"two\""), 0);
+	cr_assert_eq(weft_assess_answers_set(a, "g1", WEFT_ASSESS_NA, 0, "no: gamma # here", NULL, NULL), 0);
+	cr_assert_eq(weft_assess_answers_set(a, "b2", WEFT_ASSESS_ANSWERED, 6, NULL, NULL, NULL), WEFT_EINVALID);
+	cr_assert_eq(weft_assess_answers_set(a, "b2", WEFT_ASSESS_NA, 0, "", NULL, NULL), WEFT_EINVALID);
 	weft_buf b = WEFT_BUF_INIT;
 	cr_assert_eq(weft_assess_answers_render(&b, a, m), 0);
 	/* every question is listed with its options as comments */

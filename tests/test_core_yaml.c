@@ -3,7 +3,10 @@
  * unclosed quotes, wrong node types, duplicate keys, alias bombs), each
  * checked for its exact line and column. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "weft_core.h"
 
@@ -341,4 +344,163 @@ Test(core_yaml, fixture_files_report_their_path)
 	cr_assert_str_eq(g->path, path);
 	cr_assert_eq(g->line, 3);
 	cr_assert_eq(g->col, 1);
+}
+
+/* ---- encoding errors: path:line:col of the first offending byte ----------- */
+
+/* Load len bytes (the texts below hold NULs), as "t.yaml". */
+static int load_n(weft_yaml_doc **doc, const char *text, size_t len)
+{
+	return weft_yaml_load_buffer(doc, "t.yaml", text, len, NULL, d);
+}
+#define LOAD_BYTES(doc, lit) load_n(doc, lit, sizeof lit - 1)
+
+/* The diagnostics as the CLI prints them. */
+static char *printed(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	cr_assert_not_null(fp);
+	weft_diags_print(d, fp, false);
+	fclose(fp);
+	return text;
+}
+
+Test(core_yaml, latin1_byte_is_located)
+{
+	weft_yaml_doc *doc = NULL;
+	/* "author: " is 8 characters: the Latin-1 é (0xE9) is column 9 of line 3 */
+	cr_assert_eq(LOAD_BYTES(&doc, "id: x\nlevel: 2\nauthor: \xe9tienne\n"), WEFT_EINVALID);
+	cr_assert_null(doc);
+	assert_error_at(3, 9, "not UTF-8 text (byte 0xe9)");
+	cr_assert_eq(weft_diags_errors(d), 1);
+	cr_assert(strstr(weft_diags_get(d, 0)->hint, "UTF-8"));
+	char *text = printed();
+	const char *want = "t.yaml:3:9: error: not UTF-8 text (byte 0xe9)\n  hint: ";
+	cr_assert(strncmp(text, want, strlen(want)) == 0, "%s", text);
+	free(text);
+}
+
+Test(core_yaml, columns_count_characters_not_bytes)
+{
+	weft_yaml_doc *doc = NULL;
+	/* 名前 are 6 bytes but 2 characters: "名前: caf" is 7 characters */
+	cr_assert_eq(LOAD_BYTES(&doc, "a: 1\n\xe5\x90\x8d\xe5\x89\x8d: caf\xe9\n"), WEFT_EINVALID);
+	assert_error_at(2, 8, "not UTF-8 text (byte 0xe9)");
+}
+
+Test(core_yaml, crlf_and_cr_are_one_line_break_each)
+{
+	weft_yaml_doc *doc = NULL;
+	cr_assert_eq(LOAD_BYTES(&doc, "a: 1\r\nb: 2\rc: \xfc\r\n"), WEFT_EINVALID);
+	assert_error_at(3, 4, "not UTF-8 text (byte 0xfc)");
+}
+
+Test(core_yaml, malformed_sequences_point_at_their_first_byte)
+{
+	weft_yaml_doc *doc = NULL;
+	/* cut short by the end of the file */
+	cr_assert_eq(LOAD_BYTES(&doc, "a: ok\nb: \xe2\x82"), WEFT_EINVALID);
+	assert_error_at(2, 4, "not UTF-8 text (byte 0xe2)");
+	weft_diags_clear(d);
+	/* an overlong '/', a UTF-16 surrogate, a stray continuation byte */
+	cr_assert_eq(LOAD_BYTES(&doc, "k: \xc0\xaf\n"), WEFT_EINVALID);
+	assert_error_at(1, 4, "(byte 0xc0)");
+	weft_diags_clear(d);
+	cr_assert_eq(LOAD_BYTES(&doc, "k: \xc3\xa9\xed\xa0\x80\n"), WEFT_EINVALID);
+	assert_error_at(1, 5, "(byte 0xed)");
+	weft_diags_clear(d);
+	cr_assert_eq(LOAD_BYTES(&doc, "- x\n- \x80\n"), WEFT_EINVALID);
+	assert_error_at(2, 3, "(byte 0x80)");
+}
+
+Test(core_yaml, nul_byte_is_located)
+{
+	weft_yaml_doc *doc = NULL;
+	cr_assert_eq(LOAD_BYTES(&doc, "a: 1\nb: x\0y\n"), WEFT_EINVALID);
+	assert_error_at(2, 5, "NUL byte in text");
+	cr_assert_not_null(weft_diags_get(d, 0)->hint);
+}
+
+Test(core_yaml, control_character_is_located)
+{
+	weft_yaml_doc *doc = NULL;
+	cr_assert_eq(LOAD_BYTES(&doc, "a: x\x1b[1my\n"), WEFT_EINVALID);
+	assert_error_at(1, 5, "control character U+001B");
+	weft_diags_clear(d);
+	/* C1 controls are UTF-8 encoded but still not text; NEL (U+0085) is a
+	 * line break to YAML, so the next line is 2 */
+	cr_assert_eq(LOAD_BYTES(&doc, "a: x\xc2\x85y: \xc2\x9b\n"), WEFT_EINVALID);
+	assert_error_at(2, 4, "control character U+009B");
+}
+
+Test(core_yaml, binary_file_is_located_and_named)
+{
+	weft_yaml_doc *doc = NULL;
+	/* the start of a PNG file: 0x89 is not UTF-8 */
+	cr_assert_eq(LOAD_BYTES(&doc, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), WEFT_EINVALID);
+	assert_error_at(1, 1, "not UTF-8 text (byte 0x89)");
+	cr_assert(strstr(weft_diags_get(d, 0)->hint, "binary"), "%s", weft_diags_get(d, 0)->hint);
+	weft_diags_clear(d);
+	/* an ELF executable: DEL first */
+	cr_assert_eq(LOAD_BYTES(&doc, "\x7f" "ELF\x02\x01\x01\0\0\0"), WEFT_EINVALID);
+	assert_error_at(1, 1, "control character U+007F");
+	cr_assert(strstr(weft_diags_get(d, 0)->hint, "binary"));
+}
+
+Test(core_yaml, utf8_bom_is_accepted)
+{
+	weft_yaml_doc *doc = NULL;
+	cr_assert_eq(LOAD_BYTES(&doc, "\xef\xbb\xbf" "a: 1\nb: caf\xc3\xa9\n"), 0);
+	const weft_yaml_node *b = weft_yaml_get(weft_yaml_doc_root(doc), "b");
+	cr_assert_str_eq(b->scalar, "caf\xc3\xa9");
+	cr_assert_eq(b->line, 2);
+	cr_assert_eq(b->col, 4);
+	weft_yaml_doc_free(doc);
+	cr_assert_eq(weft_diags_count(d), 0);
+	/* the BOM takes no column */
+	cr_assert_eq(LOAD_BYTES(&doc, "\xef\xbb\xbf" "a: \xe9\n"), WEFT_EINVALID);
+	assert_error_at(1, 4, "not UTF-8 text (byte 0xe9)");
+}
+
+Test(core_yaml, utf16_is_refused_clearly)
+{
+	weft_yaml_doc *doc = NULL;
+	cr_assert_eq(LOAD_BYTES(&doc, "\xff\xfe" "a\0:\0 \0" "1\0\n\0"), WEFT_EINVALID);
+	assert_error_at(1, 1, "UTF-16 is not supported; save as UTF-8");
+	cr_assert_null(doc);
+	weft_diags_clear(d);
+	cr_assert_eq(LOAD_BYTES(&doc, "\xfe\xff" "\0a\0:\0 \0" "1\0\n"), WEFT_EINVALID);
+	assert_error_at(1, 1, "UTF-16 is not supported; save as UTF-8");
+	weft_diags_clear(d);
+	/* UTF-16 without a BOM: a NUL in the first character, and a hint */
+	cr_assert_eq(LOAD_BYTES(&doc, "a\0:\0 \0" "1\0\n\0"), WEFT_EINVALID);
+	assert_error_at(1, 2, "NUL byte in text");
+	cr_assert(strstr(weft_diags_get(d, 0)->hint, "UTF-16"), "%s", weft_diags_get(d, 0)->hint);
+}
+
+/* What `weft assess` prints for such a file: the loader on a real path,
+ * diagnostics printed as the CLI prints them. */
+Test(core_yaml, file_with_latin1_prints_path_line_col)
+{
+	char dir[] = "/tmp/weft-yaml-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof path, "%s/answers.yaml", dir);
+	FILE *fp = fopen(path, "wb");
+	cr_assert_not_null(fp);
+	/* "  q1: S" is 7 characters: the Latin-1 é is column 8 of line 3 */
+	fputs("model: demo\nanswers:\n  q1: S\xe9" "bastien\n", fp);
+	fclose(fp);
+	weft_yaml_doc *doc = NULL;
+	cr_assert_eq(weft_yaml_load_file(&doc, path, NULL, d), WEFT_EINVALID);
+	cr_assert_null(doc);
+	char *text = printed();
+	char want[128];
+	snprintf(want, sizeof want, "%s:3:8: error: not UTF-8 text (byte 0xe9)\n", path);
+	cr_assert(strncmp(text, want, strlen(want)) == 0, "got: %s", text);
+	free(text);
+	remove(path);
+	rmdir(dir);
 }

@@ -1,7 +1,7 @@
 /* fuzz_assess_answers.c - libFuzzer target for answers and weights files
  * against a fixed small model: any input must load or fail with
- * diagnostics. Answers that pass the checks are scored alone and rolled up
- * with themselves, reported in every format, and written back in the init
+ * diagnostics. Answers that pass the checks are scored alone (and refused
+ * when rolled up with themselves), reported in every format, and written back in the init
  * layout, which must read back to the same answers (the interview relies
  * on that round trip). The same bytes are also tried as a weights file. */
 #include <stdint.h>
@@ -78,17 +78,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t n = 1; n <= 2; n++) {
 			for (int t = 0; t <= 5; t += 5) {
 				weft_assess_result *r = NULL;
-				weft_assess_score_opts o = { t, w };
-				if (weft_assess_score(&r, m, two, n, &o, d) != 0)
+				weft_assess_score_opts o = { t, w, 0, 0 };
+				int err = weft_assess_score(&r, m, two, n, &o, d);
+				if (n == 2) {
+					if (err != WEFT_EINVALID || r)
+						abort(); /* the same file twice must be refused */
+					continue;
+				}
+				if (err != 0)
 					abort(); /* checked answers must score */
-				weft_assess_report_opts ro = { n == 2, 0, NULL };
+				weft_assess_report_opts ro = { t == 5, 0, NULL, NULL };
 				weft_buf b = WEFT_BUF_INIT;
 				weft_assess_report_text(&b, r, &ro);
 				weft_assess_report_json(&b, r, &ro);
 				weft_assess_report_markdown(&b, r, &ro);
 				weft_assess_report_html(&b, r, &ro);
-				weft_assess_diff_text(&b, r, r, false);
-				weft_assess_diff_json(&b, r, r);
+				weft_assess_diff_opts dopt = { false, t, NULL, NULL };
+				weft_assess_diff_text(&b, r, r, &dopt);
+				weft_assess_diff_json(&b, r, r, &dopt);
+				weft_assess_diff_markdown(&b, r, r, &dopt);
 				weft_buf_free(&b);
 				weft_assess_result_free(r);
 			}

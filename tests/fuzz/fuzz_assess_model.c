@@ -12,7 +12,7 @@
 
 static void reports(const weft_assess_result *r)
 {
-	weft_assess_report_opts o = { true, 3, "fuzz" };
+	weft_assess_report_opts o = { true, 3, "fuzz", "2026-01-01T00:00:00Z" };
 	int (*fns[])(weft_buf *, const weft_assess_result *, const weft_assess_report_opts *) = {
 		weft_assess_report_text, weft_assess_report_json, weft_assess_report_markdown,
 		weft_assess_report_html,
@@ -23,9 +23,12 @@ static void reports(const weft_assess_result *r)
 		weft_buf_free(&b);
 	}
 	weft_buf b = WEFT_BUF_INIT;
-	weft_assess_diff_text(&b, r, r, true);
+	weft_assess_diff_opts dopt = { true, 0, "fuzz", NULL };
+	weft_assess_diff_text(&b, r, r, &dopt);
 	weft_buf_free(&b);
-	weft_assess_diff_json(&b, r, r);
+	weft_assess_diff_json(&b, r, r, &dopt);
+	weft_buf_free(&b);
+	weft_assess_diff_markdown(&b, r, r, NULL);
 	weft_buf_free(&b);
 }
 
@@ -39,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		weft_assess_answers *a = NULL;
 		if (weft_assess_answers_new(&a, m, "Unit \"x\"", "R: #1", "2026-01-01") == 0) {
 			if (m->n_questions)
-				weft_assess_answers_set(a, m->questions[0]->id, WEFT_ASSESS_ANSWERED, 2, NULL,
+				weft_assess_answers_set(a, m->questions[0]->id, WEFT_ASSESS_ANSWERED, 2, NULL, NULL,
 							"note\n# not a comment");
 			weft_buf b = WEFT_BUF_INIT;
 			if (weft_assess_answers_render(&b, a, m) == 0) {

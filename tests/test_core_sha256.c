@@ -1,10 +1,10 @@
-/* test_kernels_sha256.c - SHA-256 against the FIPS 180 example vectors,
+/* test_core_sha256.c - SHA-256 against the FIPS 180 example vectors,
  * and streaming in odd pieces against hashing at once. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "weft_kernels.h"
+#include "weft_core.h"
 
 Test(sha256, fips_180_vectors)
 {

@@ -1,12 +1,12 @@
-/* sha256.c - SHA-256 (FIPS 180-4), to fingerprint model files.
+/* sha256.c - SHA-256 (FIPS 180-4), to fingerprint model, answers and weights files.
  *
  * Design choice: a small, portable implementation of our own rather than a
  * crypto library dependency for one hash; checked against the FIPS 180
- * example vectors in tests/test_kernels_sha256.c. Not constant-time, and it
+ * example vectors in tests/test_core_sha256.c. Not constant-time, and it
  * need not be: it hashes public files. */
 #include <string.h>
 
-#include "weft_kernels.h"
+#include "weft_core.h"
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
