@@ -376,7 +376,8 @@ static void read_scope(ctx *c, weft_assess_answers *a, const weft_yaml_node *n)
 		while (*p && isspace((unsigned char)*p))
 			p++;
 		if (!v || v->kind != WEFT_YAML_SCALAR || !*p || v->len != strlen(v->scalar)) {
-			err_at(c, v ? v : k, "say why the dimension does not apply: edge: no edge devices",
+			err_at(c, v && !weft_yaml_is_null(v) ? v : k,
+			       "say why the dimension does not apply: edge: no edge devices",
 			       "out of scope '%s' without a reason", assess_clean(k->scalar));
 			continue;
 		}

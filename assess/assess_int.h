@@ -106,13 +106,19 @@ void assess_wrap(weft_buf *b, const char *text, size_t width, const char *first,
  * kept as '\n' when keep_newlines, else spaces. NULL on allocation failure. */
 char *assess_printable(const char *s, bool keep_newlines);
 /* s made safe to quote in a one-line diagnostic: control characters and
- * escapes as '?', cut to 80 code points with "...". Returns one of a few
- * rotating static buffers, so up to four may appear in one message. */
-const char *assess_clean(const char *s);
+ * escapes as '?', cut to 80 code points with "...", written into out.
+ * assess_clean(s) does it in a buffer of the calling block (a compound
+ * literal), so any number may appear in one message and nothing is shared
+ * between calls or threads. */
+#define ASSESS_CLEAN_MAX 400
+char *assess_clean_into(char out[ASSESS_CLEAN_MAX], const char *s);
+#define assess_clean(s) assess_clean_into((char[ASSESS_CLEAN_MAX]){ 0 }, (s))
 /* A YAML double-quoted scalar that reads back as s. */
 void assess_put_yaml_str(weft_buf *b, const char *s);
 /* Markdown table-cell text: '|' escaped, newlines as spaces, specials escaped. */
 void assess_put_md(weft_buf *b, const char *s);
+/* End a sentence: '.' unless b already ends with '.', '!' or '?'. */
+void assess_end_sentence(weft_buf *b);
 /* A score with two decimals ("2.50"). */
 void assess_put_score(weft_buf *b, double v);
 /* Round to 4 decimals (for JSON, so output is stable). */

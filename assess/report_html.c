@@ -163,7 +163,7 @@ static const char css[] =
 	"table{border-collapse:collapse;width:100%;margin:6px 0 12px}\n"
 	"th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}\n"
 	"th{font-size:12px;color:var(--mute);text-transform:uppercase;letter-spacing:.03em;background:#fafbfc}\n"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.lvl{white-space:nowrap}\n"
 	"tr.holds td{background:var(--hold)}\n"
 	"code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f0f2f5;padding:1px 4px;"
 	"border-radius:3px}\n"
@@ -247,13 +247,14 @@ static void point(weft_buf *b, size_t i, size_t n, double v)
 			RADAR_CY + RADAR_R * v / 5 * sin(a));
 }
 
-/* The radar: one axis per dimension, rings at levels 1..5, the rated
- * dimensions' scores as a filled polygon and the target as a dashed ring.
- * A dimension without a level is a gap: its axis is dashed and labelled,
- * the outline is drawn only between neighbouring rated axes (class
- * "score-run"), and the fill (class "score") has vertices on the rated
- * axes only, so nothing is ever drawn at the centre for it. Ring numbers
- * are drawn last with a white halo; labels sit outside the rings. */
+/* The radar: one axis per dimension, rings at levels 1..5, the scores of
+ * the rated dimensions and the target as a dashed ring. With every
+ * dimension rated the scores are one filled polygon (class "score"). A
+ * dimension without a level is a gap: its axis is dashed and labelled
+ * along its length, the outline is drawn only between neighbouring rated
+ * axes (polylines of class "score-run", no fill), so nothing is drawn at
+ * the centre for it. Ring numbers sit between two axes on a white halo,
+ * drawn after the scores; titles sit outside the rings. */
 static void radar(weft_buf *b, const weft_assess_result *r)
 {
 	const double cx = RADAR_CX, cy = RADAR_CY, R = RADAR_R;
@@ -266,6 +267,7 @@ static void radar(weft_buf *b, const weft_assess_result *r)
 	size_t n_rated = 0;
 	for (size_t i = 0; i < n; i++)
 		n_rated += r->dims[i].rated;
+
 	weft_buf_printf(b, "<svg viewBox=\"0 0 620 430\" role=\"img\" aria-label=\"Radar chart of the "
 			   "rated dimensions' scores against target level %d\" "
 			   "xmlns=\"http://www.w3.org/2000/svg\">\n",
@@ -292,54 +294,65 @@ static void radar(weft_buf *b, const weft_assess_result *r)
 	for (size_t i = 0; i < n; i++)
 		point(b, i, n, r->target);
 	weft_buf_puts(b, "\"/>\n");
-	/* scores of the rated dimensions */
-	if (n_rated) {
-		bool closed = n_rated == n;
-		weft_buf_printf(b, "<polygon class=\"score\" fill=\"rgba(46,125,50,%s)\" stroke=\"%s\" "
-				   "stroke-width=\"2\" stroke-linejoin=\"round\" points=\"",
-				closed ? ".22" : ".12", closed ? "#2e7d32" : "none");
+	/* scores of the rated dimensions: one filled polygon when every
+	 * dimension is rated; else only the outline between neighbouring rated
+	 * axes, one run at a time, and no fill (a fill would have to cross the
+	 * gap) */
+	if (n_rated == n) {
+		weft_buf_puts(b, "<polygon class=\"score\" fill=\"rgba(46,125,50,.22)\" stroke=\"#2e7d32\" "
+				 "stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
 		for (size_t i = 0; i < n; i++)
-			if (r->dims[i].rated)
-				point(b, i, n, r->dims[i].score);
+			point(b, i, n, r->dims[i].score);
 		weft_buf_puts(b, "\"/>\n");
-		/* the outline between neighbouring rated axes, one run at a time */
-		for (size_t s = 0; !closed && s < n; s++) {
-			if (!r->dims[s].rated || r->dims[(s + n - 1) % n].rated)
-				continue; /* not the start of a run */
-			size_t len = 0;
-			while (len < n && r->dims[(s + len) % n].rated)
-				len++;
-			if (len < 2)
-				continue;
-			weft_buf_puts(b, "<polyline class=\"score-run\" fill=\"none\" stroke=\"#2e7d32\" "
-					 "stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
-			for (size_t k = 0; k < len; k++)
-				point(b, (s + k) % n, n, r->dims[(s + k) % n].score);
-			weft_buf_puts(b, "\"/>\n");
-		}
+	}
+	for (size_t s = 0; n_rated && n_rated < n && s < n; s++) {
+		if (!r->dims[s].rated || r->dims[(s + n - 1) % n].rated)
+			continue; /* not the start of a run */
+		size_t len = 0;
+		while (len < n && r->dims[(s + len) % n].rated)
+			len++;
+		if (len < 2)
+			continue;
+		weft_buf_puts(b, "<polyline class=\"score-run\" fill=\"none\" stroke=\"#2e7d32\" "
+				 "stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
+		for (size_t k = 0; k < len; k++)
+			point(b, (s + k) % n, n, r->dims[(s + k) % n].score);
+		weft_buf_puts(b, "\"/>\n");
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!r->dims[i].rated)
 			continue;
 		double a = axis_angle(i, n);
 		double s = r->dims[i].score;
-		weft_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#2e7d32\"/>\n",
+		weft_buf_printf(b, "<circle class=\"score-point\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
+				   "fill=\"#2e7d32\"/>\n",
 				cx + R * s / 5 * cos(a), cy + R * s / 5 * sin(a));
 	}
-	/* the gap's own label, on its axis between rings 2 and 3 */
+	/* the gap's own label, written along its axis (upright), on a halo */
 	for (size_t i = 0; i < n; i++) {
 		const weft_assess_dresult *dr = &r->dims[i];
 		if (dr->rated)
 			continue;
 		double a = axis_angle(i, n);
-		double x = cx + R * 0.5 * cos(a), y = cy + R * 0.5 * sin(a) + 4;
-		weft_buf_printf(b, "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n",
-				x, y, dr->in_scope ? "not rated" : "out of scope");
+		double x = cx + R * 0.62 * cos(a), y = cy + R * 0.62 * sin(a);
+		double deg = a * 180 / M_PI;
+		if (cos(a) < -1e-9)
+			deg += 180;
+		if (fabs(cos(a)) < 1e-9)
+			deg = -90; /* a vertical axis: read bottom to top */
+		weft_buf_printf(b, "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+				   "dominant-baseline=\"central\" transform=\"rotate(%.1f %.1f %.1f)\">%s</text>\n",
+				x, y, deg, x, y, dr->in_scope ? "not rated" : "out of scope");
 	}
-	/* ring numbers, right of the top axis, above each ring, on a halo */
-	for (int L = 1; L <= WEFT_ASSESS_LEVELS; L++)
-		weft_buf_printf(b, "<text class=\"ring\" x=\"%.1f\" y=\"%.1f\">%d</text>\n", cx + 5,
-				cy - R * L / 5 - 3, L);
+	/* ring numbers: inside each ring, halfway between the top axis and
+	 * its left neighbour (on no axis and no gap label), on a halo */
+	for (int L = 1; L <= WEFT_ASSESS_LEVELS; L++) {
+		double a = -M_PI / 2 - M_PI / (double)n;
+		double d = R * L / 5 * cos(M_PI / (double)n) - 7;
+		weft_buf_printf(b, "<text class=\"ring\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+				   "dominant-baseline=\"central\">%d</text>\n",
+				cx + d * cos(a), cy + d * sin(a), L);
+	}
 	/* labels: up to two lines of title, then the score or why there is none */
 	for (size_t i = 0; i < n; i++) {
 		const weft_assess_dresult *dr = &r->dims[i];
@@ -460,7 +473,7 @@ static void dims_table(weft_buf *b, const weft_assess_result *r)
 		else
 			weft_buf_puts(b, "<td class=\"n muted\">-</td>");
 		if (dr->rated) {
-			weft_buf_printf(b, "<td><span class=\"lv %s\">%d</span> ", level_class(r, true, dr->level),
+			weft_buf_printf(b, "<td class=\"lvl\"><span class=\"lv %s\">%d</span> ", level_class(r, true, dr->level),
 					dr->level);
 			h(b, weft_assess_level_name(m, dr->level));
 			weft_buf_puts(b, "</td>");

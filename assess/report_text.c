@@ -164,17 +164,25 @@ static void summary(out *o)
 	const weft_assess_result *r = o->r;
 	const weft_assess_model *m = r->model;
 	weft_buf t = WEFT_BUF_INIT;
-	weft_buf_puts(&t, "Overall ");
-	weft_assess_explain(&t, r, NULL);
-	if (r->rated)
-		weft_buf_printf(&t, ". %s, score %.2f, %d%% of the way to level %d.",
-				weft_assess_level_name(m, r->level), r->score,
+	if (r->rated) {
+		weft_buf_printf(&t, "Overall level %d %s, score %.2f, %d%% of the way to level %d. ",
+				r->level, weft_assess_level_name(m, r->level), r->score,
 				assess_pct(r->percent_to_target), r->target);
-	else if (r->scored)
+		size_t k = 0;
+		for (size_t i = 0; i < r->n_dims; i++)
+			if (r->dims[i].rated && r->dims[i].level == r->level)
+				weft_buf_printf(&t, "%s%s", k++ ? ", " : "Held at this level by: ",
+						r->dims[i].dim->title);
+		weft_buf_puts(&t, ".");
+	} else {
+		weft_buf_puts(&t, "Overall ");
+		weft_assess_explain(&t, r, NULL);
+	}
+	if (!r->rated && r->scored)
 		weft_buf_printf(&t, ". Score %.2f (unanswered questions counted as 1), %d%% of the way "
 				    "to level %d.",
 				r->score, assess_pct(r->percent_to_target), r->target);
-	else
+	else if (!r->rated)
 		weft_buf_puts(&t, ".");
 	wrap(o, t.ptr ? t.ptr : "", "", "  ");
 	weft_buf_free(&t);
@@ -184,7 +192,7 @@ static void summary(out *o)
 			continue;
 		weft_buf_printf(&t, "%s: ", dr->dim->title);
 		weft_assess_explain(&t, r, dr);
-		weft_buf_putc(&t, '.');
+		assess_end_sentence(&t);
 		wrap(o, t.ptr ? t.ptr : "", "  ", "    ");
 		weft_buf_free(&t);
 	}
@@ -263,6 +271,7 @@ static void unanswered(out *o)
 		weft_buf_printf(&t, "%s%s", i ? ", " : "", r->unanswered[i]->q->id);
 	wrap(o, t.ptr ? t.ptr : "", "", "  ");
 	weft_buf_free(&t);
+	weft_buf_putc(o->b, '\n');
 }
 
 /* Provenance: what produced these numbers, so two reports can be told apart. */
@@ -271,7 +280,7 @@ static void how(out *o)
 	const weft_assess_result *r = o->r;
 	const weft_assess_model *m = r->model;
 	weft_buf t = WEFT_BUF_INIT;
-	weft_buf_printf(o->b, "\n%sHow this was scored%s\n", sgr(o, WEFT_SGR_BOLD), sgr(o, WEFT_SGR_RESET));
+	weft_buf_printf(o->b, "%sHow this was scored%s\n", sgr(o, WEFT_SGR_BOLD), sgr(o, WEFT_SGR_RESET));
 	weft_buf_printf(&t, "Model %s %s (sha256 %.12s); a dimension is rated with at least %d%% of "
 			    "its applicable weight answered.",
 			m->id, m->version, m->sha256, assess_pct(r->min_coverage));
@@ -295,8 +304,9 @@ static void how(out *o)
 		const weft_assess_dresult *dr = &r->dims[i];
 		if (dr->in_scope)
 			continue;
-		weft_buf_printf(&t, "Out of scope: %s (%s): %s.", dr->dim->title, dr->dim->id,
+		weft_buf_printf(&t, "Out of scope: %s (%s): %s", dr->dim->title, dr->dim->id,
 				dr->scope_reason ? dr->scope_reason : "");
+		assess_end_sentence(&t);
 		wrap(o, t.ptr ? t.ptr : "", "  ", "    ");
 		weft_buf_free(&t);
 	}

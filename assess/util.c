@@ -259,11 +259,9 @@ void assess_wrap(weft_buf *b, const char *text, size_t width, const char *first,
 /* Decode one UTF-8 sequence at s (NUL-terminated); *len gets its length.
  * Malformed bytes decode as themselves with length 1 (returned as
  * 0xFFFD so callers treat them as replaceable). */
-const char *assess_clean(const char *s)
+char *assess_clean_into(char out[ASSESS_CLEAN_MAX], const char *s)
 {
-	static char ring[4][400];
-	static unsigned next;
-	char *out = ring[next++ % 4];
+	/* 80 code points of at most 4 bytes, "..." and the NUL fit in 400 */
 	size_t o = 0, cols = 0;
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	while (*p && cols < 80) {
@@ -410,4 +408,11 @@ void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val)
 		cJSON_Delete(val);
 		g->oom = true;
 	}
+}
+
+void assess_end_sentence(weft_buf *b)
+{
+	char last = b->len ? b->ptr[b->len - 1] : '\0';
+	if (last != '.' && last != '!' && last != '?')
+		weft_buf_putc(b, '.');
 }

@@ -428,7 +428,10 @@ static int cmd_score(int argc, char **argv)
 		rc = weft_cli_write_output(out, b.ptr, b.len, force);
 		if (rc == WEFT_EXIT_OK && out && strcmp(out, "-")) {
 			weft_buf e = WEFT_BUF_INIT;
-			weft_assess_explain(&e, r, NULL);
+			if (r->rated)
+				weft_buf_printf(&e, "level %d, score %.2f", r->level, r->score);
+			else
+				weft_assess_explain(&e, r, NULL);
 			fprintf(stderr, "wrote %s: overall %s\n", out, e.ptr ? e.ptr : "");
 			weft_buf_free(&e);
 		}

@@ -111,9 +111,13 @@ Test(assess_answers, level_out_of_range)
 Test(assess_answers, na_where_not_allowed_and_na_without_reason)
 {
 	weft_diags *d;
-	/* a2 has allow_na false */
+	/* a2 is critical: never na, whatever the reason */
 	cr_assert_eq(check(&d, HEAD "  a2:\n    level: na\n    reason: r\n", false), WEFT_EINVALID);
-	assert_error_at(d, "a.yaml", 6, 12, "question 'a2' does not allow na");
+	assert_error_at(d, "a.yaml", 6, 12, "question 'a2' is critical and cannot be na");
+	weft_diags_free(d);
+	/* b1 has allow_na false */
+	cr_assert_eq(check(&d, HEAD "  b1:\n    level: na\n    reason: r\n", false), WEFT_EINVALID);
+	assert_error_at(d, "a.yaml", 6, 12, "question 'b1' does not allow na");
 	weft_diags_free(d);
 	/* na needs a reason: reported at the na */
 	cr_assert_eq(check(&d, HEAD "  a1:\n    level: na\n", false), WEFT_EINVALID);
@@ -313,5 +317,69 @@ Test(assess_answers, escapes_in_ids_do_not_reach_diagnostics)
 	/* a quoted key with an escape sequence; line 5, column 3 */
 	cr_assert_eq(check(&d, HEAD "  \"\\e[2Jx\": {level: 2}\n", false), WEFT_EINVALID);
 	assert_error_at(d, "a.yaml", 5, 3, "unknown question id '?[2Jx'");
+	weft_diags_free(d);
+}
+
+/* mini's dimensions are all required: out_of_scope is refused for them; the
+ * structure of out_of_scope is checked when loading. */
+Test(assess_answers, out_of_scope_structure_and_required_dimensions)
+{
+	weft_diags *d;
+	const char *t = "model: mini\n"            /* 1 */
+			"model_version: \"2.1\"\n" /* 2 */
+			"unit: U\n"                /* 3 */
+			"out_of_scope:\n"          /* 4 */
+			"  gamma: no gamma here\n" /* 5: key at column 3 */
+			"  gama: typo\n"           /* 6 */
+			"answers: {}\n";
+	cr_assert_eq(check(&d, t, false), WEFT_EINVALID);
+	assert_error_at(d, "a.yaml", 5, 3, "dimension 'gamma' (Gamma) cannot be put out of scope");
+	assert_error_at(d, "a.yaml", 6, 3, "unknown dimension 'gama' in out_of_scope");
+	cr_assert_str_eq(diag_at(d, "a.yaml", 6, 3, "gama")->hint, "did you mean 'gamma'?");
+	weft_diags_free(d);
+	/* no reason, and not a mapping */
+	cr_assert_eq(check(&d, "model: mini\nmodel_version: \"2.1\"\nunit: U\nout_of_scope:\n  gamma:\n"
+			       "answers: {}\n",
+			   false),
+		     WEFT_EINVALID);
+	assert_error_at(d, "a.yaml", 5, 3, "out of scope 'gamma' without a reason");
+	weft_diags_free(d);
+	cr_assert_eq(check(&d, "model: mini\nmodel_version: \"2.1\"\nunit: U\nout_of_scope: [gamma]\n"
+			       "answers: {}\n",
+			   false),
+		     WEFT_EINVALID);
+	assert_error_at(d, "a.yaml", 4, 15, "'out_of_scope': expected a mapping");
+	weft_diags_free(d);
+}
+
+Test(assess_answers, na_category_is_kept_and_rendered)
+{
+	weft_diags *d;
+	weft_diags_new(&d);
+	weft_assess_answers *a = NULL;
+	const char *t = HEAD "  a1: {level: na, reason: none here, category: does-not-apply}\n"
+			     "  b1: {level: 3, category: x}\n"; /* 6: category on a level: warned */
+	cr_assert_eq(weft_assess_answers_load_buffer(&a, "a.yaml", t, strlen(t), d), 0);
+	cr_assert_str_eq(weft_assess_answers_find(a, "a1")->category, "does-not-apply");
+	cr_assert_null(weft_assess_answers_find(a, "b1")->category);
+	/* the warning points at the category's value: "  b1: {level: 3, category: x}" col 28 */
+	bool warned = false;
+	for (size_t i = 0; i < weft_diags_count(d); i++) {
+		const weft_diag *g = weft_diags_get(d, i);
+		warned |= g->severity == WEFT_SEV_WARNING && g->line == 6 && g->col == 28 &&
+			  strstr(g->message, "'category' is only read for na answers");
+	}
+	cr_assert(warned);
+	weft_assess_model *m = mini();
+	weft_buf b = WEFT_BUF_INIT;
+	cr_assert_eq(weft_assess_answers_render(&b, a, m), 0);
+	cr_assert_not_null(strstr(b.ptr, "    category: \"does-not-apply\"\n"), "%s", b.ptr);
+	/* setting a level drops the reason and category */
+	cr_assert_eq(weft_assess_answers_set(a, "a1", WEFT_ASSESS_ANSWERED, 2, NULL, NULL, NULL), 0);
+	cr_assert_null(weft_assess_answers_find(a, "a1")->category);
+	cr_assert_null(weft_assess_answers_find(a, "a1")->reason);
+	weft_buf_free(&b);
+	weft_assess_model_free(m);
+	weft_assess_answers_free(a);
 	weft_diags_free(d);
 }

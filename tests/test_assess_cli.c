@@ -173,7 +173,7 @@ Test(assess_cli, bad_answers_are_path_line_col_and_exit_3)
 		{ "na.yaml", "model: mini\nmodel_version: \"2.1\"\nunit: U\nanswers:\n  b1: {level: na, reason: r}\n",
 		  "na.yaml:5:15: error: question 'b1' does not allow na" },
 		{ "version.yaml", "model: mini\nmodel_version: \"2.0\"\nunit: U\nanswers: {}\n",
-		  "version.yaml:2:16: error: answers are for version '2.0' of model 'mini', but the model is version '2.1'" },
+		  "version.yaml:2:16: error: answers are for version '2.0' of model 'mini', which has no migration from it to version '2.1'" },
 		{ "types.yaml", "model: mini\nmodel_version: \"2.1\"\nunit: U\nanswers:\n  a1: {level: {x: 1}}\n",
 		  "types.yaml:5:15: error: level: expected 1 to 5 or na, got a mapping" },
 		{ "empty.yaml", "", "empty.yaml:1:1: error: the file is empty" },
@@ -373,20 +373,28 @@ Test(assess_cli, interview_on_piped_input_then_score)
 	res_free(&r);
 	r = run("score -m mini.yaml iv.yaml", NULL);
 	cr_assert_eq(r.code, 0, "%s", r.err);
-	/* same answers as a.yaml except g1 unanswered instead of na: same scores */
-	assert_has(r.out, "Overall level 2 Repeatable, score 3.03");
-	assert_has(r.out, "Not answered (1): g1");
+	/* the same answers as a.yaml except g1 unanswered instead of na: gamma's
+	 * only question unanswered is 0% coverage, so gamma is not rated and
+	 * neither is the overall level. Its score counts g1 as 1: the overall
+	 * score is (2 * 8/3 + 1 * 15/4 + 1 * 1) / 4 = 121/48 = 2.52 */
+	assert_has(r.out, "Overall not rated: 1 of 3 in-scope dimensions not rated (gamma)");
+	assert_has(r.out, "Score 2.52 (unanswered");
+	assert_has(r.out, "Not answered (1, each counted as level 1): g1");
+	res_free(&r);
+	r = run("score -m mini.yaml --fail-below 1 iv.yaml", NULL);
+	cr_assert_eq(r.code, 1, "a result without a level fails any level gate");
 	res_free(&r);
 }
 
 Test(assess_cli, diff_text_and_json)
 {
 	put("b.yaml", "model: mini\nmodel_version: \"2.1\"\nunit: Unit A\nanswers:\n  a1: {level: 5}\n  a2: {level: 3}\n"
-		      "  b1: {level: 3}\n  b2: {level: 4}\n");
+		      "  a3: {level: na, reason: r}\n  b1: {level: 3}\n  b2: {level: 4}\n"
+		      "  g1: {level: na, reason: r}\n");
 	res r = run("diff -m mini.yaml a.yaml b.yaml", NULL);
 	cr_assert_eq(r.code, 0, "%s", r.err);
 	/* alpha: 8/3 -> (5 + 6)/3 = 11/3: level 2 -> 3 */
-	assert_has(r.out, "Alpha                           2 -> 3 (+1)    2.67 -> 3.67 (+1.00)");
+	assert_has(r.out, "Alpha                           2 -> 3 (+1)                     2.67 -> 3.67 (+1.00)");
 	res_free(&r);
 	r = run("diff -m mini.yaml --format json a.yaml b.yaml", NULL);
 	cr_assert_eq(r.code, 0);

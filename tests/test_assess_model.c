@@ -406,3 +406,81 @@ Test(assess_model, a_long_question_id_is_named_whole_in_level_errors)
 	assert_error_at(d, "m.yaml", 17, 11, want);
 	weft_diags_free(d);
 }
+
+Test(assess_model, scope_coverage_and_na_fields)
+{
+	weft_assess_model *m = NULL;
+	weft_diags *d;
+	/* defaults: min_coverage 0.8, no na category, dimensions required */
+	cr_assert_eq(load(&m, &d, HEAD DIM), 0);
+	cr_assert_float_eq(m->min_coverage, 0.8, 1e-12);
+	cr_assert_null(m->na_category);
+	cr_assert_not(m->dims[0].optional);
+	cr_assert_eq(strlen(m->sha256), 64);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+	/* lines 10-11: the new top-level fields; the dimension starts at 12 */
+	const char *t = HEAD "min_coverage: 0.5\n"        /* 10 */
+			     "na_category: does-not-apply\n" /* 11 */
+			     "dimensions:\n"              /* 12 */
+			     "  - id: d1\n"               /* 13 */
+			     "    title: D1\n"            /* 14 */
+			     "    optional: true\n"       /* 15 */
+			     "    questions:\n"           /* 16 */
+			     "      - id: q1\n"           /* 17 */
+			     "        text: Q1\n"         /* 18 */
+			     "        allow_na: true\n"   /* 19 */
+			     "        options:\n" OPTIONS5;
+	cr_assert_eq(load(&m, &d, t), 0);
+	cr_assert_float_eq(m->min_coverage, 0.5, 1e-12);
+	cr_assert_str_eq(m->na_category, "does-not-apply");
+	cr_assert(m->dims[0].optional);
+	cr_assert(m->questions[0]->allow_na);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+}
+
+Test(assess_model, critical_question_cannot_allow_na)
+{
+	weft_assess_model *m = NULL;
+	weft_diags *d;
+	const char *t = HEAD "dimensions:\n"              /* 10 */
+			     "  - id: d1\n"               /* 11 */
+			     "    title: D1\n"            /* 12 */
+			     "    questions:\n"           /* 13 */
+			     "      - id: q1\n"           /* 14 */
+			     "        text: Q1\n"         /* 15 */
+			     "        critical: true\n"   /* 16 */
+			     "        allow_na: true\n"   /* 17: value at column 19 */
+			     "        options:\n" OPTIONS5;
+	cr_assert_eq(load(&m, &d, t), WEFT_EINVALID);
+	cr_assert_null(m);
+	assert_error_at(d, "m.yaml", 17, 19, "a critical question cannot allow na");
+	weft_diags_free(d);
+}
+
+Test(assess_model, bad_min_coverage_and_na_category)
+{
+	const char *bad[] = { "0", "1.5", "-0.1", "most" };
+	for (size_t i = 0; i < 4; i++) {
+		char t[2048];
+		/* line 10, value at column 15 */
+		snprintf(t, sizeof t, "%smin_coverage: %s\n" DIM, HEAD, bad[i]);
+		weft_assess_model *m = NULL;
+		weft_diags *d;
+		cr_assert_eq(load(&m, &d, t), WEFT_EINVALID, "%s", bad[i]);
+		cr_assert_not_null(diag_at(d, "m.yaml", 10, 15, "min_coverage"), "%s", bad[i]);
+		weft_diags_free(d);
+	}
+	weft_assess_model *m = NULL;
+	weft_diags *d;
+	/* line 10, value at column 14 */
+	cr_assert_eq(load(&m, &d, HEAD "na_category: Does Not Apply\n" DIM), WEFT_EINVALID);
+	assert_error_at(d, "m.yaml", 10, 14, "'na_category' must be a lower-case word");
+	weft_diags_free(d);
+	/* min_coverage 1 is allowed: everything must be answered */
+	cr_assert_eq(load(&m, &d, HEAD "min_coverage: 1\n" DIM), 0);
+	cr_assert_float_eq(m->min_coverage, 1.0, 1e-12);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+}
