@@ -665,8 +665,8 @@ static void target_from(weft_buf *b, const weft_assess_result *r)
 	else if (r->rated)
 		weft_buf_printf(b, "one above the overall level %d", r->level);
 	else if (r->scored)
-		weft_buf_printf(b, "one above the lowest dimension (level %d by its score), as the overall "
-				   "level is not rated",
+		weft_buf_printf(b, "one above level %d, the lowest level a dimension's score reaches "
+				   "(the overall level is not rated)",
 				r->target - 1);
 	else
 		weft_buf_puts(b, "level 2, as nothing is scored");

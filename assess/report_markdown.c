@@ -188,8 +188,8 @@ static void target_from(weft_buf *b, const weft_assess_result *r)
 	else if (r->rated)
 		weft_buf_printf(b, "one above the overall level %d", r->level);
 	else if (r->scored)
-		weft_buf_printf(b, "one above the lowest dimension (level %d by its score), as the overall "
-				   "level is not rated",
+		weft_buf_printf(b, "one above level %d, the lowest level a dimension's score reaches "
+				   "(the overall level is not rated)",
 				r->target - 1);
 	else
 		weft_buf_puts(b, "level 2, as nothing is scored");
@@ -231,12 +231,12 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 	} else {
 		weft_buf_puts(b, "the model's own weights\n");
 	}
-	weft_buf_puts(b, "- **Scope**: ");
+	weft_buf_puts(b, "- **Scope**:");
 	size_t n_out = 0;
 	for (size_t i = 0; i < r->n_dims; i++)
 		n_out += !r->dims[i].in_scope;
 	if (!n_out)
-		weft_buf_puts(b, "every dimension in scope");
+		weft_buf_puts(b, " every dimension in scope");
 	for (size_t i = 0; i < r->n_dims; i++) {
 		const weft_assess_dresult *dr = &r->dims[i];
 		if (dr->in_scope)
@@ -359,10 +359,10 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 			weft_buf_printf(b, ". Score %.2f, coverage %d%%, %d%% of the way to level %d", r->score,
 					assess_pct(r->coverage), assess_pct(r->percent_to_target), r->target);
 		else
-			weft_buf_printf(b, ". Target level %d", r->target);
-		weft_buf_puts(b, " (target ");
+			weft_buf_printf(b, ". Nothing is scored; target level %d", r->target);
+		weft_buf_puts(b, ". The target is ");
 		target_from(b, r);
-		weft_buf_puts(b, ").\n\n");
+		weft_buf_puts(b, ".\n\n");
 	}
 	weft_buf_puts(b, "## Dimensions\n\nScores count unanswered questions as level 1.\n\n");
 	dims_table(b, r);

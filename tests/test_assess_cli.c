@@ -4,6 +4,7 @@
  * nothing left behind by a failing command, every bad input of the issue as
  * `path:line:col: error:` with exit 3, init, interview on piped input, diff
  * and validate. */
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "assess_test_util.h"
@@ -18,6 +19,8 @@ static char *dir;
 
 static void setup(void)
 {
+	/* reports carry their generation time: fixed, so reruns compare equal */
+	setenv("SOURCE_DATE_EPOCH", "1767225600", 1); /* 2026-01-01T00:00:00Z */
 	dir = temp_dir();
 	/* fixtures copied in, so paths in messages are short and known */
 	char *m = read_file(FIX("mini.yaml")), *a = read_file(FIX("mini-a.yaml"));
@@ -419,6 +422,39 @@ Test(assess_cli, shipped_model_and_examples)
 	snprintf(args, sizeof args, "validate '%s' " WEFT_FIXTURES "/../../assess/examples/claims-2025.yaml", ex);
 	r = run(args, NULL);
 	cr_assert_eq(r.code, 0, "%s", r.err);
+	assert_has(r.out, "migrated from version 1.0");
+	res_free(&r);
+}
+
+/* The 2025 example is kept at model version 1.0: it scores against the
+ * shipped 2.0 through the migration, the report says so, and diff works
+ * across the two versions (with a warning that some moves come from the
+ * migration). */
+Test(assess_cli, history_crosses_model_versions)
+{
+	const char *old = WEFT_FIXTURES "/../../assess/examples/claims-2025.yaml";
+	const char *new = WEFT_FIXTURES "/../../assess/examples/claims-2026.yaml";
+	char *text = read_file(old);
+	assert_has(text, "model_version: \"1.0\"");
+	free(text);
+	char args[2048];
+	snprintf(args, sizeof args, "score '%s' --format json", old);
+	res r = run(args, NULL);
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	assert_has(r.out, "\"version\":\t\"2.0\"");
+	assert_has(r.out, "\"migrated_from\":\t\"1.0\"");
+	assert_has(r.out, "\"kind\":\t\"migration\"");
+	res_free(&r);
+	snprintf(args, sizeof args, "diff '%s' '%s'", old, new);
+	r = run(args, NULL);
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	assert_has(r.out, "migrated from 1.0");
+	assert_has(r.err, "warning:");
+	res_free(&r);
+	snprintf(args, sizeof args, "diff '%s' '%s' --format json --target 3", old, new);
+	r = run(args, NULL);
+	cr_assert_eq(r.code, 0, "%s", r.err);
+	assert_has(r.out, "\"kind\":\t\"migration\"");
 	res_free(&r);
 }
 
@@ -429,4 +465,22 @@ Test(assess_cli, init_refuses_a_bad_date)
 	assert_has(r.err, "--date needs a real day as YYYY-MM-DD, got '2026-02-30'");
 	cr_assert_not(exists("x.yaml"));
 	res_free(&r);
+}
+
+/* The same inputs give the same bytes in every format, with the time the
+ * caller fixed; a report names files, never the folders they are in. */
+Test(assess_cli, reports_are_reproducible_and_name_no_folders)
+{
+	const char *fmts[] = { "text", "json", "markdown", "html" };
+	for (size_t i = 0; i < 4; i++) {
+		char args[256];
+		snprintf(args, sizeof args, "score -m mini.yaml --format %s a.yaml", fmts[i]);
+		res r1 = run(args, NULL), r2 = run(args, NULL);
+		cr_assert_eq(r1.code, 0, "%s", r1.err);
+		cr_assert_str_eq(r1.out, r2.out, "%s differs between two runs", fmts[i]);
+		assert_has(r1.out, "2026-01-01T00:00:00Z");
+		cr_assert_null(strstr(r1.out, dir), "%s names the folder %s", fmts[i], dir);
+		res_free(&r1);
+		res_free(&r2);
+	}
 }

@@ -57,7 +57,7 @@ static const char answers_gaps[] =
 
 /* Everything answered, nothing out of scope. */
 static const char answers_full[] =
-	"model: tiny\nmodel_version: \"2\"\nunit: Ops\nrespondent: Ann\n"
+	"model: tiny\nmodel_version: \"2\"\nunit: Ops\nrespondent: Ann\ndate: 2026-01-15\n"
 	"answers:\n  c1: {level: 3}\n  c2: {level: 2}\n  e1: {level: 4}\n  e2: {level: 4}\n"
 	"  b1: {level: 4}\n  b2: {level: 2}\n";
 
@@ -263,11 +263,11 @@ Test(assess_report_html, not_rated_and_out_of_scope_have_no_level)
 	assert_no_level(batch);
 	free(batch);
 	/* the bars and the radar labels */
-	char *bar = between(s.html, "<div class=\"brow\"><div class=\"bname\" title=\"Batch", "</div></div>");
+	char *bar = between(s.html, "<div class=\"brow\"><div class=\"bname\" title=\"Batch", "</div></div>\n");
 	has(bar, "not rated");
 	assert_no_level(bar);
 	free(bar);
-	bar = between(s.html, "<div class=\"brow\"><div class=\"bname\" title=\"Edge", "</div></div>");
+	bar = between(s.html, "<div class=\"brow\"><div class=\"bname\" title=\"Edge", "</div></div>\n");
 	has(bar, "out of scope");
 	hasnt(bar, "class=\"fill");
 	free(bar);
@@ -302,7 +302,7 @@ Test(assess_report_html, not_rated_and_out_of_scope_have_no_level)
 	assert_no_level(row);
 	free(row);
 	row = between(s.md, "| Batch |", "\n");
-	cr_assert_str_eq(row, "| Batch | 1 | 1.75 | not rated | 25% | 56% | "
+	cr_assert_str_eq(row, "| Batch | 1 | 1.75 | not rated | 25% | 62% | "
 			      "not rated: 25% of its applicable weight answered, 80% needed |");
 	free(row);
 	row = between(s.md, "| **Overall** |", "\n");
@@ -425,8 +425,8 @@ Test(assess_report_html, provenance_in_both_formats)
 	has(prov, "dimension <code>core</code>: 2 -> 3");
 	has(prov, "question <code>c1</code>: 1 -> 2");
 	has(prov, "<b>Edge</b> <code>edge</code>: out of scope: No edge devices here");
-	has(prov, "level 2 Repeatable: one above the lowest dimension (level 1 by its score), as the "
-		  "overall level is not rated");
+	has(prov, "level 2 Repeatable: one above level 1, the lowest level a dimension's score reaches "
+		  "(the overall level is not rated)");
 	has(prov, "<td>Ann</td><td>2026-01-15</td><td><code>answers.yaml</code></td>");
 	has(prov, "by weft 9.9.9-test at 2026-12-03T12:00:00Z");
 	free(prov);
@@ -442,7 +442,8 @@ Test(assess_report_html, provenance_in_both_formats)
 	has(prov, "  - dimension `core`: 2 -> 3\n");
 	has(prov, "  - question `c1`: 1 -> 2\n");
 	has(prov, "  - Edge (`edge`): out of scope: No edge devices here\n");
-	has(prov, "- **Target**: level 2 Repeatable, one above the lowest dimension");
+	has(prov, "- **Target**: level 2 Repeatable, one above level 1, the lowest level a dimension's "
+		  "score reaches (the overall level is not rated)\n");
 	has(prov, "- **Generated**: by weft 9.9.9-test at 2026-12-03T12:00:00Z");
 	free(prov);
 	snprintf(buf, sizeof buf, "| Ann | 2026-01-15 | answers.yaml | `%s` | - |\n", answers_sha);
