@@ -597,11 +597,12 @@ int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_mo
 	}
 	assess_aindex ix = { NULL, 0 };
 	if (warn_missing && !errors && assess_aindex_build(&ix, a) == WEFT_OK) {
-		size_t missing = 0;
+		size_t missing = 0, asked = 0;
 		weft_buf list = WEFT_BUF_INIT;
 		for (size_t i = 0; i < m->n_questions; i++) {
 			if (out[m->questions[i]->dim])
 				continue;
+			asked++;
 			const weft_assess_answer *r = assess_aindex_find(&ix, m->questions[i]->id);
 			if (r && r->status != WEFT_ASSESS_UNANSWERED)
 				continue;
@@ -616,7 +617,7 @@ int weft_assess_answers_check(const weft_assess_answers *a, const weft_assess_mo
 				       a->answers_col ? a->answers_col : 1,
 				       "an unanswered question counts as level 1, and a dimension with less "
 				       "than its minimum coverage answered is not rated",
-				       "%zu of %zu questions not answered: %s", missing, m->n_questions,
+				       "%zu of %zu questions not answered: %s", missing, asked,
 				       list.ptr ? list.ptr : "");
 		}
 		weft_buf_free(&list);

@@ -135,4 +135,21 @@ typedef struct {
 void assess_jadd(assess_jguard *g, cJSON *obj, const char *key, cJSON *val);
 void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val);
 
+/* ---- editing an answers file in place (answers_edit.c) ---- */
+
+/* The text orig (an answers file that loads as before) with only what
+ * differs in after edited: levels replaced in place, reason/category added
+ * for na (and removed when leaving it), notes, header fields (unit,
+ * respondent, date), new answers appended to the answers mapping in the
+ * file's style; comments, order, quoting, blank lines and unknown fields
+ * kept. The result is loaded again and must equal after; when it does not,
+ * or the file cannot be edited safely (anchors or aliases in an edited
+ * answer, tabs, multi-line values or flow mappings, ...), out gets the
+ * layout of weft_assess_answers_render instead. orig may be NULL (render).
+ * Appends to out. Returns 0 (edited in place), 1 (rendered in the standard
+ * layout) or a negative weft_error (WEFT_ENOMEM, recorded in d). */
+int assess_answers_patch(weft_buf *out, const char *orig, size_t len,
+			 const weft_assess_answers *before, const weft_assess_answers *after,
+			 const weft_assess_model *m, weft_diags *d);
+
 #endif

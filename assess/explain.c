@@ -38,8 +38,12 @@ void weft_assess_explain(weft_buf *b, const weft_assess_result *r, const weft_as
 			not_rated(b, r, dr);
 		} else if (dr->cap.kind == WEFT_ASSESS_CAP_CRITICAL) {
 			weft_buf_printf(b, "level %d: capped by critical question %s (the score %.2f alone "
-					   "gives %d)",
+					   "gives %d",
 					dr->level, dr->cap.question->id, dr->score, dr->score_level);
+			if (dr->n_unanswered)
+				weft_buf_printf(b, ", with %zu unanswered question%s counted as level 1",
+						dr->n_unanswered, dr->n_unanswered == 1 ? "" : "s");
+			weft_buf_putc(b, ')');
 		} else {
 			weft_buf_printf(b, "level %d: the score %.2f", dr->level, dr->score);
 			if (dr->n_unanswered)

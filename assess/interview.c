@@ -4,10 +4,14 @@
  * Design choice: the interview reads whole lines from any FILE (a terminal,
  * a pipe, a test's memory stream) and writes prompts to another, so it works
  * the same interactively and scripted, and is tested by feeding it lines.
- * The answers file is rewritten atomically after every answer in the same
- * layout as `weft assess init`, so an interrupted interview (Ctrl-C, closed
- * laptop) loses at most the answer being typed and resumes at the first
- * unanswered question.
+ * The answers file is written atomically after every answer, so an
+ * interrupted interview (Ctrl-C, closed laptop) loses at most the answer
+ * being typed and resumes at the first unanswered question. A new file is
+ * written in the layout of `weft assess init`; after that (and for a file
+ * resumed, perhaps written by hand) each save edits the text of the last
+ * save in place (assess_answers_patch), so comments, order, quoting and
+ * fields weft does not know survive. Where that is not safe the file is
+ * rewritten in the standard layout, with a one-line notice.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -27,6 +31,10 @@ typedef struct {
 	bool echo;
 	char *line;
 	size_t cap;
+	char *text;                  /* the file as last read or saved; NULL for a new file */
+	size_t text_len;
+	weft_assess_answers *saved;  /* what text holds */
+	bool told;                   /* the rewrite notice was given */
 } iv;
 
 static void say_wrapped(iv *v, const char *text, const char *first, const char *indent)
@@ -63,9 +71,34 @@ static const char *ask(iv *v, const char *prompt)
 static int save(iv *v)
 {
 	weft_buf b = WEFT_BUF_INIT;
-	int err = weft_assess_answers_render(&b, v->a, v->o->model);
+	int err = v->text ? assess_answers_patch(&b, v->text, v->text_len, v->saved, v->a,
+						 v->o->model, v->d)
+			  : weft_assess_answers_render(&b, v->a, v->o->model);
+	bool rewrote = err == 1;
+	if (err == 1)
+		err = WEFT_OK;
+	if (!err && b.oom)
+		err = WEFT_ENOMEM;
 	if (!err)
-		err = weft_file_write_atomic(v->o->path, b.ptr, b.len, WEFT_WRITE_FORCE, v->d);
+		err = weft_file_write_atomic(v->o->path, b.ptr ? b.ptr : "", b.len, WEFT_WRITE_FORCE, v->d);
+	if (!err) {
+		weft_assess_answers *now = assess_answers_dup(v->a);
+		if (!now) {
+			err = WEFT_ENOMEM;
+		} else {
+			weft_assess_answers_free(v->saved);
+			v->saved = now;
+			free(v->text);
+			v->text_len = b.len;
+			v->text = weft_buf_detach(&b);
+			if (rewrote && !v->told) {
+				fprintf(v->o->out,
+					"rewrote %s in the standard layout: it could not be edited in place\n",
+					v->o->path);
+				v->told = true;
+			}
+		}
+	}
 	weft_buf_free(&b);
 	return err;
 }
@@ -129,9 +162,18 @@ static int start(iv *v)
 {
 	const weft_assess_interview_opts *o = v->o;
 	if (weft_path_exists(o->path)) {
-		int err = weft_assess_answers_load(&v->a, o->path, v->d);
+		/* the bytes as read, to edit in place; the answers from the same bytes */
+		int err = weft_file_read(&v->text, &v->text_len, o->path, WEFT_ASSESS_MAX_FILE, NULL);
+		if (err) {
+			free(v->text);
+			v->text = NULL;
+		}
+		err = v->text ? weft_assess_answers_load_buffer(&v->a, o->path, v->text, v->text_len, v->d)
+			      : weft_assess_answers_load(&v->a, o->path, v->d);
 		if (!err)
 			err = weft_assess_answers_check(v->a, o->model, false, v->d);
+		if (!err && !(v->saved = assess_answers_dup(v->a)))
+			err = WEFT_ENOMEM;
 		return err;
 	}
 	char date[16];
@@ -179,7 +221,7 @@ int weft_assess_interview(weft_assess_interview_stats *stats, const weft_assess_
 			  weft_diags *d)
 {
 	memset(stats, 0, sizeof *stats);
-	iv v = { o, NULL, d, !isatty(fileno(o->in)), NULL, 0 };
+	iv v = { o, NULL, d, !isatty(fileno(o->in)), NULL, 0, NULL, 0, NULL, false };
 	const weft_assess_model *m = o->model;
 	int err = start(&v);
 	if (err == 1) {
@@ -289,6 +331,8 @@ int weft_assess_interview(weft_assess_interview_stats *stats, const weft_assess_
 	}
 done:
 	free(v.line);
+	free(v.text);
+	weft_assess_answers_free(v.saved);
 	weft_assess_answers_free(v.a);
 	return err;
 }

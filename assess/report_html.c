@@ -72,8 +72,12 @@ static void sha(weft_buf *b, const char *hex)
 		weft_buf_puts(b, "<span class=\"muted\">none (not read from a file)</span>");
 		return;
 	}
+	/* the rest of the digest is printed on paper (data-rest) */
+	size_t len = strlen(hex);
 	weft_buf_puts(b, "<code class=\"sha\" title=\"sha256 ");
 	h(b, hex);
+	weft_buf_puts(b, "\" data-rest=\"");
+	h(b, len > 12 ? hex + 12 : "");
 	weft_buf_puts(b, "\">");
 	char s[13];
 	snprintf(s, sizeof s, "%.12s", hex);
@@ -163,7 +167,7 @@ static const char css[] =
 	"table{border-collapse:collapse;width:100%;margin:6px 0 12px}\n"
 	"th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}\n"
 	"th{font-size:12px;color:var(--mute);text-transform:uppercase;letter-spacing:.03em;background:#fafbfc}\n"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.lvl{white-space:nowrap}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.lvl,td.nw{white-space:nowrap}\n"
 	"tr.holds td{background:var(--hold)}\n"
 	"code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f0f2f5;padding:1px 4px;"
 	"border-radius:3px}\n"
@@ -183,14 +187,16 @@ static const char css[] =
 	"body,main{background:#fff!important;color:#000;font-size:11px}main{max-width:none;padding:0}\n"
 	"h1,h2,h3{break-after:avoid;page-break-after:avoid}\n"
 	"h2+p,h3+p{break-before:avoid;page-break-before:avoid}\n"
-	".card,.kpi,.charts,.radar,.brow,tr,dl.prov,li{break-inside:avoid;page-break-inside:avoid}\n"
+	".card,.kpi,.radar,.brow,tr,dl.prov,li{break-inside:avoid;page-break-inside:avoid}\n"
 	"thead{display:table-header-group}\n"
 	"th,code,tr.holds td,.brow.holds{background:#fff!important}\n"
 	"tr.holds td,.brow.holds{box-shadow:inset 3px 0 0 #b08400}\n"
 	".lv{background:#fff!important;color:#000;border:1px solid #555}\n"
 	"a{color:#000;text-decoration:underline}\n"
-	"a[href]:not(.whole)::after{content:\" <\" attr(href) \">\";font-size:10px;overflow-wrap:anywhere}\n"
-	".radar{flex-basis:400px}.radar svg{width:400px}}\n";
+	"a[href^=\"http\"]:not(.whole)::after{content:\" <\" attr(href) \">\";font-size:10px;"
+	"overflow-wrap:anywhere}\n"
+	"code.sha::after{content:attr(data-rest)}code.sha{font-size:9px;overflow-wrap:anywhere}\n"
+	".radar{flex-basis:100%}.radar svg{display:block;width:460px;margin:0 auto}}\n";
 
 static void kpi_open(weft_buf *b, const char *label)
 {
@@ -764,7 +770,7 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 			const weft_assess_source *s = &r->sources[i];
 			weft_buf_puts(b, "<tr><td>");
 			h(b, s->respondent);
-			weft_buf_puts(b, "</td><td>");
+			weft_buf_puts(b, "</td><td class=\"nw\">");
 			h(b, s->date ? s->date : "-");
 			weft_buf_puts(b, "</td><td><code>");
 			h(b, s->path ? s->path : "-");

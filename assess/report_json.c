@@ -65,7 +65,7 @@ static cJSON *votes(assess_jguard *g, const weft_assess_qresult *qr, bool detail
 	return arr;
 }
 
-static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr)
+static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr, bool in_scope)
 {
 	bool ans = qr->status == WEFT_ASSESS_ANSWERED;
 	cJSON *o = cJSON_CreateObject();
@@ -74,7 +74,7 @@ static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr)
 	assess_jadd(g, o, "weight", num(qr->weight));
 	assess_jadd(g, o, "critical", cJSON_CreateBool(qr->q->critical));
 	assess_jadd(g, o, "allow_na", cJSON_CreateBool(qr->q->allow_na));
-	assess_jadd(g, o, "status", cJSON_CreateString(status_name(qr->status)));
+	assess_jadd(g, o, "status", cJSON_CreateString(in_scope ? status_name(qr->status) : "out_of_scope"));
 	assess_jadd(g, o, "level", int_if(ans, qr->level));
 	assess_jadd(g, o, "option", str_or_null(qr->option));
 	assess_jadd(g, o, "improve", str_or_null(qr->improve));
@@ -172,7 +172,7 @@ static cJSON *dimension(assess_jguard *g, const weft_assess_result *r, const wef
 	assess_jadd(g, o, "gaps", gl);
 	cJSON *qs = cJSON_CreateArray();
 	for (size_t k = 0; qs && k < dr->n_questions; k++)
-		assess_jpush(g, qs, question(g, &dr->questions[k]));
+		assess_jpush(g, qs, question(g, &dr->questions[k], dr->in_scope));
 	assess_jadd(g, o, "questions", qs);
 	return o;
 }

@@ -4,8 +4,8 @@
  * Design choice: the median, low on ties, of the levels given (na and
  * unanswered left out), because one outlier respondent should not move a
  * unit's level and a tie should not round a unit up to a level half its
- * respondents did not see. A question is na only when every respondent said
- * na. Disagreements (answered levels 2 or more apart, or na from one
+ * respondents did not see. A question is na when every respondent who
+ * answered it said na. Disagreements (answered levels 2 or more apart, or na from one
  * respondent against a level from another: one says the thing exists, the
  * other that it does not) are flagged with every respondent's answer so the
  * assessor can settle them. A respondent who put a dimension out of scope

@@ -170,15 +170,18 @@ static int content_digest(char hex[65], const weft_assess_answers *a, bool who)
 		if (r->status == WEFT_ASSESS_UNANSWERED)
 			continue;
 		/* lengths first, so no choice of text can imitate another answer */
-		weft_buf_printf(&b, "%zu:%s=%d:%d:%zu:%s:%zu:%s:%zu\n", strlen(r->question), r->question,
-				(int)r->status, r->level, r->category ? strlen(r->category) : 0,
-				r->category ? r->category : "", r->note ? strlen(r->note) : 0,
+		weft_buf_printf(&b, "%zu:%s=%d:%d:%zu:%s:%zu:%s:%zu:%s:%zu\n", strlen(r->question),
+				r->question, (int)r->status, r->level, r->category ? strlen(r->category) : 0,
+				r->category ? r->category : "", r->reason ? strlen(r->reason) : 0,
+				r->reason ? r->reason : "", r->note ? strlen(r->note) : 0,
 				r->note ? r->note : "", r->n_evidence);
 		for (size_t k = 0; k < r->n_evidence; k++)
 			weft_buf_printf(&b, "%zu:%s\n", strlen(r->evidence[k]), r->evidence[k]);
 	}
 	for (size_t i = 0; i < a->n_out_of_scope; i++)
-		weft_buf_printf(&b, "out:%s\n", a->out_of_scope[i].dim);
+		weft_buf_printf(&b, "out:%zu:%s:%zu:%s\n", strlen(a->out_of_scope[i].dim),
+				a->out_of_scope[i].dim, strlen(a->out_of_scope[i].reason),
+				a->out_of_scope[i].reason);
 	assess_aindex_free(&ix);
 	if (b.oom) {
 		weft_buf_free(&b);
@@ -306,6 +309,18 @@ static int decide_scope(result_priv *p, const weft_assess_model *m, assess_alist
 			if (dim)
 				p->scoped_out[f][dim->index] = true;
 		}
+		size_t ignored = 0;
+		for (size_t k = 0; k < a[f]->n_answers; k++) {
+			const weft_assess_answer *x = &a[f]->answers[k];
+			const weft_assess_question *q = weft_assess_model_question(m, x->question);
+			ignored += q && x->status != WEFT_ASSESS_UNANSWERED && p->scoped_out[f][q->dim];
+		}
+		if (ignored && add_note(r, WEFT_ASSESS_NOTE_IGNORED,
+					"%s answers %zu question%s in dimensions it puts out of scope; %s "
+					"left out.",
+					base_name(a[f]->path), ignored, ignored == 1 ? "" : "s",
+					ignored == 1 ? "it is" : "they are"))
+			return WEFT_ENOMEM;
 	}
 	for (size_t i = 0; i < m->n_dims; i++) {
 		weft_assess_dresult *dr = &r->dims[i];
@@ -517,7 +532,10 @@ static void overall(weft_assess_result *r, size_t n_answers)
 		r->score = sd / wd;
 		r->coverage = cov / wd;
 	}
-	if (!n_answers)
+	size_t given = 0;
+	for (size_t i = 0; i < r->n_dims; i++)
+		given += r->dims[i].n_answered + r->dims[i].n_na;
+	if (!n_answers || !given)
 		r->why |= WEFT_ASSESS_WHY_NO_ANSWERS;
 	else if (!r->n_in_scope)
 		r->why |= WEFT_ASSESS_WHY_OUT_OF_SCOPE;

@@ -335,7 +335,7 @@ enum {
 	WEFT_ASSESS_WHY_CRITICAL = 1 << 2,     /* a critical question unanswered */
 	WEFT_ASSESS_WHY_ALL_NA = 1 << 3,       /* every question na: nothing to rate */
 	WEFT_ASSESS_WHY_DIMENSIONS = 1 << 4,   /* overall: an in-scope dimension not rated */
-	WEFT_ASSESS_WHY_NO_ANSWERS = 1 << 5,   /* no answers at all */
+	WEFT_ASSESS_WHY_NO_ANSWERS = 1 << 5,   /* overall: no question answered or na in any file */
 };
 
 typedef struct {
@@ -345,7 +345,8 @@ typedef struct {
 	const char *scope_reason;
 	bool rated;             /* has a level */
 	unsigned why;           /* WEFT_ASSESS_WHY_* bits when not rated */
-	bool scored;            /* has a score: in scope, something applies, something answered */
+	bool scored;            /* has a score: in scope and something applies (a dimension
+				   with nothing answered scores 1, at coverage 0) */
 	double score;           /* weighted mean over applicable questions, unanswered as 1 */
 	int level;              /* 1..5 when rated, else 0 */
 	int score_level;        /* the level the score alone gives (floor); 0 when not scored */
@@ -377,7 +378,8 @@ typedef struct {
 
 /* Where the target came from. */
 typedef enum {
-	WEFT_ASSESS_TARGET_NEXT = 0, /* the overall level + 1 (2 when not rated) */
+	WEFT_ASSESS_TARGET_NEXT = 0, /* the overall level + 1; when not rated, the lowest
+					dimension score level + 1 (2 when nothing is scored) */
 	WEFT_ASSESS_TARGET_OPTION,   /* given by the caller (--target) */
 } weft_assess_target_from;
 
@@ -432,8 +434,8 @@ typedef struct weft_assess_result {
  * the model (errors -> WEFT_EINVALID); files of different units are an
  * error at the later file's `unit`, and the same file (or the same answers)
  * twice an error too. Several files are rolled up per question (median, low
- * on ties; na only when all said na; na against a level is a
- * disagreement). A dimension is out of scope only when every file puts it
+ * on ties; na when every respondent who answered said na; na against a
+ * level is a disagreement). A dimension is out of scope only when every file puts it
  * out. n_answers may be 0 (nothing rated). */
 int weft_assess_score(weft_assess_result **out, const weft_assess_model *m,
 		      const weft_assess_answers *const *answers, size_t n_answers,

@@ -593,8 +593,11 @@ static const char usage_validate[] =
 	"Check maturity models, answers files and weights files (told apart by their\n"
 	"top-level keys) and report every problem as path:line:col. Answers and weights\n"
 	"are checked against -m MODEL, else against a model named on the same command\n"
-	"line with the same id, else against the default model. Exit 3 on any error;\n"
-	"warnings (unanswered questions, unknown fields) do not fail.\n";
+	"line with the same id, else against the default model; answers written for an\n"
+	"earlier model version are checked as the model's migration carries them over.\n"
+	"For each answers file it prints what keeps a dimension (and the overall level)\n"
+	"from being rated. Exit 3 on any error; warnings (unanswered questions, unknown\n"
+	"fields) do not fail.\n";
 
 static const weft_cli_option validate_opts[] = {
 	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
@@ -610,6 +613,7 @@ static void explain_dimensions(const weft_assess_answers *a, const weft_assess_m
 	weft_assess_result *r = NULL;
 	weft_assess_score_opts so = { 0, NULL, 0, -1 };
 	if (weft_diags_new(&scratch) || weft_assess_score(&r, m, &a, 1, &so, scratch)) {
+		weft_diags_print(scratch, stderr, false);
 		weft_diags_free(scratch);
 		return;
 	}
@@ -721,16 +725,28 @@ static int cmd_validate(int argc, char **argv)
 			err = weft_assess_weights_load(&w, path, m, d);
 		if (!err) {
 			if (a) {
-				size_t answered = 0, na = 0;
+				/* questions of dimensions put out of scope are not asked */
+				size_t answered = 0, na = 0, asked = 0;
 				for (size_t k = 0; k < m->n_questions; k++) {
-					const weft_assess_answer *x = weft_assess_answers_find(a, m->questions[k]->id);
+					const weft_assess_question *q = m->questions[k];
+					bool out = false;
+					for (size_t j = 0; j < a->n_out_of_scope && !out; j++)
+						out = !strcmp(a->out_of_scope[j].dim, m->dims[q->dim].id);
+					if (out)
+						continue;
+					asked++;
+					const weft_assess_answer *x = weft_assess_answers_find(a, q->id);
 					answered += x && x->status == WEFT_ASSESS_ANSWERED;
 					na += x && x->status == WEFT_ASSESS_NA;
 				}
 				char u[128], v[64], o[64];
-				printf("ok: %s (answers for unit '%s' to %s %s: %zu answered, %zu na, %zu not answered)\n",
+				printf("ok: %s (answers for unit '%s' to %s %s: %zu answered, %zu na, %zu not answered",
 				       path, safe(a->unit, u, sizeof u), m->id, safe(m->version, v, sizeof v), answered, na,
-				       m->n_questions - answered - na);
+				       asked - answered - na);
+				if (a->n_out_of_scope)
+					printf("; %zu dimension%s out of scope", a->n_out_of_scope,
+					       a->n_out_of_scope == 1 ? "" : "s");
+				printf(")\n");
 				if (a->migrated_from)
 					printf("  migrated from version %s:\n", safe(a->migrated_from, o, sizeof o));
 				for (size_t k = 0; k < a->n_notes; k++)

@@ -80,16 +80,28 @@ Test(assess_report, text_numbers_and_layout)
 	char *t = render(weft_assess_report_text, s.r, false);
 	assert_width(t);
 	cr_assert_null(strchr(t, '\033'));
-	/* alpha 8/3, level 2, coverage 75%; beta 3.75 level 3; gamma not assessed */
-	cr_assert_not_null(strstr(t, "Alpha                            2.67  2 Repeatable         75%  ["), "%s", t);
+	/* alpha 8/3, level 2, coverage 100% (a3 is na: not applicable); beta 3.75
+	 * level 3; gamma's only question is na: nothing to rate, no score */
+	cr_assert_not_null(strstr(t, "Alpha                            2.67  2 Repeatable        100%  ["), "%s", t);
 	cr_assert_not_null(strstr(t, "Beta                             3.75  3 Defined           100%  ["), "%s", t);
-	cr_assert_not_null(strstr(t, "Gamma                               -  not assessed          0%  ["), "%s", t);
-	/* overall 109/36 = 3.03, coverage 62.5% shown rounded down, 23/27 = 85% */
-	cr_assert_not_null(strstr(t, "Overall                          3.03  2 Repeatable         62%  ["), "%s", t);
+	cr_assert_not_null(strstr(t, "Gamma                               -  not rated              -  ["), "%s", t);
+	cr_assert_not_null(strstr(t, "  Gamma: not rated: every question answered na (does not apply).\n"), "%s", t);
+	/* overall 109/36 = 3.03 over alpha and beta, coverage 100%, 23/27 = 85% */
+	cr_assert_not_null(strstr(t, "Overall                          3.03  2 Repeatable        100%  ["), "%s", t);
 	cr_assert_not_null(strstr(t, "Overall level 2 Repeatable, score 3.03, 85% of the way to level 3."), "%s", t);
 	cr_assert_not_null(strstr(t, "Held at this level by: Alpha."), "%s", t);
 	/* a2's gap with 400/27 = 14.8 points and its plan */
-	cr_assert_not_null(strstr(t, " 1. a2 (Alpha): level 2 -> 3, +14.8 points, critical\n"), "%s", t);
+	/* a2 is critical at alpha's level: it holds the level, so it comes first */
+	cr_assert_not_null(strstr(t, " 1. a2 (Alpha): level 2 -> 3, +14.8 points, critical; holds the dimension's level\n"), "%s", t);
+	/* provenance: the model's digest, weights, file and generator */
+	cr_assert_not_null(strstr(t, "How this was scored\n"), "%s", t);
+	char want[160];
+	snprintf(want, sizeof want, "Model mini 2.1 (sha256 %.12s)", s.m->sha256);
+	cr_assert_not_null(strstr(t, want), "%s", t);
+	cr_assert_not_null(strstr(t, "The model's own weights."), "%s", t);
+	cr_assert_not_null(strstr(t, "Answers: mini-a.yaml, Ann, 2026-01-15 (sha256 "), "%s", t);
+	cr_assert_not_null(strstr(t, "Report by weft test, 2026-01-01T00:00:00Z."), "%s", t);
+	cr_assert_null(strstr(t, WEFT_FIXTURES), "no folder in the report");
 	cr_assert_not_null(strstr(t, "    Plan: get to three\n"), "%s", t);
 	/* the bar of alpha: 2.67 of 5 over 25 columns = 13 filled, target 3 marked at column 15 */
 	cr_assert_not_null(strstr(t, "[#############.|..........]"), "%s", t);
@@ -184,14 +196,28 @@ Test(assess_report, json_values_and_schema)
 	/* 109/36 = 3.02777... rounded to 4 decimals */
 	cr_assert_float_eq(cJSON_GetObjectItem(ov, "score")->valuedouble, 3.0278, 1e-12);
 	cr_assert_float_eq(cJSON_GetObjectItem(ov, "percent_to_target")->valuedouble, 0.8519, 1e-12);
-	cr_assert_float_eq(cJSON_GetObjectItem(ov, "coverage")->valuedouble, 0.625, 1e-12);
+	/* over the scored dimensions alpha (2) and beta (1), both fully answered */
+	cr_assert_float_eq(cJSON_GetObjectItem(ov, "coverage")->valuedouble, 1.0, 1e-12);
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(ov, "rated")));
 	const cJSON *dims = cJSON_GetObjectItem(doc, "dimensions");
 	const cJSON *gamma = cJSON_GetArrayItem(dims, 2);
 	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(gamma, "score")));
 	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(gamma, "level")));
-	cr_assert_str_eq(cJSON_GetObjectItem(gamma, "level_name")->valuestring, "not assessed");
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(gamma, "level_name")));
+	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(gamma, "rated")));
+	cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(gamma, "not_rated"), 0)->valuestring, "all_na");
 	const cJSON *alpha = cJSON_GetArrayItem(dims, 0);
-	cr_assert_str_eq(cJSON_GetObjectItem(alpha, "capped_by")->valuestring, "score");
+	const cJSON *cap = cJSON_GetObjectItem(alpha, "capped_by");
+	cr_assert_str_eq(cJSON_GetObjectItem(cap, "kind")->valuestring, "score");
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(cap, "question")));
+	/* provenance without folders: the model's digest, the file's name */
+	const cJSON *mo = cJSON_GetObjectItem(doc, "model");
+	cr_assert_str_eq(cJSON_GetObjectItem(mo, "sha256")->valuestring, s.m->sha256);
+	cr_assert_null(cJSON_GetObjectItem(mo, "path"));
+	const cJSON *src0 = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "sources"), 0);
+	cr_assert_str_eq(cJSON_GetObjectItem(src0, "file")->valuestring, "mini-a.yaml");
+	cr_assert_null(strstr(j, WEFT_FIXTURES), "no folder in the JSON");
+	cr_assert_str_eq(cJSON_GetObjectItem(doc, "generated_at")->valuestring, "2026-01-01T00:00:00Z");
 	cr_assert_float_eq(cJSON_GetObjectItem(alpha, "score")->valuedouble, 2.6667, 1e-12);
 	const cJSON *q1 = cJSON_GetArrayItem(cJSON_GetObjectItem(alpha, "questions"), 0);
 	cr_assert_str_eq(cJSON_GetObjectItem(q1, "note")->valuestring, "a note");

@@ -397,7 +397,7 @@ Test(assess_report_html, evidence_links_are_http_only)
 	has(s.html, "<span class=\"ev\">ticket OPS-7</span>");
 	cr_assert_eq(count(s.html, "<a class=\"ev"), 1);
 	/* printed links show their address unless the text is the address */
-	has(s.html, "a[href]:not(.whole)::after{content:\" <\" attr(href) \">\"");
+	has(s.html, "a[href^=\"http\"]:not(.whole)::after{content:\" <\" attr(href) \">\"");
 	run_free(&s);
 }
 
@@ -413,11 +413,14 @@ Test(assess_report_html, provenance_in_both_formats)
 
 	/* HTML: short digests with the full one in the tooltip */
 	char *prov = between(s.html, "<h2 id=\"provenance\">How this was scored</h2>", "<footer>");
-	snprintf(buf, sizeof buf, "<code class=\"sha\" title=\"sha256 %s\">%.12s</code>", model_sha, model_sha);
+	snprintf(buf, sizeof buf, "<code class=\"sha\" title=\"sha256 %s\" data-rest=\"%s\">%.12s</code>",
+		 model_sha, model_sha + 12, model_sha);
 	has(prov, buf);
-	snprintf(buf, sizeof buf, "<code class=\"sha\" title=\"sha256 %s\">%.12s</code>", answers_sha, answers_sha);
+	snprintf(buf, sizeof buf, "<code class=\"sha\" title=\"sha256 %s\" data-rest=\"%s\">%.12s</code>",
+		 answers_sha, answers_sha + 12, answers_sha);
 	has(prov, buf);
-	snprintf(buf, sizeof buf, "<code class=\"sha\" title=\"sha256 %s\">%.12s</code>", weights_sha, weights_sha);
+	snprintf(buf, sizeof buf, "<code class=\"sha\" title=\"sha256 %s\" data-rest=\"%s\">%.12s</code>",
+		 weights_sha, weights_sha + 12, weights_sha);
 	has(prov, buf);
 	has(prov, "<code>tiny</code> version 2 (Tiny model)");
 	has(prov, "80% of a dimension's applicable weight answered to rate it (the model's own)");
@@ -427,7 +430,7 @@ Test(assess_report_html, provenance_in_both_formats)
 	has(prov, "<b>Edge</b> <code>edge</code>: out of scope: No edge devices here");
 	has(prov, "level 2 Repeatable: one above level 1, the lowest level a dimension's score reaches "
 		  "(the overall level is not rated)");
-	has(prov, "<td>Ann</td><td>2026-01-15</td><td><code>answers.yaml</code></td>");
+	has(prov, "<td>Ann</td><td class=\"nw\">2026-01-15</td><td><code>answers.yaml</code></td>");
 	has(prov, "by weft 9.9.9-test at 2026-12-03T12:00:00Z");
 	free(prov);
 
@@ -476,7 +479,7 @@ Test(assess_report_html, migrated_rollup_names_versions_and_notes)
 	run s = score(names, texts, 2, false);
 	cr_assert_eq(s.r->n_sources, 2);
 	cr_assert_str_eq(s.r->sources[1].migrated_from, "1");
-	has(s.html, "<td>Bob</td><td>2025-06-01</td><td><code>old.yaml</code></td>");
+	has(s.html, "<td>Bob</td><td class=\"nw\">2025-06-01</td><td><code>old.yaml</code></td>");
 	has(s.html, "model version 1");
 	has(s.md, "| Bob | 2025-06-01 | old.yaml | `");
 	has(s.md, "| model version 1 |");
@@ -530,7 +533,7 @@ Test(assess_report_html, print_styles)
 	run s = score1(answers_gaps, false);
 	char *print = between(s.html, "@media print{", "</style>");
 	has(print, "h1,h2,h3{break-after:avoid;page-break-after:avoid}");
-	has(print, ".card,.kpi,.charts,.radar,.brow,tr,dl.prov,li{break-inside:avoid;"
+	has(print, ".card,.kpi,.radar,.brow,tr,dl.prov,li{break-inside:avoid;"
 		   "page-break-inside:avoid}");
 	has(print, "background:#fff!important");
 	has(print, "attr(href)");

@@ -10,8 +10,8 @@
  * scoped.yaml (core: c1 w1, c2 w1 critical; edge, optional: e1 w1, e2 w1).
  *
  * Every expected number below is worked out in the comment above it, from
- * the rules at the top of assess/score.c, not taken from the program's
- * output:
+ * the rules (the top of assess/score.c, docs/scoring.md), not taken from the
+ * program's output:
  *   applicable = questions not na; coverage = answered / applicable weight;
  *   dimension score = sum(w * level) / applicable weight, unanswered as 1;
  *   a dimension is rated only with coverage >= min_coverage (default 0.8)
@@ -526,13 +526,11 @@ Test(assess_score, median_rollup_with_disagreements)
 	weft_assess_model_free(m);
 }
 
-/* DISAGREES WITH THE PROGRAM (reported): assess/rollup.c's top comment,
- * weft_assess_score's comment in weft_assess.h and docs/scoring.md all say a
- * question is na only when EVERY respondent said na; here R2 said nothing
- * about g1, so g1 is unanswered (counted as 1: gamma scored 1, coverage 0,
- * not rated). The program's roll-up makes it na (n_na > 0 and no level:
- * "every respondent who answered said na"), and gamma drops out as all-na. */
-Test(assess_score, na_and_unanswered_roll_up_to_unanswered)
+/* docs/scoring.md: "A question is na only when every respondent who
+ * answered it said na" - one who left it out does not stop it being na.
+ * (The top comment of assess/rollup.c and weft_assess_score's comment in
+ * weft_assess.h still say "every respondent".) */
+Test(assess_score, na_and_unanswered_roll_up_to_na)
 {
 	weft_assess_model *m = fixture_model(FIX("mini.yaml"));
 	const char *t[] = {
@@ -544,14 +542,19 @@ Test(assess_score, na_and_unanswered_roll_up_to_unanswered)
 		"  a1: {level: 4}\n  g1: {level: na, reason: third}\n",
 	};
 	weft_assess_result *r = score(m, t, 3, 0, NULL, 0);
-	/* g1: na, unanswered, na -> not all said na: unanswered */
-	cr_assert_eq(qres(r, "g1")->status, WEFT_ASSESS_UNANSWERED,
-		     "g1 rolled up as status %d, expected unanswered (%d)", qres(r, "g1")->status,
-		     WEFT_ASSESS_UNANSWERED);
-	/* gamma: g1 counted as 1: score 1, coverage 0 < 0.8 */
-	cr_assert(r->dims[2].scored);
-	cr_assert_float_eq(r->dims[2].score, 1.0, EPS);
-	cr_assert_eq(r->dims[2].why, WEFT_ASSESS_WHY_COVERAGE);
+	/* g1: na, unanswered, na -> everyone who answered said na: na, with the
+	 * first reason; no level against it, so no disagreement */
+	const weft_assess_qresult *g1 = qres(r, "g1");
+	cr_assert_eq(g1->status, WEFT_ASSESS_NA);
+	cr_assert_str_eq(g1->reason, "first");
+	cr_assert_not(g1->disagreement);
+	cr_assert_eq(g1->votes[1].status, WEFT_ASSESS_UNANSWERED);
+	/* gamma: nothing applies: left out */
+	cr_assert_not(r->dims[2].scored);
+	cr_assert_eq(r->dims[2].why, WEFT_ASSESS_WHY_ALL_NA);
+	/* a1: {2, 3, 4} -> 3; spread 2 */
+	cr_assert_eq(qres(r, "a1")->level, 3);
+	cr_assert(qres(r, "a1")->disagreement);
 	release(r);
 	weft_assess_model_free(m);
 }
