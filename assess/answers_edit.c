@@ -918,7 +918,7 @@ static void plan(pctx *p, const weft_yaml_node *root, const weft_assess_answers 
 		const weft_assess_answer *a = &after->answers[i];
 		if (a->status == WEFT_ASSESS_UNANSWERED && !a->note && !a->n_evidence)
 			continue;
-		if (ans_block ? find_key(ans, a->question) >= 0 : (!ans_null))
+		if (ans_block && find_key(ans, a->question) >= 0)
 			continue;
 		if (!ans_block && !ans_null) {
 			p->bad = true;
