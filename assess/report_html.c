@@ -221,12 +221,13 @@ static int label_lines(const char *title, size_t cols, weft_buf lines[2])
 			break;
 		}
 		/* the last space that keeps the first line within cols */
-		size_t cut = 0, col = 0; /* col: code points before p[i] */
-		for (size_t i = 0; p[i] && col <= cols; i++) {
-			if (p[i] == ' ')
-				cut = i;
-			if (((unsigned char)p[i] & 0xC0) != 0x80)
-				col++;
+		size_t cut = 0;
+		for (size_t i = 0; p[i]; i++) {
+			if (p[i] != ' ')
+				continue;
+			if (weft_utf8_cols(p, i) > cols)
+				break;
+			cut = i;
 		}
 		if (!cut) { /* one long word: cut it */
 			assess_put_cols(&lines[n++], p, cols, false);
