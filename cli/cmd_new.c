@@ -21,8 +21,11 @@ static const char new_usage[] =
 	"Options:\n"
 	"  --set NAME=VALUE  a variable's value (repeatable; a list is a,b,c)\n"
 	"  --answers FILE    values from an answers file, such as the .weft-answers.yaml\n"
-	"                    of an earlier run (which also pins the template's commit)\n"
+	"                    of an earlier run (which also pins the template's commit\n"
+	"                    and warns about what changed in the template since)\n"
 	"  --ref REF         tag, branch or commit of a git template\n"
+	"  --subdir DIR      the template is this folder of the repository or folder\n"
+	"  --allow-dirty     use a local git template with uncommitted changes\n"
 	"  --no-input        never ask; take defaults for what was not given\n"
 	"  --no-git          do not create a git repository\n"
 	"  --force           write into a non-empty DEST (only the template's files)\n"
@@ -172,12 +175,25 @@ static size_t count_files(const weft_templates_plan *plan)
 	return n;
 }
 
+/* "replaced: a, b" (--force): the existing files of DEST the template's files replace. */
+static void print_replaced(const char *what, const weft_templates_write_result *res)
+{
+	if (!res->n_replaced)
+		return;
+	printf("%s:", what);
+	for (size_t i = 0; i < res->n_replaced; i++)
+		printf("%s %s", i ? "," : "", res->replaced[i]);
+	printf("\n");
+}
+
 /* ---- weft new -------------------------------------------------------------------- */
 
 const weft_cli_option weft_cli_new_opts[] = {
 	{ "set", 's', WEFT_CLI_VALUE | WEFT_CLI_MANY, WEFT_HINT_NOTHING },
 	{ "answers", 'a', WEFT_CLI_VALUE, WEFT_HINT_FILES("yaml yml") },
 	{ "ref", 'r', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "subdir", 'S', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "allow-dirty", 'D', 0, WEFT_HINT_NOTHING },
 	{ "no-input", 'I', 0, WEFT_HINT_NOTHING },
 	{ "no-git", 'G', 0, WEFT_HINT_NOTHING },
 	{ "force", 'f', 0, WEFT_HINT_NOTHING },
@@ -193,8 +209,8 @@ int weft_cmd_new(int argc, char **argv)
 	if (!sets)
 		return WEFT_EXIT_ENV;
 	size_t n_sets = 0;
-	const char *answers_path = NULL, *ref = NULL;
-	bool no_input = false, git = true, force = false, dry_run = false;
+	const char *answers_path = NULL, *ref = NULL, *subdir = NULL;
+	bool no_input = false, git = true, force = false, dry_run = false, allow_dirty = false;
 	weft_cli_format fmt = WEFT_FMT_TEXT;
 	int c;
 	while ((c = weft_cli_getopt("new", argc, argv, weft_cli_new_opts)) != -1) {
@@ -208,6 +224,8 @@ int weft_cmd_new(int argc, char **argv)
 			break;
 		case 'a': answers_path = optarg; break;
 		case 'r': ref = optarg; break;
+		case 'S': subdir = optarg; break;
+		case 'D': allow_dirty = true; break;
 		case 'I': no_input = true; break;
 		case 'G': git = false; break;
 		case 'f': force = true; break;
@@ -254,17 +272,20 @@ int weft_cmd_new(int argc, char **argv)
 			.ref = ref,
 			.pin = weft_templates_answers_field(answers, "commit"),
 			.pin_ref = weft_templates_answers_field(answers, "ref"),
+			.subdir = subdir ? subdir : weft_templates_answers_field(answers, "subdir"),
+			.allow_dirty = allow_dirty,
 		};
 		err = weft_templates_source_open(&src, &so, d);
 	}
 	if (!err)
 		err = weft_templates_manifest_load(&m, weft_templates_source_dir(src), d);
+	if (!err && answers) {
+		/* a replay: say what differs from the template the answers came from */
+		char digest[72];
+		if (!(err = weft_templates_digest(digest, m, d)))
+			weft_templates_answers_compare(answers, m, digest, weft_templates_source_commit(src), d);
+	}
 	if (!err) {
-		const char *recorded = weft_templates_answers_field(answers, "name");
-		if (recorded && strcmp(recorded, weft_templates_manifest_info(m)->name))
-			weft_diags_add(d, WEFT_SEV_WARNING, answers_path, 0, 0, NULL,
-				       "these answers were written for template '%s', not '%s'", recorded,
-				       weft_templates_manifest_info(m)->name);
 		bool interactive = !no_input && isatty(STDIN_FILENO);
 		weft_templates_values_opts vo = {
 			.sets = sets,
@@ -281,6 +302,15 @@ int weft_cmd_new(int argc, char **argv)
 	if (!err)
 		err = weft_templates_plan_new(&plan, m, src, values, d);
 	weft_templates_write_result res = { 0 };
+	if (!err && dry_run) {
+		/* everything but the writes: the destination is checked as the real run does */
+		weft_templates_write_opts wo = { .force = force, .git = git };
+		err = weft_templates_plan_check_dest(plan, dest, &wo, d);
+		/* with --force: which existing files it would replace */
+		wo.dry_run = true;
+		if (!err && force)
+			err = weft_templates_plan_write(plan, dest, &wo, &res, d);
+	}
 	if (!err && !dry_run) {
 		weft_templates_write_opts wo = { .force = force, .git = git };
 		err = weft_templates_plan_write(plan, dest, &wo, &res, d);
@@ -308,6 +338,10 @@ int weft_cmd_new(int argc, char **argv)
 			add_str_or_null(t, "commit", weft_templates_source_commit(src));
 			cJSON_AddItemToObject(j, "answers", cJSON_Duplicate(values, true));
 			cJSON_AddItemToObject(j, "files", files_json(plan));
+			/* existing files of DEST replaced (with --dry-run: that would be) */
+			cJSON *rep = cJSON_AddArrayToObject(j, "replaced");
+			for (size_t i = 0; rep && i < res.n_replaced; i++)
+				cJSON_AddItemToArray(rep, cJSON_CreateString(res.replaced[i]));
 			if (res.commit[0]) {
 				cJSON *g = cJSON_AddObjectToObject(j, "git");
 				cJSON_AddStringToObject(g, "commit", res.commit);
@@ -324,13 +358,16 @@ int weft_cmd_new(int argc, char **argv)
 				if (f->action != WEFT_TEMPLATES_DIR)
 					printf("  %s  (%s, %04o)\n", f->path, action_name(f->action), f->mode);
 			}
+			print_replaced("would replace", &res);
 		} else {
 			printf("Created %s from %s %s (%zu files).\n", dest, info->name, info->version,
 			       count_files(plan));
 			if (res.commit[0])
 				printf("git: first commit %.12s by %s\n", res.commit, res.author);
+			print_replaced("replaced", &res);
 		}
 	}
+	weft_templates_write_result_free(&res);
 	weft_templates_plan_free(plan);
 	cJSON_Delete(values);
 	weft_templates_manifest_free(m);
@@ -507,7 +544,8 @@ static int cmd_show(int argc, char **argv)
 		return WEFT_EXIT_ENV;
 	weft_templates_source *src = NULL;
 	weft_templates_manifest *m = NULL;
-	weft_templates_source_opts so = { .spec = argv[optind] };
+	/* showing records nothing: a work tree being edited is fine */
+	weft_templates_source_opts so = { .spec = argv[optind], .allow_dirty = true };
 	int err = weft_templates_source_open(&src, &so, d);
 	if (!err)
 		err = weft_templates_manifest_load(&m, weft_templates_source_dir(src), d);

@@ -22,6 +22,7 @@
  *   the failing step. Devices and pipes are written into instead (never
  *   replaced).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -104,6 +105,44 @@ bool weft_path_exists(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0;
+}
+
+/* Remove everything under the open folder fd (links are removed, never
+ * followed). Depth is bounded by what we created. */
+static void rm_at(int fd, unsigned depth)
+{
+	DIR *dh = fdopendir(fd);
+	if (!dh) {
+		close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(dh))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 64) {
+			int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+			if (sub >= 0)
+				rm_at(sub, depth + 1);
+			unlinkat(fd, e->d_name, AT_REMOVEDIR);
+		} else {
+			unlinkat(fd, e->d_name, 0);
+		}
+	}
+	closedir(dh);
+}
+
+void weft_file_rm_tree(const char *path)
+{
+	if (!path || !*path)
+		return;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (fd >= 0)
+		rm_at(fd, 0);
+	rmdir(path);
 }
 
 static int write_all(int fd, const char *p, size_t len)

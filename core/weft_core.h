@@ -150,6 +150,12 @@ int weft_file_write_atomic(const char *path, const void *data, size_t len, unsig
 /* Does path exist (as anything)? */
 bool weft_path_exists(const char *path);
 
+/* Remove path and everything under it, never following symbolic links (a
+ * link is removed, not what it points to); nesting is bounded at 64 levels.
+ * Best effort and silent: for folders weft made itself (temporary clones,
+ * unfinished projects). NULL or "" does nothing. */
+void weft_file_rm_tree(const char *path);
+
 /* ---- YAML with positions ------------------------------------------------------ */
 
 typedef enum {

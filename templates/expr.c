@@ -1,19 +1,34 @@
-/* expr.c - the small condition language of template.yaml (`when`, `expr`).
+/* expr.c - the small expression language of template.yaml (`when`, `expr`,
+ * and the `validate:` rules).
  *
  *   expr    := and ( ("||" | "or") and )*
  *   and     := unary ( ("&&" | "and") unary )*
  *   unary   := ("!" | "not") unary | compare
- *   compare := primary ( ("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") primary )?
+ *   compare := sum ( ("==" | "!=" | "<" | "<=" | ">" | ">=" | "in") sum )?
+ *   sum     := term ( ("+" | "-") term )*
+ *   term    := neg ( ("*" | "/" | "%") neg )*
+ *   neg     := "-" neg | primary
  *   primary := NAME | 'string' | "string" | number | true | false | null | "(" expr ")"
  *
- * Design: one recursive-descent pass that evaluates as it parses (conditions
- * are a line long, so there is no tree to keep). The same pass, given the
- * list of declared names instead of values, checks a condition when the
- * manifest loads, so typos are reported at load time with a column. Nesting
- * is capped, so hostile input cannot exhaust the stack.
+ * Design: one recursive-descent pass that evaluates as it parses (an
+ * expression is a line long, so there is no tree to keep). The same pass,
+ * given the list of declared names instead of values, checks an expression
+ * when the manifest loads, so typos are reported at load time with a column;
+ * given the names with their types (validation rules), it also checks that
+ * every operator gets operands of the types it takes. `and`/`or` short-
+ * circuit: the side not taken is parsed but not evaluated, so a guard such
+ * as `b != 0 and a / b > 2` never divides by zero.
+ *
+ * Safety: nesting (parentheses, `!`, unary `-`) is capped, so hostile input
+ * cannot exhaust the stack; arithmetic is on 64-bit integers with every
+ * overflow detected (an error, never undefined behaviour), and division or
+ * remainder by zero is an error, not a crash.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +37,21 @@
 
 #define MAX_NEST 64
 
-typedef enum { V_NULL, V_BOOL, V_NUM, V_STR, V_LIST } vkind;
+/* V_ANY: a name in an untyped check (any type goes). V_INT: a whole number
+ * (int variables, integer literals, arithmetic); V_NUM: a literal with a
+ * fraction or exponent, compared as a double. */
+typedef enum { V_NULL, V_BOOL, V_INT, V_NUM, V_STR, V_LIST, V_ANY } vkind;
 
 typedef struct {
 	vkind k;
 	bool b;
+	long long i;
 	double num;
 	const char *s;
 	const cJSON *list;
 } val;
+
+static const val v_null = { V_NULL, false, 0, 0, "", NULL };
 
 typedef struct strnode {
 	struct strnode *next;
@@ -43,7 +64,11 @@ typedef struct {
 	const cJSON *values;
 	const char *const *known; /* check mode when non-NULL */
 	size_t n_known;
+	const weft_templates_expr_var *typed; /* typed check mode when non-NULL */
+	size_t n_typed;
+	bool *used; /* typed check: which of typed[] the expression names */
 	unsigned depth;
+	unsigned skip; /* > 0: inside the side of and/or not taken */
 	char *msg;
 	size_t msglen;
 	int *col;
@@ -61,6 +86,17 @@ static int fail(ev *e, size_t at, const char *fmt, const char *arg)
 			*e->col = (int)at + 1;
 	}
 	return WEFT_EINVALID;
+}
+
+static bool checking(const ev *e)
+{
+	return e->known || e->typed;
+}
+
+/* Are values computed (not a check, not a skipped side)? */
+static bool live(const ev *e)
+{
+	return !checking(e) && e->skip == 0;
 }
 
 static void skip_ws(ev *e)
@@ -92,11 +128,38 @@ static bool accept(ev *e, const char *word)
 	return true;
 }
 
+static const char *kind_name(vkind k)
+{
+	switch (k) {
+	case V_NULL: return "null";
+	case V_BOOL: return "bool";
+	case V_INT: return "int";
+	case V_NUM: return "number";
+	case V_STR: return "string";
+	case V_LIST: return "list";
+	default: return "value";
+	}
+}
+
+static bool numeric(vkind k)
+{
+	return k == V_INT || k == V_NUM;
+}
+
+static double as_double(const val *v)
+{
+	return v->k == V_INT ? (double)v->i : v->num;
+}
+
 static void text_of(const val *v, char *buf, size_t len, const char **out)
 {
 	switch (v->k) {
 	case V_STR: *out = v->s; return;
 	case V_BOOL: *out = v->b ? "true" : "false"; return;
+	case V_INT:
+		snprintf(buf, len, "%lld", v->i);
+		*out = buf;
+		return;
 	case V_NUM:
 		if (v->num == floor(v->num) && fabs(v->num) < 1e15)
 			snprintf(buf, len, "%.0f", v->num);
@@ -112,6 +175,7 @@ static bool truthy(const val *v)
 {
 	switch (v->k) {
 	case V_BOOL: return v->b;
+	case V_INT: return v->i != 0;
 	case V_NUM: return v->num != 0;
 	case V_STR: return v->s[0] != '\0';
 	case V_LIST: return v->list && v->list->child;
@@ -121,13 +185,19 @@ static bool truthy(const val *v)
 
 static val from_json(const cJSON *j)
 {
-	val v = { V_NULL, false, 0, "", NULL };
+	val v = v_null;
 	if (cJSON_IsBool(j)) {
 		v.k = V_BOOL;
 		v.b = cJSON_IsTrue(j);
 	} else if (cJSON_IsNumber(j)) {
-		v.k = V_NUM;
-		v.num = j->valuedouble;
+		double x = j->valuedouble;
+		if (x == floor(x) && fabs(x) <= 9007199254740992.0) { /* 2^53: exact */
+			v.k = V_INT;
+			v.i = (long long)x;
+		} else {
+			v.k = V_NUM;
+			v.num = x;
+		}
 	} else if (cJSON_IsString(j)) {
 		v.k = V_STR;
 		v.s = j->valuestring ? j->valuestring : "";
@@ -138,14 +208,115 @@ static val from_json(const cJSON *j)
 	return v;
 }
 
+static vkind kind_of_type(weft_templates_type t)
+{
+	switch (t) {
+	case WEFT_TEMPLATES_INT: return V_INT;
+	case WEFT_TEMPLATES_BOOL: return V_BOOL;
+	case WEFT_TEMPLATES_LIST: return V_LIST;
+	default: return V_STR;
+	}
+}
+
+/* A type error: reported in a typed check; at run time (or in an untyped
+ * check) only where the operator cannot give an answer at all. */
+static int type_error(ev *e, size_t at, const char *op, const val *a, const val *b)
+{
+	char m[160];
+	if (b)
+		snprintf(m, sizeof m, "'%s' cannot take %s and %s", op, kind_name(a->k), kind_name(b->k));
+	else
+		snprintf(m, sizeof m, "'%s' cannot take %s", op, kind_name(a->k));
+	return fail(e, at, "%s", m);
+}
+
 static int parse_or(ev *e, val *out);
+
+static int parse_number(ev *e, val *out, size_t at)
+{
+	const char *s = e->src + at;
+	size_t n = 0;
+	while (isdigit((unsigned char)s[n]))
+		n++;
+	if (s[n] == '.' || s[n] == 'e' || s[n] == 'E') {
+		char *end;
+		double v = strtod(s, &end);
+		if (ident_char(*end) || *end == '.' || !isfinite(v))
+			return fail(e, at, "%s", "bad number");
+		e->pos += (size_t)(end - s);
+		out->k = V_NUM;
+		out->num = v;
+		return WEFT_OK;
+	}
+	if (ident_char(s[n]))
+		return fail(e, at, "%s", "bad number");
+	errno = 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (errno == ERANGE || end != s + n)
+		return fail(e, at, "%s", "number too large (integers are 64-bit)");
+	e->pos += n;
+	out->k = V_INT;
+	out->i = v;
+	return WEFT_OK;
+}
+
+static int parse_name(ev *e, val *out, size_t at, size_t n)
+{
+	const char *s = e->src + at;
+	char name[128];
+	if (n >= sizeof name)
+		return fail(e, at, "%s", "name too long");
+	memcpy(name, s, n);
+	name[n] = '\0';
+	if (e->typed) {
+		for (size_t i = 0; i < e->n_typed; i++) {
+			if (strcmp(e->typed[i].name, name))
+				continue;
+			if (e->used)
+				e->used[i] = true;
+			out->k = kind_of_type(e->typed[i].type);
+			return WEFT_OK;
+		}
+		const char *names[256];
+		size_t k = 0;
+		for (; k < e->n_typed && k < 256; k++)
+			names[k] = e->typed[k].name;
+		const char *sug = weft_suggest(name, names, k);
+		char m[256];
+		if (sug)
+			snprintf(m, sizeof m, "unknown variable '%s' (did you mean '%s'?)", name, sug);
+		else
+			snprintf(m, sizeof m, "unknown variable '%s'", name);
+		return fail(e, at, "%s", m);
+	}
+	if (e->known) {
+		bool found = false;
+		for (size_t i = 0; i < e->n_known && !found; i++)
+			found = !strcmp(e->known[i], name);
+		if (!found) {
+			const char *sug = weft_suggest(name, e->known, e->n_known);
+			char m[256];
+			if (sug)
+				snprintf(m, sizeof m, "unknown variable '%s' (did you mean '%s'?)", name, sug);
+			else
+				snprintf(m, sizeof m, "unknown variable '%s' (conditions may use only variables declared before)",
+					 name);
+			return fail(e, at, "%s", m);
+		}
+		out->k = V_ANY;
+		return WEFT_OK;
+	}
+	*out = from_json(cJSON_GetObjectItemCaseSensitive(e->values, name));
+	return WEFT_OK;
+}
 
 static int parse_primary(ev *e, val *out)
 {
 	skip_ws(e);
 	size_t at = e->pos;
 	const char *s = e->src + at;
-	*out = (val){ V_NULL, false, 0, "", NULL };
+	*out = v_null;
 	if (*s == '(') {
 		if (++e->depth > MAX_NEST)
 			return fail(e, at, "%s", "condition nested too deeply");
@@ -180,16 +351,8 @@ static int parse_primary(ev *e, val *out)
 		out->s = sn->s;
 		return WEFT_OK;
 	}
-	if (isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))) {
-		char *end;
-		double v = strtod(s, &end);
-		if (ident_char(*end) || !isfinite(v))
-			return fail(e, at, "%s", "bad number");
-		e->pos += (size_t)(end - s);
-		out->k = V_NUM;
-		out->num = v;
-		return WEFT_OK;
-	}
+	if (isdigit((unsigned char)*s))
+		return parse_number(e, out, at);
 	if (ident_start(*s)) {
 		size_t n = 0;
 		while (ident_char(s[n]))
@@ -206,29 +369,7 @@ static int parse_primary(ev *e, val *out)
 		}
 		if (n == 4 && !strncmp(s, "null", 4))
 			return WEFT_OK;
-		char name[128];
-		if (n >= sizeof name)
-			return fail(e, at, "%s", "name too long");
-		memcpy(name, s, n);
-		name[n] = '\0';
-		if (e->known) {
-			bool found = false;
-			for (size_t i = 0; i < e->n_known && !found; i++)
-				found = !strcmp(e->known[i], name);
-			if (!found) {
-				const char *sug = weft_suggest(name, e->known, e->n_known);
-				char m[256];
-				if (sug)
-					snprintf(m, sizeof m, "unknown variable '%s' (did you mean '%s'?)", name, sug);
-				else
-					snprintf(m, sizeof m, "unknown variable '%s' (conditions may use only variables declared before)",
-						 name);
-				return fail(e, at, "%s", m);
-			}
-			return WEFT_OK;
-		}
-		*out = from_json(cJSON_GetObjectItemCaseSensitive(e->values, name));
-		return WEFT_OK;
+		return parse_name(e, out, at, n);
 	}
 	if (!*s)
 		return fail(e, at, "%s", "condition ends too early");
@@ -236,10 +377,122 @@ static int parse_primary(ev *e, val *out)
 	return fail(e, at, "unexpected '%s'", c);
 }
 
+/* Integer operands for arithmetic: ints (or, in an untyped check, names of
+ * any type). */
+static bool int_operand(const val *v)
+{
+	return v->k == V_INT || v->k == V_ANY;
+}
+
+static int parse_neg(ev *e, val *out)
+{
+	skip_ws(e);
+	size_t at = e->pos;
+	if (e->src[at] != '-')
+		return parse_primary(e, out);
+	e->pos++;
+	if (++e->depth > MAX_NEST)
+		return fail(e, at, "%s", "condition nested too deeply");
+	int err = parse_neg(e, out);
+	e->depth--;
+	if (err)
+		return err;
+	if (out->k == V_NUM) { /* a literal such as -0.5 */
+		out->num = -out->num;
+		return WEFT_OK;
+	}
+	if (!int_operand(out)) {
+		if (e->typed || live(e))
+			return type_error(e, at, "-", out, NULL);
+		*out = (val){ V_INT, false, 0, 0, "", NULL };
+		return WEFT_OK;
+	}
+	if (out->k == V_INT && live(e)) {
+		if (out->i == LLONG_MIN)
+			return fail(e, at, "%s", "integer overflow in '-'");
+		out->i = -out->i;
+	}
+	out->k = V_INT;
+	return WEFT_OK;
+}
+
+/* a op b on 64-bit integers, every overflow and division by zero caught. */
+static int arith(ev *e, size_t at, char op, val *a, const val *b)
+{
+	char ops[2] = { op, '\0' };
+	if (!int_operand(a) || !int_operand(b)) {
+		if (e->typed || live(e))
+			return type_error(e, at, ops, a, b);
+		*a = (val){ V_INT, false, 0, 0, "", NULL };
+		return WEFT_OK;
+	}
+	if (!live(e) || a->k != V_INT || b->k != V_INT) {
+		*a = (val){ V_INT, false, 0, 0, "", NULL };
+		return WEFT_OK;
+	}
+	long long x = a->i, y = b->i, r = 0;
+	bool over = false;
+	switch (op) {
+	case '+': over = __builtin_add_overflow(x, y, &r); break;
+	case '-': over = __builtin_sub_overflow(x, y, &r); break;
+	case '*': over = __builtin_mul_overflow(x, y, &r); break;
+	default:
+		if (y == 0)
+			return fail(e, at, "%s", op == '/' ? "division by zero" : "remainder of a division by zero");
+		if (x == LLONG_MIN && y == -1) {
+			over = true;
+			break;
+		}
+		r = op == '/' ? x / y : x % y;
+		break;
+	}
+	if (over)
+		return fail(e, at, "integer overflow in '%s'", ops);
+	a->i = r;
+	return WEFT_OK;
+}
+
+static int parse_term(ev *e, val *out)
+{
+	int err = parse_neg(e, out);
+	while (!err) {
+		skip_ws(e);
+		char op = e->src[e->pos];
+		if (op != '*' && op != '/' && op != '%')
+			break;
+		size_t at = e->pos++;
+		val rhs;
+		if ((err = parse_neg(e, &rhs)))
+			break;
+		err = arith(e, at, op, out, &rhs);
+	}
+	return err;
+}
+
+static int parse_sum(ev *e, val *out)
+{
+	int err = parse_term(e, out);
+	while (!err) {
+		skip_ws(e);
+		char op = e->src[e->pos];
+		if (op != '+' && op != '-')
+			break;
+		size_t at = e->pos++;
+		val rhs;
+		if ((err = parse_term(e, &rhs)))
+			break;
+		err = arith(e, at, op, out, &rhs);
+	}
+	return err;
+}
+
 static bool equal(const val *a, const val *b)
 {
-	if (a->k == V_NUM && b->k == V_NUM)
-		return a->num == b->num;
+	if (numeric(a->k) && numeric(b->k)) {
+		if (a->k == V_INT && b->k == V_INT)
+			return a->i == b->i;
+		return as_double(a) == as_double(b);
+	}
 	if (a->k == V_NULL || b->k == V_NULL)
 		return a->k == b->k;
 	if (a->k == V_LIST || b->k == V_LIST)
@@ -254,7 +507,7 @@ static bool equal(const val *a, const val *b)
 static bool contains(const val *item, const val *in)
 {
 	if (in->k == V_LIST) {
-		for (const cJSON *it = in->list->child; it; it = it->next) {
+		for (const cJSON *it = in->list ? in->list->child : NULL; it; it = it->next) {
 			val v = from_json(it);
 			if (equal(item, &v))
 				return true;
@@ -270,23 +523,46 @@ static bool contains(const val *item, const val *in)
 	return false;
 }
 
+/* The typed check of a comparison (validation rules): like with like. */
+static int check_compare(ev *e, size_t at, size_t op, const char *name, const val *a, const val *b)
+{
+	if (a->k == V_ANY || b->k == V_ANY)
+		return WEFT_OK;
+	bool ok;
+	if (op <= 1) /* == != */
+		ok = a->k == V_NULL || b->k == V_NULL || (numeric(a->k) && numeric(b->k)) || a->k == b->k;
+	else if (op <= 5) /* order */
+		ok = (numeric(a->k) && numeric(b->k)) || (a->k == V_STR && b->k == V_STR);
+	else /* in */
+		ok = (b->k == V_LIST || b->k == V_STR) && a->k == V_STR;
+	return ok ? WEFT_OK : type_error(e, at, name, a, b);
+}
+
 static int parse_compare(ev *e, val *out)
 {
-	int err = parse_primary(e, out);
+	int err = parse_sum(e, out);
 	if (err)
 		return err;
 	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">", "in" };
+	skip_ws(e);
+	size_t at = e->pos;
 	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
 		if (!accept(e, ops[i]))
 			continue;
 		val rhs;
-		if ((err = parse_primary(e, &rhs)))
+		if ((err = parse_sum(e, &rhs)))
+			return err;
+		if (e->typed && (err = check_compare(e, at, i, ops[i], out, &rhs)))
 			return err;
 		bool r;
 		int cmp = 0;
 		bool ordered = false;
-		if (out->k == V_NUM && rhs.k == V_NUM) {
-			cmp = out->num < rhs.num ? -1 : out->num > rhs.num;
+		if (out->k == V_INT && rhs.k == V_INT) {
+			cmp = out->i < rhs.i ? -1 : out->i > rhs.i;
+			ordered = true;
+		} else if (numeric(out->k) && numeric(rhs.k)) {
+			double x = as_double(out), y = as_double(&rhs);
+			cmp = x < y ? -1 : x > y;
 			ordered = true;
 		} else if (out->k == V_STR && rhs.k == V_STR) {
 			cmp = strcmp(out->s, rhs.s);
@@ -301,60 +577,122 @@ static int parse_compare(ev *e, val *out)
 		case 5: r = ordered && cmp > 0; break;
 		default: r = contains(out, &rhs); break;
 		}
-		*out = (val){ V_BOOL, r, 0, "", NULL };
+		*out = (val){ V_BOOL, r, 0, 0, "", NULL };
 		return WEFT_OK;
 	}
 	return WEFT_OK;
+}
+
+/* In a typed check, the operands of !, and, or are yes/no values. */
+static int want_bool(ev *e, size_t at, const char *op, const val *v)
+{
+	if (!e->typed || v->k == V_BOOL)
+		return WEFT_OK;
+	char m[160];
+	snprintf(m, sizeof m, "'%s' takes yes/no values (a comparison or a bool variable), not %s", op,
+		 kind_name(v->k));
+	return fail(e, at, "%s", m);
 }
 
 static int parse_unary(ev *e, val *out)
 {
 	skip_ws(e);
 	bool bang = false;
+	const char *op = "!";
 	if (e->src[e->pos] == '!' && e->src[e->pos + 1] != '=') {
 		e->pos++;
 		bang = true;
 	} else if (accept(e, "not")) {
 		bang = true;
+		op = "not";
 	}
 	if (bang) {
 		if (++e->depth > MAX_NEST)
 			return fail(e, e->pos, "%s", "condition nested too deeply");
+		skip_ws(e);
+		size_t arg_at = e->pos;
 		int err = parse_unary(e, out);
 		e->depth--;
 		if (err)
 			return err;
-		*out = (val){ V_BOOL, !truthy(out), 0, "", NULL };
+		if ((err = want_bool(e, arg_at, op, out)))
+			return err;
+		*out = (val){ V_BOOL, !truthy(out), 0, 0, "", NULL };
 		return WEFT_OK;
 	}
 	return parse_compare(e, out);
 }
 
+/* One side of and/or: when skip, parsed (and checked) but not evaluated. */
+static int parse_side(ev *e, val *out, int (*parse)(ev *, val *), bool skip, const char *op)
+{
+	skip_ws(e);
+	size_t at = e->pos;
+	if (skip)
+		e->skip++;
+	int err = parse(e, out);
+	if (skip)
+		e->skip--;
+	if (!err)
+		err = want_bool(e, at, op, out);
+	return err;
+}
+
 static int parse_and(ev *e, val *out)
 {
+	skip_ws(e);
+	size_t first = e->pos;
 	int err = parse_unary(e, out);
-	while (!err && (accept(e, "&&") || accept(e, "and"))) {
+	bool checked = false;
+	for (;;) {
+		if (err)
+			return err;
+		const char *op = "&&";
+		if (!accept(e, "&&")) {
+			if (!accept(e, "and"))
+				break;
+			op = "and";
+		}
+		if (!checked && (err = want_bool(e, first, op, out)))
+			return err;
+		checked = true;
+		bool lhs = truthy(out);
 		val rhs;
-		if ((err = parse_unary(e, &rhs)))
-			break;
-		*out = (val){ V_BOOL, truthy(out) && truthy(&rhs), 0, "", NULL };
+		if ((err = parse_side(e, &rhs, parse_unary, !lhs, op)))
+			return err;
+		*out = (val){ V_BOOL, lhs && truthy(&rhs), 0, 0, "", NULL };
 	}
-	return err;
+	return WEFT_OK;
 }
 
 static int parse_or(ev *e, val *out)
 {
+	skip_ws(e);
+	size_t first = e->pos;
 	int err = parse_and(e, out);
-	while (!err && (accept(e, "||") || accept(e, "or"))) {
+	bool checked = false;
+	for (;;) {
+		if (err)
+			return err;
+		const char *op = "||";
+		if (!accept(e, "||")) {
+			if (!accept(e, "or"))
+				break;
+			op = "or";
+		}
+		if (!checked && (err = want_bool(e, first, op, out)))
+			return err;
+		checked = true;
+		bool lhs = truthy(out);
 		val rhs;
-		if ((err = parse_and(e, &rhs)))
-			break;
-		*out = (val){ V_BOOL, truthy(out) || truthy(&rhs), 0, "", NULL };
+		if ((err = parse_side(e, &rhs, parse_and, lhs, op)))
+			return err;
+		*out = (val){ V_BOOL, lhs || truthy(&rhs), 0, 0, "", NULL };
 	}
-	return err;
+	return WEFT_OK;
 }
 
-static int run(ev *e, bool *result)
+static int run(ev *e, bool *result, vkind *kind)
 {
 	val v;
 	int err = parse_or(e, &v);
@@ -367,6 +705,8 @@ static int run(ev *e, bool *result)
 	}
 	if (!err && result)
 		*result = truthy(&v);
+	if (!err && kind)
+		*kind = v.k;
 	while (e->strings) {
 		strnode *n = e->strings->next;
 		free(e->strings);
@@ -383,7 +723,26 @@ int weft_templates_expr_check(const char *src, const char *const *known, size_t 
 		 .msg = msg, .msglen = msglen, .col = col };
 	if (!*src)
 		return fail(&e, 0, "%s", "empty condition");
-	return run(&e, NULL);
+	return run(&e, NULL, NULL);
+}
+
+int weft_templates_expr_check_rule(const char *src, const weft_templates_expr_var *vars, size_t n_vars,
+				   bool *used, char *msg, size_t msglen, int *col)
+{
+	static const weft_templates_expr_var none[] = { { "", WEFT_TEMPLATES_STRING } };
+	ev e = { .src = src, .typed = vars ? vars : none, .n_typed = vars ? n_vars : 0, .used = used,
+		 .msg = msg, .msglen = msglen, .col = col };
+	if (!*src)
+		return fail(&e, 0, "%s", "empty rule");
+	vkind k = V_NULL;
+	int err = run(&e, NULL, &k);
+	if (!err && k != V_BOOL) {
+		char m[160];
+		snprintf(m, sizeof m, "a rule must be yes or no (a comparison, or and/or/not of them), not %s",
+			 kind_name(k));
+		err = fail(&e, 0, "%s", m);
+	}
+	return err;
 }
 
 int weft_templates_expr_eval(bool *out, const char *src, const cJSON *values, char *msg, size_t msglen,
@@ -393,5 +752,5 @@ int weft_templates_expr_eval(bool *out, const char *src, const cJSON *values, ch
 	*out = false;
 	if (!*src)
 		return fail(&e, 0, "%s", "empty condition");
-	return run(&e, out);
+	return run(&e, out, NULL);
 }

@@ -4,9 +4,10 @@
  * file added as `git add -A` would (so the template's own .gitignore is
  * honoured) and one commit; a git template source is cloned into a private
  * folder and checked out detached at the requested ref, so the commit that
- * was used can be recorded. Each entry point brackets its work with
- * git_libgit2_init/shutdown (reference counted by libgit2). Also here: the
- * remover for the temporary folders (clones, unfinished projects).
+ * was used can be recorded; a local repository used in place is checked for
+ * uncommitted changes, so that what gets recorded is what was rendered. Each
+ * entry point brackets its work with git_libgit2_init/shutdown (reference
+ * counted by libgit2).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -151,40 +152,50 @@ int weft_templates_git_head(char hex[41], const char *dir)
 	return rc;
 }
 
-/* Remove everything under the open folder fd (links are removed, never
- * followed). Depth is bounded by what we created. */
-static void rm_at(int fd, unsigned depth)
+/* Paths with uncommitted changes in the work tree at dir: modified, staged,
+ * deleted, renamed and untracked files (ignored ones are not counted). */
+int weft_templates_git_dirty(char ***paths, size_t *n, const char *dir, weft_diags *d)
 {
-	DIR *dh = fdopendir(fd);
-	if (!dh) {
-		close(fd);
-		return;
-	}
-	struct dirent *e;
-	while ((e = readdir(dh))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+	*paths = NULL;
+	*n = 0;
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	git_status_list *list = NULL;
+	int err = WEFT_OK;
+	git_status_options so;
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
+	if (git_repository_open_ext(&repo, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0)
+		err = git_fail(d, dir, "cannot open the template repository");
+	else if (git_status_list_new(&list, repo, &so) != 0)
+		err = git_fail(d, dir, "cannot read the status of the template repository");
+	size_t count = list ? git_status_list_entrycount(list) : 0;
+	char **v = count ? calloc(count, sizeof *v) : NULL;
+	if (count && !v)
+		err = WEFT_ENOMEM;
+	for (size_t i = 0; !err && i < count; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		if (!e || e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED))
 			continue;
-		struct stat st;
-		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 64) {
-			int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-			if (sub >= 0)
-				rm_at(sub, depth + 1);
-			unlinkat(fd, e->d_name, AT_REMOVEDIR);
-		} else {
-			unlinkat(fd, e->d_name, 0);
-		}
+		const git_diff_delta *dd = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
+		const char *p = dd ? (dd->new_file.path ? dd->new_file.path : dd->old_file.path) : NULL;
+		if (!(v[*n] = strdup(p ? p : "?")))
+			err = WEFT_ENOMEM;
+		else
+			(*n)++;
 	}
-	closedir(dh);
-}
-
-void weft_templates_rm_tree(const char *path)
-{
-	if (!path || !*path)
-		return;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-	if (fd >= 0)
-		rm_at(fd, 0);
-	rmdir(path);
+	git_status_list_free(list);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	if (err) {
+		for (size_t i = 0; i < *n; i++)
+			free(v[i]);
+		free(v);
+		*n = 0;
+		return err;
+	}
+	*paths = v;
+	return WEFT_OK;
 }

@@ -28,31 +28,24 @@ const char *weft_templates_type_name(weft_templates_type t)
 }
 
 static const char *const top_keys[] = { "name", "version", "summary", "description", "variables",
-					"files", "root", "partials", "escape_html", "include", NULL };
+					"files", "root", "partials", "escape_html", "include", "validate",
+					"case_sensitive_paths", NULL };
 static const char *const include_keys[] = { "from", "to", NULL };
 static const char *const var_keys[] = { "name", "type", "help", "default", "pattern", "min", "max",
-					"choices", "when", "value", "expr", "transform", NULL };
+					"choices", "when", "value", "expr", "transform", "secret", NULL };
 static const char *const rule_keys[] = { "path", "render", "copy", "executable", "skip", "when",
 					 "escape_html", NULL };
 static const char *const transforms[] = { "lower", "upper", "snake", "kebab", "camel", "pascal" };
 
 /* ---- paths and globs ------------------------------------------------------ */
 
+/* The rules of weft_templates_path_check (paths.c) less the one about .git:
+ * a path that stays inside its folder. Where a path is written into a
+ * project, callers use weft_templates_path_check itself. */
 bool weft_templates_path_is_safe(const char *p)
 {
-	if (!p || !*p || *p == '/' || strchr(p, '\\'))
-		return false;
-	const char *s = p;
-	while (*s) {
-		const char *e = strchr(s, '/');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-			return false;
-		s += n;
-		if (*s == '/')
-			s++;
-	}
-	return true;
+	weft_templates_path_rule r = weft_templates_path_check(p, NULL);
+	return r == WEFT_TEMPLATES_PATH_OK || r == WEFT_TEMPLATES_PATH_GIT;
 }
 
 /* Match glob components [g, gend) against path components [p, pend). */
@@ -259,6 +252,11 @@ static int load_var(weft_templates_manifest *m, const weft_yaml_doc *doc, const 
 	v->pub.derived = value || expr;
 	if (oom)
 		return WEFT_ENOMEM;
+	if ((err = weft_yaml_bool(&v->pub.secret, doc, vn, "secret", false, d)))
+		return err;
+	if (v->pub.secret && v->pub.derived)
+		return at(d, path, weft_yaml_get(vn, "secret"), "a derived variable is never written anyway",
+			  "variable '%s': 'secret' applies to asked variables%s", name, "");
 
 	/* derived variables */
 	if (value && expr)
@@ -458,9 +456,13 @@ static int check_subdir_in(char **out, const char *base, const weft_templates_ma
 			   weft_diags *d)
 {
 	*out = NULL;
-	if (!weft_templates_path_is_safe(sub))
-		return at(d, m->path, n, "a folder inside the template, without '..'", "bad %s folder '%s'", what,
-			  sub);
+	weft_templates_path_rule rule = weft_templates_path_check(sub, NULL);
+	if (rule) {
+		weft_diags_add(d, WEFT_SEV_ERROR, m->path, n ? n->line : 0, n ? n->col : 0,
+			       "a folder inside the template, without '..'", "bad %s folder '%s': %s", what, sub,
+			       weft_templates_path_rule_text(rule));
+		return WEFT_EINVALID;
+	}
 	weft_buf p = WEFT_BUF_INIT;
 	weft_buf_printf(&p, "%s/%s", base, sub);
 	if (p.oom)
@@ -533,25 +535,232 @@ static int load_includes(weft_templates_manifest *m, const weft_yaml_doc *doc,
 		weft_templates_include *inc = &m->includes[m->n_includes++];
 		inc->line = in->line;
 		inc->col = in->col;
-		if (from[0] != '_' || !weft_templates_path_is_safe(from)) {
-			err = at(d, m->path, weft_yaml_get(in, "from"),
-				 "a shared folder beside the template whose name starts with '_', e.g. _shared/runtime",
-				 "bad include folder '%s'%s", from, "");
+		weft_templates_path_rule rule = weft_templates_path_check(from, NULL);
+		if (from[0] != '_' || rule) {
+			const weft_yaml_node *fn = weft_yaml_get(in, "from");
+			weft_diags_add(d, WEFT_SEV_ERROR, m->path, fn ? fn->line : 0, fn ? fn->col : 0,
+				       "a shared folder beside the template whose name starts with '_', e.g. _shared/runtime",
+				       "bad include folder '%s'%s%s", from, rule ? ": " : "",
+				       rule ? weft_templates_path_rule_text(rule) : "");
+			err = WEFT_EINVALID;
 			break;
 		}
-		if (*to && !weft_templates_path_is_safe(to)) {
-			err = at(d, m->path, weft_yaml_get(in, "to"), "a folder inside the project, without '..'",
-				 "bad include destination '%s'%s", to, "");
-			break;
-		}
+		/* "src/" is the folder src; "" (or absent) the project's root */
 		if (!(inc->to = strdup(to))) {
 			err = WEFT_ENOMEM;
+			break;
+		}
+		for (size_t tl = strlen(inc->to); tl > 1 && inc->to[tl - 1] == '/';)
+			inc->to[--tl] = '\0';
+		rule = *inc->to ? weft_templates_path_check(inc->to, NULL) : WEFT_TEMPLATES_PATH_OK;
+		size_t first = strcspn(inc->to, "/");
+		bool answers = first == strlen(WEFT_TEMPLATES_ANSWERS_FILE) &&
+			       !strncmp(inc->to, WEFT_TEMPLATES_ANSWERS_FILE, first);
+		if (rule || answers) {
+			const weft_yaml_node *tn = weft_yaml_get(in, "to");
+			weft_diags_add(d, WEFT_SEV_ERROR, m->path, tn ? tn->line : 0, tn ? tn->col : 0,
+				       "a folder inside the project, without '..' and outside its .git",
+				       "bad include destination '%s': %s", to,
+				       rule ? weft_templates_path_rule_text(rule) : "weft writes .weft-answers.yaml itself");
+			err = WEFT_EINVALID;
 			break;
 		}
 		err = check_subdir_in(&inc->dir, collection, m, weft_yaml_get(in, "from"), from, false,
 				      "include", d);
 	}
 	free(collection);
+	return err;
+}
+
+/* ---- validation rules (validate:) ------------------------------------------------ */
+
+#define MAX_VALIDATIONS 256
+
+static const char *const validate_keys[] = { "rule", "message", "vars", NULL };
+
+typedef struct weft_templates_validation_impl weft_templates_validation_impl;
+
+struct weft_templates_validation_impl {
+	weft_templates_validation pub; /* first: a public pointer converts back */
+	char *rule, *message;
+	char **vars;  /* asked again when the rule fails (pub.vars) */
+	bool *uses;   /* uses[i]: the rule names m->vars[i] */
+	int rule_line, rule_col;
+};
+
+static void free_validations(weft_templates_manifest *m)
+{
+	for (size_t i = 0; i < m->n_validations; i++) {
+		weft_templates_validation_impl *v = &m->validations[i];
+		free(v->rule);
+		free(v->message);
+		for (size_t k = 0; k < v->pub.n_vars; k++)
+			free(v->vars[k]);
+		free(v->vars);
+		free(v->uses);
+	}
+	free(m->validations);
+	m->validations = NULL;
+	m->n_validations = 0;
+}
+
+size_t weft_templates_manifest_nvalidations(const weft_templates_manifest *m)
+{
+	return m->n_validations;
+}
+
+const weft_templates_validation *weft_templates_manifest_validation(const weft_templates_manifest *m, size_t i)
+{
+	return i < m->n_validations ? &m->validations[i].pub : NULL;
+}
+
+/* Placeholder values of every variable's type, to try a message on. */
+static cJSON *sample_values(const weft_templates_manifest *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; o && i < m->n_vars; i++) {
+		const weft_templates_var *v = &m->vars[i].pub;
+		cJSON *j = v->type == WEFT_TEMPLATES_INT    ? cJSON_CreateNumber(v->has_min ? (double)v->min : 0)
+			   : v->type == WEFT_TEMPLATES_BOOL ? cJSON_CreateFalse()
+			   : v->type == WEFT_TEMPLATES_LIST ? cJSON_CreateArray()
+							    : cJSON_CreateString(v->name);
+		cJSON_AddItemToObject(o, v->name, j);
+	}
+	return o;
+}
+
+static int load_validation(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *n,
+			   weft_templates_validation_impl *v, const weft_templates_expr_var *vars,
+			   const char *const *names, weft_diags *d)
+{
+	int err = weft_yaml_expect(doc, n, WEFT_YAML_MAPPING, "validation rule", d);
+	if (err)
+		return err;
+	weft_yaml_check_keys(doc, n, validate_keys, WEFT_SEV_WARNING, d);
+	v->pub.line = n->line;
+	v->pub.col = n->col;
+	const char *rule = NULL, *message = NULL;
+	if ((err = weft_yaml_str(&rule, doc, n, "rule", true, d)) ||
+	    (err = weft_yaml_str(&message, doc, n, "message", false, d)))
+		return err;
+	const weft_yaml_node *rn = weft_yaml_get(n, "rule");
+	v->rule_line = rn->line;
+	v->rule_col = rn->col;
+	if (!(v->rule = strdup(rule)) || !(v->uses = calloc(m->n_vars ? m->n_vars : 1, sizeof *v->uses)))
+		return WEFT_ENOMEM;
+	char msg[256];
+	int col = 0;
+	if (weft_templates_expr_check_rule(rule, vars, m->n_vars, v->uses, msg, sizeof msg, &col)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, m->path, rn->line, rn->col + (rn->quoted ? 1 : 0) + col - 1,
+			       "a rule is a comparison over the variables, e.g. deadline_ms < model_budget_ms",
+			       "rule '%s': %s", rule, msg);
+		return WEFT_EINVALID;
+	}
+	/* the message: Mustache over the values; it must parse and render */
+	weft_buf dm = WEFT_BUF_INIT;
+	if (!message) {
+		weft_buf_printf(&dm, "the values break the template's rule '%s'", rule);
+		message = dm.ptr;
+	}
+	v->message = message ? strdup(message) : NULL;
+	weft_buf_free(&dm);
+	if (!v->message)
+		return WEFT_ENOMEM;
+	const weft_yaml_node *mn = weft_yaml_get(n, "message");
+	if (mn && (err = check_mustache(m->path, mn, "message", v->message, d)))
+		return err;
+	if (mn) {
+		cJSON *sample = sample_values(m);
+		weft_diags *scratch = NULL;
+		char *text = NULL;
+		weft_templates_render_opts ro = { .max_output = 4096 };
+		if (!sample || weft_diags_new(&scratch)) {
+			cJSON_Delete(sample);
+			return WEFT_ENOMEM;
+		}
+		err = weft_templates_render_string(&text, m->path, v->message, sample, &ro, scratch);
+		if (err && err != WEFT_ENOMEM) {
+			const weft_diag *g = weft_diags_count(scratch) ? weft_diags_get(scratch, 0) : NULL;
+			weft_diags_add(d, WEFT_SEV_ERROR, m->path, mn->line, mn->col, NULL, "message: %s",
+				       g && g->message ? g->message : "does not render");
+			err = WEFT_EINVALID;
+		}
+		free(text);
+		cJSON_Delete(sample);
+		weft_diags_free(scratch);
+		if (err)
+			return err;
+	}
+	/* vars: who is asked again; by default the rule's own asked variables */
+	const weft_yaml_node *vn = weft_yaml_get(n, "vars");
+	if (vn && weft_yaml_is_null(vn))
+		vn = NULL;
+	if (vn && (err = weft_yaml_expect(doc, vn, WEFT_YAML_SEQUENCE, "vars", d)))
+		return err;
+	size_t cap = vn ? vn->n : m->n_vars;
+	if (!(v->vars = calloc(cap ? cap : 1, sizeof *v->vars)))
+		return WEFT_ENOMEM;
+	for (size_t i = 0; i < cap; i++) {
+		const char *name = NULL;
+		if (vn) {
+			const weft_yaml_node *it = vn->items[i];
+			name = scalar(it);
+			size_t k = 0;
+			while (name && k < m->n_vars && strcmp(names[k], name))
+				k++;
+			if (!name || k == m->n_vars) {
+				const char *s = name ? weft_suggest(name, names, m->n_vars) : NULL;
+				char hint[128];
+				snprintf(hint, sizeof hint, "did you mean '%s'?", s ? s : "");
+				return at(d, m->path, it, s ? hint : NULL, "vars: unknown variable '%s'%s",
+					  name ? name : "?", "");
+			}
+			if (m->vars[k].pub.derived)
+				return at(d, m->path, it, "name the variables it is computed from",
+					  "vars: '%s' is computed by the template and cannot be asked again%s", name, "");
+		} else if (v->uses[i] && !m->vars[i].pub.derived) {
+			name = names[i];
+		} else {
+			continue;
+		}
+		if (!(v->vars[v->pub.n_vars] = strdup(name)))
+			return WEFT_ENOMEM;
+		v->pub.n_vars++;
+	}
+	v->pub.rule = v->rule;
+	v->pub.message = v->message;
+	v->pub.vars = (const char *const *)v->vars;
+	return WEFT_OK;
+}
+
+/* validate: [{rule: EXPR, message: TEXT, vars: [NAME, ...]}], over every
+ * variable (derived ones too), checked here for syntax, names and types. */
+static int load_validations(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *root,
+			    weft_diags *d)
+{
+	const weft_yaml_node *list = weft_yaml_get(root, "validate");
+	if (!list || weft_yaml_is_null(list))
+		return WEFT_OK;
+	int err = weft_yaml_expect(doc, list, WEFT_YAML_SEQUENCE, "validate", d);
+	if (err)
+		return err;
+	if (list->n > MAX_VALIDATIONS)
+		return at(d, m->path, list, NULL, "too many validation rules (the limit is 256)%s%s", "", "");
+	if (!(m->validations = calloc(list->n ? list->n : 1, sizeof *m->validations)))
+		return WEFT_ENOMEM;
+	weft_templates_expr_var vars[MAX_VARS];
+	const char *names[MAX_VARS];
+	for (size_t i = 0; i < m->n_vars && i < MAX_VARS; i++) {
+		vars[i] = (weft_templates_expr_var){ m->vars[i].pub.name, m->vars[i].pub.type };
+		names[i] = m->vars[i].pub.name;
+	}
+	for (size_t i = 0; i < list->n; i++) {
+		int e = load_validation(m, doc, list->items[i], &m->validations[m->n_validations++], vars, names, d);
+		if (e == WEFT_ENOMEM)
+			return e;
+		if (e)
+			err = e; /* report every broken rule */
+	}
 	return err;
 }
 
@@ -597,6 +806,7 @@ int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir,
 	err |= weft_yaml_str(&rootdir, doc, root, "root", false, d);
 	err |= weft_yaml_str(&partials, doc, root, "partials", false, d);
 	err |= weft_yaml_bool(&m->escape_html, doc, root, "escape_html", false, d);
+	err |= weft_yaml_bool(&m->case_sensitive_paths, doc, root, "case_sensitive_paths", false, d);
 	if (err) {
 		err = WEFT_EINVALID;
 		goto done;
@@ -690,6 +900,8 @@ int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir,
 	const weft_yaml_node *inc = weft_yaml_get(root, "include");
 	if (!err && inc && !weft_yaml_is_null(inc))
 		err = load_includes(m, doc, inc, d);
+	if (!err)
+		err = load_validations(m, doc, root, d);
 done:
 	weft_yaml_doc_free(doc);
 	if (err) {
@@ -732,6 +944,7 @@ void weft_templates_manifest_free(weft_templates_manifest *m)
 		free(m->includes[i].to);
 	}
 	free(m->includes);
+	free_validations(m);
 	free(m->dir);
 	free(m->path);
 	free(m->name);
@@ -1013,6 +1226,232 @@ const char *weft_templates_answers_field(const weft_templates_answers *a, const 
 	return scalar(n);
 }
 
+/* ---- replays: what changed since the answers were written ------------------------- */
+
+static void yaml_quoted(weft_buf *b, const char *s);
+
+/* One variable's definition as comparable text fields, the same whether read
+ * back from an answers file or taken from a manifest. */
+typedef struct {
+	const char *type, *def, *when, *pattern;
+	char choices[1024], min[32], max[32];
+	bool secret;
+} var_shape;
+
+static void shape_of_var(var_shape *sh, const weft_templates_var *v)
+{
+	memset(sh, 0, sizeof *sh);
+	sh->type = weft_templates_type_name(v->type);
+	sh->def = v->secret ? NULL : v->default_text;
+	sh->when = v->when;
+	sh->pattern = v->pattern;
+	sh->secret = v->secret;
+	size_t at_ = 0;
+	for (size_t i = 0; i < v->n_choices && at_ < sizeof sh->choices; i++)
+		at_ += (size_t)snprintf(sh->choices + at_, sizeof sh->choices - at_, "%s%s", i ? "," : "",
+				       v->choices[i]);
+	if (v->has_min)
+		snprintf(sh->min, sizeof sh->min, "%lld", v->min);
+	if (v->has_max)
+		snprintf(sh->max, sizeof sh->max, "%lld", v->max);
+}
+
+static void shape_of_node(var_shape *sh, const weft_yaml_node *n)
+{
+	memset(sh, 0, sizeof *sh);
+	sh->type = scalar(weft_yaml_get(n, "type"));
+	const weft_yaml_node *f = weft_yaml_get(n, "default");
+	sh->def = f && !weft_yaml_is_null(f) ? scalar(f) : NULL;
+	f = weft_yaml_get(n, "when");
+	sh->when = f && !weft_yaml_is_null(f) ? scalar(f) : NULL;
+	f = weft_yaml_get(n, "pattern");
+	sh->pattern = f && !weft_yaml_is_null(f) ? scalar(f) : NULL;
+	bool b = false;
+	f = weft_yaml_get(n, "secret");
+	sh->secret = f && weft_yaml_as_bool(&b, f) == 0 && b;
+	const weft_yaml_node *c = weft_yaml_get(n, "choices");
+	size_t at_ = 0;
+	for (size_t i = 0; c && c->kind == WEFT_YAML_SEQUENCE && i < c->n && at_ < sizeof sh->choices; i++) {
+		const char *it = scalar(c->items[i]);
+		at_ += (size_t)snprintf(sh->choices + at_, sizeof sh->choices - at_, "%s%s", i ? "," : "",
+				       it ? it : "?");
+	}
+	const char *mn = scalar(weft_yaml_get(n, "min")), *mx = scalar(weft_yaml_get(n, "max"));
+	snprintf(sh->min, sizeof sh->min, "%s", mn ? mn : "");
+	snprintf(sh->max, sizeof sh->max, "%s", mx ? mx : "");
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* "a" -> "b", either side possibly none, into out. */
+static void change_text(weft_buf *out, const char *what, const char *a, const char *b)
+{
+	weft_buf_printf(out, "%s%s ", out->len ? "; " : "", what);
+	if (a)
+		yaml_quoted(out, a);
+	else
+		weft_buf_puts(out, "none");
+	weft_buf_puts(out, " -> ");
+	if (b)
+		yaml_quoted(out, b);
+	else
+		weft_buf_puts(out, "none");
+}
+
+static void shape_diff(weft_buf *out, const var_shape *was, const var_shape *now)
+{
+	if (!same_text(was->type, now->type))
+		change_text(out, "type", was->type, now->type);
+	if (!same_text(was->def, now->def) && !was->secret && !now->secret)
+		change_text(out, "default", was->def, now->def);
+	if (strcmp(was->choices, now->choices))
+		change_text(out, "choices", *was->choices ? was->choices : NULL, *now->choices ? now->choices : NULL);
+	if (strcmp(was->min, now->min))
+		change_text(out, "min", *was->min ? was->min : NULL, *now->min ? now->min : NULL);
+	if (strcmp(was->max, now->max))
+		change_text(out, "max", *was->max ? was->max : NULL, *now->max ? now->max : NULL);
+	if (!same_text(was->pattern, now->pattern))
+		change_text(out, "pattern", was->pattern, now->pattern);
+	if (!same_text(was->when, now->when))
+		change_text(out, "condition (when)", was->when, now->when);
+	if (was->secret != now->secret)
+		weft_buf_printf(out, "%s%s", out->len ? "; " : "", now->secret ? "now secret" : "no longer secret");
+}
+
+static void short_id(char *out, size_t len, const char *id)
+{
+	/* "sha256:" and 12 hex digits, or 12 digits of a commit */
+	size_t keep = strncmp(id, "sha256:", 7) ? 12 : 19;
+	snprintf(out, len, "%.*s", (int)keep, id);
+}
+
+size_t weft_templates_answers_compare(const weft_templates_answers *a, const weft_templates_manifest *m,
+				      const char *digest, const char *commit, weft_diags *d)
+{
+	if (!a || !a->tmpl)
+		return 0;
+	const char *path = weft_yaml_doc_path(a->doc);
+	size_t warnings = 0;
+	const char *was_name = weft_templates_answers_field(a, "name");
+	if (was_name && strcmp(was_name, m->name)) {
+		weft_diags_add(d, WEFT_SEV_WARNING, path, 0, 0, NULL,
+			       "these answers were written for template '%s', not '%s'", was_name, m->name);
+		warnings++;
+	}
+	weft_buf why = WEFT_BUF_INIT;
+	const char *was_version = weft_templates_answers_field(a, "version");
+	if (was_version && strcmp(was_version, m->version))
+		weft_buf_printf(&why, "version %s then, %s now", was_version, m->version);
+	const char *was_digest = weft_templates_answers_field(a, "template_digest");
+	if (was_digest && digest && strcmp(was_digest, digest)) {
+		char x[32], y[32];
+		short_id(x, sizeof x, was_digest);
+		short_id(y, sizeof y, digest);
+		weft_buf_printf(&why, "%sfiles %s... then, %s... now", why.len ? "; " : "", x, y);
+	}
+	const char *was_commit = weft_templates_answers_field(a, "commit");
+	if (was_commit && commit && strcmp(was_commit, commit)) {
+		char x[32], y[32];
+		short_id(x, sizeof x, was_commit);
+		short_id(y, sizeof y, commit);
+		weft_buf_printf(&why, "%scommit %s then, %s now", why.len ? "; " : "", x, y);
+	}
+
+	/* the variables, when the file recorded them */
+	const weft_yaml_node *vars = weft_yaml_get(a->tmpl, "variables");
+	if (vars && vars->kind != WEFT_YAML_MAPPING)
+		vars = NULL;
+	size_t changed = 0;
+	typedef struct {
+		char *text;
+	} note;
+	note list[MAX_VARS * 2];
+	size_t n_list = 0;
+	for (size_t i = 0; vars && i < m->n_vars && n_list < MAX_VARS * 2; i++) {
+		const weft_templates_var *v = &m->vars[i].pub;
+		if (v->derived)
+			continue;
+		const weft_yaml_node *rec = weft_yaml_get(vars, v->name);
+		var_shape now, was;
+		shape_of_var(&now, v);
+		weft_buf t = WEFT_BUF_INIT;
+		if (!rec) {
+			weft_buf_printf(&t, "variable '%s' added (%s", v->name, now.type);
+			if (now.def) {
+				weft_buf_puts(&t, ", default ");
+				yaml_quoted(&t, now.def);
+			} else {
+				weft_buf_puts(&t, now.secret ? ", secret" : ", required");
+			}
+			weft_buf_puts(&t, "): these answers have no value for it");
+			list[n_list++] = (note){ weft_buf_detach(&t) };
+			continue;
+		}
+		shape_of_node(&was, rec);
+		weft_buf diff = WEFT_BUF_INIT;
+		shape_diff(&diff, &was, &now);
+		if (diff.len) {
+			weft_buf_printf(&t, "variable '%s' changed: %s", v->name, diff.ptr);
+			list[n_list++] = (note){ weft_buf_detach(&t) };
+		}
+		weft_buf_free(&diff);
+		weft_buf_free(&t);
+	}
+	for (size_t i = 0; vars && i < vars->n && n_list < MAX_VARS * 2; i++) {
+		const char *key = scalar(vars->keys[i]);
+		size_t k = 0;
+		while (key && k < m->n_vars && strcmp(m->vars[k].pub.name, key))
+			k++;
+		if (!key || (k < m->n_vars && !m->vars[k].pub.derived))
+			continue;
+		weft_buf t = WEFT_BUF_INIT;
+		weft_buf_printf(&t, "variable '%s' removed%s", key ? key : "?",
+				k < m->n_vars ? " (now computed by the template)" : "");
+		list[n_list++] = (note){ weft_buf_detach(&t) };
+	}
+	changed = n_list;
+	if (changed)
+		weft_buf_printf(&why, "%s%zu variable%s differ%s", why.len ? "; " : "", changed,
+				changed == 1 ? "" : "s", changed == 1 ? "s" : "");
+	if (why.len) {
+		weft_diags_add(d, WEFT_SEV_WARNING, path, 0, 0,
+			       vars ? NULL
+				    : "this answers file does not record the template's variables (an older weft "
+				      "wrote it), so what changed in them cannot be listed",
+			       "the template changed since these answers were written (%s); the project may differ",
+			       why.ptr);
+		warnings++;
+	}
+	/* the variables that differ, each on a line of its own (no path: a
+	 * cloned template's folder is gone when the messages are read) */
+	for (size_t i = 0; i < n_list; i++) {
+		weft_diags_add(d, WEFT_SEV_NOTE, NULL, 0, 0, NULL, "%s", list[i].text ? list[i].text : "?");
+		free(list[i].text);
+	}
+	weft_buf_free(&why);
+
+	const char *dirty = weft_templates_answers_field(a, "dirty");
+	bool was_dirty = false;
+	if (dirty && weft_yaml_as_bool(&was_dirty, weft_yaml_get(a->tmpl, "dirty")) == 0 && was_dirty) {
+		weft_diags_add(d, WEFT_SEV_WARNING, path, 0, 0,
+			       "the files then were the repository's work tree, which its commit does not hold",
+			       "these answers were written from a template with uncommitted changes (dirty: true); "
+			       "this replay may not give the same project");
+		warnings++;
+	}
+	const char *was_weft = weft_templates_answers_field(a, "weft_version");
+	if (was_weft && strcmp(was_weft, weft_version())) {
+		weft_diags_add(d, WEFT_SEV_WARNING, path, 0, 0, NULL,
+			       "these answers were written by weft %s; this is weft %s, whose output may differ",
+			       was_weft, weft_version());
+		warnings++;
+	}
+	return warnings;
+}
+
 /* The text form of an answer node, for the type parser. */
 static int answer_text(weft_buf *out, const weft_templates_var *v, const weft_yaml_node *n)
 {
@@ -1045,6 +1484,255 @@ static const char *find_set(const weft_templates_values_opts *o, const char *nam
 	return found;
 }
 
+/* ---- validation rules at resolve time ------------------------------------------- */
+
+#define MAX_ASK_ROUNDS 20
+
+/* The questions of an interactive resolve that can go round again: every
+ * answer is kept, so a later round replays them without asking, except for
+ * the variables of a failing rule, which are asked again with its message. */
+typedef struct {
+	weft_templates_ask_fn ask; /* the caller's */
+	void *ctx;
+	const weft_templates_manifest *m;
+	char *answer[MAX_VARS]; /* the last answer to each variable; NULL: never asked */
+	char *again[MAX_VARS];  /* ask again in this round, with this problem */
+	unsigned round;
+	bool retry; /* set by check_validations: go round again */
+} replay;
+
+static int replay_ask(void *ctx, const weft_templates_var *v, const char *def, const char *problem, char **answer)
+{
+	replay *r = ctx;
+	size_t i = (size_t)((const weft_templates_var_impl *)(const void *)v - r->m->vars);
+	if (i >= r->m->n_vars || i >= MAX_VARS)
+		return r->ask(r->ctx, v, def, problem, answer);
+	int err;
+	if (!problem && r->again[i]) {
+		/* offer the previous answer, so that only what must change changes */
+		const char *prev = r->answer[i] && *r->answer[i] ? r->answer[i] : def;
+		err = r->ask(r->ctx, v, prev, r->again[i], answer);
+		free(r->again[i]);
+		r->again[i] = NULL;
+	} else if (!problem && r->answer[i]) {
+		*answer = strdup(r->answer[i]);
+		return *answer ? WEFT_OK : WEFT_ENOMEM;
+	} else {
+		err = r->ask(r->ctx, v, def, problem, answer);
+	}
+	if (!err) {
+		free(r->answer[i]);
+		r->answer[i] = strdup(*answer);
+	}
+	return err;
+}
+
+static void replay_free(replay *r)
+{
+	for (size_t i = 0; i < MAX_VARS; i++) {
+		free(r->answer[i]);
+		free(r->again[i]);
+	}
+	free(r);
+}
+
+/* Did the user give variable k (--set, answers file, a prompt)? */
+static bool user_given(const weft_templates_manifest *m, const weft_templates_values_opts *o, const replay *r,
+		       size_t k)
+{
+	const char *name = m->vars[k].pub.name;
+	if (find_set(o, name))
+		return true;
+	if (o->answers && o->answers->answers) {
+		const weft_yaml_node *a = weft_yaml_get(o->answers->answers, name);
+		if (a && !weft_yaml_is_null(a))
+			return true;
+	}
+	return r && k < MAX_VARS && r->answer[k];
+}
+
+static int var_index(const weft_templates_manifest *m, const char *name)
+{
+	for (size_t k = 0; k < m->n_vars; k++)
+		if (!strcmp(m->vars[k].pub.name, name))
+			return (int)k;
+	return -1;
+}
+
+/* Check every rule over the resolved values. A rule naming a variable that
+ * is not in effect (its `when` is false) is skipped. Every failing rule is
+ * reported; when asking, the failing rules' asked variables are marked to
+ * be asked again instead (WEFT_EUSAGE with r->retry set). */
+static int check_validations(const weft_templates_manifest *m, const cJSON *vals,
+			     const weft_templates_values_opts *o, weft_diags *d)
+{
+	if (!m->n_validations)
+		return WEFT_OK;
+	replay *r = o->ask == replay_ask ? o->ask_ctx : NULL;
+	char **text = calloc(m->n_validations, sizeof *text);
+	if (!text)
+		return WEFT_ENOMEM;
+	weft_templates_render_opts ro = { .max_output = 4096 };
+	size_t n_failed = 0;
+	int err = WEFT_OK;
+	for (size_t i = 0; i < m->n_validations && !err; i++) {
+		const weft_templates_validation_impl *v = &m->validations[i];
+		bool in_effect = true;
+		for (size_t k = 0; k < m->n_vars && in_effect; k++)
+			in_effect = !v->uses[k] || cJSON_GetObjectItemCaseSensitive(vals, m->vars[k].pub.name);
+		if (!in_effect)
+			continue;
+		bool holds = false;
+		char msg[256];
+		int col = 0;
+		int e = weft_templates_expr_eval(&holds, v->rule, vals, msg, sizeof msg, &col);
+		if (!e && holds)
+			continue;
+		char *said = NULL;
+		weft_diags *scratch = NULL;
+		if (weft_diags_new(&scratch)) {
+			err = WEFT_ENOMEM;
+			break;
+		}
+		if (weft_templates_render_string(&said, m->path, v->message, vals, &ro, scratch)) {
+			free(said);
+			said = NULL;
+		}
+		weft_diags_free(scratch);
+		weft_buf b = WEFT_BUF_INIT;
+		weft_buf_puts(&b, said ? said : v->message);
+		if (e)
+			weft_buf_printf(&b, " (the rule '%s' cannot be checked: %s)", v->rule, msg);
+		free(said);
+		if (!(text[i] = weft_buf_detach(&b)))
+			err = WEFT_ENOMEM;
+		n_failed++;
+	}
+	if (err || !n_failed)
+		goto done;
+
+	/* asking: every failing rule has an asked variable to ask again? */
+	if (r && r->round + 1 < MAX_ASK_ROUNDS) {
+		bool all = true;
+		for (size_t i = 0; i < m->n_validations && all; i++) {
+			const weft_templates_validation_impl *v = &m->validations[i];
+			bool any = false;
+			for (size_t k = 0; text[i] && k < v->pub.n_vars && !any; k++) {
+				int x = var_index(m, v->vars[k]);
+				any = x >= 0 && x < MAX_VARS && r->answer[x] &&
+				      cJSON_GetObjectItemCaseSensitive(vals, v->vars[k]);
+			}
+			all = !text[i] || any;
+		}
+		if (all) {
+			for (size_t i = 0; i < m->n_validations; i++) {
+				const weft_templates_validation_impl *v = &m->validations[i];
+				for (size_t k = 0; text[i] && k < v->pub.n_vars; k++) {
+					int x = var_index(m, v->vars[k]);
+					if (x < 0 || x >= MAX_VARS || !r->answer[x] || r->again[x] ||
+					    !cJSON_GetObjectItemCaseSensitive(vals, v->vars[k]))
+						continue;
+					if (!(r->again[x] = strdup(text[i])))
+						err = WEFT_ENOMEM;
+				}
+			}
+			r->retry = !err;
+			if (!err)
+				err = WEFT_EUSAGE;
+			goto done;
+		}
+	}
+
+	/* report them all */
+	bool any_given = false;
+	for (size_t i = 0; i < m->n_validations; i++) {
+		if (!text[i])
+			continue;
+		const weft_templates_validation_impl *v = &m->validations[i];
+		bool given = false, derived = false;
+		weft_buf from = WEFT_BUF_INIT;
+		weft_buf_put(&from, "", 0);
+		for (size_t k = 0; k < m->n_vars; k++) {
+			if (!v->uses[k])
+				continue;
+			const weft_templates_var *pv = &m->vars[k].pub;
+			if (pv->derived) {
+				derived = true;
+				continue;
+			}
+			const char *set = find_set(o, pv->name);
+			if (set) {
+				weft_buf_printf(&from, "%s--set %s=%s", from.len ? ", " : "", pv->name,
+						pv->secret ? "(secret)" : set);
+				given = true;
+			} else if (user_given(m, o, r, k)) {
+				weft_buf_printf(&from, "%s%s %s", from.len ? ", " : "", pv->name,
+						r && k < MAX_VARS && r->answer[k] ? "as answered" : "from the answers file");
+				given = true;
+			}
+		}
+		if (derived && !given && (o->n_sets || (o->answers && o->answers->answers) || r))
+			given = true;
+		weft_buf hint = WEFT_BUF_INIT;
+		if (given) {
+			weft_buf_printf(&hint, "the template's rule: %s (%s:%d:%d)%s%s", v->rule, m->path, v->rule_line,
+					v->rule_col, from.len ? "; given: " : "", from.len ? from.ptr : "");
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, hint.ptr, "%s", text[i]);
+		} else {
+			weft_buf_printf(&hint, "the template's defaults break its own rule: %s", v->rule);
+			weft_diags_add(d, WEFT_SEV_ERROR, m->path, v->rule_line, v->rule_col, hint.ptr, "%s", text[i]);
+		}
+		weft_buf_free(&hint);
+		weft_buf_free(&from);
+		any_given |= given;
+	}
+	err = any_given ? WEFT_EUSAGE : WEFT_EINVALID;
+done:
+	for (size_t i = 0; i < m->n_validations; i++)
+		free(text[i]);
+	free(text);
+	return err;
+}
+
+/* An interactive resolve of a template with rules: resolve, and while the
+ * rules fail on asked values, ask those again and resolve once more. The
+ * rounds' diagnostics are kept only for the last one. */
+static int resolve_asking(cJSON **out, const weft_templates_manifest *m, const weft_templates_values_opts *o,
+			  weft_diags *d)
+{
+	replay *r = calloc(1, sizeof *r);
+	if (!r)
+		return WEFT_ENOMEM;
+	r->ask = o->ask;
+	r->ctx = o->ask_ctx;
+	r->m = m;
+	weft_templates_values_opts ro = *o;
+	ro.ask = replay_ask;
+	ro.ask_ctx = r;
+	weft_diags *round = NULL;
+	int err;
+	for (;;) {
+		if (weft_diags_new(&round)) {
+			replay_free(r);
+			return WEFT_ENOMEM;
+		}
+		r->retry = false;
+		err = weft_templates_values_resolve(out, m, &ro, round);
+		if (!err || !r->retry)
+			break;
+		weft_diags_free(round);
+		round = NULL;
+		r->round++;
+	}
+	for (size_t i = 0; i < weft_diags_count(round); i++) {
+		const weft_diag *g = weft_diags_get(round, i);
+		weft_diags_add(d, g->severity, g->path, g->line, g->col, g->hint, "%s", g->message ? g->message : "");
+	}
+	weft_diags_free(round);
+	replay_free(r);
+	return err;
+}
+
 int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
 				  const weft_templates_values_opts *o, weft_diags *d)
 {
@@ -1052,6 +1740,8 @@ int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
 	weft_templates_values_opts none = { 0 };
 	if (!o)
 		o = &none;
+	if (o->ask && o->ask != replay_ask && m->n_validations)
+		return resolve_asking(out, m, o, d); /* rules may send questions round again */
 	const char *names[MAX_VARS];
 	for (size_t i = 0; i < m->n_vars; i++)
 		names[i] = m->vars[i].pub.name;
@@ -1246,6 +1936,8 @@ int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
 		if (val)
 			cJSON_AddItemToObject(vals, pv->name, val);
 	}
+	if (!err)
+		err = check_validations(m, vals, o, d);
 	if (err) {
 		cJSON_Delete(vals);
 		return err;
@@ -1286,24 +1978,81 @@ static void yaml_field(weft_buf *b, const char *indent, const char *key, const c
 	weft_buf_putc(b, '\n');
 }
 
-int weft_templates_answers_text(weft_buf *b, const weft_templates_manifest *m, const char *source,
-				const char *ref, const char *commit, const cJSON *values)
+/* A variable's definition on one line: {type: "int", default: "8080", ...}. */
+static void yaml_var(weft_buf *b, const weft_templates_var *v)
+{
+	weft_buf_printf(b, "    %s: {type: ", v->name);
+	yaml_quoted(b, weft_templates_type_name(v->type));
+	if (v->default_text && !v->secret) {
+		weft_buf_puts(b, ", default: ");
+		yaml_quoted(b, v->default_text);
+	}
+	if (v->n_choices) {
+		weft_buf_puts(b, ", choices: [");
+		for (size_t i = 0; i < v->n_choices; i++) {
+			if (i)
+				weft_buf_puts(b, ", ");
+			yaml_quoted(b, v->choices[i]);
+		}
+		weft_buf_putc(b, ']');
+	}
+	if (v->has_min)
+		weft_buf_printf(b, ", min: %lld", v->min);
+	if (v->has_max)
+		weft_buf_printf(b, ", max: %lld", v->max);
+	if (v->pattern) {
+		weft_buf_puts(b, ", pattern: ");
+		yaml_quoted(b, v->pattern);
+	}
+	if (v->when) {
+		weft_buf_puts(b, ", when: ");
+		yaml_quoted(b, v->when);
+	}
+	if (v->secret)
+		weft_buf_puts(b, ", secret: true");
+	weft_buf_puts(b, "}\n");
+}
+
+int weft_templates_answers_text(weft_buf *b, const weft_templates_manifest *m,
+				const weft_templates_record *r, const cJSON *values)
 {
 	weft_buf_puts(b, "# Written by weft new. To make this project again:\n"
 			 "#   weft new SOURCE DEST --answers .weft-answers.yaml\n"
 			 "template:\n");
 	yaml_field(b, "  ", "name", m->name);
 	yaml_field(b, "  ", "version", m->version);
-	yaml_field(b, "  ", "source", source);
-	yaml_field(b, "  ", "ref", ref);
-	yaml_field(b, "  ", "commit", commit);
+	yaml_field(b, "  ", "source", r->source);
+	if (r->subdir)
+		yaml_field(b, "  ", "subdir", r->subdir);
+	if (r->ref)
+		yaml_field(b, "  ", "ref", r->ref);
+	if (r->commit) {
+		yaml_field(b, "  ", "commit", r->commit);
+		weft_buf_printf(b, "  dirty: %s\n", r->dirty ? "true" : "false");
+	}
+	if (r->digest[0])
+		yaml_field(b, "  ", "template_digest", r->digest);
+	if (r->weft_version)
+		yaml_field(b, "  ", "weft_version", r->weft_version);
+	weft_buf_puts(b, "  variables:");
+	bool vars = false;
+	for (size_t i = 0; i < m->n_vars; i++) {
+		if (m->vars[i].pub.derived)
+			continue;
+		if (!vars)
+			weft_buf_putc(b, '\n');
+		vars = true;
+		yaml_var(b, &m->vars[i].pub);
+	}
+	if (!vars)
+		weft_buf_puts(b, " {}\n");
 	weft_buf_puts(b, "answers:");
 	bool any = false;
 	for (size_t i = 0; i < m->n_vars; i++) {
 		const weft_templates_var *v = &m->vars[i].pub;
 		const cJSON *j = cJSON_GetObjectItemCaseSensitive(values, v->name);
-		if (v->derived || !j)
-			continue;
+		if (v->derived || v->secret || !j)
+			continue; /* a secret is asked again (or --set) on a replay */
 		if (!any)
 			weft_buf_putc(b, '\n');
 		any = true;

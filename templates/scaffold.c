@@ -29,6 +29,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,9 +37,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "templates_int.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1u << 0) /* <linux/fs.h> */
+#endif
 
 #define MAX_ENTRIES 10000
 #define MAX_DEPTH 32
@@ -178,47 +184,72 @@ static int apply_rules(walker *w, const char *src_rel, attrs *at)
 	return WEFT_OK;
 }
 
-/* Render one path component; "" means "leave this entry out". */
+/* Render one path component; "" means "leave this entry out". Names render
+ * as strictly as contents, with no partials: a partial in a name is refused
+ * (else a missing one would render "" and silently drop the file). */
 static int render_name(walker *w, const char *src_rel, const char *name, char **out)
 {
 	if (w->verbatim || !strstr(name, "{{"))
 		return (*out = strdup(name)) ? WEFT_OK : WEFT_ENOMEM;
+	if (weft_templates_name_has_partial(name))
+		return hostile(w, src_rel, "file and folder names take variables and sections, not partials",
+			       "name '%s' uses a partial ('{{>' or '{{<'); partials are refused in names%s", name, "");
 	weft_buf p = WEFT_BUF_INIT;
 	weft_buf_printf(&p, "%s/%s", w->base, src_rel);
-	weft_templates_render_opts ro = { .max_output = 4096 };
+	/* no partials at all, strictly: one hidden behind changed delimiters fails here */
+	weft_templates_render_opts ro = { .max_output = 4096, .strict_partials = true };
 	int err = p.oom ? WEFT_ENOMEM : weft_templates_render_string(out, p.ptr, name, w->values, &ro, w->d);
 	weft_buf_free(&p);
 	return err;
 }
 
+/* A name as it will be written: one component that passes the path rules.
+ * The message names the template's name, what it renders to and the rule. */
 static int check_name(walker *w, const char *src_rel, const char *name, const char *rendered, bool top)
 {
 	const char *hint = "a file name may not take '/', '..' or control characters from a variable";
+	bool same = !strcmp(name, rendered);
 	if (strchr(rendered, '/'))
 		return hostile(w, src_rel, hint, "name '%s' renders to '%s', which contains '/'", name, rendered);
-	if (!strcmp(rendered, ".") || !strcmp(rendered, ".."))
-		return hostile(w, src_rel, hint, "name '%s' renders to '%s'", name, rendered);
-	for (const unsigned char *u = (const unsigned char *)rendered; *u; u++)
-		if (*u < 0x20 || *u == 0x7f)
-			return hostile(w, src_rel, hint, "name '%s' renders to a name with control characters%s",
-				       name, "");
-	if (!strcasecmp(rendered, ".git"))
-		return hostile(w, src_rel, "a template may not write into the project's git repository",
-			       "name '%s' renders to '%s'", name, rendered);
+	weft_templates_path_rule rule = weft_templates_path_check(rendered, NULL);
+	if (rule == WEFT_TEMPLATES_PATH_CONTROL)
+		return hostile(w, src_rel, hint, "name '%s' renders to a name with control characters: %s", name,
+			       weft_templates_path_rule_text(rule));
+	if (rule == WEFT_TEMPLATES_PATH_NAME_LONG || rule == WEFT_TEMPLATES_PATH_TOO_LONG)
+		return hostile(w, src_rel, NULL, "name '%s' renders to a name longer than 255 bytes: %s", name,
+			       weft_templates_path_rule_text(WEFT_TEMPLATES_PATH_NAME_LONG));
+	if (rule) {
+		weft_buf msg = WEFT_BUF_INIT;
+		if (same)
+			weft_buf_printf(&msg, "name '%s': %s", name, weft_templates_path_rule_text(rule));
+		else
+			weft_buf_printf(&msg, "name '%s' renders to '%s': %s", name, rendered,
+					weft_templates_path_rule_text(rule));
+		int err = hostile(w, src_rel,
+				  rule == WEFT_TEMPLATES_PATH_GIT ? "a template may not write into the project's git repository"
+								  : hint,
+				  "%s%s", msg.oom ? "refused name" : msg.ptr, "");
+		weft_buf_free(&msg);
+		return err;
+	}
 	if (top && !strcmp(rendered, WEFT_TEMPLATES_ANSWERS_FILE))
 		return hostile(w, src_rel, "weft writes this file itself", "name '%s' renders to '%s'", name,
 			       rendered);
-	if (strlen(rendered) > 255)
-		return hostile(w, src_rel, NULL, "name '%s' renders to a name longer than 255 bytes%s", name, "");
 	return WEFT_OK;
 }
 
 /* A link may only climb with leading "..", no higher than its own folder's
  * depth, and then only go down: so it resolves inside the project whatever
  * the other links are. */
-static int check_link(walker *w, const char *src_rel, const char *target, int depth)
+static int check_link(walker *w, const char *src_rel, const char *name, const char *target, int depth)
 {
 	const char *hint = "links in a template must stay inside its files folder";
+	/* git refuses these as links: they would be read from outside the project */
+	static const char *const git_files[] = { ".gitmodules", ".gitattributes", ".gitignore", ".mailmap" };
+	for (size_t i = 0; i < sizeof git_files / sizeof *git_files; i++)
+		if (!strcasecmp(name, git_files[i]))
+			return hostile(w, src_rel, "make it a regular file",
+				       "'%s' is a symbolic link; git refuses %s as a link", name, git_files[i]);
 	if (!*target || target[0] == '/')
 		return hostile(w, src_rel, hint, "symbolic link to '%s' points outside the template%s", target, "");
 	bool down = false;
@@ -235,6 +266,10 @@ static int check_link(walker *w, const char *src_rel, const char *target, int de
 				       "");
 		if (!up)
 			down = true;
+		if (weft_templates_name_is_git(s, n))
+			return hostile(w, src_rel, "a template may not write into the project's git repository",
+				       "symbolic link to '%s' points into the git repository: %s", target,
+				       weft_templates_path_rule_text(WEFT_TEMPLATES_PATH_GIT));
 		s += n;
 		if (*s == '/')
 			s++;
@@ -372,8 +407,13 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 			/* a name that renders empty leaves the entry (and what it holds) out */
 		} else if (!(err = check_name(w, src.ptr, name, rendered, !*out_rel))) {
 			weft_buf_printf(&out, "%s%s%s", out_rel, *out_rel ? "/" : "", rendered);
+			weft_templates_path_rule rule = out.oom ? 0 : weft_templates_path_check(out.ptr, NULL);
 			if (out.oom) {
 				err = WEFT_ENOMEM;
+			} else if (rule) {
+				/* the whole path (an include's "to" and its names; the length) */
+				err = hostile(w, src.ptr, NULL, "would write '%s': %s", out.ptr,
+					      weft_templates_path_rule_text(rule));
 			} else if (S_ISDIR(st.st_mode)) {
 				err = add_dir(w, src.ptr, out.ptr, depth);
 			} else if (S_ISREG(st.st_mode)) {
@@ -387,7 +427,7 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 					err = WEFT_EENV;
 				} else {
 					target[n] = '\0';
-					err = check_link(w, src.ptr, target, depth);
+					err = check_link(w, src.ptr, rendered, target, depth);
 					entry *e = err ? NULL : plan_add(w->plan);
 					if (!err && !e)
 						err = WEFT_ENOMEM;
@@ -420,6 +460,129 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 	return err;
 }
 
+/* Where an entry comes from, for messages: its template file, else the manifest. */
+static void entry_origin(weft_buf *b, const weft_templates_manifest *m, const entry *e)
+{
+	if (e->source)
+		weft_buf_printf(b, "%s/%s", m->files_dir, e->source);
+	else
+		weft_buf_puts(b, m->path);
+}
+
+typedef struct {
+	char *key;
+	size_t i;
+} folded;
+
+static int by_key(const void *a, const void *b)
+{
+	int c = strcmp(((const folded *)a)->key, ((const folded *)b)->key);
+	if (c)
+		return c;
+	size_t x = ((const folded *)a)->i, y = ((const folded *)b)->i;
+	return x < y ? -1 : x > y;
+}
+
+/* Two outputs that are one file on a case-insensitive file system (macOS,
+ * Windows: case, trailing dots and spaces) are refused: the project would
+ * lose one of them when checked out there. */
+static int check_case(const weft_templates_plan *p, const weft_templates_manifest *m, weft_diags *d)
+{
+	if (p->n < 2)
+		return WEFT_OK;
+	folded *f = calloc(p->n, sizeof *f);
+	if (!f)
+		return WEFT_ENOMEM;
+	int err = WEFT_OK;
+	for (size_t i = 0; i < p->n && !err; i++) {
+		f[i].i = i;
+		if (!(f[i].key = weft_templates_path_fold(p->v[i].path)))
+			err = WEFT_ENOMEM;
+	}
+	if (!err)
+		qsort(f, p->n, sizeof *f, by_key);
+	for (size_t i = 1; i < p->n && !err; i++) {
+		if (strcmp(f[i - 1].key, f[i].key))
+			continue;
+		const entry *a = &p->v[f[i - 1].i], *b = &p->v[f[i].i];
+		weft_buf o = WEFT_BUF_INIT;
+		entry_origin(&o, m, b);
+		weft_diags_add(d, WEFT_SEV_ERROR, o.ptr, 0, 0,
+			       "rename one of them; paths may not differ only in case",
+			       "'%s' and '%s' differ only in case (or trailing dots or spaces): they are the "
+			       "same file on macOS and Windows",
+			       a->path, b->path);
+		weft_buf_free(&o);
+		err = WEFT_EINVALID;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		free(f[i].key);
+	free(f);
+	return err;
+}
+
+static size_t depth_of(const char *path)
+{
+	size_t n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+/* A warning naming the planned files that the project's own .gitignore
+ * files would leave out of the first commit (git add -A honours them). */
+static int warn_ignored(const weft_templates_plan *p, const weft_templates_manifest *m, weft_diags *d)
+{
+	weft_templates_ignore *ig = NULL;
+	const entry *first = NULL;
+	int err = WEFT_OK;
+	size_t deepest = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (depth_of(p->v[i].path) > deepest)
+			deepest = depth_of(p->v[i].path);
+	/* the top folder's file first, then deeper ones: deeper patterns win */
+	for (size_t depth = 0; depth <= deepest && !err; depth++) {
+		for (size_t i = 0; i < p->n && !err; i++) {
+			const entry *e = &p->v[i];
+			const char *slash = strrchr(e->path, '/');
+			const char *base = slash ? slash + 1 : e->path;
+			if (strcmp(base, ".gitignore") || depth_of(e->path) != depth ||
+			    (e->pub.action != WEFT_TEMPLATES_RENDERED && e->pub.action != WEFT_TEMPLATES_COPIED))
+				continue;
+			char *folder = strndup(e->path, slash ? (size_t)(slash - e->path) : 0);
+			err = folder ? weft_templates_ignore_add(&ig, folder, e->data ? e->data : "", e->len)
+				     : WEFT_ENOMEM;
+			free(folder);
+			if (!first)
+				first = e;
+		}
+	}
+	weft_buf names = WEFT_BUF_INIT;
+	size_t n = 0;
+	for (size_t i = 0; ig && !err && i < p->n; i++) {
+		const entry *e = &p->v[i];
+		if (e->pub.action == WEFT_TEMPLATES_DIR || !weft_templates_ignore_match(ig, e->path))
+			continue;
+		if (n < 10)
+			weft_buf_printf(&names, "%s'%s'", n ? ", " : "", e->path);
+		n++;
+	}
+	if (n > 10)
+		weft_buf_printf(&names, " and %zu more", n - 10);
+	if (!err && n) {
+		weft_buf o = WEFT_BUF_INIT;
+		entry_origin(&o, m, first);
+		weft_diags_add(d, WEFT_SEV_WARNING, o.ptr, 0, 0,
+			       "remove the pattern, or add a '!' pattern after it for these files",
+			       "ignores %zu of the template's files, which the first commit will leave out: %s", n,
+			       names.oom ? "(out of memory)" : names.ptr);
+		weft_buf_free(&o);
+	}
+	weft_buf_free(&names);
+	weft_templates_ignore_free(ig);
+	return err;
+}
+
 int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_manifest *m,
 			    const weft_templates_source *src, const cJSON *values, weft_diags *d)
 {
@@ -438,13 +601,10 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 		err = weft_templates_partials_load_dir(w.partials, m->partials_dir, d);
 	if (!err)
 		err = walk(&w, "", "", 0);
-	if (!err && m->n_includes && src && weft_templates_source_commit(src)) {
-		/* a clone holds one template: its "collection" would be a scratch folder */
-		weft_diags_add(d, WEFT_SEV_ERROR, m->path, m->includes[0].line, m->includes[0].col,
-			       "include works for templates in a folder of templates, such as the shipped patterns",
-			       "a template from a git repository cannot include shared folders");
-		err = WEFT_EINVALID;
-	}
+	/* what the answers record; refuses includes outside a repository's root */
+	weft_templates_record rec;
+	if (!err)
+		err = weft_templates_record_of(&rec, src, m, d);
 	for (size_t i = 0; !err && i < m->n_includes; i++) {
 		w.base = m->includes[i].dir;
 		w.verbatim = true;
@@ -468,9 +628,7 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 	}
 	if (!err) {
 		weft_buf text = WEFT_BUF_INIT;
-		err = weft_templates_answers_text(&text, m, src ? weft_templates_source_origin(src) : m->dir,
-						  src ? weft_templates_source_ref(src) : NULL,
-						  src ? weft_templates_source_commit(src) : NULL, values);
+		err = weft_templates_answers_text(&text, m, &rec, values);
 		entry *e = err ? NULL : plan_add(p);
 		if (!err && !e)
 			err = WEFT_ENOMEM;
@@ -486,6 +644,10 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 		}
 		weft_buf_free(&text);
 	}
+	if (!err && !m->case_sensitive_paths)
+		err = check_case(p, m, d);
+	if (!err)
+		err = warn_ignored(p, m, d);
 	for (size_t i = 0; i < p->n; i++) {
 		p->v[i].pub.path = p->v[i].path;
 		p->v[i].pub.source = p->v[i].source;
@@ -620,28 +782,392 @@ static int write_entries(const weft_templates_plan *p, const char *root, const w
 	return WEFT_OK;
 }
 
-static int move_entries(const weft_templates_plan *p, const char *tmp, const char *dest, weft_diags *d)
+/* ---- --force into a non-empty folder: one transaction ---------------------------
+ *
+ * The project is rendered in T/p (T the temporary folder beside DEST, so
+ * every rename below stays on one file system and is atomic). Then:
+ *  1. scan: for each planned entry, in plan order (a folder before what it
+ *     holds), what DEST has at its path now: no folder yet (dir: one to
+ *     make), nothing (new), or a file or link (replace); .git last when a
+ *     commit was made. The device and inode of each entry to move in are
+ *     taken from T/p (a rename keeps them): they say later which entry in
+ *     DEST is ours.
+ *  2. journal: this list as text in T/journal (written to a temporary name,
+ *     fsync'ed and renamed), before DEST is touched. The marker beside it
+ *     says whose run it is.
+ *  3. apply, in order: dir: mkdir DEST/P; new: rename T/p/P to DEST/P, never
+ *     over a name that appeared meanwhile; replace: rename DEST/P to T/b/P
+ *     (the original, mode and all), then T/p/P to DEST/P. Each file is in
+ *     exactly one place at every moment.
+ *  4. commit: unlink T/journal (the commit point), then remove T and the
+ *     originals in T/b with it.
+ * On a failure in 2 or 3, rollback, in reverse order and judged by what is
+ * on disk, not by how far 3 got: an entry at DEST/P with the journal's
+ * device and inode is ours and goes back to T/p/P; an original in T/b/P
+ * goes back to DEST/P; a folder made is removed (when empty). If every
+ * original is back, T is removed; if not, T is kept with its journal and a
+ * warning names it. If weft is killed in 2 or 3, T stays with marker and
+ * journal: the next write into the same DEST (remove_leftovers, once the
+ * process is gone) runs the same rollback from the journal, then removes T.
+ * A leftover without a journal never touched DEST (or committed) and is
+ * removed as before.
+ */
+
+#define TMP_BACKUP "b"
+#define TMP_JOURNAL "journal"
+#define JOURNAL_HEAD "weft new --force journal 1\n"
+#define JOURNAL_MAX ((size_t)32 << 20)
+
+typedef enum { J_DIR, J_NEW, J_REPLACE, J_GIT } jkind;
+
+static const char *const jkind_name[] = { "dir", "new", "replace", "git" };
+
+typedef struct {
+	jkind kind;
+	char *path; /* relative to DEST */
+	uintmax_t dev, ino; /* new, replace, git: the entry moved in */
+} jstep;
+
+typedef struct {
+	jstep *v;
+	size_t n, cap;
+} journal;
+
+static void journal_free(journal *j)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		const entry *e = &p->v[i];
-		char *from = join(tmp, e->path), *to = join(dest, e->path);
-		int err = from && to ? WEFT_OK : WEFT_ENOMEM;
-		if (!err && e->pub.action == WEFT_TEMPLATES_DIR) {
-			if (mkdir(to, 0755) != 0 && errno != EEXIST) {
-				weft_diags_add(d, WEFT_SEV_ERROR, to, 0, 0, NULL, "cannot create the folder: %s",
-					       strerror(errno));
-				err = WEFT_EENV;
+	for (size_t i = 0; i < j->n; i++)
+		free(j->v[i].path);
+	free(j->v);
+	memset(j, 0, sizeof *j);
+}
+
+static jstep *journal_add(journal *j, jkind kind, const char *path, size_t len)
+{
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 32;
+		jstep *nv = realloc(j->v, cap * sizeof *nv);
+		if (!nv)
+			return NULL;
+		j->v = nv;
+		j->cap = cap;
+	}
+	char *copy = strndup(path, len);
+	if (!copy)
+		return NULL;
+	jstep *s = &j->v[j->n++];
+	*s = (jstep){ .kind = kind, .path = copy };
+	return s;
+}
+
+/* Step 1. root NULL (a dry run): only what DEST has, no inodes. */
+static int merge_scan(journal *j, const weft_templates_plan *p, const char *root, const char *dest, bool git,
+		      weft_diags *d)
+{
+	int err = WEFT_OK;
+	for (size_t i = 0; i <= p->n && !err; i++) {
+		const char *rel = i < p->n ? p->v[i].path : ".git";
+		bool dir = i < p->n && p->v[i].pub.action == WEFT_TEMPLATES_DIR;
+		if (i == p->n && !git)
+			break;
+		char *at = join(dest, rel), *from = root ? join(root, rel) : NULL;
+		struct stat st;
+		int rc = at ? lstat(at, &st) : -1;
+		if (!at || (root && !from)) {
+			err = WEFT_ENOMEM;
+		} else if (rc != 0 && errno != ENOENT) {
+			weft_diags_add(d, WEFT_SEV_ERROR, at, 0, 0, NULL, "cannot inspect: %s", strerror(errno));
+			err = WEFT_EENV;
+		} else {
+			bool there = rc == 0;
+			jkind kind = i == p->n ? J_GIT : dir ? J_DIR : there ? J_REPLACE : J_NEW;
+			jstep *s = dir && there ? NULL : journal_add(j, kind, rel, strlen(rel));
+			if (!(dir && there) && !s) {
+				err = WEFT_ENOMEM;
+			} else if (s && root && kind != J_DIR) {
+				if (lstat(from, &st) != 0) {
+					weft_diags_add(d, WEFT_SEV_ERROR, from, 0, 0, NULL, "cannot inspect: %s",
+						       strerror(errno));
+					err = WEFT_EENV;
+				} else {
+					s->dev = (uintmax_t)st.st_dev;
+					s->ino = (uintmax_t)st.st_ino;
+				}
 			}
-		} else if (!err && rename(from, to) != 0) {
-			weft_diags_add(d, WEFT_SEV_ERROR, to, 0, 0, NULL, "cannot move into place: %s", strerror(errno));
+		}
+		free(at);
+		free(from);
+	}
+	return err;
+}
+
+/* Step 2. */
+static int journal_save(const journal *j, const char *path, weft_diags *d)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	weft_buf_put(&b, JOURNAL_HEAD, strlen(JOURNAL_HEAD));
+	for (size_t i = 0; i < j->n; i++) {
+		const jstep *s = &j->v[i];
+		if (s->kind == J_DIR)
+			weft_buf_printf(&b, "dir %s\n", s->path);
+		else
+			weft_buf_printf(&b, "%s %ju %ju %s\n", jkind_name[s->kind], s->dev, s->ino, s->path);
+	}
+	int err = b.oom ? WEFT_ENOMEM : weft_file_write_atomic(path, b.ptr, b.len, 0, d);
+	weft_buf_free(&b);
+	return err;
+}
+
+/* Read a journal back (a leftover's). false when it is not one we wrote. */
+static bool journal_load(journal *j, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	weft_diags *scratch = NULL;
+	if (weft_diags_new(&scratch))
+		return false;
+	bool ok = weft_file_read(&text, &len, path, JOURNAL_MAX, scratch) == 0 && strlen(text) == len &&
+		  !strncmp(text, JOURNAL_HEAD, strlen(JOURNAL_HEAD));
+	weft_diags_free(scratch);
+	for (char *s = ok ? text + strlen(JOURNAL_HEAD) : NULL; s && *s && ok;) {
+		char *nl = strchr(s, '\n');
+		if (!nl) {
+			ok = false;
+			break;
+		}
+		*nl = '\0';
+		jkind kind = J_DIR;
+		size_t k = strcspn(s, " ");
+		while (kind <= J_GIT && (strlen(jkind_name[kind]) != k || strncmp(s, jkind_name[kind], k)))
+			kind++;
+		char *rest = s + k, *end;
+		uintmax_t dev = 0, ino = 0;
+		ok = kind <= J_GIT && *rest == ' ';
+		rest++;
+		if (ok && kind != J_DIR) {
+			errno = 0;
+			dev = strtoumax(rest, &end, 10);
+			ok = !errno && end != rest && *end == ' ';
+			rest = end + 1;
+			ino = ok ? strtoumax(rest, &end, 10) : 0;
+			ok = ok && !errno && end != rest && *end == ' ';
+			rest = end + 1;
+		}
+		ok = ok && weft_templates_path_is_safe(rest) && (kind != J_GIT || !strcmp(rest, ".git"));
+		jstep *st = ok ? journal_add(j, kind, rest, strlen(rest)) : NULL;
+		if (!st) {
+			ok = false;
+			break;
+		}
+		st->dev = dev;
+		st->ino = ino;
+		s = nl + 1;
+	}
+	free(text);
+	if (!ok)
+		journal_free(j);
+	return ok;
+}
+
+/* rename, failing with EEXIST when to exists (where the kernel or the file
+ * system has no RENAME_NOREPLACE, checked just before: a narrow race). */
+static int rename_noreplace(const char *from, const char *to)
+{
+#ifdef SYS_renameat2
+	if (syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	struct stat st;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+/* The folders of rel's parent under base, made as needed (private). */
+static int mkdir_parents(const char *base, const char *rel)
+{
+	char *full = join(base, rel);
+	if (!full) {
+		errno = ENOMEM;
+		return -1;
+	}
+	int rc = 0;
+	for (char *s = full + strlen(base) + 1; *s && !rc; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(full, 0700) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	free(full);
+	return rc;
+}
+
+/* The test hook: true (with errno set) when it fails this step. */
+static bool injected_move(const weft_templates_write_opts *o, const char *rel)
+{
+	int e = o->before_move ? o->before_move(o->hook_ctx, rel) : 0;
+	if (e)
+		errno = e;
+	return e != 0;
+}
+
+/* Step 3. */
+static int merge_apply(const journal *j, const char *root, const char *backup, const char *dest,
+		       const weft_templates_write_opts *o, weft_diags *d)
+{
+	int err = WEFT_OK;
+	for (size_t i = 0; i < j->n && !err; i++) {
+		const jstep *s = &j->v[i];
+		char *at = join(dest, s->path), *from = join(root, s->path), *aside = join(backup, s->path);
+		const char *what = NULL;
+		if (!at || !from || !aside) {
+			err = WEFT_ENOMEM;
+		} else if (s->kind == J_DIR) {
+			if (injected_move(o, s->path) || mkdir(at, 0755) != 0)
+				what = "cannot create the folder";
+		} else {
+			if (s->kind == J_REPLACE &&
+			    (injected_move(o, s->path) || mkdir_parents(backup, s->path) != 0 || rename(at, aside) != 0))
+				what = "cannot move the existing file aside";
+			else if (injected_move(o, s->path) || rename_noreplace(from, at) != 0)
+				what = s->kind == J_GIT ? "cannot move the git repository into place"
+							: "cannot move into place";
+		}
+		if (what) {
+			weft_diags_add(d, WEFT_SEV_ERROR, at, 0, 0, NULL, "%s: %s", what, strerror(errno));
 			err = WEFT_EENV;
 		}
+		free(at);
 		free(from);
-		free(to);
-		if (err)
-			return err;
+		free(aside);
 	}
+	return err;
+}
+
+/* Undo step 3, whatever part of it happened. Returns how many originals
+ * are still in backup (0: DEST has them all back). */
+static size_t merge_rollback(const journal *j, const char *root, const char *backup, const char *dest,
+			     weft_diags *d)
+{
+	size_t stuck = 0;
+	for (size_t i = j->n; i-- > 0;) {
+		const jstep *s = &j->v[i];
+		char *at = join(dest, s->path), *from = join(root, s->path), *aside = join(backup, s->path);
+		struct stat st;
+		if (!at || !from || !aside) {
+			stuck += s->kind == J_REPLACE;
+		} else if (s->kind == J_DIR) {
+			if (rmdir(at) != 0 && errno != ENOENT)
+				weft_diags_add(d, WEFT_SEV_WARNING, at, 0, 0, NULL,
+					       "cannot remove the folder weft new made here: %s", strerror(errno));
+		} else {
+			if (lstat(at, &st) == 0 && (uintmax_t)st.st_dev == s->dev && (uintmax_t)st.st_ino == s->ino &&
+			    rename(at, from) != 0)
+				weft_diags_add(d, WEFT_SEV_WARNING, at, 0, 0, NULL, "cannot move the new file out again: %s",
+					       strerror(errno));
+			if (s->kind == J_REPLACE && lstat(aside, &st) == 0 && rename_noreplace(aside, at) != 0) {
+				weft_diags_add(d, WEFT_SEV_WARNING, at, 0, 0, NULL, "cannot put the original back: %s",
+					       strerror(errno));
+				stuck++;
+			}
+		}
+		free(at);
+		free(from);
+		free(aside);
+	}
+	return stuck;
+}
+
+/* The replaced files of a scan, into res. */
+static int list_replaced(const journal *j, weft_templates_write_result *res)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < j->n; i++)
+		n += j->v[i].kind == J_REPLACE;
+	if (!n)
+		return WEFT_OK;
+	res->replaced = calloc(n, sizeof *res->replaced);
+	if (!res->replaced)
+		return WEFT_ENOMEM;
+	for (size_t i = 0; i < j->n; i++)
+		if (j->v[i].kind == J_REPLACE && !(res->replaced[res->n_replaced++] = strdup(j->v[i].path)))
+			return WEFT_ENOMEM;
 	return WEFT_OK;
+}
+
+/* Steps 1 to 4, with rollback; *keep set when tmp holds originals that
+ * could not be put back and must not be removed. */
+static int merge_into(const weft_templates_plan *p, const char *tmp, const char *root, const char *dest,
+		      const weft_templates_write_opts *o, weft_templates_write_result *res, bool *keep,
+		      weft_diags *d)
+{
+	journal j = { 0 };
+	char *backup = join(tmp, TMP_BACKUP), *jpath = join(tmp, TMP_JOURNAL);
+	int err = backup && jpath ? WEFT_OK : WEFT_ENOMEM;
+	if (!err)
+		err = merge_scan(&j, p, root, dest, res->commit[0] != '\0', d);
+	if (!err)
+		err = list_replaced(&j, res);
+	if (!err && mkdir(backup, 0700) != 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, backup, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
+		err = WEFT_EENV;
+	}
+	bool journaled = false;
+	if (!err)
+		journaled = !(err = journal_save(&j, jpath, d)) || weft_path_exists(jpath);
+	if (!err)
+		err = merge_apply(&j, root, backup, dest, o, d);
+	if (!err && unlink(jpath) != 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, jpath, 0, 0, NULL, "cannot finish: %s", strerror(errno));
+		err = WEFT_EENV;
+	}
+	if (err && journaled) {
+		size_t stuck = merge_rollback(&j, root, backup, dest, d);
+		if (stuck) {
+			*keep = true;
+			weft_diags_add(d, WEFT_SEV_WARNING, backup, 0, 0,
+				       "the next weft new into the same folder puts them back; or move them back by hand",
+				       "%zu of the files --force replaced in '%s' could not be put back; the originals are "
+				       "kept here",
+				       stuck, dest);
+		} else {
+			unlink(jpath);
+		}
+	}
+	journal_free(&j);
+	free(backup);
+	free(jpath);
+	return err;
+}
+
+/* A killed run's journal (see above): undo what it did to dest. true when
+ * every original is back and the leftover folder may go. */
+static bool merge_recover(const char *leftover, const char *root, const char *dest, size_t *restored,
+			  weft_diags *d)
+{
+	journal j = { 0 };
+	char *jpath = join(leftover, TMP_JOURNAL), *backup = join(leftover, TMP_BACKUP);
+	bool ok = jpath && backup && journal_load(&j, jpath);
+	*restored = 0;
+	for (size_t i = 0; ok && i < j.n; i++) {
+		char *aside = j.v[i].kind == J_REPLACE ? join(backup, j.v[i].path) : NULL;
+		struct stat st;
+		*restored += aside && lstat(aside, &st) == 0;
+		free(aside);
+	}
+	if (ok)
+		ok = merge_rollback(&j, root, backup, dest, d) == 0;
+	if (ok)
+		ok = unlink(jpath) == 0;
+	journal_free(&j);
+	free(jpath);
+	free(backup);
+	return ok;
 }
 
 /* Move every top-level entry of tmp into the empty folder dest; on failure
@@ -823,13 +1349,43 @@ static void remove_leftovers(const char *parent, const char *name, weft_diags *d
 			continue;
 		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue; /* its weft may still be running */
-		weft_buf full = WEFT_BUF_INIT;
-		weft_buf_printf(&full, "%s%s%s", parent, strcmp(parent, "/") ? "/" : "", de->d_name);
-		if (full.oom) {
+		weft_buf full = WEFT_BUF_INIT, journal_path = WEFT_BUF_INIT, root = WEFT_BUF_INIT,
+			 dest = WEFT_BUF_INIT;
+		const char *sep = strcmp(parent, "/") ? "/" : "";
+		weft_buf_printf(&full, "%s%s%s", parent, sep, de->d_name);
+		weft_buf_printf(&journal_path, "%s/" TMP_JOURNAL, full.ptr);
+		weft_buf_printf(&root, "%s/" TMP_PROJECT, full.ptr);
+		weft_buf_printf(&dest, "%s%s%s", parent, sep, name);
+		if (full.oom || journal_path.oom || root.oom || dest.oom) {
 			weft_buf_free(&full);
+			weft_buf_free(&journal_path);
+			weft_buf_free(&root);
+			weft_buf_free(&dest);
 			break;
 		}
-		weft_templates_rm_tree(full.ptr);
+		/* an interrupted --force: put DEST back first (see merge_into) */
+		struct stat jst;
+		size_t restored = 0;
+		bool journaled = lstat(journal_path.ptr, &jst) == 0;
+		bool recovered = journaled && merge_recover(full.ptr, root.ptr, dest.ptr, &restored, d);
+		weft_buf_free(&journal_path);
+		weft_buf_free(&root);
+		if (journaled && !recovered) {
+			weft_diags_add(d, WEFT_SEV_WARNING, full.ptr, 0, 0,
+				       "its folder " TMP_BACKUP " holds the original files; move them back by hand",
+				       "cannot undo an interrupted weft new --force into '%s' (process %ld); kept",
+				       name, pid);
+			weft_buf_free(&full);
+			weft_buf_free(&dest);
+			continue;
+		}
+		if (recovered)
+			weft_diags_add(d, WEFT_SEV_NOTE, dest.ptr, 0, 0, NULL,
+				       "undid an interrupted weft new --force (process %ld is gone): %zu replaced "
+				       "file%s put back, its new files removed",
+				       pid, restored, restored == 1 ? "" : "s");
+		weft_buf_free(&dest);
+		weft_file_rm_tree(full.ptr);
 		if (weft_path_exists(full.ptr))
 			weft_diags_add(d, WEFT_SEV_WARNING, full.ptr, 0, 0, "remove it by hand",
 				       "cannot remove the temporary folder left by an interrupted weft new into "
@@ -884,6 +1440,111 @@ static char *canonical(const char *dest, weft_diags *d)
 	return out;
 }
 
+/* dest without trailing slashes (a copy), or NULL without memory. */
+static char *dest_norm(const char *dest_in)
+{
+	char *dest = strdup(dest_in ? dest_in : "");
+	size_t dl = dest ? strlen(dest) : 0;
+	while (dl > 1 && dest[dl - 1] == '/')
+		dest[--dl] = '\0';
+	return dest;
+}
+
+/* The checks on dest before anything is written, shared by the dry run and
+ * the real run so both refuse alike: not a symbolic link, a folder when it
+ * exists, empty unless --force, and a merge the plan can make. *exists and
+ * *merge (dest holds something) are set for the caller. */
+static int dest_check(const weft_templates_plan *p, const char *dest, const weft_templates_write_opts *o,
+		      bool *exists, bool *merge, weft_diags *d)
+{
+	*exists = *merge = false;
+	struct stat st;
+	if (!*dest) {
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "no destination folder given");
+		return WEFT_EUSAGE;
+	}
+	if (lstat(dest, &st) != 0) {
+		if (errno == ENOENT)
+			return WEFT_OK;
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot inspect: %s", strerror(errno));
+		return WEFT_EENV;
+	}
+	*exists = true;
+	if (S_ISLNK(st.st_mode)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, "give the real path of the folder",
+			       "the destination is a symbolic link");
+		return WEFT_EENV;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "exists and is not a folder");
+		return WEFT_EEXISTS;
+	}
+	DIR *dh = opendir(dest);
+	struct dirent *de;
+	while (dh && (de = readdir(dh)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			*merge = true;
+	if (dh)
+		closedir(dh);
+	if (*merge && !o->force) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0,
+			       "choose a new folder, or pass --force to write the template's files into it "
+			       "(other files are left alone)",
+			       "destination folder is not empty");
+		return WEFT_EEXISTS;
+	}
+	return *merge ? check_merge(p, dest, d) : WEFT_OK;
+}
+
+/* A leftover of an earlier run beside dest is recovered (an interrupted
+ * --force put back) or removed first, so that what dest holds is checked
+ * as the user left it. */
+static void recover_beside(const char *dest, weft_diags *d)
+{
+	weft_diags *quiet = NULL; /* a bad dest is reported by the checks that follow */
+	if (!*dest || weft_diags_new(&quiet))
+		return;
+	char *canon = canonical(dest, quiet);
+	char *slash = canon ? strrchr(canon, '/') : NULL;
+	if (slash) {
+		*slash = '\0';
+		remove_leftovers(slash == canon ? "/" : canon, slash + 1, d);
+	}
+	free(canon);
+	weft_diags_free(quiet);
+}
+
+int weft_templates_plan_check_dest(const weft_templates_plan *p, const char *dest_in,
+				   const weft_templates_write_opts *o, weft_diags *d)
+{
+	weft_templates_write_opts none = { 0 };
+	if (!o)
+		o = &none;
+	char *dest = dest_norm(dest_in);
+	if (!dest)
+		return WEFT_ENOMEM;
+	bool exists, merge;
+	int err = dest_check(p, dest, o, &exists, &merge, d);
+	char *canon = err ? NULL : canonical(dest, d);
+	if (!err && !canon)
+		err = WEFT_EENV;
+	char *slash = canon ? strrchr(canon, '/') : NULL;
+	if (canon && slash) {
+		/* the temporary folder is made beside dest */
+		*slash = '\0';
+		if (access(slash == canon ? "/" : canon, W_OK | X_OK) != 0) {
+			*slash = '/';
+			weft_diags_add(d, WEFT_SEV_ERROR, canon, 0, 0,
+				       "the folder that will hold the destination must exist and be writable",
+				       "cannot create a temporary folder beside the destination: %s", strerror(errno));
+			err = WEFT_EENV;
+		}
+	}
+	free(canon);
+	free(dest);
+	return err;
+}
+
 int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 			      const weft_templates_write_opts *o, weft_templates_write_result *res,
 			      weft_diags *d)
@@ -895,57 +1556,25 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 	if (!res)
 		res = &scratch;
 	memset(res, 0, sizeof *res);
-	char *dest = strdup(dest_in ? dest_in : "");
+	char *dest = dest_norm(dest_in);
 	if (!dest)
 		return WEFT_ENOMEM;
-	size_t dl = strlen(dest);
-	while (dl > 1 && dest[dl - 1] == '/')
-		dest[--dl] = '\0';
 	char *tmp = NULL, *root = NULL;
-	int err = WEFT_OK;
-	bool merge = false, exists = false;
-	struct stat st;
-	if (!*dest) {
-		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "no destination folder given");
-		err = WEFT_EUSAGE;
+	bool merge = false, exists = false, keep = false;
+	if (!o->dry_run)
+		recover_beside(dest, d);
+	int err = dest_check(p, dest, o, &exists, &merge, d);
+	if (err)
 		goto out;
-	}
-	if (lstat(dest, &st) == 0) {
-		exists = true;
-		if (S_ISLNK(st.st_mode)) {
-			weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, "give the real path of the folder",
-				       "the destination is a symbolic link");
-			err = WEFT_EENV;
-			goto out;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "exists and is not a folder");
-			err = WEFT_EEXISTS;
-			goto out;
-		}
-		DIR *dh = opendir(dest);
-		struct dirent *de;
-		while (dh && (de = readdir(dh)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				merge = true;
-		if (dh)
-			closedir(dh);
-		if (merge && !o->force) {
-			weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0,
-				       "choose a new folder, or pass --force to write the template's files into it "
-				       "(other files are left alone)",
-				       "destination folder is not empty");
-			err = WEFT_EEXISTS;
-			goto out;
-		}
-		if (merge && (err = check_merge(p, dest, d)))
-			goto out;
-	} else if (errno != ENOENT) {
-		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot inspect: %s", strerror(errno));
-		err = WEFT_EENV;
-		goto out;
-	}
 	res->merged = merge;
+	if (o->dry_run) {
+		/* what --force would replace; nothing is written */
+		journal j = { 0 };
+		if (merge && !(err = merge_scan(&j, p, NULL, dest, false, d)))
+			err = list_replaced(&j, res);
+		journal_free(&j);
+		goto out;
+	}
 
 	/* a canonical path, so that "." or "x/.." have a real parent and name */
 	char *canon = canonical(dest, d);
@@ -965,7 +1594,6 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 		goto out;
 	}
 	*slash = '\0';
-	remove_leftovers(slash == dest ? "/" : dest, slash + 1, d);
 	weft_buf_printf(&t, "%s/" TMP_PREFIX "XXXXXX", dest);
 	*slash = '/';
 	if (t.oom) {
@@ -1031,26 +1659,28 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 			goto out;
 		}
 	} else {
-		if ((err = move_entries(p, root, dest, d)))
-			goto out;
-		if (res->commit[0]) {
-			char *from = join(root, ".git"), *to = join(dest, ".git");
-			if (!from || !to || rename(from, to) != 0) {
-				weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot move the git repository into place");
-				err = WEFT_EENV;
-			}
-			free(from);
-			free(to);
-		}
+		/* one transaction: see merge_into */
+		err = merge_into(p, tmp, root, dest, o, res, &keep, d);
 	}
 out:
-	/* the marker and whatever was not moved into place */
-	if (tmp)
-		weft_templates_rm_tree(tmp);
+	/* the marker and whatever was not moved into place, unless it holds
+	 * originals that could not be put back */
+	if (tmp && !keep)
+		weft_file_rm_tree(tmp);
 	free(tmp);
 	free(root);
 	free(dest);
-	if (err)
-		memset(res, 0, sizeof *res);
+	if (err || res == &scratch)
+		weft_templates_write_result_free(res);
 	return err;
+}
+
+void weft_templates_write_result_free(weft_templates_write_result *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->n_replaced; i++)
+		free(res->replaced[i]);
+	free(res->replaced);
+	memset(res, 0, sizeof *res);
 }

@@ -16,6 +16,23 @@ int weft_templates_expr_check(const char *src, const char *const *known, size_t 
 int weft_templates_expr_eval(bool *out, const char *src, const cJSON *values, char *msg, size_t msglen,
 			     int *col);
 
+/* A variable as a validation rule sees it: its name and type. */
+typedef struct {
+	const char *name;
+	weft_templates_type type;
+} weft_templates_expr_var;
+
+/* Check a validation rule (validate:): syntax, that every name is one of
+ * vars[0..n), that each operator gets the types it takes (arithmetic on
+ * ints; order of two numbers or two strings; == and != between like types;
+ * !, and, or on yes/no values), and that the result is yes/no. used (n
+ * entries, may be NULL) gets true for each variable the rule names. On
+ * error returns WEFT_EINVALID with a message and the 1-based column. Rules
+ * are evaluated with weft_templates_expr_eval: division by zero and integer
+ * overflow are errors there. */
+int weft_templates_expr_check_rule(const char *src, const weft_templates_expr_var *vars, size_t n,
+				   bool *used, char *msg, size_t msglen, int *col);
+
 /* ---- manifest (manifest.c) ---- */
 
 typedef struct {
@@ -52,25 +69,101 @@ struct weft_templates_manifest {
 	char *partials_rel; /* the partials folder as given ("partials") */
 	bool root_is_dir;   /* root: "." - the files are the template folder's */
 	bool escape_html;
+	bool case_sensitive_paths; /* outputs may differ only in case (collide on macOS, Windows) */
 	weft_templates_var_impl *vars;
 	size_t n_vars;
 	weft_templates_rule *rules;
 	size_t n_rules;
 	weft_templates_include *includes;
 	size_t n_includes;
+	struct weft_templates_validation_impl *validations; /* validate: (manifest.c) */
+	size_t n_validations;
 };
 
 /* A relative path that stays inside its folder: not empty, not absolute,
- * no "." or ".." component, no NUL, no backslash. */
+ * no "." or ".." component, no NUL, no backslash, no control character, not
+ * too long (weft_templates_path_check's rules, less the one about .git). */
 bool weft_templates_path_is_safe(const char *p);
 
 /* Does glob match path (or a folder above it)? '*' and '?' stay inside one
  * component; a "**" component matches any number of components. */
 bool weft_templates_glob_match(const char *glob, const char *path);
 
-/* The text of .weft-answers.yaml for these values. */
-int weft_templates_answers_text(weft_buf *out, const weft_templates_manifest *m, const char *source,
-				const char *ref, const char *commit, const cJSON *values);
+/* What .weft-answers.yaml records about the template a project came from. */
+typedef struct {
+	const char *source;       /* origin: pattern name, absolute folder or URL */
+	const char *subdir;       /* --subdir inside source, or NULL */
+	const char *ref;          /* git ref asked for, or NULL */
+	const char *commit;       /* git commit rendered; NULL: not a git source */
+	bool dirty;               /* git: rendered from a work tree with changes */
+	char digest[72];          /* "sha256:<64 hex>" (weft_templates_digest); "" = leave out */
+	const char *weft_version; /* NULL = leave out */
+} weft_templates_record;
+
+/* Fill r for a plan of m from src (NULL: the folder m->dir): origin, ref,
+ * commit, dirty, the content digest and weft's version; and check that m's
+ * includes stay inside src's root (weft_templates_source_root). source.c. */
+int weft_templates_record_of(weft_templates_record *r, const weft_templates_source *src,
+			     const weft_templates_manifest *m, weft_diags *d);
+
+/* The text of .weft-answers.yaml for these values: r's fields, every asked
+ * variable's type, default and constraints (so that a replay can say what
+ * changed), and the answers, less those of secret variables. */
+int weft_templates_answers_text(weft_buf *out, const weft_templates_manifest *m,
+				const weft_templates_record *r, const cJSON *values);
+
+/* ---- paths (paths.c) ---- */
+
+#define WEFT_TEMPLATES_NAME_MAX 255  /* bytes in one path component */
+#define WEFT_TEMPLATES_PATH_MAX 1024 /* bytes in a path relative to DEST or a template folder */
+
+/* The rule a path breaks (the first one found), in the order checked. */
+typedef enum {
+	WEFT_TEMPLATES_PATH_OK = 0,
+	WEFT_TEMPLATES_PATH_EMPTY,     /* "", "a//b", "a/" */
+	WEFT_TEMPLATES_PATH_ABSOLUTE,  /* "/etc" */
+	WEFT_TEMPLATES_PATH_TOO_LONG,  /* over WEFT_TEMPLATES_PATH_MAX bytes */
+	WEFT_TEMPLATES_PATH_DOTS,      /* a "." or ".." component */
+	WEFT_TEMPLATES_PATH_BACKSLASH, /* '\\' anywhere */
+	WEFT_TEMPLATES_PATH_CONTROL,   /* a byte below 0x20, or 0x7f */
+	WEFT_TEMPLATES_PATH_NAME_LONG, /* a component over WEFT_TEMPLATES_NAME_MAX bytes */
+	WEFT_TEMPLATES_PATH_GIT,       /* a component a file system takes for ".git" */
+} weft_templates_path_rule;
+
+typedef struct {
+	weft_templates_path_rule rule;
+	size_t off, len; /* the offending component (the whole path for ABSOLUTE, TOO_LONG) */
+} weft_templates_path_why;
+
+/* The one checker for every path a template names or makes: its files'
+ * output paths (after rendering), include sources and destinations, the
+ * files and partials folders, file-rule patterns. Returns the rule broken
+ * (0: none); why (may be NULL) says where. See paths.c for the rules. */
+weft_templates_path_rule weft_templates_path_check(const char *rel, weft_templates_path_why *why);
+/* One sentence naming the rule, for messages. */
+const char *weft_templates_path_rule_text(weft_templates_path_rule r);
+/* Is name[0..len) ".git" to some file system: any case, trailing dots or
+ * spaces, an NTFS stream suffix, HFS+-ignored code points, "git~1"? */
+bool weft_templates_name_is_git(const char *name, size_t len);
+/* Does a file name (before rendering) use a partial or a parent ({{> {{<)? */
+bool weft_templates_name_has_partial(const char *name);
+/* The key under which paths are the same file on a case-insensitive file
+ * system: ASCII letters lowered, trailing dots and spaces of each component
+ * dropped (malloc'ed; NULL when out of memory). */
+char *weft_templates_path_fold(const char *path);
+
+/* The patterns of a project's .gitignore files, to tell which files the
+ * first commit leaves out. Add the files from the top folder down (base:
+ * the folder holding the .gitignore, "" at the top). Supported: comments,
+ * blank lines, '!' negation, a trailing '/' for folders, a leading or
+ * inner '/' anchoring to base, '*', '?', '[...]' within a component and
+ * "**" components; a folder ignored takes all it holds. Not supported:
+ * .git/info/exclude, core.excludesFile, a "**" that is part of a longer
+ * component. */
+typedef struct weft_templates_ignore weft_templates_ignore;
+int weft_templates_ignore_add(weft_templates_ignore **ig, const char *base, const char *text, size_t len);
+bool weft_templates_ignore_match(const weft_templates_ignore *ig, const char *path);
+void weft_templates_ignore_free(weft_templates_ignore *ig);
 
 /* ---- git (gitops.c) ---- */
 
@@ -86,9 +179,11 @@ int weft_templates_git_clone(char hex[41], const char *url, const char *ref, con
 			     weft_diags *d);
 /* The HEAD commit of the repository whose work tree is exactly dir. */
 int weft_templates_git_head(char hex[41], const char *dir);
-
-/* Remove a folder tree we created, never following symbolic links. */
-void weft_templates_rm_tree(const char *path);
+/* The paths (relative to dir, malloc'ed, *n of them) that differ from HEAD
+ * in the repository whose work tree is exactly dir: changed, staged, deleted
+ * and untracked files; ignored files do not count. Free with
+ * weft_templates_names_free. */
+int weft_templates_git_dirty(char ***paths, size_t *n, const char *dir, weft_diags *d);
 
 /* Name of the answers file written into every generated project. */
 #define WEFT_TEMPLATES_ANSWERS_FILE ".weft-answers.yaml"

@@ -105,6 +105,7 @@ typedef struct {
 	const char *value;         /* derived: Mustache template for the value */
 	const char *expr;          /* derived bool: a condition */
 	const char *transform;     /* derived: lower, upper, snake, kebab, camel, pascal */
+	bool secret;               /* asked or --set, never written to the answers file */
 	int line, col;             /* where it is declared */
 } weft_templates_var;
 
@@ -128,8 +129,19 @@ const weft_templates_var *weft_templates_manifest_var(const weft_templates_manif
 typedef struct weft_templates_answers weft_templates_answers;
 int weft_templates_answers_load(weft_templates_answers **out, const char *path, weft_diags *d);
 void weft_templates_answers_free(weft_templates_answers *a);
-/* What the file records about the template it came from (NULL if absent). */
+/* What the file records about the template it came from, a scalar of its
+ * template: mapping (name, version, source, subdir, ref, commit, dirty,
+ * template_digest, weft_version); NULL if absent. */
 const char *weft_templates_answers_field(const weft_templates_answers *a, const char *key);
+/* A replay: compare what the answers recorded with the template now at hand
+ * (m; digest from weft_templates_digest, commit from the source, either may be
+ * NULL) and warn about each difference: another template, version, content
+ * or commit, weft version, a dirty origin; then, from the variables the file
+ * recorded, one note per variable added, removed or changed (type, default,
+ * choices, constraints, condition, secret). Warnings only, never an error.
+ * Returns the number of warnings added. */
+size_t weft_templates_answers_compare(const weft_templates_answers *a, const weft_templates_manifest *m,
+				      const char *digest, const char *commit, weft_diags *d);
 
 /* Ask the user for a value. default_text is what an empty answer takes (NULL
  * when there is none); problem says why the previous answer was refused
@@ -161,6 +173,30 @@ int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
 int weft_templates_value_parse(cJSON **out, const weft_templates_var *v, const char *text, char *problem,
 			       size_t problem_len);
 
+/* ---- validation rules (template.yaml `validate:`) ---- */
+
+/* A rule across variables: an expression over the values (arithmetic on
+ * ints, comparisons, and/or/not) that must hold, and the message shown when
+ * it does not. Rules are checked at load time (syntax, names, types; the
+ * message parses) and by weft_templates_values_resolve once every value is
+ * known, before anything is written. A rule that names a variable left out
+ * by its `when` is skipped. Every failing rule is reported; the error is
+ * WEFT_EUSAGE when a value given by --set, an answers file or a prompt
+ * takes part, WEFT_EINVALID when the template's own defaults break it.
+ * With ask set, the variables of a failing rule that were asked are asked
+ * again (problem: the rule's message) and every rule is checked again. */
+typedef struct {
+	const char *rule;        /* "deadline_ms < model_budget_ms" */
+	const char *message;     /* Mustache over the values */
+	const char *const *vars; /* asked again when the rule fails */
+	size_t n_vars;
+	int line, col;           /* where the rule is declared */
+} weft_templates_validation;
+
+size_t weft_templates_manifest_nvalidations(const weft_templates_manifest *m);
+const weft_templates_validation *weft_templates_manifest_validation(const weft_templates_manifest *m,
+								    size_t i);
+
 /* ==== 3. Sources and scaffolding ========================================= */
 
 /* Where a template comes from. */
@@ -172,13 +208,20 @@ typedef struct {
 	const char *pin;      /* commit to use when ref is NULL and the source is a git
 			       * repository (the one an answers file recorded); or NULL */
 	const char *pin_ref;  /* the ref recorded with pin (kept in the new answers) */
+	const char *subdir;   /* the template is this folder inside the repository or
+			       * folder (relative, no '..'; links may not leave it) */
+	bool allow_dirty;     /* take a local repository's work tree with uncommitted
+			       * changes (recorded as dirty) instead of refusing it */
 	const char *data_dir; /* where shipped patterns live; NULL = weft_data_dir() */
 } weft_templates_source_opts;
 
 /* Resolve spec: a name without '/' is a shipped pattern (folder
  * <data>/templates/patterns/<name>), else a folder, else a git URL. Git
  * sources (URLs, and folders that are repositories when ref or pin is set)
- * are cloned with libgit2 into a temporary folder and checked out at ref. */
+ * are cloned with libgit2 into a temporary folder and checked out at ref.
+ * A folder that is a repository used in place (no ref, no pin) must have no
+ * uncommitted changes unless allow_dirty (WEFT_EINVALID, naming the paths).
+ * With subdir the template is that folder of the clone or folder. */
 int weft_templates_source_open(weft_templates_source **out, const weft_templates_source_opts *o,
 			       weft_diags *d);
 /* Free; removes a temporary clone. */
@@ -187,6 +230,20 @@ const char *weft_templates_source_dir(const weft_templates_source *s);    /* tem
 const char *weft_templates_source_origin(const weft_templates_source *s); /* as recorded */
 const char *weft_templates_source_ref(const weft_templates_source *s);    /* or NULL */
 const char *weft_templates_source_commit(const weft_templates_source *s); /* hex, or NULL */
+const char *weft_templates_source_subdir(const weft_templates_source *s); /* or NULL */
+/* A local repository used with uncommitted changes (allow_dirty). */
+bool weft_templates_source_dirty(const weft_templates_source *s);
+/* The folder the template's includes must stay in: the clone or repository
+ * (and with subdir, the folder given); NULL for a shipped pattern or a plain
+ * folder, whose includes come from the folder holding it. */
+const char *weft_templates_source_root(const weft_templates_source *s);
+
+/* The content digest of a template, "sha256:<64 hex>" into out: SHA-256 over
+ * a canonical listing of its folder (less .git) and of the shared folders it
+ * includes: sorted relative paths, each folder, each file's executable bit
+ * and bytes, each link's target. The same files give the same digest
+ * wherever the template lies. */
+int weft_templates_digest(char out[72], const weft_templates_manifest *m, weft_diags *d);
 
 /* The shipped patterns: sorted folder names under <data>/templates/patterns
  * that hold a template.yaml. data_dir NULL = weft_data_dir(). */
@@ -220,11 +277,17 @@ size_t weft_templates_plan_count(const weft_templates_plan *p);
 const weft_templates_file *weft_templates_plan_file(const weft_templates_plan *p, size_t i);
 
 typedef struct {
-	bool force; /* DEST may be a non-empty folder: write the plan's files only */
-	bool git;   /* git init, add everything, first commit */
+	bool force;   /* DEST may be a non-empty folder: write the plan's files only */
+	bool git;     /* git init, add everything, first commit */
+	bool dry_run; /* check DEST and fill the result's replaced list; write nothing */
 	/* Test hook: called before each file is written (path relative to
 	 * DEST); a nonzero errno value makes that write fail with it. */
 	int (*before_write)(void *ctx, const char *path);
+	/* Test hook: with force into a non-empty folder, called before each
+	 * step that changes DEST (a folder made, an existing file moved aside,
+	 * a new one moved in; path relative to DEST); a nonzero errno value
+	 * makes that step fail with it. */
+	int (*before_move)(void *ctx, const char *path);
 	void *hook_ctx;
 } weft_templates_write_opts;
 
@@ -234,17 +297,39 @@ typedef struct {
 	bool identity_fallback; /* no git identity was configured */
 	bool merged;       /* written into an existing, non-empty folder */
 	bool git_skipped;  /* DEST was already a git repository: no commit */
+	/* With force: the existing files (or links) of DEST that the plan
+	 * replaced (with dry_run: would replace), relative to DEST, in plan
+	 * order. Owned by the result: free with weft_templates_write_result_free. */
+	char **replaced;
+	size_t n_replaced;
 } weft_templates_write_result;
+
+/* Free what a result owns and zero it; NULL is fine. */
+void weft_templates_write_result_free(weft_templates_write_result *res);
 
 /* Write the plan to dest: render into a temporary folder beside dest, make
  * the git repository there, then rename it into place (into an existing
  * empty folder, move its entries in; with force into a non-empty folder,
- * move the plan's files only). On failure dest is as it was
- * and the temporary folder is gone. dest must not be a symbolic link; with
- * force, no folder on the way to a written file may be one. */
+ * move the plan's files only, as one transaction: every file it replaces is
+ * first moved aside into the temporary folder, and on any failure the new
+ * files are moved out, the originals back and the folders it made removed).
+ * On failure dest is as it was and the temporary folder is gone (unless the
+ * originals could not be put back: then a warning names the folder that
+ * holds them, and the next write into dest tries again). dest must not be a
+ * symbolic link; with force, no folder on the way to a written file may be
+ * one. res must be freed with weft_templates_write_result_free (a result
+ * passed in is overwritten, not freed). */
 int weft_templates_plan_write(const weft_templates_plan *p, const char *dest,
 			      const weft_templates_write_opts *o, weft_templates_write_result *res,
 			      weft_diags *d);
+
+/* The checks weft_templates_plan_write makes before writing anything, with
+ * the same messages and codes, writing nothing: dest is not a link nor a
+ * file, empty or (with force) a folder whose folders on the way to the
+ * plan's files are real folders, its parent exists and is writable. A dry
+ * run calls it so that it fails as the real run would. */
+int weft_templates_plan_check_dest(const weft_templates_plan *p, const char *dest,
+				   const weft_templates_write_opts *o, weft_diags *d);
 
 #ifdef __cplusplus
 }

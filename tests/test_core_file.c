@@ -632,3 +632,41 @@ Test(core_file, devices_and_pipes_are_written_into_not_replaced)
 	cr_assert_eq(weft_file_write_atomic(dir, "x", 1, WEFT_WRITE_FORCE, d), WEFT_EENV);
 	cr_assert(strstr(weft_diags_get(d, 0)->message, "directory"));
 }
+
+/* weft_file_rm_tree removes a tree it is given, links as links: what a link
+ * points to (a file, a folder outside) stays. */
+Test(core_file, rm_tree_never_follows_links)
+{
+	char tree[300], outside[300], p[400];
+	snprintf(tree, sizeof tree, "%s/tree", dir);
+	snprintf(outside, sizeof outside, "%s/outside", dir);
+	cr_assert_eq(mkdir(outside, 0755), 0);
+	snprintf(p, sizeof p, "%s/keep.txt", outside);
+	cr_assert_eq(weft_file_write_atomic(p, "x", 1, 0, d), 0);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	snprintf(p, sizeof p, "%s/a", tree);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/a/b", tree);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/a/b/f.txt", tree);
+	cr_assert_eq(weft_file_write_atomic(p, "y", 1, 0, d), 0);
+	snprintf(p, sizeof p, "%s/a/to-dir", tree);
+	cr_assert_eq(symlink(outside, p), 0);
+	snprintf(p, sizeof p, "%s/to-file", tree);
+	char target[400];
+	snprintf(target, sizeof target, "%s/keep.txt", outside);
+	cr_assert_eq(symlink(target, p), 0);
+
+	weft_file_rm_tree(tree);
+	cr_expect_not(weft_path_exists(tree));
+	cr_expect(weft_path_exists(target), "the link's target went too");
+	cr_expect_eq(entries(outside), 1);
+
+	/* a link given as the tree itself is left alone; NULL and "" do nothing */
+	snprintf(p, sizeof p, "%s/link", dir);
+	cr_assert_eq(symlink(outside, p), 0);
+	weft_file_rm_tree(p);
+	cr_expect(weft_path_exists(target));
+	weft_file_rm_tree(NULL);
+	weft_file_rm_tree("");
+}

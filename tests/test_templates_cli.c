@@ -301,11 +301,27 @@ Test(cli, shipped_pattern_by_name)
 	result r = RUN_ENV(env, "new", "mini", path_in("m"), "--set", "who=you");
 	cr_assert_eq(r.rc, 0, "%s", r.err);
 	expect_file(path_in("m/hello.txt"), "Hello, you!\n");
-	expect_file(path_in("m/.weft-answers.yaml"),
-		    "# Written by weft new. To make this project again:\n"
-		    "#   weft new SOURCE DEST --answers .weft-answers.yaml\n"
-		    "template:\n  name: \"mini\"\n  version: \"0.1.0\"\n  source: \"mini\"\n  ref: null\n"
-		    "  commit: null\nanswers:\n  who: \"you\"\n");
+	/* a shipped pattern records weft's version and the pattern's digest;
+	 * no ref or commit (it is not a git source) */
+	weft_templates_manifest *m = NULL;
+	weft_diags *d = NULL;
+	weft_diags_new(&d);
+	cr_assert_eq(weft_templates_manifest_load(&m, DATA "/templates/patterns/mini", d), 0);
+	char digest[72];
+	cr_assert_eq(weft_templates_digest(digest, m, d), 0);
+	weft_templates_manifest_free(m);
+	weft_diags_free(d);
+	cr_expect_eq(strlen(digest), 7 + 64);
+	char want[1000];
+	snprintf(want, sizeof want,
+		 "# Written by weft new. To make this project again:\n"
+		 "#   weft new SOURCE DEST --answers .weft-answers.yaml\n"
+		 "template:\n  name: \"mini\"\n  version: \"0.1.0\"\n  source: \"mini\"\n"
+		 "  template_digest: \"%s\"\n  weft_version: \"%s\"\n"
+		 "  variables:\n    who: {type: \"string\", default: \"world\"}\n"
+		 "answers:\n  who: \"you\"\n",
+		 digest, weft_version());
+	expect_file(path_in("m/.weft-answers.yaml"), want);
 	result_free(&r);
 }
 
@@ -339,6 +355,10 @@ Test(cli, hostile_templates_are_refused)
 		{ "control-name", "control characters" },
 		{ "dotdot-name", "name '{{dir}}' renders to '..'" },
 		{ "git-dir", "renders to '.GIT'" },
+		{ "git-rendered", "name '{{g}}' renders to '.git'" },
+		{ "git-rendered-dot", "name '{{g}}' renders to '.Git.'" },
+		{ "include-git-dir", "bad include destination '.git'" },
+		{ "include-git-hooks", "bad include destination '.git/hooks'" },
 		{ "partial-bomb", "output larger than the limit" },
 		{ "partial-loop", "nested more than 64 deep" },
 		{ "partial-name", "partial '../../../../../../../etc/passwd' not found" },
@@ -366,7 +386,8 @@ Test(cli, hostile_templates_are_refused)
 	cr_assert_not_null(dh);
 	struct dirent *e;
 	while ((e = readdir(dh))) {
-		if (e->d_name[0] == '.' || strchr(e->d_name, '.'))
+		/* '_': the shared folders the include cases use, not templates */
+		if (e->d_name[0] == '.' || e->d_name[0] == '_' || strchr(e->d_name, '.'))
 			continue;
 		bool known = false;
 		for (size_t i = 0; i < n; i++)
@@ -577,4 +598,500 @@ Test(cli, interactive_questions)
 	expect_file(path_in("p/config/prod.yaml"), "env: prod\nport: 9090\n");
 	cr_expect_not(weft_path_exists(path_in("p/Dockerfile")));
 	expect_file(path_in("p/db/schema.sql"), "-- schema for sqlite\n");
+}
+
+/* ---- validation rules (validate:) ---- */
+
+#define SHIPPED_ENV (const char *const[]){ "WEFT_DATA_DIR=" WEFT_SOURCE_DIR, NULL }
+
+/* weft new PATTERN DEST --set ... is refused: exit 2, the rule's message,
+ * nothing written. */
+static void expect_refused(const char *pattern, const char *set1, const char *set2, const char *needle)
+{
+	char *dest = path_in("refused");
+	result r = set2 ? RUN_ENV(SHIPPED_ENV, "new", pattern, dest, "--set", set1, "--set", set2, "--no-git")
+			: RUN_ENV(SHIPPED_ENV, "new", pattern, dest, "--set", set1, "--no-git");
+	cr_expect_eq(r.rc, 2, "%s %s: exit %d\n%s", pattern, set1, r.rc, r.err);
+	expect_contains(r.err, needle);
+	expect_contains(r.err, "the template's rule: ");
+	cr_expect_str_eq(r.out, "");
+	cr_expect_not(weft_path_exists(dest), "%s was written", dest);
+	expect_no_leftovers();
+	result_free(&r);
+}
+
+Test(cli, validate_refuses_values_that_break_a_rule)
+{
+	/* the issue's case: the help says deadline_ms must stay below model_budget_ms */
+	expect_refused("api", "deadline_ms=500", NULL,
+		       "error: deadline_ms (500) must be below model_budget_ms (300)");
+	expect_refused("api", "model_budget_ms=200", NULL,
+		       "error: deadline_ms (200) must be below model_budget_ms (200)");
+	expect_refused("api", "crm_render_budget_ms=1500", NULL,
+		       "crm_render_budget_ms (1500) must add up to at most end_to_end_budget_ms (2000)");
+	expect_refused("api", "end_to_end_budget_ms=1000", NULL, "at most end_to_end_budget_ms (1000)");
+	/* both rules broken: both reported */
+	char *dest = path_in("both");
+	result r = RUN_ENV(SHIPPED_ENV, "new", "api", dest, "--set", "deadline_ms=900", "--set", "model_budget_ms=800",
+			   "--no-git");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_contains(r.err, "deadline_ms (900) must be below model_budget_ms (800)");
+	expect_contains(r.err, "250) + model_budget_ms (800) + crm_render_budget_ms (1300) must add up");
+	cr_expect_not(weft_path_exists(dest));
+	result_free(&r);
+	/* an answers file is refused the same way */
+	FILE *fp = fopen(path_in("answers.yaml"), "w");
+	fputs("answers:\n  deadline_ms: 400\n", fp);
+	fclose(fp);
+	r = RUN_ENV(SHIPPED_ENV, "new", "api", dest, "--answers", path_in("answers.yaml"), "--no-git");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_contains(r.err, "deadline_ms (400) must be below model_budget_ms (300)");
+	cr_expect_not(weft_path_exists(dest));
+	result_free(&r);
+	expect_refused("hitl", "routing_budget_ms=300", NULL,
+		       "end_to_end_budget_ms (250) must be above routing_budget_ms (300)");
+	expect_refused("hitl", "end_to_end_budget_ms=50", NULL,
+		       "end_to_end_budget_ms (50) must be above routing_budget_ms (50)");
+}
+
+/* The defaults, and the non-default answers the pattern build test uses,
+ * pass every shipped pattern's rules. */
+Test(cli, validate_passes_defaults_and_the_pattern_fixtures)
+{
+	static const char *const patterns[] = { "api", "batch", "edge", "embedded", "hitl" };
+	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+		result r = RUN_ENV(SHIPPED_ENV, "new", patterns[i], path_in("d"), "--dry-run");
+		cr_expect_eq(r.rc, 0, "%s defaults: %s", patterns[i], r.err);
+		result_free(&r);
+		char set_path[512];
+		snprintf(set_path, sizeof set_path, "%s/patterns/%s.set", WEFT_FIXTURES, patterns[i]);
+		char *text = slurp(set_path);
+		const char *args[32] = { "new", patterns[i], path_in("d"), "--dry-run" };
+		size_t n = 4;
+		char *save = NULL;
+		for (char *l = strtok_r(text, "\n", &save); l && n < 29; l = strtok_r(NULL, "\n", &save)) {
+			args[n++] = "--set";
+			args[n++] = l;
+		}
+		args[n] = NULL;
+		r = run_kind(CHILD_PLAIN, SHIPPED_ENV, args);
+		cr_expect_eq(r.rc, 0, "%s with %s: %s", patterns[i], set_path, r.err);
+		result_free(&r);
+		free(text);
+	}
+	cr_expect_not(weft_path_exists(path_in("d")));
+}
+
+Test(cli, validate_asks_again_at_a_terminal)
+{
+	mkdir(path_in("tpl"), 0755);
+	mkdir(path_in("tpl/files"), 0755);
+	FILE *fp = fopen(path_in("tpl/template.yaml"), "w");
+	fputs("name: budget\nversion: '1'\nsummary: s\nvariables:\n"
+	      "  - {name: deadline, type: int, default: 200}\n"
+	      "  - {name: budget, type: int, default: 300}\n"
+	      "validate:\n"
+	      "  - rule: deadline < budget\n"
+	      "    message: 'deadline ({{deadline}}) must be below budget ({{budget}})'\n",
+	      fp);
+	fclose(fp);
+	fp = fopen(path_in("tpl/files/limits.txt"), "w");
+	fputs("{{deadline}} < {{budget}}\n", fp);
+	fclose(fp);
+
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	cr_assert_geq(master, 0);
+	cr_assert_eq(grantpt(master), 0);
+	cr_assert_eq(unlockpt(master), 0);
+	char slave[128], tpl[512], dest[512];
+	snprintf(slave, sizeof slave, "%s", ptsname(master));
+	snprintf(tpl, sizeof tpl, "%s", path_in("tpl"));
+	snprintf(dest, sizeof dest, "%s", path_in("p"));
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		setsid();
+		int s = open(slave, O_RDWR);
+		if (s < 0)
+			_exit(126);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		close(master);
+		child_env();
+		execl(WEFT_BIN, WEFT_BIN, "new", tpl, dest, "--no-git", (char *)NULL);
+		_exit(127);
+	}
+	weft_buf b = WEFT_BUF_INIT;
+	weft_buf_put(&b, "", 0);
+	read_until(master, &b, "deadline [200]: ");
+	cr_assert_eq(write(master, "500\n", 4), 4);
+	read_until(master, &b, "budget [300]: ");
+	cr_assert_eq(write(master, "\n", 1), 1);
+	/* the rule fails: deadline is asked again, with the message, offering 500 */
+	read_until(master, &b, "deadline [500]: ");
+	cr_assert_eq(write(master, "120\n", 4), 4);
+	read_until(master, &b, "budget [300]: ");
+	cr_assert_eq(write(master, "\n", 1), 1);
+	read_until(master, &b, "Created ");
+	read_until(master, &b, "files).");
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	close(master);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit %d:\n%s", WEXITSTATUS(status), b.ptr);
+	expect_contains(b.ptr, "deadline (500) must be below budget (300)");
+	weft_buf_free(&b);
+	expect_file(path_in("p/limits.txt"), "120 < 300\n");
+}
+
+/* ---- replays: what they record, what they say ---- */
+
+#define REPLAY WEFT_FIXTURES "/templates/replay"
+
+static void sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[1500];
+	snprintf(cmd, sizeof cmd, fmt, a, b);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+static void expect_lacks(const char *hay, const char *needle)
+{
+	cr_expect(hay && !strstr(hay, needle), "'%s' unexpectedly in:\n%s", needle, hay ? hay : "(null)");
+}
+
+static void hex_of(char hex[41], const git_oid *id)
+{
+	git_oid_tostr(hex, 41, id);
+}
+
+Test(cli, dirty_git_template_is_refused_unless_allowed)
+{
+	char repo[512];
+	snprintf(repo, sizeof repo, "%s", path_in("repo"));
+	sh("cp -R '%s' '%s'", DATA "/templates/patterns/mini", repo);
+	FILE *fp = fopen(path_in("repo/.gitignore"), "w");
+	fputs("*.log\n", fp);
+	fclose(fp);
+	git_libgit2_init();
+	git_oid head;
+	weft_test_git_commit_all(repo, "v1", &head);
+	git_libgit2_shutdown();
+	char hex[41];
+	hex_of(hex, &head);
+
+	/* clean (an ignored file does not count): recorded as its commit, not dirty */
+	fp = fopen(path_in("repo/build.log"), "w");
+	fputs("noise\n", fp);
+	fclose(fp);
+	result r = RUN("new", repo, path_in("clean"), "--no-git");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	char *ans = slurp(path_in("clean/.weft-answers.yaml"));
+	char want[200];
+	snprintf(want, sizeof want, "  commit: \"%s\"\n  dirty: false\n", hex);
+	expect_contains(ans, want);
+	free(ans);
+
+	/* a changed file and an untracked one: refused, naming them and --allow-dirty */
+	fp = fopen(path_in("repo/files/hello.txt"), "w");
+	fputs("changed {{who}}\n", fp);
+	fclose(fp);
+	fp = fopen(path_in("repo/files/extra.txt"), "w");
+	fputs("new\n", fp);
+	fclose(fp);
+	r = RUN("new", repo, path_in("p"), "--no-git");
+	cr_expect_eq(r.rc, 3, "%s", r.err);
+	expect_contains(r.err, "uncommitted changes (2 paths: files/extra.txt, files/hello.txt)");
+	expect_contains(r.err, "--allow-dirty");
+	cr_expect_not(weft_path_exists(path_in("p")));
+	result_free(&r);
+
+	/* allowed: the work tree is rendered, and recorded as dirty */
+	r = RUN("new", repo, path_in("p"), "--no-git", "--allow-dirty");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	expect_file(path_in("p/hello.txt"), "changed world\n");
+	expect_file(path_in("p/extra.txt"), "new\n");
+	ans = slurp(path_in("p/.weft-answers.yaml"));
+	snprintf(want, sizeof want, "  commit: \"%s\"\n  dirty: true\n", hex);
+	expect_contains(ans, want);
+	free(ans);
+
+	/* its replay checks out the commit, which is not what was rendered: said so */
+	r = RUN("new", repo, path_in("again"), "--no-git", "--answers", path_in("p/.weft-answers.yaml"));
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	expect_contains(r.err, "warning: these answers were written from a template with uncommitted changes");
+	expect_contains(r.err, "warning: the template changed since these answers were written (files sha256:");
+	result_free(&r);
+	expect_file(path_in("again/hello.txt"), "Hello, world!\n");
+	expect_no_leftovers();
+}
+
+Test(cli, replay_of_an_unchanged_template_says_nothing)
+{
+	char t[512];
+	snprintf(t, sizeof t, "%s", path_in("t"));
+	sh("cp -R '%s' '%s'", REPLAY "/v1", t);
+	result r = RUN("new", t, path_in("one"), "--no-git", "--set", "who=ann", "--set", "token=tok");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	/* the same template, moved elsewhere: the digest does not depend on where it lies */
+	char t2[512];
+	snprintf(t2, sizeof t2, "%s", path_in("moved"));
+	sh("cp -R '%s' '%s'", t, t2);
+	r = RUN("new", t2, path_in("two"), "--no-git", "--answers", path_in("one/.weft-answers.yaml"), "--set",
+		"token=tok");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	expect_lacks(r.err, "warning"); /* (a sanitizer build may print its suppressions) */
+	result_free(&r);
+	expect_file(path_in("two/hello.txt"), "Hello ann, level 2.\n");
+	char *a = slurp(path_in("one/.weft-answers.yaml")), *b = slurp(path_in("two/.weft-answers.yaml"));
+	char *sa = strstr(a, "  template_digest:"), *sb = strstr(b, "  template_digest:");
+	cr_assert(sa && sb);
+	cr_expect_str_eq(sa, sb, "the records differ past the source");
+	free(a);
+	free(b);
+}
+
+Test(cli, replay_after_the_template_changed_lists_what_differs)
+{
+	char t[512];
+	snprintf(t, sizeof t, "%s", path_in("t"));
+	sh("cp -R '%s' '%s'", REPLAY "/v1", t);
+	result r = RUN("new", t, path_in("one"), "--no-git", "--set", "token=tok");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	/* version 2 over it: a default changed, a variable added, one removed, bounds */
+	sh("cp -R '%s/.' '%s'", REPLAY "/v2", t);
+	r = RUN("new", t, path_in("two"), "--no-git", "--answers", path_in("one/.weft-answers.yaml"), "--set",
+		"token=tok");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	expect_contains(r.err, "warning: the template changed since these answers were written (version 1.0.0 then, "
+			       "1.1.0 now; files sha256:");
+	expect_contains(r.err, "4 variables differ); the project may differ");
+	expect_contains(r.err, "note: variable 'who' changed: default \"world\" -> \"there\"\n");
+	expect_contains(r.err, "note: variable 'greeting' added (string, default \"hi\"): these answers have no "
+			       "value for it\n");
+	expect_contains(r.err, "note: variable 'level' changed: default \"2\" -> \"3\"; min none -> \"1\"; max none "
+			       "-> \"5\"\n");
+	expect_contains(r.err, "note: variable 'old' removed\n");
+	expect_lacks(r.err, "'token'");
+	result_free(&r);
+	/* the recorded answers still win over the new defaults */
+	expect_file(path_in("two/hello.txt"), "hi world, level 2.\n");
+}
+
+Test(cli, replay_of_an_answers_file_without_a_record_of_variables)
+{
+	char t[512];
+	snprintf(t, sizeof t, "%s", path_in("t"));
+	sh("cp -R '%s' '%s'", REPLAY "/v2", t);
+	FILE *fp = fopen(path_in("old.yaml"), "w");
+	fputs("template:\n  name: \"replay\"\n  version: \"1.0.0\"\n  source: \"x\"\n  ref: null\n  commit: null\n"
+	      "answers:\n  who: \"zed\"\n",
+	      fp);
+	fclose(fp);
+	result r = RUN("new", t, path_in("p"), "--no-git", "--answers", path_in("old.yaml"), "--set", "token=x");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	expect_contains(r.err, "(version 1.0.0 then, 1.1.0 now)");
+	expect_contains(r.err, "does not record the template's variables");
+	result_free(&r);
+}
+
+/* Run weft in a pseudo-terminal, answer each question in turn. */
+static int run_pty(const char *const *args, const char *const *qa, weft_buf *b)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	cr_assert_geq(master, 0);
+	cr_assert_eq(grantpt(master), 0);
+	cr_assert_eq(unlockpt(master), 0);
+	char slave[128];
+	snprintf(slave, sizeof slave, "%s", ptsname(master));
+	pid_t pid = fork();
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		setsid();
+		int s = open(slave, O_RDWR);
+		if (s < 0)
+			_exit(126);
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		close(master);
+		child_env();
+		char *argv[32];
+		size_t n = 0;
+		argv[n++] = (char *)WEFT_BIN;
+		for (; args[n - 1] && n < 31; n++)
+			argv[n] = (char *)args[n - 1];
+		argv[n] = NULL;
+		execv(WEFT_BIN, argv);
+		_exit(127);
+	}
+	weft_buf_put(b, "", 0);
+	for (size_t i = 0; qa[i]; i += 2) {
+		read_until(master, b, qa[i]);
+		cr_assert_eq(write(master, qa[i + 1], strlen(qa[i + 1])), (ssize_t)strlen(qa[i + 1]));
+	}
+	read_until(master, b, "files).");
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	close(master);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+Test(cli, secrets_are_never_written_and_asked_again)
+{
+	const char secret[] = "S3cr3t-t0ken-9f2";
+	char set[64];
+	snprintf(set, sizeof set, "token=%s", secret);
+	result r = RUN("new", REPLAY "/v1", path_in("one"), "--set", set);
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	expect_file(path_in("one/token.conf"), "token=S3cr3t-t0ken-9f2\n");
+	char *ans = slurp(path_in("one/.weft-answers.yaml"));
+	expect_lacks(ans, secret);
+	expect_contains(ans, "    token: {type: \"string\", secret: true}\n");
+	expect_lacks(ans, "  token: \"");
+	free(ans);
+	/* nor in the answers file committed to the project's history */
+	char cmd[1200];
+	if (have_git()) {
+		snprintf(cmd, sizeof cmd, "git -C '%s' log -p --all | grep -F '%s' | grep -v 'token=' >/dev/null",
+			 path_in("one"), secret);
+		cr_expect_neq(system(cmd), 0, "the secret is in the history outside token.conf");
+	}
+	snprintf(cmd, sizeof cmd, "grep -rF '%s' '%s' --include=.weft-answers.yaml >/dev/null", secret, tmp);
+	cr_expect_neq(system(cmd), 0, "the secret is in an answers file");
+
+	/* a replay without a value: not taken from anywhere, so asked (or refused) */
+	r = RUN("new", REPLAY "/v1", path_in("two"), "--no-input", "--answers", path_in("one/.weft-answers.yaml"));
+	cr_expect_eq(r.rc, 2);
+	expect_contains(r.err, "no value for 'token'");
+	result_free(&r);
+
+	weft_buf b = WEFT_BUF_INIT;
+	char dest[512], answers[512];
+	snprintf(dest, sizeof dest, "%s", path_in("three"));
+	snprintf(answers, sizeof answers, "%s", path_in("one/.weft-answers.yaml"));
+	const char *args[] = { "new", REPLAY "/v1", dest, "--no-git", "--answers", answers, NULL };
+	const char *qa[] = { "token", "another-secret\n", NULL };
+	int rc = run_pty(args, qa, &b);
+	cr_expect_eq(rc, 0, "%s", b.ptr);
+	expect_lacks(b.ptr, "who [");
+	weft_buf_free(&b);
+	expect_file(path_in("three/token.conf"), "token=another-secret\n");
+	expect_file(path_in("three/hello.txt"), "Hello world, level 2.\n");
+	ans = slurp(path_in("three/.weft-answers.yaml"));
+	expect_lacks(ans, "another-secret");
+	free(ans);
+}
+
+/* A collection in a git repository: templates/app includes templates/_shared. */
+static void make_collection(char repo[512], char hex[41])
+{
+	snprintf(repo, 512, "%s", path_in("coll"));
+	sh("cp -R '%s' '%s'", REPLAY "/collection", repo);
+	git_libgit2_init();
+	git_oid id;
+	weft_test_git_commit_all(repo, "collection", &id);
+	weft_test_git_tag(repo, "v1", &id);
+	git_libgit2_shutdown();
+	hex_of(hex, &id);
+}
+
+Test(cli, subdir_of_a_git_repository_with_a_shared_include)
+{
+	char repo[512], hex[41], url[600];
+	make_collection(repo, hex);
+	snprintf(url, sizeof url, "file://%s", repo);
+	result r = RUN("new", url, path_in("one"), "--subdir", "templates/app/", "--ref", "v1", "--set", "project=p1");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	expect_file(path_in("one/README.md"), "# p1\n");
+	expect_file(path_in("one/lib/util.txt"), "shared helper, copied verbatim: {{not rendered}}\n");
+	char *ans = slurp(path_in("one/.weft-answers.yaml"));
+	char want[300];
+	snprintf(want, sizeof want, "  subdir: \"templates/app\"\n  ref: \"v1\"\n  commit: \"%s\"\n  dirty: false\n",
+		 hex);
+	expect_contains(ans, want);
+	free(ans);
+	/* the replay takes the subdir and commit from the answers: the same project */
+	r = RUN("new", url, path_in("two"), "--answers", path_in("one/.weft-answers.yaml"));
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	expect_lacks(r.err, "warning"); /* (a sanitizer build may print its suppressions) */
+	result_free(&r);
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "diff -r -x .git '%s' '%s'", path_in("one"), path_in("two"));
+	cr_expect_eq(system(cmd), 0, "second run differs");
+	/* a local repository, in place, works the same */
+	r = RUN("new", repo, path_in("three"), "--subdir", "templates/app", "--no-git");
+	cr_assert_eq(r.rc, 0, "%s", r.err);
+	result_free(&r);
+	expect_file(path_in("three/lib/util.txt"), "shared helper, copied verbatim: {{not rendered}}\n");
+	expect_no_leftovers();
+}
+
+Test(cli, subdir_may_not_leave_the_repository)
+{
+	char repo[512], hex[41], url[600];
+	make_collection(repo, hex);
+	/* a link in the repository leading out of it */
+	char outside[512];
+	snprintf(outside, sizeof outside, "%s", path_in("outside"));
+	sh("cp -R '%s' '%s'", REPLAY "/v1", outside);
+	cr_assert_eq(symlink(outside, path_in("coll/templates/escape")), 0);
+	/* a template at the top of the repository, whose include would be outside it */
+	sh("cp -R '%s/templates/app' '%s/top'", repo, repo);
+	git_libgit2_init();
+	git_oid id;
+	weft_test_git_commit_all(repo, "more", &id);
+	git_libgit2_shutdown();
+	snprintf(url, sizeof url, "file://%s", repo);
+
+	const char *bad[] = { "../outside", "/etc", "templates/../../outside", "" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		result r = RUN("new", url, path_in("p"), "--subdir", bad[i]);
+		cr_expect_eq(r.rc, 2, "--subdir '%s': %s", bad[i], r.err);
+		expect_contains(r.err, "bad --subdir");
+		result_free(&r);
+	}
+	result r = RUN("new", url, path_in("p"), "--subdir", "templates/escape");
+	cr_expect_eq(r.rc, 3, "%s", r.err);
+	expect_contains(r.err, "--subdir 'templates/escape' leads outside the template source");
+	result_free(&r);
+	r = RUN("new", url, path_in("p"), "--subdir", "templates/none");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_contains(r.err, "no such folder");
+	result_free(&r);
+	/* top/ includes _shared/lib from the folder holding the clone: not found there */
+	r = RUN("new", url, path_in("p"), "--subdir", "top");
+	cr_expect_eq(r.rc, 3, "%s", r.err);
+	result_free(&r);
+	/* a repository that is the template: its include would come from the
+	 * folder holding the clone; refused even when that folder has one */
+	char solo[512], tmpdir[600], solo_url[600];
+	snprintf(solo, sizeof solo, "%s", path_in("solo"));
+	sh("cp -R '%s' '%s'", REPLAY "/collection/templates/app", solo);
+	git_libgit2_init();
+	weft_test_git_commit_all(solo, "solo", &id);
+	git_libgit2_shutdown();
+	snprintf(solo_url, sizeof solo_url, "file://%s", solo);
+	snprintf(tmpdir, sizeof tmpdir, "TMPDIR=%s", path_in("scratch"));
+	sh("mkdir -p '%s/_shared/lib' && echo planted > '%s/_shared/lib/x.txt'", path_in("scratch"),
+	   path_in("scratch"));
+	const char *tenv[] = { tmpdir, NULL };
+	r = RUN_ENV(tenv, "new", solo_url, path_in("p"));
+	cr_expect_eq(r.rc, 3, "%s", r.err);
+	expect_contains(r.err, "lies outside the template repository");
+	result_free(&r);
+	/* not for shipped patterns */
+	const char *env[] = { "WEFT_DATA_DIR=" DATA, NULL };
+	r = RUN_ENV(env, "new", "mini", path_in("p"), "--subdir", "x");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_contains(r.err, "--subdir does not apply");
+	result_free(&r);
+	cr_expect_not(weft_path_exists(path_in("p")));
+	expect_no_leftovers();
 }

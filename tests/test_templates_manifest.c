@@ -456,11 +456,24 @@ Test(manifest, answers_text_round_trips)
 			       "\"db\":\"sqlite\",\"features\":[],\"env\":\"prod\",\"use_docker\":false,"
 			       "\"owner\":\"o: x # y\",\"module\":\"p\"}");
 	weft_buf b = WEFT_BUF_INIT;
-	cr_assert_eq(weft_templates_answers_text(&b, m, "src", "v1", NULL, v), 0);
+	weft_templates_record rec = { .source = "src", .ref = "v1", .digest = "sha256:00", .weft_version = "9.9" };
+	cr_assert_eq(weft_templates_answers_text(&b, m, &rec, v), 0);
 	cr_expect_str_eq(b.ptr, "# Written by weft new. To make this project again:\n"
 				"#   weft new SOURCE DEST --answers .weft-answers.yaml\n"
 				"template:\n  name: \"full\"\n  version: \"1.2.3\"\n  source: \"src\"\n"
-				"  ref: \"v1\"\n  commit: null\n"
+				"  ref: \"v1\"\n  template_digest: \"sha256:00\"\n  weft_version: \"9.9\"\n"
+				"  variables:\n"
+				"    project: {type: \"string\", default: \"demo-service\", pattern: \"[a-z][a-z0-9-]*\"}\n"
+				"    title: {type: \"string\", default: \"{{project}} <home>\"}\n"
+				"    port: {type: \"int\", default: \"8080\", min: 1024, max: 65535}\n"
+				"    use_db: {type: \"bool\", default: \"false\"}\n"
+				"    db: {type: \"choice\", default: \"postgres\", choices: [\"postgres\", \"sqlite\"], "
+				"when: \"use_db\"}\n"
+				"    features: {type: \"list\", default: \"metrics\", choices: [\"metrics\", \"tracing\", "
+				"\"auth\"]}\n"
+				"    env: {type: \"choice\", default: \"dev\", choices: [\"dev\", \"prod\"]}\n"
+				"    use_docker: {type: \"bool\", default: \"true\"}\n"
+				"    owner: {type: \"string\"}\n"
 				"answers:\n  project: \"p\"\n  title: \"say \\\"hi\\\"\\n\"\n  port: 2000\n"
 				"  use_db: true\n  db: \"sqlite\"\n  features: []\n  env: \"prod\"\n"
 				"  use_docker: false\n  owner: \"o: x # y\"\n");
@@ -531,4 +544,349 @@ Test(manifest, condition_language)
 	expect_cond(deep, v, -1);
 	memset(deep, '!', 300);
 	expect_cond(deep, v, -1);
+}
+
+/* ---- validation rules (validate:) ---- */
+
+static void expect_rule(const char *src, const char *json, int want, const char *err_needle)
+{
+	cJSON *v = cJSON_Parse(json);
+	bool r = false;
+	char msg[256] = "";
+	int col = 0;
+	int err = weft_templates_expr_eval(&r, src, v, msg, sizeof msg, &col);
+	cJSON_Delete(v);
+	if (want < 0) {
+		cr_expect_eq(err, WEFT_EINVALID, "'%s' should fail", src);
+		if (err_needle)
+			cr_expect(strstr(msg, err_needle), "'%s': '%s' not in '%s'", src, err_needle, msg);
+		return;
+	}
+	cr_expect_eq(err, 0, "'%s': %s", src, msg);
+	cr_expect_eq(r, want == 1, "'%s' over %s", src, json);
+}
+
+Test(manifest, expression_arithmetic_and_precedence)
+{
+	const char *v = "{\"n\": 3, \"z\": 0, \"big\": 9007199254740992, \"s\": \"pg\", \"t\": \"ph\", \"a\": true}";
+	expect_rule("1 + 2 * 3 == 7", v, 1, NULL);
+	expect_rule("(1 + 2) * 3 == 9", v, 1, NULL);
+	expect_rule("10 - 2 - 3 == 5", v, 1, NULL); /* left to right */
+	expect_rule("12 / 2 / 3 == 2", v, 1, NULL);
+	expect_rule("7 / 2 == 3 && -7 / 2 == -3", v, 1, NULL); /* truncates toward zero */
+	expect_rule("7 % 3 == 1 and -7 % 3 == -1", v, 1, NULL);
+	expect_rule("-n == -3 && - -n == n && n - -1 == 4", v, 1, NULL);
+	expect_rule("n * 2 + 1 > 6 and not n + 1 > 4", v, 1, NULL);
+	expect_rule("n + 1 > 3 || n / z > 0", v, 1, NULL); /* the side not taken is not evaluated */
+	expect_rule("z != 0 and n / z > 1", v, 0, NULL);
+	expect_rule("n == 3.0 && n < 3.5", v, 1, NULL);
+	expect_rule("big * 512 > big", v, 1, NULL); /* 2^62: no overflow */
+	/* string comparison: byte order */
+	expect_rule("s < t && 'abc' < 'abd' && 'B' < 'a' && s == 'pg'", v, 1, NULL);
+	/* errors, never a crash */
+	expect_rule("n / z > 1", v, -1, "division by zero");
+	expect_rule("n % z > 1", v, -1, "division by zero");
+	expect_rule("9223372036854775807 + 1 > 0", v, -1, "integer overflow in '+'");
+	expect_rule("-9223372036854775807 - 2 < 0", v, -1, "integer overflow in '-'");
+	expect_rule("big * big * big > 0", v, -1, "integer overflow in '*'");
+	expect_rule("(-9223372036854775807 - 1) / -1 > 0", v, -1, "integer overflow");
+	expect_rule("99999999999999999999 > 1", v, -1, "number too large");
+	expect_rule("s + 1 > 0", v, -1, "'+' cannot take string and int");
+	expect_rule("-a", v, -1, "'-' cannot take bool");
+	expect_rule("n +", v, -1, "ends too early");
+	char deep[400];
+	memset(deep, '-', 300);
+	strcpy(deep + 300, "n > 0");
+	expect_rule(deep, v, -1, "nested too deeply");
+}
+
+static void expect_rule_check(const char *src, int col, const char *needle)
+{
+	static const weft_templates_expr_var vars[] = {
+		{ "a", WEFT_TEMPLATES_INT },    { "b", WEFT_TEMPLATES_INT },  { "s", WEFT_TEMPLATES_STRING },
+		{ "c", WEFT_TEMPLATES_CHOICE }, { "f", WEFT_TEMPLATES_BOOL }, { "l", WEFT_TEMPLATES_LIST },
+	};
+	bool used[6] = { 0 };
+	char msg[256] = "";
+	int got = 0;
+	int err = weft_templates_expr_check_rule(src, vars, 6, used, msg, sizeof msg, &got);
+	if (!needle) {
+		cr_expect_eq(err, 0, "'%s': %s", src, msg);
+		return;
+	}
+	cr_expect_eq(err, WEFT_EINVALID, "'%s' should be refused", src);
+	cr_expect(strstr(msg, needle), "'%s': '%s' not in '%s'", src, needle, msg);
+	cr_expect_eq(got, col, "'%s': column %d, expected %d (%s)", src, got, col, msg);
+}
+
+Test(manifest, rule_types_are_checked)
+{
+	expect_rule_check("a < b", 0, NULL);
+	expect_rule_check("a + b * 2 <= 100 and (f or s == 'x') and c != 'y' and 'x' in l and 'e' in s", 0, NULL);
+	expect_rule_check("not f && a % 2 == 0", 0, NULL);
+	expect_rule_check("a < s", 3, "'<' cannot take int and string");
+	expect_rule_check("a == 'x'", 3, "'==' cannot take int and string");
+	expect_rule_check("f == 1", 3, "'==' cannot take bool and int");
+	expect_rule_check("s + 1 > a", 3, "'+' cannot take string and int");
+	expect_rule_check("a * 0.5 > b", 3, "'*' cannot take int and number");
+	expect_rule_check("a in l", 3, "'in' cannot take int and list");
+	expect_rule_check("a and f", 1, "'and' takes yes/no values");
+	expect_rule_check("f || s", 6, "'||' takes yes/no values");
+	expect_rule_check("!a", 2, "'!' takes yes/no values");
+	expect_rule_check("a + b", 1, "a rule must be yes or no");
+	expect_rule_check("a < bb", 5, "unknown variable 'bb' (did you mean 'b'?)");
+	expect_rule_check("a <", 4, "ends too early");
+	expect_rule_check("", 1, "empty rule");
+	/* the names a rule uses */
+	static const weft_templates_expr_var vars[] = { { "x", WEFT_TEMPLATES_INT },
+							{ "y", WEFT_TEMPLATES_INT },
+							{ "z", WEFT_TEMPLATES_INT } };
+	bool used[3] = { 0 };
+	char msg[128];
+	int col;
+	cr_expect_eq(weft_templates_expr_check_rule("x < z + 1", vars, 3, used, msg, sizeof msg, &col), 0);
+	cr_expect(used[0] && !used[1] && used[2]);
+}
+
+#define BUDGET                                                                                                 \
+	HEAD "variables:\n"                                                                                    \
+	     "  - {name: deadline, type: int, min: 1, default: 200}\n"                                         \
+	     "  - {name: budget, type: int, default: 300}\n"                                                   \
+	     "  - {name: cache, type: bool, default: false}\n"                                                 \
+	     "  - {name: cache_ms, type: int, default: 500, when: cache}\n"                                    \
+	     "  - {name: half, type: int, value: '{{budget}}'}\n"                                              \
+	     "validate:\n"                                                                                      \
+	     "  - rule: deadline < budget\n"                                                                    \
+	     "    message: 'deadline ({{deadline}}) must be below budget ({{budget}})'\n"                       \
+	     "    vars: [deadline, budget]\n"                                                                   \
+	     "  - rule: cache_ms >= deadline\n"                                                                 \
+	     "    message: 'cache_ms ({{cache_ms}}) below deadline ({{deadline}})'\n"                           \
+	     "  - rule: half / deadline >= 1\n"                                                                 \
+	     "    message: 'half'\n"
+
+static weft_templates_manifest *load_yaml(const char *yaml)
+{
+	weft_templates_manifest *m = NULL;
+	int err = weft_templates_manifest_load(&m, make_template(yaml), d);
+	cr_assert_eq(err, 0, "%s", weft_diags_count(d) ? weft_diags_get(d, 0)->message : "?");
+	return m;
+}
+
+static size_t count_errors(void)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < weft_diags_count(d); i++)
+		n += weft_diags_get(d, i)->severity == WEFT_SEV_ERROR;
+	return n;
+}
+
+Test(manifest, validate_loads_and_checks_at_load_time)
+{
+	weft_templates_manifest *m = load_yaml(BUDGET);
+	cr_assert_eq(weft_templates_manifest_nvalidations(m), 3);
+	const weft_templates_validation *v = weft_templates_manifest_validation(m, 0);
+	cr_expect_str_eq(v->rule, "deadline < budget");
+	cr_expect_eq(v->n_vars, 2);
+	cr_expect_eq(v->line, 11);
+	cr_expect_eq(v->col, 5);
+	/* without vars: the asked variables the rule names (not derived ones) */
+	v = weft_templates_manifest_validation(m, 1);
+	cr_assert_eq(v->n_vars, 2);
+	cr_expect_str_eq(v->vars[0], "deadline");
+	cr_expect_str_eq(v->vars[1], "cache_ms");
+	v = weft_templates_manifest_validation(m, 2);
+	cr_assert_eq(v->n_vars, 1);
+	cr_expect_str_eq(v->vars[0], "deadline");
+	cr_expect_null(weft_templates_manifest_validation(m, 3));
+	weft_templates_manifest_free(m);
+
+#define VARS HEAD "variables:\n  - {name: n, type: int, default: 1}\n  - {name: s, default: x}\nvalidate:\n"
+	/* line 8 is the first rule; "  - rule: " puts the rule at column 11 */
+	expect_load_error(VARS "  - rule: n < nn\n", 8, 15, "unknown variable 'nn' (did you mean 'n'?)");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n < s\n", 8, 13, "'<' cannot take int and string");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: \"n == 'x'\"\n", 8, 14, "'==' cannot take int and string");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n and s\n", 8, 11, "takes yes/no values");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n + 1\n", 8, 11, "a rule must be yes or no");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n <\n", 8, 14, "ends too early");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - message: hi\n", 8, 5, "rule");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n > 0\n    message: '{{#n}}'\n", 9, 14, "unclosed section");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n > 0\n    vars: [m]\n", 9, 12, "vars: unknown variable 'm'");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  - rule: n > 0\n  - rule: s ==\n  - rule: n < s\n", 9, 15, "ends too early");
+	cr_expect_eq(count_errors(), 2, "every broken rule is reported");
+	weft_diags_clear(d);
+	expect_load_error(HEAD "variables:\n  - {name: n, type: int, default: 1}\n  - {name: k, value: '{{n}}'}\n"
+			       "validate:\n  - rule: n > 0\n    vars: [k]\n",
+			  9, 12, "computed by the template");
+	weft_diags_clear(d);
+	expect_load_error(VARS "  rule: n > 0\n", 8, 3, "validate");
+#undef VARS
+}
+
+Test(manifest, validate_at_resolve_time)
+{
+	weft_templates_manifest *m = load_yaml(BUDGET);
+	int err;
+	/* the defaults pass; cache_ms is not in effect, so its rule is skipped */
+	char *s = resolve_json(m, NULL, &err);
+	cr_assert_eq(err, 0, "%s", count_errors() ? first_error()->message : "");
+	cr_expect_str_eq(s, "{\"deadline\":200,\"budget\":300,\"cache\":false,\"half\":300}");
+	free(s);
+	/* a --set that breaks a rule: a usage error with the rendered message */
+	const char *sets[] = { "deadline=500" };
+	weft_templates_values_opts o = { .sets = sets, .n_sets = 1 };
+	cr_expect_null(resolve_json(m, &o, &err));
+	cr_expect_eq(err, WEFT_EUSAGE);
+	cr_assert_eq(count_errors(), 2); /* half / deadline is 0 too */
+	const weft_diag *g = first_error();
+	cr_expect_str_eq(g->message, "deadline (500) must be below budget (300)");
+	cr_expect(g->hint && strstr(g->hint, "deadline < budget") && strstr(g->hint, "--set deadline=500"), "%s",
+		  g->hint);
+	weft_diags_clear(d);
+	/* every failing rule is reported, not only the first */
+	const char *sets2[] = { "deadline=600", "cache=yes", "cache_ms=10" };
+	weft_templates_values_opts o2 = { .sets = sets2, .n_sets = 3 };
+	cr_expect_null(resolve_json(m, &o2, &err));
+	cr_expect_eq(err, WEFT_EUSAGE);
+	cr_assert_eq(count_errors(), 3);
+	cr_expect_str_eq(weft_diags_get(d, 0)->message, "deadline (600) must be below budget (300)");
+	cr_expect_str_eq(weft_diags_get(d, 1)->message, "cache_ms (10) below deadline (600)");
+	cr_expect_str_eq(weft_diags_get(d, 2)->message, "half");
+	weft_diags_clear(d);
+	/* an answers file is a usage error too */
+	char path[128];
+	snprintf(path, sizeof path, "%s/a.yaml", tmp);
+	write_file(path, "deadline: 300\n");
+	weft_templates_answers *a = NULL;
+	cr_assert_eq(weft_templates_answers_load(&a, path, d), 0);
+	weft_templates_values_opts o3 = { .answers = a };
+	cr_expect_null(resolve_json(m, &o3, &err));
+	cr_expect_eq(err, WEFT_EUSAGE);
+	cr_expect(strstr(first_error()->hint, "from the answers file"), "%s", first_error()->hint);
+	weft_templates_answers_free(a);
+	weft_diags_clear(d);
+	weft_templates_manifest_free(m);
+}
+
+Test(manifest, validate_rule_errors_and_broken_defaults)
+{
+	/* the template's own defaults break its rule: invalid input, at the rule */
+	weft_templates_manifest *m = load_yaml(HEAD "variables:\n  - {name: a, type: int, default: 5}\n"
+						    "  - {name: b, type: int, default: 0}\nvalidate:\n"
+						    "  - {rule: a < b, message: 'a ({{a}}) must be below b ({{b}})'}\n"
+						    "  - {rule: a / b >= 0, message: 'ratio'}\n");
+	int err;
+	cr_expect_null(resolve_json(m, NULL, &err));
+	cr_expect_eq(err, WEFT_EINVALID);
+	cr_assert_eq(count_errors(), 2);
+	const weft_diag *g = weft_diags_get(d, 0);
+	cr_expect_str_eq(g->message, "a (5) must be below b (0)");
+	cr_expect(g->path && strstr(g->path, "template.yaml"));
+	cr_expect_eq(g->line, 8);
+	cr_expect(strstr(g->hint, "defaults break its own rule"), "%s", g->hint);
+	/* division by zero: the rule fails with the reason, nothing crashes */
+	cr_expect_str_eq(weft_diags_get(d, 1)->message, "ratio (the rule 'a / b >= 0' cannot be checked: division by zero)");
+	weft_diags_clear(d);
+	const char *sets[] = { "b=9" };
+	weft_templates_values_opts o = { .sets = sets, .n_sets = 1 };
+	char *s = resolve_json(m, &o, &err);
+	cr_expect_eq(err, 0);
+	free(s);
+	weft_templates_manifest_free(m);
+}
+
+Test(manifest, validate_asks_again)
+{
+	weft_templates_manifest *m = load_yaml(BUDGET);
+	/* deadline 500 breaks the first rule: deadline and budget are asked
+	 * again, offering what was answered; cache (answered "n") is replayed */
+	const char *replies[] = { "500", "", "n", "100", "", NULL };
+	script s = { replies, 0, "" };
+	weft_templates_values_opts o = { .ask = scripted, .ask_ctx = &s };
+	int err;
+	char *json = resolve_json(m, &o, &err);
+	cr_assert_eq(err, 0, "%s", s.log);
+	cr_expect_str_eq(json, "{\"deadline\":100,\"budget\":300,\"cache\":false,\"half\":300}");
+	cr_expect_str_eq(s.log, "deadline[200];budget[300];cache[false];"
+				"deadline[500]!deadline (500) must be below budget (300);"
+				"budget[300]!deadline (500) must be below budget (300);");
+	cr_expect_eq(weft_diags_count(d), 0);
+	free(json);
+	/* a --set value is not asked again: the rule's other variable is */
+	const char *sets[] = { "budget=150" };
+	const char *replies2[] = { "", "", "90", NULL };
+	script s2 = { replies2, 0, "" };
+	weft_templates_values_opts o2 = { .sets = sets, .n_sets = 1, .ask = scripted, .ask_ctx = &s2 };
+	json = resolve_json(m, &o2, &err);
+	cr_assert_eq(err, 0, "%s", s2.log);
+	cr_expect_str_eq(json, "{\"deadline\":90,\"budget\":150,\"cache\":false,\"half\":150}");
+	cr_expect_str_eq(s2.log, "deadline[200];cache[false];deadline[200]!deadline (200) must be below budget (150);");
+	free(json);
+	/* only --set values break it: nothing to ask, a usage error */
+	const char *sets3[] = { "budget=150", "deadline=160" };
+	const char *replies3[] = { "", NULL };
+	script s3 = { replies3, 0, "" };
+	weft_templates_values_opts o3 = { .sets = sets3, .n_sets = 2, .ask = scripted, .ask_ctx = &s3 };
+	cr_expect_null(resolve_json(m, &o3, &err));
+	cr_expect_eq(err, WEFT_EUSAGE);
+	cr_expect_str_eq(first_error()->message, "deadline (160) must be below budget (150)");
+	weft_diags_clear(d);
+	/* end of input while asking again stops */
+	const char *replies4[] = { "500", "", "", NULL };
+	script s4 = { replies4, 0, "" };
+	weft_templates_values_opts o4 = { .ask = scripted, .ask_ctx = &s4 };
+	cr_expect_null(resolve_json(m, &o4, &err));
+	cr_expect_eq(err, WEFT_EUSAGE);
+	cr_expect(strstr(first_error()->message, "no answer for 'deadline'"), "%s", first_error()->message);
+	weft_diags_clear(d);
+	weft_templates_manifest_free(m);
+}
+
+/* The shipped patterns: their defaults pass their rules, and each rule is
+ * refused when --set breaks it. */
+static void expect_pattern_refuses(const char *pattern, const char *const *sets, size_t n, const char *needle)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s/templates/patterns/%s", WEFT_SOURCE_DIR, pattern);
+	weft_templates_manifest *m = NULL;
+	cr_assert_eq(weft_templates_manifest_load(&m, dir, d), 0, "%s", pattern);
+	int err;
+	char *s = resolve_json(m, NULL, &err);
+	cr_expect_eq(err, 0, "%s: the defaults break a rule: %s", pattern, count_errors() ? first_error()->message : "");
+	free(s);
+	if (sets) {
+		weft_templates_values_opts o = { .sets = sets, .n_sets = n };
+		cr_expect_null(resolve_json(m, &o, &err));
+		cr_expect_eq(err, WEFT_EUSAGE, "%s", pattern);
+		cr_expect(count_errors() && strstr(first_error()->message, needle), "%s: '%s' not in '%s'", pattern,
+			  needle, count_errors() ? first_error()->message : "(no error)");
+	}
+	weft_diags_clear(d);
+	weft_templates_manifest_free(m);
+}
+
+Test(manifest, shipped_patterns_declare_their_rules)
+{
+	const char *api1[] = { "deadline_ms=500" };
+	expect_pattern_refuses("api", api1, 1, "deadline_ms (500) must be below model_budget_ms (300)");
+	const char *api2[] = { "deadline_ms=300" }; /* equal is not below */
+	expect_pattern_refuses("api", api2, 1, "must be below model_budget_ms");
+	const char *api3[] = { "network_budget_ms=500" }; /* 500 + 300 + 1300 > 2000 */
+	expect_pattern_refuses("api", api3, 1, "must add up to at most end_to_end_budget_ms (2000)");
+	const char *api4[] = { "end_to_end_budget_ms=1849" }; /* 250 + 300 + 1300 = 1850 */
+	expect_pattern_refuses("api", api4, 1, "must add up to at most end_to_end_budget_ms (1849)");
+	const char *hitl1[] = { "routing_budget_ms=250" };
+	expect_pattern_refuses("hitl", hitl1, 1, "end_to_end_budget_ms (250) must be above routing_budget_ms (250)");
+	/* patterns whose tests assume no relation between variables: the defaults still load and resolve */
+	expect_pattern_refuses("batch", NULL, 0, NULL);
+	expect_pattern_refuses("edge", NULL, 0, NULL);
+	expect_pattern_refuses("embedded", NULL, 0, NULL);
 }

@@ -7,16 +7,21 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
+#include <linux/fs.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "git_test.h"
 #include "listing.h"
+#include "requires.h"
 #include "templates_int.h"
 
 #define FULL WEFT_FIXTURES "/templates/full"
@@ -35,8 +40,14 @@ static void setup(void)
 	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
 }
 
+/* a folder a test made immutable (chattr +i), to clear whatever happened */
+static char immutable_dir[600];
+static bool set_immutable(const char *path, bool on);
+
 static void teardown(void)
 {
+	if (immutable_dir[0])
+		set_immutable(immutable_dir, false);
 	weft_diags_free(d);
 	char cmd[256];
 	snprintf(cmd, sizeof cmd, "chmod -R u+w '%s'; rm -rf '%s'", tmp, tmp);
@@ -349,11 +360,14 @@ Test(scaffold, force_writes_the_template_files_only)
 	git_libgit2_shutdown();
 	expect_no_leftovers();
 
+	weft_templates_write_result_free(&res);
+
 	/* again: the folder is a repository now, so nothing is committed */
 	p = plan_full(owner_ann, 1);
 	cr_assert_eq(write_plan(p, path_in("user"), &o, &res), 0);
 	cr_expect(res.git_skipped);
 	cr_expect_str_eq(res.commit, "");
+	weft_templates_write_result_free(&res);
 	weft_templates_plan_free(p);
 }
 
@@ -864,4 +878,406 @@ Test(scaffold, modes_follow_the_umask)
 			     (unsigned)(st.st_mode & 07777), want[i].mode & ~027u);
 	}
 	expect_no_leftovers();
+}
+
+/* ---- --force is one transaction -------------------------------------------------- */
+
+/* Everything a folder tree holds, as text: for each entry (sorted, depth
+ * first) its path, type, mode and inode, and a file's bytes or a link's
+ * target (bytes other than printable ASCII and newlines escaped as \xHH).
+ * Two equal snapshots: the same tree byte for byte and mode for mode, with
+ * the very same files (a copy would have another inode). */
+static void snapshot_at(weft_buf *b, const char *dir, const char *rel)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s%s%s", dir, *rel ? "/" : "", rel);
+	struct dirent **ents = NULL;
+	int k = scandir(path, &ents, NULL, alphasort);
+	cr_assert_geq(k, 0, "cannot read %s", path);
+	for (int i = 0; i < k; i++) {
+		const char *n = ents[i]->d_name;
+		if (strcmp(n, ".") && strcmp(n, "..")) {
+			char sub[1024], full[2048];
+			snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", n);
+			snprintf(full, sizeof full, "%s/%s", dir, sub);
+			struct stat st;
+			cr_assert_eq(lstat(full, &st), 0, "%s", full);
+			weft_buf_printf(b, "%s %c %04o %ju", sub,
+					S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ? 'l' : 'f',
+					(unsigned)(st.st_mode & 07777), (uintmax_t)st.st_ino);
+			if (S_ISLNK(st.st_mode)) {
+				char target[1024];
+				ssize_t t = readlink(full, target, sizeof target - 1);
+				cr_assert_geq(t, 0);
+				target[t] = '\0';
+				weft_buf_printf(b, " -> %s\n", target);
+			} else if (S_ISREG(st.st_mode)) {
+				size_t len;
+				char *data = slurp(full, &len);
+				weft_buf_printf(b, " %zu:", len);
+				/* escaped, so that the snapshot is a string whatever the bytes */
+				for (size_t q = 0; q < len; q++) {
+					unsigned char c = (unsigned char)data[q];
+					if ((c < 0x20 && c != '\n') || c >= 0x7f || c == '\\')
+						weft_buf_printf(b, "\\x%02x", c);
+					else
+						weft_buf_put(b, data + q, 1);
+				}
+				weft_buf_put(b, "\n", 1);
+				free(data);
+			} else {
+				weft_buf_put(b, "\n", 1);
+				snapshot_at(b, dir, sub);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+static char *snapshot(const char *dir)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	struct stat st;
+	cr_assert_eq(lstat(dir, &st), 0, "%s", dir);
+	weft_buf_printf(&b, ". d %04o %ju\n", (unsigned)(st.st_mode & 07777), (uintmax_t)st.st_ino);
+	snapshot_at(&b, dir, "");
+	cr_assert_not(b.oom);
+	return weft_buf_detach(&b);
+}
+
+static void write_mode(const char *rel, const char *text, mode_t mode)
+{
+	write_file(path_in(rel), text);
+	cr_assert_eq(chmod(path_in(rel), mode), 0);
+}
+
+/* A user's folder that the fixture's plan writes into: five files of the
+ * same names (one a dangling link), odd modes, and files of the user's
+ * own beside them, at the top and in folders the template writes into. */
+static void make_rich_user_folder(void)
+{
+	cr_assert_eq(mkdir(path_in("user"), 0750), 0);
+	write_mode("user/notes.txt", "mine\n", 0600);
+	write_mode("user/README.md", "old readme\n", 0640);
+	cr_assert_eq(symlink("nowhere", path_in("user/Dockerfile")), 0);
+	write_mode("user/.weft-answers.yaml", "project: old\n", 0644);
+	cr_assert_eq(mkdir(path_in("user/src"), 0700), 0);
+	write_mode("user/src/demo_service.c", "/* old code */\n", 0755);
+	write_mode("user/src/keep.c", "keep\n", 0444);
+	cr_assert_eq(mkdir(path_in("user/docs"), 0755), 0);
+	write_mode("user/docs/guide.md", "old guide\n", 0664);
+	cr_assert_eq(mkdir(path_in("user/other"), 0755), 0);
+	write_mode("user/other/x", "x\n", 0644);
+}
+
+static const char *const rich_replaced[] = { "Dockerfile", "README.md", "docs/guide.md", "src/demo_service.c",
+					     ".weft-answers.yaml" };
+
+static void expect_replaced(const weft_templates_write_result *res, const char *const *want, size_t n)
+{
+	weft_buf got = WEFT_BUF_INIT, exp = WEFT_BUF_INIT;
+	weft_buf_put(&got, "", 0);
+	weft_buf_put(&exp, "", 0);
+	for (size_t i = 0; i < res->n_replaced; i++)
+		weft_buf_printf(&got, "%s ", res->replaced[i]);
+	for (size_t i = 0; i < n; i++)
+		weft_buf_printf(&exp, "%s ", want[i]);
+	cr_expect_str_eq(got.ptr, exp.ptr, "replaced files");
+	weft_buf_free(&got);
+	weft_buf_free(&exp);
+}
+
+static int inject_move(void *ctx, const char *path)
+{
+	(void)path;
+	fault *f = ctx;
+	return ++f->calls == f->fail_at ? f->code : 0;
+}
+
+/* A failure at any step of the moves into DEST (each folder made, each file
+ * moved aside, each moved in, .git) leaves DEST exactly as it was; once no
+ * step fails, the report lists the replaced files and nothing else of the
+ * user's is touched. */
+Test(scaffold, force_is_all_or_nothing)
+{
+	make_rich_user_folder();
+	char *before = snapshot(path_in("user"));
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	int steps = 0;
+	for (int n = 1;; n++) {
+		cr_assert_lt(n, 200, "the moves never finished");
+		fault f = { 0, n, n % 2 ? EIO : ENOSPC };
+		weft_templates_write_opts o = { .git = true, .force = true, .before_move = inject_move, .hook_ctx = &f };
+		weft_templates_write_result res;
+		weft_diags_clear(d);
+		int err = write_plan(p, path_in("user"), &o, &res);
+		if (f.calls < n) {
+			/* the hook was never asked for step n: all went through */
+			cr_assert_eq(err, 0);
+			steps = f.calls;
+			expect_replaced(&res, rich_replaced, 5);
+			weft_templates_write_result_free(&res);
+			break;
+		}
+		cr_expect_eq(err, WEFT_EENV, "step %d", n);
+		cr_expect(strstr(first_error()->message, strerror(f.code)), "%s", first_error()->message);
+		cr_expect_eq(res.n_replaced, 0);
+		cr_expect_null(res.replaced);
+		char *after = snapshot(path_in("user"));
+		cr_expect_str_eq(after, before, "a failure at step %d changed DEST", n);
+		free(after);
+		char *l = weft_test_listing(tmp);
+		cr_expect_str_eq(l, "user", "a failure at step %d", n);
+		free(l);
+		for (size_t i = 0; i < weft_diags_count(d); i++)
+			cr_expect_neq(weft_diags_get(d, i)->severity, WEFT_SEV_WARNING, "step %d: %s", n,
+				      weft_diags_get(d, i)->message);
+	}
+	/* 12 folders and files new, 5 replaced (two steps each), .git */
+	cr_expect_eq(steps, 12 + 2 * 5 + 1, "%d steps", steps);
+	weft_templates_plan_free(p);
+
+	/* the template's files, modes and the first commit are in place */
+	expect_file(path_in("user/docs/guide.md"), "Guide for demo-service\n");
+	expect_file(path_in("user/Dockerfile"), "FROM alpine\nEXPOSE 8080\n");
+	struct stat st;
+	cr_assert_eq(lstat(path_in("user/src/demo_service.c"), &st), 0);
+	cr_expect_eq(st.st_mode & 0777, 0644, "the template's mode applies to new content");
+	cr_expect(weft_path_exists(path_in("user/.git/HEAD")));
+	/* what the template does not write is untouched, inode, mode and all
+	 * (.git left out: its index holds NUL bytes) */
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path_in("user/.git"));
+	cr_assert_eq(system(cmd), 0);
+	char *after = snapshot(path_in("user"));
+	static const char *const untouched[] = { "notes.txt f 0600", "src/keep.c f 0444", "other/x f 0644",
+						 "other d 0755" };
+	for (size_t i = 0; i < sizeof untouched / sizeof untouched[0]; i++) {
+		const char *line = strstr(before, untouched[i]);
+		cr_assert_not_null(line, "%s", untouched[i]);
+		char want[256];
+		snprintf(want, sizeof want, "%.*s", (int)strcspn(line, "\n"), line);
+		cr_expect_not_null(strstr(after, want), "changed: %s", want);
+	}
+	cr_expect(!strncmp(after, before, strcspn(before, "\n")), "DEST itself changed");
+	free(after);
+	free(before);
+	char *l = weft_test_listing(tmp);
+	cr_expect_str_eq(l, "user");
+	free(l);
+}
+
+/* --dry-run --force names the files it would replace and writes nothing. */
+Test(scaffold, dry_run_force_lists_what_it_would_replace)
+{
+	make_rich_user_folder();
+	char *before = snapshot(path_in("user"));
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	weft_templates_write_opts o = { .git = true, .force = true, .dry_run = true };
+	weft_templates_write_result res;
+	cr_assert_eq(write_plan(p, path_in("user"), &o, &res), 0);
+	cr_expect(res.merged);
+	expect_replaced(&res, rich_replaced, 5);
+	weft_templates_write_result_free(&res);
+	cr_expect_eq(res.n_replaced, 0);
+	char *after = snapshot(path_in("user"));
+	cr_expect_str_eq(after, before);
+	free(after);
+	char *l = weft_test_listing(tmp);
+	cr_expect_str_eq(l, "user");
+	free(l);
+	/* without --force it says what the real run would */
+	o.force = false;
+	cr_expect_eq(write_plan(p, path_in("user"), &o, &res), WEFT_EEXISTS);
+	cr_expect(strstr(first_error()->message, "not empty"));
+	/* a new folder: nothing to replace, nothing made */
+	weft_diags_clear(d);
+	cr_assert_eq(write_plan(p, path_in("new"), &o, &res), 0);
+	cr_expect_eq(res.n_replaced, 0);
+	cr_expect_not(weft_path_exists(path_in("new")));
+	weft_templates_plan_free(p);
+	free(before);
+}
+
+/* Make a folder unwritable for real: the immutable attribute (chattr +i)
+ * where we are root and the file system has it; else, for a user who is
+ * not root, a folder without write permission, which fails the same
+ * renames (EACCES instead of EPERM). Root on a file system without the
+ * attribute (tmpfs) skips, and fails under CI. Returns the flag set. */
+static bool set_immutable(const char *path, bool on)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	int flags = 0;
+	bool ok = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+	if (ok) {
+		flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+		ok = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return ok;
+}
+
+static void lock_folder(const char *path)
+{
+	if (geteuid() != 0) {
+		cr_log_info("not root: a read-only folder stands in for an immutable one");
+		cr_assert_eq(chmod(path, 0555), 0);
+		return;
+	}
+	if (set_immutable(path, true)) {
+		snprintf(immutable_dir, sizeof immutable_dir, "%s", path);
+		return;
+	}
+	char why[256];
+	snprintf(why, sizeof why, "the immutable attribute on %s (chattr +i): %s", path, strerror(errno));
+	if (weft_test_in_ci())
+		cr_assert_fail("CI is set and %s", why);
+	cr_skip_test("no %s; skipped outside CI, a failure when CI=true", why);
+}
+
+static void unlock_folder(const char *path, mode_t mode)
+{
+	if (immutable_dir[0]) {
+		cr_assert(set_immutable(immutable_dir, false), "cannot clear the immutable flag of %s", immutable_dir);
+		immutable_dir[0] = '\0';
+	}
+	cr_assert_eq(chmod(path, mode), 0);
+}
+
+/* The user's report: a folder the template writes into cannot be changed,
+ * so --force fails part-way; the folder must be exactly as it was. Once
+ * with a file there to replace, once with only a new file to put there. */
+Test(scaffold, force_into_an_immutable_folder_changes_nothing)
+{
+	for (int round = 0; round < 2; round++) {
+		make_rich_user_folder();
+		if (round == 1)
+			cr_assert_eq(unlink(path_in("user/src/demo_service.c")), 0);
+		char *before = snapshot(path_in("user"));
+		lock_folder(path_in("user/src"));
+		weft_templates_plan *p = plan_full(owner_ann, 1);
+		weft_templates_write_opts o = { .git = true, .force = true };
+		weft_templates_write_result res;
+		weft_diags_clear(d);
+		int err = write_plan(p, path_in("user"), &o, &res);
+		unlock_folder(path_in("user/src"), 0700);
+		weft_templates_plan_free(p);
+		cr_expect_eq(err, WEFT_EENV, "round %d", round);
+		const weft_diag *g = first_error();
+		cr_expect(strstr(g->path, "user/src/demo_service.c"), "%s", g->path);
+		cr_expect(strstr(g->message, round ? "cannot move into place" : "cannot move the existing file aside"),
+			  "%s", g->message);
+		char *after = snapshot(path_in("user"));
+		cr_expect_str_eq(after, before, "round %d: DEST changed", round);
+		free(after);
+		free(before);
+		char *l = weft_test_listing(tmp);
+		cr_expect_str_eq(l, "user", "round %d", round);
+		free(l);
+		char cmd[700];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", path_in("user"));
+		cr_assert_eq(system(cmd), 0);
+	}
+}
+
+static int kill_at_move(void *ctx, const char *path)
+{
+	(void)path;
+	int *calls = ctx;
+	if (++*calls == kill_at_call)
+		raise(SIGKILL);
+	return 0;
+}
+
+/* weft killed in the middle of the moves: DEST holds some new files and
+ * lacks some originals, the temporary folder holds the rest and a journal.
+ * The next write into DEST puts it back as it was before anything else. */
+Test(scaffold, a_force_killed_mid_way_is_undone_by_the_next)
+{
+	make_rich_user_folder();
+	char *before = snapshot(path_in("user"));
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	char dest[512];
+	snprintf(dest, sizeof dest, "%s", path_in("user"));
+	for (int at = 1; at <= 23; at += 4) {
+		kill_at_call = at;
+		fflush(stdout);
+		fflush(stderr);
+		pid_t pid = fork();
+		cr_assert_neq(pid, -1);
+		if (pid == 0) {
+			int calls = 0;
+			weft_templates_write_opts o = {
+				.git = true, .force = true, .before_move = kill_at_move, .hook_ctx = &calls
+			};
+			weft_diags *cd = NULL;
+			weft_diags_new(&cd);
+			weft_templates_plan_write(p, dest, &o, NULL, cd);
+			_exit(0); /* not reached */
+		}
+		int status;
+		cr_assert_eq(waitpid(pid, &status, 0), pid);
+		cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", (unsigned)status);
+		char left[600];
+		leftover_in(left, sizeof left);
+		cr_assert_neq(left[0], '\0', "no temporary folder left by the killed run");
+		char jpath[700];
+		snprintf(jpath, sizeof jpath, "%s/journal", left);
+		char *j = slurp(jpath, NULL);
+		cr_expect(!strncmp(j, "weft new --force journal 1\nnew ", 31), "%s", j);
+		cr_expect(strstr(j, "\nreplace "), "%s", j);
+		free(j);
+
+		/* the next run undoes the killed one before it looks at DEST: one with
+		 * --force that then fails to write, or (every other step) one without
+		 * --force, which then finds the restored folder not empty */
+		bool force_next = (at / 4) % 2 == 0;
+		fault f = { 0, 1, EIO };
+		weft_templates_write_opts o = { .git = true, .force = force_next, .before_write = inject,
+						.hook_ctx = &f };
+		weft_diags_clear(d);
+		cr_expect_eq(write_plan(p, dest, &o, NULL), force_next ? WEFT_EENV : WEFT_EEXISTS);
+		char *after = snapshot(dest);
+		cr_expect_str_eq(after, before, "killed at step %d: not undone", at);
+		free(after);
+		char *l = weft_test_listing(tmp);
+		cr_expect_str_eq(l, "user", "killed at step %d", at);
+		free(l);
+		cr_expect_eq(notes(), 2, "killed at step %d", at);
+		cr_expect(strstr(first_note()->message, "undid an interrupted weft new --force"), "%s",
+			  first_note()->message);
+	}
+	weft_templates_plan_free(p);
+	free(before);
+}
+
+/* weft_templates_plan_check_dest: plan_write's checks of DEST, writing
+ * nothing (what a dry run calls). */
+Test(scaffold, the_destination_is_checked_without_writing)
+{
+	weft_templates_plan *p = plan_full(owner_ann, 1);
+	cr_expect_eq(weft_templates_plan_check_dest(p, path_in("new"), NULL, d), 0);
+	cr_expect_not(weft_path_exists(path_in("new")));
+	mkdir(path_in("empty"), 0755);
+	cr_expect_eq(weft_templates_plan_check_dest(p, path_in("empty"), NULL, d), 0);
+	write_file(path_in("empty/mine.txt"), "mine");
+	cr_expect_eq(weft_templates_plan_check_dest(p, path_in("empty"), NULL, d), WEFT_EEXISTS);
+	cr_expect(strstr(first_error()->message, "destination folder is not empty"));
+	weft_diags_clear(d);
+	weft_templates_write_opts o = { .force = true };
+	cr_expect_eq(weft_templates_plan_check_dest(p, path_in("empty"), &o, d), 0);
+	cr_expect_eq(weft_templates_plan_check_dest(p, path_in("empty/mine.txt"), NULL, d), WEFT_EEXISTS);
+	weft_diags_clear(d);
+	cr_expect_eq(weft_templates_plan_check_dest(p, path_in("no/such"), NULL, d), WEFT_EENV);
+	weft_diags_clear(d);
+	cr_expect_eq(weft_templates_plan_check_dest(p, "", NULL, d), WEFT_EUSAGE);
+	char *l = weft_test_listing(path_in("empty"));
+	cr_expect_str_eq(l, "mine.txt");
+	free(l);
+	weft_templates_plan_free(p);
 }

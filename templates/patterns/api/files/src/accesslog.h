@@ -4,7 +4,8 @@
  *   latency_us=845 fallback=false reason=- client=crm-desktop user=agent-17
  *
  * (on one line). client is the calling system (its token's name); user is
- * the person it calls for, from the X-On-Behalf-Of header, for audit. latency_us runs from the first byte of the request the
+ * the person it calls for, from the X-On-Behalf-Of header once auth.c has
+ * checked it against the user rules (else "-"). latency_us runs from the first byte of the request the
  * service saw to the last byte of the response handed to the kernel.
  */
 #ifndef ACCESSLOG_H
@@ -26,7 +27,7 @@ typedef struct access_entry {
 	bool fallback;
 	const char *reason; /* why a fallback answered ("deadline", ...), or NULL */
 	const char *client; /* the token's name, or NULL */
-	const char *user;   /* X-On-Behalf-Of of an authenticated caller, or NULL */
+	const char *user;   /* the checked X-On-Behalf-Of user, or NULL / "" */
 } access_entry;
 
 /* Open path for appending ("-": standard error). Returns 0 or -1 with err. */

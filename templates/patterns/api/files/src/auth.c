@@ -46,7 +46,15 @@ static unsigned digest_diff(const unsigned char *a, const unsigned char *b)
 
 auth_result auth_check(const api_config *c, const char *authorization, api_route route, const char **who)
 {
+	const char *user;
+	return auth_check_user(c, authorization, NULL, route, who, &user);
+}
+
+auth_result auth_check_user(const api_config *c, const char *authorization, const char *on_behalf_of,
+			    api_route route, const char **who, const char **user)
+{
 	*who = NULL;
+	*user = NULL;
 	const char *tok;
 	size_t n = auth_bearer(authorization, &tok);
 	if (!n)
@@ -67,5 +75,17 @@ auth_result auth_check(const api_config *c, const char *authorization, api_route
 		return AUTH_OK;
 	if (!found)
 		return AUTH_INVALID;
-	return (found->routes & (1u << route)) ? AUTH_OK : AUTH_FORBIDDEN;
+	if (!(found->routes & (1u << route)))
+		return AUTH_FORBIDDEN;
+	if (!on_behalf_of)
+		return AUTH_OK; /* the calling system acts for itself */
+	if (!found->act_for_users)
+		return AUTH_NO_DELEGATION;
+	if (!api_valid_user(on_behalf_of))
+		return AUTH_BAD_USER;
+	const api_user *rule = api_config_user(c, on_behalf_of);
+	if (!rule || !(rule->routes & (1u << route)))
+		return AUTH_USER_FORBIDDEN;
+	*user = on_behalf_of;
+	return AUTH_OK;
 }

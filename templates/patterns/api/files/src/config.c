@@ -273,15 +273,43 @@ static void parse_sunset(parser *p, const char *value, const char *at)
 		 days[weekday(y, m, d)], d, months[m - 1], y);
 }
 
-static unsigned parse_routes(parser *p, const char *s, const char *at, const char *what)
+bool api_valid_user(const char *s)
+{
+	if (!*s || strlen(s) >= API_USER_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.' && *s != '@')
+			return false;
+	return true;
+}
+
+const api_user *api_config_user(const api_config *c, const char *name)
+{
+	const api_user *any = NULL;
+	for (size_t i = 0; i < c->n_users; i++) {
+		if (strcmp(c->users[i].name, name) == 0)
+			return &c->users[i];
+		if (strcmp(c->users[i].name, "*") == 0)
+			any = &c->users[i];
+	}
+	return any;
+}
+
+/* Routes, one a word; with flag non-NULL the word `act_for_users` sets it. */
+static unsigned parse_routes_flag(parser *p, const char *s, const char *at, const char *what, bool *flag)
 {
 	unsigned routes = 0;
 	char word[128];
 	const char *w;
 	while ((w = next_word(&s, word, sizeof word))) {
+		if (flag && strcmp(word, "act_for_users") == 0) {
+			*flag = true;
+			continue;
+		}
 		int r = api_route_find(word);
 		if (r < 0) {
-			fail(p, w, "%s: unknown route '%.60s' (routes: /v1/predict, /v1/model, /healthz)", what, word);
+			fail(p, w, "%s: unknown route '%.60s' (routes: /v1/predict, /v1/model, /healthz%s)", what, word,
+			     flag ? "; and the word act_for_users" : "");
 			continue;
 		}
 		routes |= 1u << r;
@@ -289,6 +317,42 @@ static unsigned parse_routes(parser *p, const char *s, const char *at, const cha
 	if (!routes && !p->errors)
 		fail(p, at, "%s: no route given", what);
 	return routes;
+}
+
+static unsigned parse_routes(parser *p, const char *s, const char *at, const char *what)
+{
+	return parse_routes_flag(p, s, at, what, NULL);
+}
+
+static void parse_user(parser *p, const char *value, const char *at)
+{
+	api_config *c = p->c;
+	char name[128];
+	const char *s = value;
+	const char *nw = next_word(&s, name, sizeof name);
+	if (!nw || (strcmp(name, "*") != 0 && !api_valid_user(name))) {
+		fail(p, nw ? nw : at,
+		     "user: expected a user name (letters, digits, '-', '_', '.', '@'; under %d characters) or '*', "
+		     "then routes",
+		     API_USER_NAME_MAX);
+		return;
+	}
+	int before = p->errors;
+	unsigned routes = parse_routes(p, s, at, "user");
+	if (p->errors != before)
+		return;
+	for (size_t i = 0; i < c->n_users; i++)
+		if (strcmp(c->users[i].name, name) == 0) {
+			fail(p, nw, "user: '%s' has a rule already", name);
+			return;
+		}
+	if (c->n_users == API_MAX_USERS) {
+		fail(p, at, "user: at most %d user rules", API_MAX_USERS);
+		return;
+	}
+	api_user *u = &c->users[c->n_users++];
+	memcpy(u->name, name, strlen(name) + 1); /* checked: shorter than the field */
+	u->routes = routes;
 }
 
 static void parse_token(parser *p, const char *value, const char *at)
@@ -313,7 +377,8 @@ static void parse_token(parser *p, const char *value, const char *at)
 		return;
 	}
 	int before = p->errors;
-	unsigned routes = parse_routes(p, s, at, "token");
+	bool delegates = false;
+	unsigned routes = parse_routes_flag(p, s, at, "token", &delegates);
 	if (p->errors != before)
 		return;
 	for (size_t i = 0; i < c->n_tokens; i++) {
@@ -334,6 +399,7 @@ static void parse_token(parser *p, const char *value, const char *at)
 	memcpy(t->name, name, strlen(name) + 1); /* valid_name: shorter than the field */
 	memcpy(t->hash, digest, 32);
 	t->routes = routes;
+	t->act_for_users = delegates;
 }
 
 enum {
@@ -356,6 +422,7 @@ enum {
 	K_PUBLIC,
 	K_SUNSET,
 	K_TOKEN,
+	K_USER,
 	K_COUNT
 };
 
@@ -363,7 +430,7 @@ static const char *const keys[K_COUNT] = {
 	"listen",	 "port",	     "model",	     "features",      "workers",
 	"queue",	 "deadline_ms",	     "fallback_default", "fallback_cache", "cache_entries",
 	"cache_ttl_ms",	 "max_body_bytes",   "connection_timeout_s", "max_connections", "drain_timeout_ms",
-	"access_log",	 "public",	     "sunset",	     "token",
+	"access_log",	 "public",	     "sunset",	     "token",	      "user",
 };
 
 static void set_int(parser *p, const char *v, const char *at, long long lo, long long hi, long long *out)
@@ -392,7 +459,7 @@ static void parse_setting(parser *p, const char *key, const char *key_at, const 
 			fail(p, key_at, "unknown setting '%.40s'", key);
 		return;
 	}
-	if (k != K_TOKEN && k != K_SUNSET) {
+	if (k != K_TOKEN && k != K_SUNSET && k != K_USER) {
 		if (p->set_on[k]) {
 			fail(p, key_at, "'%s' is already set on line %d", key, p->set_on[k]);
 			return;
@@ -489,6 +556,9 @@ static void parse_setting(parser *p, const char *key, const char *key_at, const 
 		break;
 	case K_TOKEN:
 		parse_token(p, v, v_at);
+		break;
+	case K_USER:
+		parse_user(p, v, v_at);
 		break;
 	}
 }

@@ -7,6 +7,17 @@
  *
  * gives the bearer token whose SHA-256 is that digest the right to call
  * the two routes listed. Routes listed in `public` need no token at all.
+ *
+ * Per user: a token whose line also has the word `act_for_users` may name
+ * the person it calls for in the X-On-Behalf-Of header; then the `user`
+ * rules decide what that person may call:
+ *
+ *   token = crm-desktop sha256:<hex> /v1/predict /v1/model act_for_users
+ *   user = agent-17 /v1/predict /v1/model
+ *   user = * /v1/model            (every user without a line of their own)
+ *
+ * A request for a user needs the route in both the token's and the user's
+ * rule. A token without `act_for_users` that sends the header is refused.
  */
 #ifndef CONFIG_H
 #define CONFIG_H
@@ -21,6 +32,8 @@
 
 #define API_MAX_TOKENS 64
 #define API_TOKEN_NAME_MAX 64
+#define API_MAX_USERS 256
+#define API_USER_NAME_MAX 64
 
 /* The routes of the v1 contract (openapi.yaml). */
 typedef enum api_route {
@@ -34,7 +47,14 @@ typedef struct api_token {
 	char name[API_TOKEN_NAME_MAX]; /* who: shown in the access log */
 	unsigned char hash[32];        /* SHA-256 of the token */
 	unsigned routes;               /* bit (1u << route) per allowed route */
+	bool act_for_users;            /* may send X-On-Behalf-Of */
 } api_token;
+
+/* What one end user may call when a delegating token acts for them. */
+typedef struct api_user {
+	char name[API_USER_NAME_MAX]; /* "*": every user without a rule of their own */
+	unsigned routes;
+} api_user;
 
 typedef struct api_config {
 	char listen[64];              /* IPv4 or IPv6 address to bind */
@@ -57,6 +77,8 @@ typedef struct api_config {
 	char sunset[ROUTE_COUNT][40]; /* HTTP-date of a deprecated route's end, or "" */
 	api_token tokens[API_MAX_TOKENS];
 	size_t n_tokens;
+	api_user users[API_MAX_USERS];
+	size_t n_users;
 } api_config;
 
 /* Fill c with the built-in defaults (no tokens, healthz public). */
@@ -75,6 +97,13 @@ int api_config_parse(api_config *c, const char *text, const char *name, const ch
 const char *api_route_path(api_route r);
 const char *api_route_method(api_route r);
 int api_route_find(const char *path);
+
+/* Whether s may name a user (X-On-Behalf-Of, `user =`): 1 to 63 letters,
+ * digits and '-', '_', '.', '@'. */
+bool api_valid_user(const char *s);
+
+/* The rule for user name (its own, else "*"), or NULL when none applies. */
+const api_user *api_config_user(const api_config *c, const char *name);
 
 /* Parse "sha256:<64 hex>" (or the bare 64 hex digits). Returns 0 or -1. */
 int api_config_parse_hash(unsigned char out[32], const char *text);

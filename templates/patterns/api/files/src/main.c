@@ -129,6 +129,14 @@ static int cmd_check(const char *config_path)
 		for (int r = 0; r < ROUTE_COUNT; r++)
 			if (cfg.tokens[i].routes & (1u << r))
 				printf(" %s", api_route_path((api_route)r));
+		printf("%s\n", cfg.tokens[i].act_for_users ? " (acts for users)" : "");
+	}
+	printf("  users      %zu\n", cfg.n_users);
+	for (size_t i = 0; i < cfg.n_users; i++) {
+		printf("    %-24s", cfg.users[i].name);
+		for (int r = 0; r < ROUTE_COUNT; r++)
+			if (cfg.users[i].routes & (1u << r))
+				printf(" %s", api_route_path((api_route)r));
 		printf("\n");
 	}
 	model_free(m);

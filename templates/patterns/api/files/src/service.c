@@ -58,7 +58,7 @@ typedef struct req {
 	bool fallback;
 	const char *reason;
 	const char *client;
-	char user[72]; /* X-On-Behalf-Of, when the caller authenticated */
+	char user[API_USER_NAME_MAX]; /* X-On-Behalf-Of, once checked against the user rules */
 	char method[16];
 	char path[256];
 	char *body;
@@ -242,15 +242,23 @@ static enum MHD_Result on_headers(service *s, struct MHD_Connection *conn, req *
 				  MHD_HTTP_HEADER_ALLOW, strcmp(want, "GET") == 0 ? "GET, HEAD" : want);
 	}
 	const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	switch (auth_check(&s->cfg, authz, (api_route)r->route, &r->client)) {
+	const char *obo = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-On-Behalf-Of");
+	const char *user = NULL;
+	switch (auth_check_user(&s->cfg, authz, obo, (api_route)r->route, &r->client, &user)) {
 	case AUTH_OK:
-		if (r->client) {
-			/* the end user the calling system acts for: recorded for audit */
-			const char *u = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-On-Behalf-Of");
-			if (u)
-				snprintf(r->user, sizeof r->user, "%.64s", u);
-		}
+		if (user) /* the end user the calling system acts for, checked: recorded for audit */
+			snprintf(r->user, sizeof r->user, "%s", user);
 		break;
+	case AUTH_NO_DELEGATION:
+		return send_error(s, conn, r, MHD_HTTP_FORBIDDEN, "forbidden",
+				  "this token may not act for users (X-On-Behalf-Of needs act_for_users)", NULL, NULL);
+	case AUTH_BAD_USER:
+		return send_error(s, conn, r, MHD_HTTP_BAD_REQUEST, "bad_request",
+				  "X-On-Behalf-Of: expected a user name (letters, digits, '-', '_', '.', '@')", NULL,
+				  NULL);
+	case AUTH_USER_FORBIDDEN:
+		return send_error(s, conn, r, MHD_HTTP_FORBIDDEN, "forbidden",
+				  "the user this request acts for may not call this route", NULL, NULL);
 	case AUTH_MISSING:
 		return send_error(s, conn, r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
 				  "send Authorization: Bearer <token>", MHD_HTTP_HEADER_WWW_AUTHENTICATE,

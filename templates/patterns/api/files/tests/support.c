@@ -22,7 +22,10 @@ const char *const TEST_CONFIG = "model = models/model.safetensors\n"
 				"deadline_ms = 200\n"
 				"fallback_default = 0.5\n"
 				"token = crm sha256:" TOKEN_CRM_SHA256 " /v1/predict /v1/model\n"
-				"token = ops sha256:" TOKEN_OPS_SHA256 " /v1/model\n";
+				"token = ops sha256:" TOKEN_OPS_SHA256 " /v1/model\n"
+				"token = gw sha256:" TOKEN_GW_SHA256 " /v1/predict /v1/model act_for_users\n"
+				"user = agent-1 /v1/predict /v1/model\n"
+				"user = viewer-2 /v1/model\n";
 
 int stage_hook(void *ctx)
 {

@@ -19,9 +19,13 @@
 #define TOKEN_CRM_SHA256 "c564c5f396e5f1657dea456ddf288d3d9c670ceb9c844f69bec610bbe21518c0"
 #define TOKEN_OPS "ops-test-token-91c2"
 #define TOKEN_OPS_SHA256 "9279fe32c82edf285ba49e48282338d77b62d370dcf2bad42615d3d104ad17b9"
+/* a gateway that acts for end users (act_for_users) */
+#define TOKEN_GW "gw-test-token-5d0e"
+#define TOKEN_GW_SHA256 "eb1a84f0bab244291244bfa799f407faa7abe186f9a8ee328068c8b421001255"
 
 /* The base configuration: the shipped model, port 0, crm may call predict
- * and model, ops only model, healthz public. */
+ * and model, ops only model, healthz public; gw may call predict and model
+ * for users: agent-1 both, viewer-2 only model, nobody else anything. */
 extern const char *const TEST_CONFIG;
 
 /* A hook that tests steer while the service runs. */

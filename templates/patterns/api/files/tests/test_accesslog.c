@@ -82,7 +82,7 @@ Test(accesslog, one_line_per_request_with_latency_and_fallback)
 	http_res_free(&r);
 	r = http_call(ts.port, "GET", "/nowhere%0Aforged", NULL, NULL);
 	http_res_free(&r);
-	r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_OPS, "X-On-Behalf-Of: agent 17", NULL);
+	r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: agent-1", NULL);
 	http_res_free(&r);
 	char *log = server_stop(&ts);
 
@@ -107,8 +107,8 @@ Test(accesslog, one_line_per_request_with_latency_and_fallback)
 	cr_expect(strstr(health, "client=-") != NULL);
 
 	cr_expect_not_null(line_for(log, "path=/nowhere%0Aforged status=404"), "%s", log);
-	/* the end user the caller acts for, escaped */
+	/* the end user the caller acts for, once checked */
 	cr_expect_not_null(line_for(log, "path=/v1/model status=200"), "%s", log);
-	cr_expect_not_null(line_for(log, "client=ops user=agent%2017\n"), "%s", log);
+	cr_expect_not_null(line_for(log, "client=gw user=agent-1\n"), "%s", log);
 	free(log);
 }

@@ -1,5 +1,7 @@
-/* test_auth.c - authentication (401) and per-token authorisation (403)
- * over real HTTP, and the bearer-header parser.
+/* test_auth.c - authentication (401), per-token authorisation (403) and
+ * per-user authorisation (X-On-Behalf-Of: only from tokens allowed to act
+ * for users, and the user's own route rules) over real HTTP, and the
+ * bearer-header parser.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -112,6 +114,84 @@ Test(auth, access_log_names_the_caller)
 	server_start(&ts, NULL); /* for the fini */
 }
 
+/* ---- per user: X-On-Behalf-Of ---------------------------------------------------- */
+
+Test(auth, a_token_that_may_not_act_for_users_is_403_with_a_user)
+{
+	/* crm may call predict, but not on someone else's behalf */
+	http_res r = http_call_with(ts.port, "POST", "/v1/predict", TOKEN_CRM, "X-On-Behalf-Of: agent-1", body);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_expect(strstr(r.body, "act for users") != NULL, "%s", r.body);
+	http_res_free(&r);
+	r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_OPS, "X-On-Behalf-Of: agent-1", NULL);
+	cr_expect_eq(r.status, 403, "%s", r.body);
+	http_res_free(&r);
+	cr_expect_eq(atomic_load(&ts.stage.calls), 0);
+	/* the same token without the header still works for itself */
+	r = http_call(ts.port, "POST", "/v1/predict", TOKEN_CRM, body);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	http_res_free(&r);
+}
+
+Test(auth, a_delegating_token_for_an_allowed_user_is_200)
+{
+	http_res r = http_call_with(ts.port, "POST", "/v1/predict", TOKEN_GW, "X-On-Behalf-Of: agent-1", body);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	http_res_free(&r);
+	r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: viewer-2", NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	http_res_free(&r);
+	/* and for itself, without a user */
+	r = http_call(ts.port, "GET", "/v1/model", TOKEN_GW, NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	http_res_free(&r);
+	char *log = server_stop(&ts);
+	cr_expect(strstr(log, "path=/v1/predict status=200") && strstr(log, "client=gw user=agent-1\n"), "%s", log);
+	cr_expect(strstr(log, "client=gw user=viewer-2\n"), "%s", log);
+	free(log);
+	server_start(&ts, NULL); /* for the fini */
+}
+
+Test(auth, the_route_rules_of_the_user_apply)
+{
+	/* viewer-2 may read the model but not score, whatever the gateway may */
+	http_res r = http_call_with(ts.port, "POST", "/v1/predict", TOKEN_GW, "X-On-Behalf-Of: viewer-2", body);
+	cr_assert_eq(r.status, 403, "%s", r.body);
+	cr_expect(strstr(r.body, "the user") != NULL, "%s", r.body);
+	http_res_free(&r);
+	/* a user without any rule may call nothing */
+	r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: mallory", NULL);
+	cr_expect_eq(r.status, 403, "%s", r.body);
+	http_res_free(&r);
+	cr_expect_eq(atomic_load(&ts.stage.calls), 0);
+	/* a malformed user name is a bad request, not a user */
+	r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: agent 1", NULL);
+	cr_expect_eq(r.status, 400, "%s", r.body);
+	http_res_free(&r);
+	/* the user's rules never widen the token's: ops cannot delegate at all */
+	char *log = server_stop(&ts);
+	cr_expect(strstr(log, "status=403") && !strstr(log, "user=viewer-2\n") && !strstr(log, "user=mallory"),
+		  "a refused user is not logged as acting: %s", log);
+	free(log);
+	server_start(&ts, NULL); /* for the fini */
+}
+
+Test(auth, a_wildcard_rule_covers_other_users)
+{
+	free(server_stop(&ts));
+	server_start(&ts, "user = * /v1/model\n");
+	http_res r = http_call_with(ts.port, "GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: someone", NULL);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	http_res_free(&r);
+	r = http_call_with(ts.port, "POST", "/v1/predict", TOKEN_GW, "X-On-Behalf-Of: someone", body);
+	cr_expect_eq(r.status, 403, "%s", r.body);
+	http_res_free(&r);
+	/* a user's own line wins over '*' */
+	r = http_call_with(ts.port, "POST", "/v1/predict", TOKEN_GW, "X-On-Behalf-Of: agent-1", body);
+	cr_expect_eq(r.status, 200, "%s", r.body);
+	http_res_free(&r);
+}
+
 /* ---- the parser, without a server ---------------------------------------------- */
 
 Test(bearer, parses_the_token)
@@ -143,4 +223,21 @@ Test(bearer, check_without_a_server)
 	cr_expect_null(who);
 	cr_expect_eq(auth_check(&c, NULL, ROUTE_MODEL, &who), AUTH_MISSING);
 	cr_expect_eq(auth_check(&c, NULL, ROUTE_HEALTHZ, &who), AUTH_OK);
+	const char *user;
+	cr_expect_eq(auth_check_user(&c, "Bearer " TOKEN_CRM, "agent-1", ROUTE_PREDICT, &who, &user),
+		     AUTH_NO_DELEGATION);
+	cr_expect_null(user);
+	cr_expect_eq(auth_check_user(&c, "Bearer " TOKEN_GW, "agent-1", ROUTE_PREDICT, &who, &user), AUTH_OK);
+	cr_expect_str_eq(who, "gw");
+	cr_expect_str_eq(user, "agent-1");
+	cr_expect_eq(auth_check_user(&c, "Bearer " TOKEN_GW, "viewer-2", ROUTE_PREDICT, &who, &user),
+		     AUTH_USER_FORBIDDEN);
+	cr_expect_null(user);
+	cr_expect_eq(auth_check_user(&c, "Bearer " TOKEN_GW, "nobody", ROUTE_MODEL, &who, &user),
+		     AUTH_USER_FORBIDDEN);
+	cr_expect_eq(auth_check_user(&c, "Bearer " TOKEN_GW, "", ROUTE_MODEL, &who, &user), AUTH_BAD_USER);
+	cr_expect_eq(auth_check_user(&c, "Bearer " TOKEN_OPS, "agent-1", ROUTE_PREDICT, &who, &user),
+		     AUTH_FORBIDDEN, "the token's own routes come first");
+	cr_expect_eq(auth_check_user(&c, NULL, "agent-1", ROUTE_HEALTHZ, &who, &user), AUTH_OK);
+	cr_expect_null(user, "public routes ignore the header");
 }

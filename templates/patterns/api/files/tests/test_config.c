@@ -123,6 +123,40 @@ Test(config, a_token_in_clear_is_refused)
 	cr_expect(strstr(err, "never the token itself") != NULL, "%s", err);
 }
 
+Test(config, user_rules_and_act_for_users)
+{
+	api_config c;
+	char err[1024];
+	cr_assert_eq(parse(&c,
+			   "token = gw sha256:" TOKEN_CRM_SHA256 " /v1/predict act_for_users /v1/model\n"
+			   "token = crm sha256:" TOKEN_OPS_SHA256 " /v1/predict\n"
+			   "user = agent-1@example.com /v1/predict\nuser = * /v1/model\n",
+			   err, sizeof err),
+		     0, "%s", err);
+	cr_expect(c.tokens[0].act_for_users);
+	cr_expect_eq(c.tokens[0].routes, (1u << ROUTE_PREDICT) | (1u << ROUTE_MODEL));
+	cr_expect_not(c.tokens[1].act_for_users);
+	cr_assert_eq(c.n_users, 2u);
+	cr_expect_str_eq(api_config_user(&c, "agent-1@example.com")->name, "agent-1@example.com");
+	cr_expect_str_eq(api_config_user(&c, "other")->name, "*");
+	const char *base = "token = a sha256:" TOKEN_CRM_SHA256 " /v1/predict\n";
+	char text[512];
+	snprintf(text, sizeof text, "%suser = agent-1 /v1/predict\nuser = agent-1 /v1/model\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:3:8: user: 'agent-1' has a rule already") != NULL, "%s", err);
+	snprintf(text, sizeof text, "%suser = agent 1 /v1/predict\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "unknown route '1'") != NULL, "%s", err);
+	snprintf(text, sizeof text, "%suser = agent-1\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "user: no route given") != NULL, "%s", err);
+	snprintf(text, sizeof text, "%suser = bad/name /v1/model\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:2:8: user: expected a user name") != NULL, "%s", err);
+	cr_expect_eq(parse(&c, "token = a sha256:" TOKEN_CRM_SHA256 " act_for_users\n", err, sizeof err), -1);
+	cr_expect(strstr(err, "token: no route given") != NULL, "%s", err);
+}
+
 Test(config, needs_a_token_unless_everything_is_public)
 {
 	api_config c;

@@ -54,6 +54,32 @@ static void conforms(const char *method, const char *path, const char *token, co
 
 static const char *good = "{\"key\":\"C-1\",\"features\":[45,111.67,2,1,1,6.2,0,22]}";
 
+/* The same with one more request header (X-On-Behalf-Of). */
+static void conforms_as(const char *method, const char *path, const char *token, const char *header,
+			const char *body, long want)
+{
+	http_res r = http_call_with(ts.port, method, path, token, header, body);
+	cr_assert_eq(r.status, want, "%s %s (%s): status %ld: %s", method, path, header, r.status, r.body);
+	char err[512];
+	const cJSON *schema = openapi_response_schema(contract, path, method, (int)r.status, err, sizeof err);
+	cr_assert_not_null(schema, "%s", err);
+	cJSON *j = cJSON_Parse(r.body);
+	cr_assert_not_null(j, "%s %s: not JSON: %s", method, path, r.body);
+	cr_expect_eq(schema_check(contract, schema, j, err, sizeof err), 0, "%s %s %ld: %s\nbody: %s", method, path,
+		     r.status, err, r.body);
+	cJSON_Delete(j);
+	http_res_free(&r);
+}
+
+Test(contract, on_behalf_of_responses)
+{
+	conforms_as("POST", "/v1/predict", TOKEN_GW, "X-On-Behalf-Of: agent-1", good, 200);
+	conforms_as("POST", "/v1/predict", TOKEN_CRM, "X-On-Behalf-Of: agent-1", good, 403);
+	conforms_as("POST", "/v1/predict", TOKEN_GW, "X-On-Behalf-Of: viewer-2", good, 403);
+	conforms_as("GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: viewer-2", NULL, 200);
+	conforms_as("GET", "/v1/model", TOKEN_GW, "X-On-Behalf-Of: not/a/user", NULL, 400);
+}
+
 Test(contract, predict_responses)
 {
 	conforms("POST", "/v1/predict", TOKEN_CRM, good, 200);

@@ -188,6 +188,114 @@ static int set_numbers(double *dst, size_t *n_out, const char *key, const char *
 	return 0;
 }
 
+static const char *const role_names[] = { "submit", "review", "supervise", "report" };
+
+const char *hitl_role_name(unsigned role)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+		if (role == 1u << i)
+			return role_names[i];
+	return "?";
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int hitl_parse_digest(unsigned char out[32], const char *text)
+{
+	if (!strncmp(text, "sha256:", 7))
+		text += 7;
+	if (strlen(text) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		int hi = hexval((unsigned char)text[2 * i]), lo = hexval((unsigned char)text[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* A caller's name, as a reviewer's: letters, digits and . _ @ -. */
+static bool valid_caller(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= HITL_TOKEN_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("._@-", *s)))
+			return false;
+	return true;
+}
+
+int hitl_config_add_token(hitl_config *c, const char *value, char *err, size_t errlen)
+{
+	char buf[1024];
+	if (strlen(value) >= sizeof buf) {
+		snprintf(err, errlen, "token: line too long");
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "%s", value);
+	char *save = NULL;
+	const char *name = strtok_r(buf, " \t", &save);
+	const char *digest = name ? strtok_r(NULL, " \t", &save) : NULL;
+	if (!name || !valid_caller(name)) {
+		snprintf(err, errlen,
+			 "token: expected a name (1 to 64 letters, digits, '.', '_', '@', '-'), a sha256:<hex> digest "
+			 "and roles");
+		return -1;
+	}
+	hitl_token t;
+	memset(&t, 0, sizeof t);
+	if (!digest || hitl_parse_digest(t.hash, digest) < 0) {
+		snprintf(err, errlen,
+			 "token: expected the token's SHA-256 as sha256:<64 hex digits> (see `hash-token`), never the "
+			 "token itself");
+		return -1;
+	}
+	const char *role;
+	while ((role = strtok_r(NULL, " \t", &save))) {
+		size_t i = 0;
+		while (i < sizeof role_names / sizeof role_names[0] && strcmp(role, role_names[i]))
+			i++;
+		if (i == sizeof role_names / sizeof role_names[0]) {
+			snprintf(err, errlen, "token: unknown role '%.40s' (roles: submit, review, supervise, report)",
+				 role);
+			return -1;
+		}
+		t.roles |= 1u << i;
+	}
+	if (!t.roles) {
+		snprintf(err, errlen, "token: no role given (roles: submit, review, supervise, report)");
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_tokens; i++) {
+		if (!strcmp(c->tokens[i].name, name)) {
+			snprintf(err, errlen, "token: the name '%s' is used twice", name);
+			return -1;
+		}
+		if (!memcmp(c->tokens[i].hash, t.hash, 32)) {
+			snprintf(err, errlen, "token: the same digest is already given to '%s'", c->tokens[i].name);
+			return -1;
+		}
+	}
+	if (c->n_tokens == HITL_MAX_TOKENS) {
+		snprintf(err, errlen, "token: at most %d tokens", HITL_MAX_TOKENS);
+		return -1;
+	}
+	snprintf(t.name, sizeof t.name, "%s", name);
+	c->tokens[c->n_tokens++] = t;
+	return 0;
+}
+
 int hitl_config_set(hitl_config *c, const char *key, const char *value, const char *base, char *err,
 		    size_t errlen)
 {
@@ -269,9 +377,11 @@ int hitl_config_set(hitl_config *c, const char *key, const char *value, const ch
 		c->max_body = (size_t)v;
 		return 0;
 	}
+	if (!strcmp(key, "token"))
+		return hitl_config_add_token(c, value, err, errlen);
 	snprintf(err, errlen,
 		 "unknown key '%.40s' (keys: db, model, listen, port, confidence_threshold, blind_first, "
-		 "review_sla_hours, audit_rate, labels, auto_labels, features, baseline, feature_min, feature_max, top_features, max_body)",
+		 "review_sla_hours, audit_rate, labels, auto_labels, features, baseline, feature_min, feature_max, top_features, max_body, token)",
 		 key);
 	return -1;
 }

@@ -4,6 +4,14 @@
  * when it is read and a bad one is reported as "path:line:col: message".
  * Relative paths (db, model) resolve against the folder of the config file,
  * so the service behaves the same from any working directory.
+ *
+ * Who may call the HTTP API: one line per caller, the token's SHA-256 only
+ * (never the token), and the caller's roles:
+ *
+ *   token = alice sha256:<64 hex digits> review
+ *
+ * The name is the caller's identity: for a reviewer, the name every claim,
+ * judgment and decision made with that token is recorded under.
  */
 #ifndef HITL_CONFIG_H
 #define HITL_CONFIG_H
@@ -16,6 +24,22 @@
 #define HITL_MAX_TOP 8
 #define HITL_NAME_MAX 48  /* feature and label names, including the NUL */
 #define HITL_PATH_MAX 1024
+#define HITL_MAX_TOKENS 64
+#define HITL_TOKEN_NAME_MAX 65 /* as reviewer names: 1..64 characters */
+
+/* What a token may do over HTTP (bits of hitl_token.roles). */
+enum {
+	HITL_ROLE_SUBMIT = 1u << 0,    /* POST /v1/cases: the upstream system files cases */
+	HITL_ROLE_REVIEW = 1u << 1,    /* the queue, a case, claim, release, judgment, decision */
+	HITL_ROLE_SUPERVISE = 1u << 2, /* release a case someone else holds ("force": true) */
+	HITL_ROLE_REPORT = 1u << 3,    /* GET /v1/report */
+};
+
+typedef struct hitl_token {
+	char name[HITL_TOKEN_NAME_MAX]; /* the caller: the reviewer's identity */
+	unsigned char hash[32];         /* SHA-256 of the token */
+	unsigned roles;                 /* HITL_ROLE_* bits */
+} hitl_token;
 
 typedef struct hitl_config {
 	char db[HITL_PATH_MAX];          /* SQLite database of cases and feedback */
@@ -39,6 +63,8 @@ typedef struct hitl_config {
 	double feature_max[HITL_MAX_FEATURES];
 	int top_features;                /* how many contributions a reviewer sees */
 	size_t max_body;                 /* largest HTTP request body, bytes */
+	size_t n_tokens;                 /* callers of the HTTP API ("token" lines) */
+	hitl_token tokens[HITL_MAX_TOKENS];
 } hitl_config;
 
 /* Fill c with the built-in defaults (no file read). */
@@ -53,6 +79,17 @@ int hitl_config_load(hitl_config *c, const char *path, char *err, size_t errlen)
  * current directory). Returns 0, or -1 with a message (no position) in err. */
 int hitl_config_set(hitl_config *c, const char *key, const char *value, const char *base, char *err,
 		    size_t errlen);
+
+/* Add a caller from "NAME sha256:<hex> ROLE..." (roles: submit, review,
+ * supervise, report), as a `token` line does. Returns 0, or -1 with a
+ * message. */
+int hitl_config_add_token(hitl_config *c, const char *value, char *err, size_t errlen);
+
+/* The name of a role bit ("review"), or "?". */
+const char *hitl_role_name(unsigned role);
+
+/* Parse "sha256:<64 hex>" (or the bare 64 hex digits). Returns 0 or -1. */
+int hitl_parse_digest(unsigned char out[32], const char *text);
 
 /* Index of label name, or -1. */
 int hitl_config_label_index(const hitl_config *c, const char *name);

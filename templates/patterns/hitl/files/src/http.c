@@ -8,6 +8,12 @@
  * the excess is read and dropped rather than buffered. Handlers only
  * translate: JSON in, a service call, JSON out; the rules (claims, blind
  * first) live in service.c and store.c.
+ *
+ * Authentication and roles are decided as soon as the headers are in,
+ * before any body is read (auth.c): an unauthenticated client cannot make
+ * the service buffer anything. The reviewer of every review action is the
+ * token's name; a "reviewer" in the body is only accepted when it is that
+ * same name, and refused (403 "impersonation") otherwise.
  */
 #include "http.h"
 
@@ -23,6 +29,7 @@
 
 #include <microhttpd.h>
 
+#include "auth.h"
 #include "metrics.h"
 
 /* status codes by number: libmicrohttpd renamed some of its macros
@@ -31,6 +38,8 @@ enum {
 	HTTP_OK = 200,
 	HTTP_CREATED = 201,
 	HTTP_BAD_REQUEST = 400,
+	HTTP_UNAUTHORIZED = 401,
+	HTTP_FORBIDDEN = 403,
 	HTTP_NOT_FOUND = 404,
 	HTTP_METHOD_NOT_ALLOWED = 405,
 	HTTP_CONFLICT = 409,
@@ -48,7 +57,9 @@ struct hitl_http {
 };
 
 typedef struct request {
-	bool seen; /* the handler has been called once (headers complete) */
+	bool seen;     /* the handler has been called once (headers complete) */
+	bool answered; /* refused at the headers (401, 403): the body is dropped */
+	const hitl_token *who; /* the authenticated caller, or NULL (public routes) */
 	char *body;
 	size_t len, cap;
 	int too_large;
@@ -83,6 +94,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, request *rq, int s
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (status == HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"review\"");
 	if (status == HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, "Allow", "GET, POST");
 	rq->status = status;
@@ -301,14 +314,33 @@ static enum MHD_Result case_action(hitl_http *h, struct MHD_Connection *conn, re
 		if (!body)
 			return send_error(conn, rq, HTTP_BAD_REQUEST, "bad_json", "expected a JSON object body");
 	}
-	const char *reviewer = body ? str_field(body, "reviewer") : NULL;
+	/* the reviewer is who the token says; the body may repeat it, never
+	 * name someone else */
+	const char *reviewer = rq->who->name;
+	const cJSON *named = body ? cJSON_GetObjectItemCaseSensitive(body, "reviewer") : NULL;
+	if (named && !(cJSON_IsString(named) && !strcmp(named->valuestring, reviewer))) {
+		snprintf(err, sizeof err, "reviewer: this token acts as '%s' only; leave \"reviewer\" out", reviewer);
+		return send_error(conn, rq, HTTP_FORBIDDEN, "impersonation", err);
+	}
+	bool force = false;
+	const cJSON *fv = body ? cJSON_GetObjectItemCaseSensitive(body, "force") : NULL;
+	if (fv && !cJSON_IsBool(fv))
+		return send_error(conn, rq, HTTP_UNPROCESSABLE, "invalid", "force: expected true or false");
+	if (cJSON_IsTrue(fv)) {
+		if (strcmp(action, "release"))
+			return send_error(conn, rq, HTTP_UNPROCESSABLE, "invalid", "force: only for release");
+		if (!(rq->who->roles & HITL_ROLE_SUPERVISE))
+			return send_error(conn, rq, HTTP_FORBIDDEN, "forbidden",
+					  "releasing a case someone else holds needs the supervise role");
+		force = true;
+	}
 	pthread_mutex_lock(&h->lock);
 	if (!*action)
 		rc = HITL_OK;
 	else if (!strcmp(action, "claim"))
 		rc = hitl_service_claim(h->svc, id, reviewer, now, err, sizeof err);
 	else if (!strcmp(action, "release"))
-		rc = hitl_service_release(h->svc, id, reviewer, false, now, err, sizeof err);
+		rc = hitl_service_release(h->svc, id, reviewer, force, now, err, sizeof err);
 	else if (!strcmp(action, "judgment"))
 		rc = hitl_service_judge(h->svc, id, reviewer, str_field(body, "judgment"), now, err, sizeof err);
 	else if (!strcmp(action, "decision"))
@@ -412,6 +444,45 @@ static enum MHD_Result dispatch(hitl_http *h, struct MHD_Connection *conn, reque
 	return r;
 }
 
+/* The roles a route needs (0: any known token); -1 for the routes anyone
+ * may call (liveness, and paths that answer 404 anyway). */
+static long route_roles(const char *url, const char *method)
+{
+	if (!strcmp(url, "/v1/model"))
+		return 0;
+	if (!strcmp(url, "/v1/report"))
+		return HITL_ROLE_REPORT;
+	if (!strcmp(url, "/v1/cases"))
+		return !strcmp(method, "POST") ? HITL_ROLE_SUBMIT : HITL_ROLE_REVIEW;
+	if (!strncmp(url, "/v1/cases/", 10))
+		return HITL_ROLE_REVIEW;
+	return -1;
+}
+
+/* Once the headers are in: who is calling, and may they call this route?
+ * A refusal is answered at once, and the body is never buffered. */
+static enum MHD_Result authenticate(hitl_http *h, struct MHD_Connection *conn, request *rq, const char *url,
+				    const char *method)
+{
+	long roles = route_roles(url, method);
+	if (roles < 0)
+		return MHD_YES;
+	const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	hitl_auth a = hitl_auth_check(&h->svc->cfg, authz, (unsigned)roles, &rq->who);
+	if (a == HITL_AUTH_OK)
+		return MHD_YES;
+	rq->answered = true;
+	if (a == HITL_AUTH_FORBIDDEN) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "'%s' may not call this route (it needs the %s role)", rq->who->name,
+			 hitl_role_name((unsigned)roles));
+		return send_error(conn, rq, HTTP_FORBIDDEN, "forbidden", msg);
+	}
+	rq->who = NULL;
+	return send_error(conn, rq, HTTP_UNAUTHORIZED, "unauthorized",
+			  a == HITL_AUTH_MISSING ? "send Authorization: Bearer <token>" : "the token is not valid");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size,
 			      void **con_cls)
@@ -424,6 +495,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (!rq->seen) {
 		rq->seen = true;
 		snprintf(rq->method, sizeof rq->method, "%s", method);
+		return authenticate(h, conn, rq, url, method);
+	}
+	if (rq->answered) {
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -466,8 +541,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 			    (double)(end.tv_nsec - rq->start.tv_nsec) / 1e6;
 		char when[32];
 		hitl_format_time(when, now_s());
-		fprintf(h->log, "%s %s %s %d %.3fms\n", when, rq->method[0] ? rq->method : "-", rq->uri,
-			rq->status, ms);
+		fprintf(h->log, "%s %s %s %d %.3fms %s\n", when, rq->method[0] ? rq->method : "-", rq->uri,
+			rq->status, ms, rq->who ? rq->who->name : "-");
 		fflush(h->log);
 	}
 	free(rq->body);

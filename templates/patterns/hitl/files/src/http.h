@@ -1,16 +1,20 @@
 /* http.h - the routing service and the reviewer interface over HTTP.
  *
- *   GET  /healthz                       liveness
- *   GET  /v1/model                      model version, digest, threshold, blind_first
- *   POST /v1/cases                      route a case {"external_id"?, "features"}
- *   GET  /v1/cases?status=queued&limit= the review queue, most urgent first
+ *   GET  /healthz                       liveness                          (no token)
+ *   GET  /v1/model                      model version, digest, threshold  (any token)
+ *   POST /v1/cases                      route a case {"external_id"?, "features"}   (submit)
+ *   GET  /v1/cases?status=queued&limit= the review queue, most urgent first        (review)
  *   GET  /v1/cases/{id}                 one case (model output withheld under blind first)
- *   POST /v1/cases/{id}/claim           {"reviewer"}                      409 if held by another
- *   POST /v1/cases/{id}/release         {"reviewer"}
- *   POST /v1/cases/{id}/judgment        {"reviewer", "judgment"}          the blind first judgment
- *   POST /v1/cases/{id}/decision        {"reviewer", "decision", "reason"}
- *   GET  /v1/report                     automation, override, agreement
- * Errors are {"error": "..."} with 400 (bad JSON), 404, 405, 409
+ *   POST /v1/cases/{id}/claim           {}                                409 if held by another
+ *   POST /v1/cases/{id}/release         {"force"?}                        force: supervise role
+ *   POST /v1/cases/{id}/judgment        {"judgment"}                      the blind first judgment
+ *   POST /v1/cases/{id}/decision        {"decision", "reason"}
+ *   GET  /v1/report                     automation, override, agreement   (report)
+ * Every route but /healthz needs `Authorization: Bearer <token>` (auth.h):
+ * 401 without a known token, 403 "forbidden" without the role. The
+ * reviewer is the token's name; a body "reviewer" naming anyone else is
+ * refused with 403 "impersonation".
+ * Errors are {"error": "..."} with 400 (bad JSON), 401, 403, 404, 405, 409
  * (conflict; "code": "judgment_required" for blind first), 413 (body too
  * large), 422 (invalid field) or 500.
  */

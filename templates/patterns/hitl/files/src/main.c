@@ -26,6 +26,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "service.h"
+#include "sha256.h"
 #include "threshold.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_INVALID = 3, EXIT_ENV = 4 };
@@ -43,6 +44,9 @@ static void usage(FILE *f)
 		"service:\n"
 		"  serve                                  run the HTTP API (routing and review)\n"
 		"  route FILE.csv                         route the cases in a CSV (external_id + feature columns)\n"
+		"  new-token NAME ROLE...                 a random HTTP API token and its routing.conf line\n"
+		"                                         (roles: submit, review, supervise, report)\n"
+		"  hash-token < TOKEN                     the sha256: digest of a token, for a `token =` line\n"
 		"reviewers:\n"
 		"  list [--status S] [--limit N]          cases, most urgent first (S: queued, claimed, decided, auto)\n"
 		"  show ID                                one case (model output hidden until your judgment when blind)\n"
@@ -257,6 +261,13 @@ static int cmd_serve(const options *o)
 	int rc = open_service(&s, o);
 	if (rc)
 		return rc;
+	if (s->cfg.n_tokens == 0) {
+		fprintf(stderr,
+			"%s: no `token` is configured: nobody could call the API (see `%s new-token NAME ROLE...`)\n",
+			prog, prog);
+		hitl_service_close(s);
+		return EXIT_INVALID;
+	}
 	/* block the stop signals in every thread (libmicrohttpd's inherit the
 	 * mask), then wait for one here */
 	sigset_t set;
@@ -771,6 +782,70 @@ static int cmd_threshold(const options *o)
 	return rc;
 }
 
+static int cmd_hash_token(void)
+{
+	char buf[4097];
+	size_t n = fread(buf, 1, sizeof buf, stdin);
+	if (n == sizeof buf) {
+		fprintf(stderr, "%s: hash-token: the token is longer than 4096 bytes\n", prog);
+		return EXIT_USAGE;
+	}
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (!n) {
+		fprintf(stderr, "%s: hash-token: give the token on standard input\n", prog);
+		return EXIT_USAGE;
+	}
+	char hex[65];
+	sha256_hex(buf, n, hex);
+	printf("sha256:%s\n", hex);
+	return 0;
+}
+
+static int cmd_new_token(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s new-token NAME ROLE... (roles: submit, review, supervise, report)\n", prog);
+		return EXIT_USAGE;
+	}
+	unsigned char raw[32];
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) {
+		if (f)
+			fclose(f);
+		fprintf(stderr, "%s: new-token: cannot read /dev/urandom\n", prog);
+		return EXIT_ENV;
+	}
+	fclose(f);
+	char token[65], hash[65];
+	sha256_to_hex(raw, token); /* 64 hex characters from 256 random bits */
+	sha256_hex(token, strlen(token), hash);
+	char value[1024];
+	int n = snprintf(value, sizeof value, "%s sha256:%s", argv[0], hash);
+	for (int i = 1; i < argc && n > 0 && (size_t)n < sizeof value; i++)
+		n += snprintf(value + n, sizeof value - (size_t)n, " %s", argv[i]);
+	if (n < 0 || (size_t)n >= sizeof value) {
+		fprintf(stderr, "%s: new-token: arguments too long\n", prog);
+		return EXIT_USAGE;
+	}
+	/* check the line with the real parser, so a bad name or role is caught now */
+	hitl_config *c = malloc(sizeof *c);
+	if (!c)
+		return EXIT_ENV;
+	hitl_config_defaults(c);
+	char err[512];
+	int rc = hitl_config_add_token(c, value, err, sizeof err);
+	free(c);
+	if (rc < 0) {
+		fprintf(stderr, "%s: new-token: %s\n", prog, err);
+		return EXIT_USAGE;
+	}
+	printf("%s\ntoken = %s\n", token, value);
+	fprintf(stderr, "first line: the token, to give to its holder once (it is stored nowhere);\n"
+			"second line: add it to routing.conf, then restart the service\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -782,6 +857,10 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(cmd, "hash-token"))
+		return argc == 2 ? cmd_hash_token() : (usage(stderr), EXIT_USAGE);
+	if (!strcmp(cmd, "new-token"))
+		return cmd_new_token(argc - 2, argv + 2);
 	options o;
 	if (parse_options(&o, argc - 2, argv + 2) < 0)
 		return EXIT_USAGE;

@@ -56,11 +56,12 @@ static void teardown(void)
 	free(dir);
 }
 
-/* Request and parse; *status gets the HTTP status. */
-static cJSON *call(const char *method, const char *path, const char *body, int *status)
+/* Request as the holder of token (NULL: none) and parse; *status gets the
+ * HTTP status. */
+static cJSON *call(const char *token, const char *method, const char *path, const char *body, int *status)
 {
 	char *text;
-	*status = tu_http(port, method, path, body, 0, &text);
+	*status = tu_http_as(port, token, method, path, body, 0, &text);
 	cJSON *j = cJSON_Parse(text);
 	cr_assert(j, "%s %s -> %d, not JSON: %s", method, path, *status, text);
 	free(text);
@@ -72,7 +73,7 @@ static int64_t post_case(const char *ext, double p, const char *want_status)
 	char body[256];
 	snprintf(body, sizeof body, "{\"external_id\":\"%s\",\"features\":[%.17g, 100]}", ext, tu_logit(p));
 	int st;
-	cJSON *j = call("POST", "/v1/cases", body, &st);
+	cJSON *j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", body, &st);
 	cr_assert_eq(st, 201);
 	cr_assert_str_eq(cJSON_GetObjectItem(j, "status")->valuestring, want_status);
 	int64_t id = (int64_t)cJSON_GetObjectItem(j, "id")->valuedouble;
@@ -89,7 +90,7 @@ static const char *str(const cJSON *o, const char *k)
 Test(http, routes_cases_and_lists_the_queue, .init = setup_blind, .fini = teardown)
 {
 	int st;
-	cJSON *j = call("POST", "/v1/cases", "{\"external_id\":\"a1\",\"features\":{\"score\":3.0,\"amount\":5}}", &st);
+	cJSON *j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "{\"external_id\":\"a1\",\"features\":{\"score\":3.0,\"amount\":5}}", &st);
 	cr_assert_eq(st, 201);
 	/* sigmoid(3) = 0.953 >= 0.9: automatic */
 	cr_assert_str_eq(str(j, "status"), "auto");
@@ -99,22 +100,22 @@ Test(http, routes_cases_and_lists_the_queue, .init = setup_blind, .fini = teardo
 	/* the same external id again: 200 and the stored case */
 	char body[128];
 	snprintf(body, sizeof body, "{\"external_id\":\"q1\",\"features\":[5, 1]}");
-	j = call("POST", "/v1/cases", body, &st);
+	j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", body, &st);
 	cr_assert_eq(st, 200);
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "existed")));
 	cr_assert_str_eq(str(j, "status"), "queued");
 	cJSON_Delete(j);
 
-	j = call("GET", "/v1/cases?status=queued", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", "/v1/cases?status=queued", NULL, &st);
 	cr_assert_eq(st, 200);
 	cJSON *cases = cJSON_GetObjectItem(j, "cases");
 	cr_assert_eq(cJSON_GetArraySize(cases), 1);
 	cr_assert_eq((int64_t)cJSON_GetObjectItem(cJSON_GetArrayItem(cases, 0), "id")->valuedouble, q);
 	cJSON_Delete(j);
-	j = call("GET", "/v1/cases?status=auto", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", "/v1/cases?status=auto", NULL, &st);
 	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "cases")), 1);
 	cJSON_Delete(j);
-	j = call("GET", "/v1/cases?status=nonsense", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", "/v1/cases?status=nonsense", NULL, &st);
 	cr_assert_eq(st, 422);
 	cJSON_Delete(j);
 }
@@ -125,24 +126,25 @@ Test(http, claim_conflicts_are_409, .init = setup_blind, .fini = teardown)
 	char path[64];
 	snprintf(path, sizeof path, "/v1/cases/%lld/claim", (long long)id);
 	int st;
-	cJSON *j = call("POST", path, "{\"reviewer\":\"alice\"}", &st);
+	cJSON *j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\"}", &st);
 	cr_assert_eq(st, 200);
 	cr_assert_str_eq(str(j, "claimed_by"), "alice");
 	cr_assert_str_eq(str(j, "status"), "claimed");
 	cJSON_Delete(j);
-	j = call("POST", path, "{\"reviewer\":\"bob\"}", &st);
+	j = call(TU_TOKEN_BOB, "POST", path, "{\"reviewer\":\"bob\"}", &st);
 	cr_assert_eq(st, 409);
 	cr_assert_str_eq(str(j, "code"), "conflict");
 	cr_assert(strstr(str(j, "error"), "claimed by alice"));
 	cJSON_Delete(j);
-	j = call("POST", path, "{\"reviewer\":\"alice\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\"}", &st);
 	cr_assert_eq(st, 200, "claiming again by the holder is fine");
 	cJSON_Delete(j);
-	j = call("POST", "/v1/cases/999/claim", "{\"reviewer\":\"alice\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", "/v1/cases/999/claim", "{\"reviewer\":\"alice\"}", &st);
 	cr_assert_eq(st, 404);
 	cJSON_Delete(j);
-	j = call("POST", path, "{}", &st);
-	cr_assert_eq(st, 422, "a reviewer is required");
+	j = call(TU_TOKEN_ALICE, "POST", path, "{}", &st);
+	cr_assert_eq(st, 200, "the reviewer is the token's holder: the body need not name them");
+	cr_assert_str_eq(str(j, "claimed_by"), "alice");
 	cJSON_Delete(j);
 }
 
@@ -154,36 +156,36 @@ Test(http, blind_first_withholds_the_score_until_the_first_judgment, .init = set
 	int st;
 	char *raw;
 	/* nothing about the model in the case, the list or the claim response */
-	st = tu_http(port, "GET", base, NULL, 0, &raw);
+	st = tu_http_as(port, TU_TOKEN_ALICE, "GET", base, NULL, 0, &raw);
 	cr_assert_eq(st, 200);
 	cr_assert_null(strstr(raw, "confidence"), "%s", raw);
 	cr_assert_null(strstr(raw, "recommendation"), "%s", raw);
 	cr_assert_null(strstr(raw, "0.7"), "%s", raw);
 	free(raw);
-	cJSON *j = call("GET", base, NULL, &st);
+	cJSON *j = call(TU_TOKEN_ALICE, "GET", base, NULL, &st);
 	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "model")));
 	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "model_hidden")));
 	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "route")), "the route hints at the confidence");
 	cr_assert_not_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "features"), "score"),
 			   "the reviewer sees the case itself");
 	cJSON_Delete(j);
-	st = tu_http(port, "GET", "/v1/cases?status=queued", NULL, 0, &raw);
+	st = tu_http_as(port, TU_TOKEN_ALICE, "GET", "/v1/cases?status=queued", NULL, 0, &raw);
 	cr_assert_null(strstr(raw, "confidence"), "%s", raw);
 	free(raw);
 	snprintf(path, sizeof path, "%s/claim", base);
-	st = tu_http(port, "POST", path, "{\"reviewer\":\"alice\"}", 0, &raw);
+	st = tu_http_as(port, TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\"}", 0, &raw);
 	cr_assert_eq(st, 200);
 	cr_assert_null(strstr(raw, "confidence"), "%s", raw);
 	free(raw);
 	/* a decision before the judgment is refused */
 	snprintf(path, sizeof path, "%s/decision", base);
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"decision\":\"approve\",\"reason\":\"ok\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"decision\":\"approve\",\"reason\":\"ok\"}", &st);
 	cr_assert_eq(st, 409);
 	cr_assert_str_eq(str(j, "code"), "judgment_required");
 	cJSON_Delete(j);
 	/* the judgment reveals the model */
 	snprintf(path, sizeof path, "%s/judgment", base);
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"judgment\":\"deny\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"judgment\":\"deny\"}", &st);
 	cr_assert_eq(st, 200);
 	cr_assert_str_eq(str(j, "first_judgment"), "deny");
 	cJSON *m = cJSON_GetObjectItem(j, "model");
@@ -195,28 +197,28 @@ Test(http, blind_first_withholds_the_score_until_the_first_judgment, .init = set
 	cr_assert_str_eq(str(j, "route"), "review");
 	cJSON_Delete(j);
 	/* and it shows on GET from now on */
-	j = call("GET", base, NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", base, NULL, &st);
 	cr_assert(cJSON_IsObject(cJSON_GetObjectItem(j, "model")));
 	cJSON_Delete(j);
 	/* a second judgment is refused */
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"judgment\":\"approve\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"judgment\":\"approve\"}", &st);
 	cr_assert_eq(st, 409);
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "%s/decision", base);
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"decision\":\"maybe\",\"reason\":\"ok\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"decision\":\"maybe\",\"reason\":\"ok\"}", &st);
 	cr_assert_eq(st, 422);
 	cJSON_Delete(j);
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"decision\":\"approve\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"decision\":\"approve\"}", &st);
 	cr_assert_eq(st, 422, "a reason is required");
 	cJSON_Delete(j);
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"decision\":\"approve\",\"reason\":\"checked the file\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"decision\":\"approve\",\"reason\":\"checked the file\"}", &st);
 	cr_assert_eq(st, 200);
 	cr_assert_str_eq(str(j, "status"), "decided");
 	cr_assert_str_eq(str(j, "decision"), "approve");
 	cr_assert_str_eq(str(j, "reason"), "checked the file");
 	cJSON_Delete(j);
 
-	j = call("GET", "/v1/report", NULL, &st);
+	j = call(TU_TOKEN_LEAD, "GET", "/v1/report", NULL, &st);
 	cr_assert_eq(st, 200);
 	cr_assert_eq(cJSON_GetObjectItem(j, "reviewed")->valuedouble, 1);
 	cr_assert_eq(cJSON_GetObjectItem(j, "switched_to_model")->valuedouble, 1,
@@ -230,17 +232,17 @@ Test(http, without_blind_first_the_model_is_shown_at_once, .init = setup_open, .
 	char path[64];
 	snprintf(path, sizeof path, "/v1/cases/%lld", (long long)id);
 	int st;
-	cJSON *j = call("GET", path, NULL, &st);
+	cJSON *j = call(TU_TOKEN_ALICE, "GET", path, NULL, &st);
 	cr_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "model_hidden")));
 	cr_assert_float_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "model"), "confidence")->valuedouble, 0.7, 1e-6);
 	cJSON_Delete(j);
 	snprintf(path, sizeof path, "/v1/cases/%lld/claim", (long long)id);
-	cJSON_Delete(call("POST", path, "{\"reviewer\":\"alice\"}", &st));
+	cJSON_Delete(call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\"}", &st));
 	snprintf(path, sizeof path, "/v1/cases/%lld/decision", (long long)id);
-	j = call("POST", path, "{\"reviewer\":\"alice\",\"decision\":\"deny\",\"reason\":\"override\"}", &st);
+	j = call(TU_TOKEN_ALICE, "POST", path, "{\"reviewer\":\"alice\",\"decision\":\"deny\",\"reason\":\"override\"}", &st);
 	cr_assert_eq(st, 200);
 	cJSON_Delete(j);
-	j = call("GET", "/v1/report", NULL, &st);
+	j = call(TU_TOKEN_LEAD, "GET", "/v1/report", NULL, &st);
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "override_rate")->valuedouble, 1.0, 1e-12);
 	cJSON_Delete(j);
 }
@@ -248,46 +250,46 @@ Test(http, without_blind_first_the_model_is_shown_at_once, .init = setup_open, .
 Test(http, malformed_requests, .init = setup_blind, .fini = teardown)
 {
 	int st;
-	cJSON *j = call("POST", "/v1/cases", "{not json", &st);
+	cJSON *j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "{not json", &st);
 	cr_assert_eq(st, 400);
 	cJSON_Delete(j);
-	j = call("POST", "/v1/cases", "[1,2]", &st);
+	j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "[1,2]", &st);
 	cr_assert_eq(st, 400);
 	cJSON_Delete(j);
-	j = call("POST", "/v1/cases", "{\"features\":[1]}", &st);
+	j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "{\"features\":[1]}", &st);
 	cr_assert_eq(st, 422);
 	cr_assert(strstr(str(j, "error"), "expected 2 numbers"));
 	cJSON_Delete(j);
-	j = call("POST", "/v1/cases", "{\"features\":{\"score\":1,\"amount\":2,\"extra\":3}}", &st);
+	j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "{\"features\":{\"score\":1,\"amount\":2,\"extra\":3}}", &st);
 	cr_assert_eq(st, 422);
 	cJSON_Delete(j);
-	j = call("POST", "/v1/cases", "{\"features\":[1,\"2\"]}", &st);
+	j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "{\"features\":[1,\"2\"]}", &st);
 	cr_assert_eq(st, 422);
 	cJSON_Delete(j);
-	j = call("POST", "/v1/cases", "{\"external_id\":\"has space\",\"features\":[1,2]}", &st);
+	j = call(TU_TOKEN_CLAIMS, "POST", "/v1/cases", "{\"external_id\":\"has space\",\"features\":[1,2]}", &st);
 	cr_assert_eq(st, 422);
 	cJSON_Delete(j);
-	j = call("GET", "/v1/nope", NULL, &st);
+	j = call(NULL, "GET", "/v1/nope", NULL, &st);
 	cr_assert_eq(st, 404);
 	cJSON_Delete(j);
-	j = call("DELETE", "/v1/cases", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "DELETE", "/v1/cases", NULL, &st);
 	cr_assert_eq(st, 405);
 	cJSON_Delete(j);
-	j = call("GET", "/v1/cases/1/claim", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", "/v1/cases/1/claim", NULL, &st);
 	cr_assert_eq(st, 405);
 	cJSON_Delete(j);
-	j = call("GET", "/v1/cases/abc", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", "/v1/cases/abc", NULL, &st);
 	cr_assert_eq(st, 404);
 	cJSON_Delete(j);
 	/* max_body is 4096 here */
 	char *raw;
-	st = tu_http(port, "POST", "/v1/cases", NULL, 100000, &raw);
+	st = tu_http_as(port, TU_TOKEN_CLAIMS, "POST", "/v1/cases", NULL, 100000, &raw);
 	cr_assert_eq(st, 413);
 	free(raw);
-	j = call("GET", "/healthz", NULL, &st);
+	j = call(NULL, "GET", "/healthz", NULL, &st);
 	cr_assert_eq(st, 200, "the server still answers");
 	cJSON_Delete(j);
-	j = call("GET", "/v1/model", NULL, &st);
+	j = call(TU_TOKEN_ALICE, "GET", "/v1/model", NULL, &st);
 	cr_assert_eq(st, 200);
 	cr_assert_str_eq(str(j, "version"), "t-3");
 	cr_assert_float_eq(cJSON_GetObjectItem(j, "confidence_threshold")->valuedouble, 0.9, 1e-12);

@@ -59,18 +59,28 @@ Test(pipeline, the_latency_gate_fits_the_service)
 	cr_assert_eq(hitl_service_open(&s, &c, err, sizeof err), 0, "%s", err);
 	hitl_http *h;
 	cr_assert_eq(hitl_http_start(&h, s, "127.0.0.1", 0, NULL, err, sizeof err), 0, "%s", err);
+	/* with the Authorization header the bench sends: a token of
+	 * routing.conf with the submit role */
+	const char *a = strstr(text, "Authorization: ");
+	cr_assert_not_null(a, "the pipeline must send a bearer token: POST /v1/cases needs one");
+	a += strlen("Authorization: ");
+	char *authz = strndup(a, strcspn(a, "\r\n"));
 	char *resp;
 	int st = tu_http(hitl_http_port(h), "POST", "/v1/cases", body, 0, &resp);
+	cr_assert_eq(st, 401, "without a token: %s", resp);
+	free(resp);
+	st = tu_http_authz(hitl_http_port(h), authz, "POST", "/v1/cases", body, 0, &resp);
 	cr_assert_eq(st, 201, "%s", resp);
 	/* twice: no external id, so each bench query files a new case */
 	free(resp);
-	st = tu_http(hitl_http_port(h), "POST", "/v1/cases", body, 0, &resp);
+	st = tu_http_authz(hitl_http_port(h), authz, "POST", "/v1/cases", body, 0, &resp);
 	cr_assert_eq(st, 201, "%s", resp);
 	free(resp);
 	hitl_http_stop(h);
 	hitl_service_close(s);
 	tu_rmtree(dir);
 	free(dir);
+	free(authz);
 	free(body);
 	free(text);
 }

@@ -144,11 +144,26 @@ void tu_write_logistic_model(const char *path, size_t n_in, const float *w, floa
 	free(buf);
 }
 
+void tu_add_tokens(hitl_config *c)
+{
+	static const char *const lines[] = {
+		"alice sha256:" TU_TOKEN_ALICE_SHA256 " review",
+		"bob sha256:" TU_TOKEN_BOB_SHA256 " review",
+		"claims-system sha256:" TU_TOKEN_CLAIMS_SHA256 " submit",
+		"lead sha256:" TU_TOKEN_LEAD_SHA256 " review supervise report",
+		"auditor sha256:" TU_TOKEN_AUDITOR_SHA256 " report",
+	};
+	char err[256];
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		cr_assert_eq(hitl_config_add_token(c, lines[i], err, sizeof err), 0, "%s", err);
+}
+
 void tu_config(hitl_config *c, const char *dir, const char *model_path)
 {
 	hitl_config_defaults(c);
 	snprintf(c->db, sizeof c->db, "%s/cases.db", dir);
 	snprintf(c->model, sizeof c->model, "%s", model_path);
+	tu_add_tokens(c);
 }
 
 double tu_logit(double p)
@@ -157,6 +172,21 @@ double tu_logit(double p)
 }
 
 int tu_http(int port, const char *method, const char *path, const char *req_body, size_t extra_len, char **body)
+{
+	return tu_http_authz(port, NULL, method, path, req_body, extra_len, body);
+}
+
+int tu_http_as(int port, const char *token, const char *method, const char *path, const char *req_body,
+	       size_t extra_len, char **body)
+{
+	char authz[256];
+	if (token)
+		snprintf(authz, sizeof authz, "Bearer %s", token);
+	return tu_http_authz(port, token ? authz : NULL, method, path, req_body, extra_len, body);
+}
+
+int tu_http_authz(int port, const char *authorization, const char *method, const char *path,
+		  const char *req_body, size_t extra_len, char **body)
 {
 	if (body)
 		*body = NULL;
@@ -175,8 +205,10 @@ int tu_http(int port, const char *method, const char *path, const char *req_body
 	size_t blen = extra_len ? extra_len : (req_body ? strlen(req_body) : 0);
 	char head[1024];
 	int hn = snprintf(head, sizeof head,
-			  "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%sContent-Length: %zu\r\n\r\n",
-			  method, path, blen ? "Content-Type: application/json\r\n" : "", blen);
+			  "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s%s%sContent-Length: "
+			  "%zu\r\n\r\n",
+			  method, path, authorization ? "Authorization: " : "", authorization ? authorization : "",
+			  authorization ? "\r\n" : "", blen ? "Content-Type: application/json\r\n" : "", blen);
 	if (write(fd, head, (size_t)hn) != hn) {
 		close(fd);
 		return -1;
