@@ -5,8 +5,11 @@
  * (stdin a terminal): the library decides what to ask and validates the
  * answers; this file shows the question on stderr and reads a line.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -59,11 +62,103 @@ static const char show_usage[] =
 
 /* ---- questions ---------------------------------------------------------------- */
 
+/* A secret's answer is typed with the terminal's echo off. The settings it
+ * had are kept here and put back on every way out: after the line is read,
+ * at exit() (atexit), and on a signal (the handler puts them back, lets the
+ * signal's own action run, and turns echo off again if the process goes on,
+ * as after Ctrl-Z and fg). */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_hidden_fd = -1; /* >= 0 while echo is off */
+static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU };
+static struct sigaction tty_old[sizeof tty_signals / sizeof tty_signals[0]];
+static bool tty_installed[sizeof tty_signals / sizeof tty_signals[0]];
+
+static void tty_echo_on_signal(int sig)
+{
+	int saved_errno = errno;
+	size_t i = 0;
+	while (i < sizeof tty_signals / sizeof tty_signals[0] && tty_signals[i] != sig)
+		i++;
+	int fd = tty_hidden_fd;
+	if (fd >= 0)
+		tcsetattr(fd, TCSANOW, &tty_saved);
+	if (i < sizeof tty_signals / sizeof tty_signals[0]) {
+		struct sigaction mine;
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigaction(sig, &tty_old[i], &mine);
+		raise(sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL); /* the signal's own action, now */
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		sigaction(sig, &mine, NULL);
+		if (fd >= 0) { /* still running (continued, or a handler returned) */
+			struct termios t = tty_saved;
+			t.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
+			tcsetattr(fd, TCSANOW, &t);
+		}
+	}
+	errno = saved_errno;
+}
+
+static void tty_echo_restore(void)
+{
+	int fd = tty_hidden_fd;
+	if (fd < 0)
+		return;
+	tcsetattr(fd, TCSANOW, &tty_saved);
+	tty_hidden_fd = -1;
+	for (size_t i = 0; i < sizeof tty_signals / sizeof tty_signals[0]; i++)
+		if (tty_installed[i]) {
+			sigaction(tty_signals[i], &tty_old[i], NULL);
+			tty_installed[i] = false;
+		}
+}
+
+/* Turn echo off on fd for a secret; 0, or -1 (errno) when fd's settings
+ * cannot be changed. tty_echo_restore() undoes it. */
+static int tty_echo_off(int fd)
+{
+	static bool at_exit;
+	if (tcgetattr(fd, &tty_saved) != 0)
+		return -1;
+	if (!at_exit && atexit(tty_echo_restore) == 0)
+		at_exit = true;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tty_echo_on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof tty_signals / sizeof tty_signals[0]; i++)
+		sigaddset(&sa.sa_mask, tty_signals[i]);
+	for (size_t i = 0; i < sizeof tty_signals / sizeof tty_signals[0]; i++) {
+		tty_installed[i] = false;
+		if (sigaction(tty_signals[i], NULL, &tty_old[i]) == 0 && tty_old[i].sa_handler != SIG_IGN)
+			tty_installed[i] = sigaction(tty_signals[i], &sa, NULL) == 0;
+	}
+	tty_hidden_fd = fd;
+	struct termios t = tty_saved;
+	t.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
+	if (tcsetattr(fd, TCSANOW, &t) != 0) {
+		int e = errno;
+		tty_echo_restore();
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 static int ask_tty(void *ctx, const weft_templates_var *v, const char *def, const char *problem,
 		   char **answer)
 {
 	(void)ctx;
 	bool colour = weft_term_colour(stderr);
+	/* echo off before the question shows, so nothing typed after it is echoed */
+	if (v->secret && tty_echo_off(STDIN_FILENO) != 0) {
+		fprintf(stderr, "weft new: cannot turn off the terminal's echo to ask for '%s' (%s); "
+				"pass it with --set %s=...\n", v->name, strerror(errno), v->name);
+		return WEFT_EENV;
+	}
 	if (problem) {
 		fprintf(stderr, "  %s%s%s\n", weft_term_sgr(colour, WEFT_SGR_RED), problem,
 			weft_term_sgr(colour, WEFT_SGR_RESET));
@@ -96,16 +191,23 @@ static int ask_tty(void *ctx, const weft_templates_var *v, const char *def, cons
 	case WEFT_TEMPLATES_STRING:
 		break;
 	}
-	if (def)
+	if (v->secret) /* a secret's default is never shown */
+		fprintf(stderr, def ? " (hidden; Enter keeps the default)" : " (hidden)");
+	else if (def)
 		fprintf(stderr, " [%s]", def);
 	fprintf(stderr, ": ");
 	fflush(stderr);
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n = getline(&line, &cap, stdin);
+	if (v->secret) {
+		tty_echo_restore();
+		fprintf(stderr, "\n"); /* the Enter that was not echoed */
+	}
 	if (n < 0) {
 		free(line);
-		fprintf(stderr, "\n");
+		if (!v->secret)
+			fprintf(stderr, "\n");
 		return WEFT_EUSAGE;
 	}
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -114,76 +216,26 @@ static int ask_tty(void *ctx, const weft_templates_var *v, const char *def, cons
 	return WEFT_OK;
 }
 
-/* ---- output helpers ------------------------------------------------------------- */
+/* ---- output ------------------------------------------------------------------- */
 
-static const char *action_name(weft_templates_action a)
+static weft_templates_format tformat(weft_cli_format f)
 {
-	switch (a) {
-	case WEFT_TEMPLATES_RENDERED: return "rendered";
-	case WEFT_TEMPLATES_COPIED: return "copied";
-	case WEFT_TEMPLATES_SYMLINK: return "link";
-	case WEFT_TEMPLATES_DIR: return "folder";
-	}
-	return "?";
+	return f == WEFT_FMT_JSON ? WEFT_TEMPLATES_FORMAT_JSON : WEFT_TEMPLATES_FORMAT_TEXT;
 }
 
-static void add_str_or_null(cJSON *o, const char *k, const char *v)
+/* Write a report the templates library rendered (err: its result) to
+ * stdout and free it; the exit code. */
+static int put_report(int err, weft_buf *b)
 {
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static int print_json(cJSON *j)
-{
-	char *s = j ? cJSON_Print(j) : NULL;
-	cJSON_Delete(j);
-	if (!s) {
+	int rc = WEFT_EXIT_OK;
+	if (err || b->oom) {
 		fprintf(stderr, "weft: out of memory\n");
-		return WEFT_EXIT_ENV;
+		rc = WEFT_EXIT_ENV;
+	} else if (b->len) {
+		fwrite(b->ptr, 1, b->len, stdout);
 	}
-	printf("%s\n", s);
-	free(s);
-	return WEFT_EXIT_OK;
-}
-
-static cJSON *files_json(const weft_templates_plan *plan)
-{
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < weft_templates_plan_count(plan); i++) {
-		const weft_templates_file *f = weft_templates_plan_file(plan, i);
-		if (f->action == WEFT_TEMPLATES_DIR)
-			continue;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "path", f->path);
-		cJSON_AddStringToObject(o, "action", action_name(f->action));
-		char mode[8];
-		snprintf(mode, sizeof mode, "%04o", f->mode);
-		cJSON_AddStringToObject(o, "mode", mode);
-		cJSON_AddNumberToObject(o, "size", (double)f->size);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
-
-static size_t count_files(const weft_templates_plan *plan)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < weft_templates_plan_count(plan); i++)
-		n += weft_templates_plan_file(plan, i)->action != WEFT_TEMPLATES_DIR;
-	return n;
-}
-
-/* "replaced: a, b" (--force): the existing files of DEST the template's files replace. */
-static void print_replaced(const char *what, const weft_templates_write_result *res)
-{
-	if (!res->n_replaced)
-		return;
-	printf("%s:", what);
-	for (size_t i = 0; i < res->n_replaced; i++)
-		printf("%s %s", i ? "," : "", res->replaced[i]);
-	printf("\n");
+	weft_buf_free(b);
+	return rc;
 }
 
 /* ---- weft new -------------------------------------------------------------------- */
@@ -325,47 +377,12 @@ int weft_cmd_new(int argc, char **argv)
 	}
 	int rc = weft_cli_finish(err, d);
 	if (!err) {
-		const weft_templates_info *info = weft_templates_manifest_info(m);
-		if (fmt == WEFT_FMT_JSON) {
-			cJSON *j = cJSON_CreateObject();
-			cJSON_AddStringToObject(j, "dest", dest);
-			cJSON_AddBoolToObject(j, "dry_run", dry_run);
-			cJSON *t = cJSON_AddObjectToObject(j, "template");
-			cJSON_AddStringToObject(t, "name", info->name);
-			cJSON_AddStringToObject(t, "version", info->version);
-			cJSON_AddStringToObject(t, "source", weft_templates_source_origin(src));
-			add_str_or_null(t, "ref", weft_templates_source_ref(src));
-			add_str_or_null(t, "commit", weft_templates_source_commit(src));
-			cJSON_AddItemToObject(j, "answers", cJSON_Duplicate(values, true));
-			cJSON_AddItemToObject(j, "files", files_json(plan));
-			/* existing files of DEST replaced (with --dry-run: that would be) */
-			cJSON *rep = cJSON_AddArrayToObject(j, "replaced");
-			for (size_t i = 0; rep && i < res.n_replaced; i++)
-				cJSON_AddItemToArray(rep, cJSON_CreateString(res.replaced[i]));
-			if (res.commit[0]) {
-				cJSON *g = cJSON_AddObjectToObject(j, "git");
-				cJSON_AddStringToObject(g, "commit", res.commit);
-				cJSON_AddStringToObject(g, "author", res.author);
-			} else {
-				cJSON_AddNullToObject(j, "git");
-			}
-			rc = print_json(j);
-		} else if (dry_run) {
-			printf("Would create %s from %s %s (%zu files):\n", dest, info->name, info->version,
-			       count_files(plan));
-			for (size_t i = 0; i < weft_templates_plan_count(plan); i++) {
-				const weft_templates_file *f = weft_templates_plan_file(plan, i);
-				if (f->action != WEFT_TEMPLATES_DIR)
-					printf("  %s  (%s, %04o)\n", f->path, action_name(f->action), f->mode);
-			}
-			print_replaced("would replace", &res);
-		} else {
-			printf("Created %s from %s %s (%zu files).\n", dest, info->name, info->version,
-			       count_files(plan));
-			if (res.commit[0])
-				printf("git: first commit %.12s by %s\n", res.commit, res.author);
-			print_replaced("replaced", &res);
-		}
+		weft_templates_new_report r = {
+			.dest = dest, .dry_run = dry_run, .m = m, .src = src,
+			.values = values, .plan = plan, .res = &res,
+		};
+		weft_buf out = WEFT_BUF_INIT;
+		rc = put_report(weft_templates_new_render(&out, &r, tformat(fmt)), &out);
 	}
 	weft_templates_write_result_free(&res);
 	weft_templates_plan_free(plan);
@@ -433,102 +450,36 @@ static int cmd_list(int argc, char **argv)
 	size_t n = 0;
 	int err = weft_templates_shipped_list(&names, &n, NULL, d);
 	int bad = WEFT_OK;
-	cJSON *arr = cJSON_CreateArray();
-	if (!err && fmt == WEFT_FMT_TEXT && n && !only_names)
-		printf("%-16s %-10s %s\n", "NAME", "VERSION", "SUMMARY");
+	weft_templates_manifest **ms = err ? NULL : calloc(n ? n : 1, sizeof *ms);
+	if (!err && !ms)
+		err = WEFT_ENOMEM;
 	for (size_t i = 0; !err && i < n; i++) {
 		weft_buf dir = WEFT_BUF_INIT;
 		weft_buf_printf(&dir, "%s/templates/patterns/%s", weft_data_dir(), names[i]);
-		weft_templates_manifest *m = NULL;
-		if (weft_templates_manifest_load(&m, dir.ptr, d)) {
+		if (weft_templates_manifest_load(&ms[i], dir.ptr, d))
 			bad = WEFT_EINVALID;
-			weft_buf_free(&dir);
-			continue;
-		}
-		const weft_templates_info *info = weft_templates_manifest_info(m);
-		if (fmt == WEFT_FMT_JSON) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "name", info->name);
-			cJSON_AddStringToObject(o, "version", info->version);
-			cJSON_AddStringToObject(o, "summary", info->summary);
-			cJSON_AddStringToObject(o, "path", dir.ptr);
-			cJSON_AddItemToArray(arr, o);
-		} else if (only_names) {
-			printf("%s\n", names[i]);
-		} else {
-			printf("%-16s %-10s %s\n", names[i], info->version, info->summary);
-		}
-		weft_templates_manifest_free(m);
 		weft_buf_free(&dir);
 	}
 	if (!err && !n && fmt == WEFT_FMT_TEXT && !only_names)
 		fprintf(stderr, "No pattern templates found in %s/templates/patterns.\n", weft_data_dir());
-	weft_templates_names_free(names, n);
+	weft_buf out = WEFT_BUF_INIT;
+	int rerr = err ? err
+		       : weft_templates_list_render(&out, (const char *const *)names,
+						    (const weft_templates_manifest *const *)ms, n,
+						    only_names ? WEFT_TEMPLATES_FORMAT_NAMES : tformat(fmt));
 	rc = weft_cli_finish(err ? err : bad, d);
-	if (!err && fmt == WEFT_FMT_JSON) {
-		int prc = print_json(arr);
-		arr = NULL;
+	if (!err) {
+		int prc = put_report(rerr, &out);
 		if (!rc)
 			rc = prc;
 	}
-	cJSON_Delete(arr);
+	weft_buf_free(&out);
+	for (size_t i = 0; ms && i < n; i++)
+		weft_templates_manifest_free(ms[i]);
+	free(ms);
+	weft_templates_names_free(names, n);
 	weft_diags_free(d);
 	return rc;
-}
-
-static cJSON *var_json(const weft_templates_var *v)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "name", v->name);
-	cJSON_AddStringToObject(o, "type", weft_templates_type_name(v->type));
-	add_str_or_null(o, "help", v->help);
-	add_str_or_null(o, "default", v->default_text);
-	cJSON_AddBoolToObject(o, "required", !v->derived && !v->default_text);
-	cJSON_AddBoolToObject(o, "derived", v->derived);
-	add_str_or_null(o, "when", v->when);
-	add_str_or_null(o, "pattern", v->pattern);
-	if (v->has_min)
-		cJSON_AddNumberToObject(o, "min", (double)v->min);
-	if (v->has_max)
-		cJSON_AddNumberToObject(o, "max", (double)v->max);
-	if (v->n_choices) {
-		cJSON *c = cJSON_AddArrayToObject(o, "choices");
-		for (size_t i = 0; i < v->n_choices; i++)
-			cJSON_AddItemToArray(c, cJSON_CreateString(v->choices[i]));
-	}
-	return o;
-}
-
-static void var_text(const weft_templates_var *v)
-{
-	printf("  %-20s %-7s", v->name, weft_templates_type_name(v->type));
-	if (v->derived)
-		printf(" computed: %s", v->value ? v->value : v->expr);
-	else if (v->default_text)
-		printf(" default: %s", v->default_text);
-	else
-		printf(" required");
-	printf("\n");
-	if (v->help)
-		printf("      %s\n", v->help);
-	if (v->n_choices) {
-		printf("      %s: ", v->type == WEFT_TEMPLATES_LIST ? "items from" : "one of");
-		for (size_t i = 0; i < v->n_choices; i++)
-			printf("%s%s", i ? ", " : "", v->choices[i]);
-		printf("\n");
-	}
-	if (v->pattern)
-		printf("      must match: %s\n", v->pattern);
-	if (v->has_min || v->has_max) {
-		printf("      range:");
-		if (v->has_min)
-			printf(" >= %lld", v->min);
-		if (v->has_max)
-			printf(" <= %lld", v->max);
-		printf("\n");
-	}
-	if (v->when)
-		printf("      asked when: %s\n", v->when);
 }
 
 static int cmd_show(int argc, char **argv)
@@ -551,32 +502,8 @@ static int cmd_show(int argc, char **argv)
 		err = weft_templates_manifest_load(&m, weft_templates_source_dir(src), d);
 	rc = weft_cli_finish(err, d);
 	if (!err) {
-		const weft_templates_info *info = weft_templates_manifest_info(m);
-		size_t n = weft_templates_manifest_nvars(m);
-		if (fmt == WEFT_FMT_JSON) {
-			cJSON *j = cJSON_CreateObject();
-			cJSON_AddStringToObject(j, "name", info->name);
-			cJSON_AddStringToObject(j, "version", info->version);
-			cJSON_AddStringToObject(j, "summary", info->summary);
-			add_str_or_null(j, "description", info->description);
-			cJSON_AddStringToObject(j, "source", weft_templates_source_origin(src));
-			cJSON *vars = cJSON_AddArrayToObject(j, "variables");
-			for (size_t i = 0; i < n; i++)
-				cJSON_AddItemToArray(vars, var_json(weft_templates_manifest_var(m, i)));
-			rc = print_json(j);
-		} else {
-			printf("%s %s - %s\n", info->name, info->version, info->summary);
-			if (info->description) {
-				size_t len = strlen(info->description);
-				printf("\n%s%s", info->description,
-				       len && info->description[len - 1] == '\n' ? "" : "\n");
-			}
-			printf("\nVariables (set with --set NAME=VALUE):\n");
-			if (!n)
-				printf("  (none)\n");
-			for (size_t i = 0; i < n; i++)
-				var_text(weft_templates_manifest_var(m, i));
-		}
+		weft_buf out = WEFT_BUF_INIT;
+		rc = put_report(weft_templates_show_render(&out, m, src, tformat(fmt)), &out);
 	}
 	weft_templates_manifest_free(m);
 	weft_templates_source_free(src);

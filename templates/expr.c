@@ -27,6 +27,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,12 +77,19 @@ typedef struct {
 	bool failed;
 } ev;
 
-static int fail(ev *e, size_t at, const char *fmt, const char *arg)
+/* The first error of an evaluation or check: its message and (1-based)
+ * column; later ones are dropped. Returns WEFT_EINVALID. */
+static int fail(ev *e, size_t at, const char *fmt, ...) WEFT_PRINTF(3, 4);
+static int fail(ev *e, size_t at, const char *fmt, ...)
 {
 	if (!e->failed) {
 		e->failed = true;
-		if (e->msg)
-			snprintf(e->msg, e->msglen, fmt, arg);
+		if (e->msg) {
+			va_list ap;
+			va_start(ap, fmt);
+			vsnprintf(e->msg, e->msglen, fmt, ap);
+			va_end(ap);
+		}
 		if (e->col)
 			*e->col = (int)at + 1;
 	}
@@ -242,19 +250,19 @@ static int parse_number(ev *e, val *out, size_t at)
 		char *end;
 		double v = strtod(s, &end);
 		if (ident_char(*end) || *end == '.' || !isfinite(v))
-			return fail(e, at, "%s", "bad number");
+			return fail(e, at, "bad number");
 		e->pos += (size_t)(end - s);
 		out->k = V_NUM;
 		out->num = v;
 		return WEFT_OK;
 	}
 	if (ident_char(s[n]))
-		return fail(e, at, "%s", "bad number");
+		return fail(e, at, "bad number");
 	errno = 0;
 	char *end;
 	long long v = strtoll(s, &end, 10);
 	if (errno == ERANGE || end != s + n)
-		return fail(e, at, "%s", "number too large (integers are 64-bit)");
+		return fail(e, at, "number too large (integers are 64-bit)");
 	e->pos += n;
 	out->k = V_INT;
 	out->i = v;
@@ -266,7 +274,7 @@ static int parse_name(ev *e, val *out, size_t at, size_t n)
 	const char *s = e->src + at;
 	char name[128];
 	if (n >= sizeof name)
-		return fail(e, at, "%s", "name too long");
+		return fail(e, at, "name too long");
 	memcpy(name, s, n);
 	name[n] = '\0';
 	if (e->typed) {
@@ -319,14 +327,14 @@ static int parse_primary(ev *e, val *out)
 	*out = v_null;
 	if (*s == '(') {
 		if (++e->depth > MAX_NEST)
-			return fail(e, at, "%s", "condition nested too deeply");
+			return fail(e, at, "condition nested too deeply");
 		e->pos++;
 		int err = parse_or(e, out);
 		e->depth--;
 		if (err)
 			return err;
 		if (!accept(e, ")"))
-			return fail(e, e->pos, "%s", "expected ')'");
+			return fail(e, e->pos, "expected ')'");
 		return WEFT_OK;
 	}
 	if (*s == '\'' || *s == '"') {
@@ -334,7 +342,7 @@ static int parse_primary(ev *e, val *out)
 		size_t i = 1;
 		strnode *sn = malloc(sizeof *sn + strlen(s) + 1);
 		if (!sn)
-			return fail(e, at, "%s", "out of memory");
+			return fail(e, at, "out of memory");
 		sn->next = e->strings;
 		e->strings = sn;
 		size_t o = 0;
@@ -345,7 +353,7 @@ static int parse_primary(ev *e, val *out)
 		}
 		sn->s[o] = '\0';
 		if (s[i] != q)
-			return fail(e, at, "%s", "unterminated string");
+			return fail(e, at, "unterminated string");
 		e->pos += i + 1;
 		out->k = V_STR;
 		out->s = sn->s;
@@ -372,7 +380,7 @@ static int parse_primary(ev *e, val *out)
 		return parse_name(e, out, at, n);
 	}
 	if (!*s)
-		return fail(e, at, "%s", "condition ends too early");
+		return fail(e, at, "condition ends too early");
 	char c[2] = { *s, '\0' };
 	return fail(e, at, "unexpected '%s'", c);
 }
@@ -392,7 +400,7 @@ static int parse_neg(ev *e, val *out)
 		return parse_primary(e, out);
 	e->pos++;
 	if (++e->depth > MAX_NEST)
-		return fail(e, at, "%s", "condition nested too deeply");
+		return fail(e, at, "condition nested too deeply");
 	int err = parse_neg(e, out);
 	e->depth--;
 	if (err)
@@ -409,7 +417,7 @@ static int parse_neg(ev *e, val *out)
 	}
 	if (out->k == V_INT && live(e)) {
 		if (out->i == LLONG_MIN)
-			return fail(e, at, "%s", "integer overflow in '-'");
+			return fail(e, at, "integer overflow in '-'");
 		out->i = -out->i;
 	}
 	out->k = V_INT;
@@ -608,7 +616,7 @@ static int parse_unary(ev *e, val *out)
 	}
 	if (bang) {
 		if (++e->depth > MAX_NEST)
-			return fail(e, e->pos, "%s", "condition nested too deeply");
+			return fail(e, e->pos, "condition nested too deeply");
 		skip_ws(e);
 		size_t arg_at = e->pos;
 		int err = parse_unary(e, out);

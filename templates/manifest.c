@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #define MAX_VARS 256
 #define MAX_RULES 1024
 #define MAX_LIST_ITEMS 1024
+#define MAX_INCLUDES 16
 
 static const char *const type_names[] = { "string", "int", "bool", "choice", "list" };
 
@@ -105,12 +107,16 @@ static char *xstrdup(const char *s, bool *oom)
 	return r;
 }
 
+/* An error at YAML node n of path (n NULL: the file); returns WEFT_EINVALID. */
 static int at(weft_diags *d, const char *path, const weft_yaml_node *n, const char *hint, const char *fmt,
-	      const char *a, const char *b) WEFT_PRINTF(5, 0);
+	      ...) WEFT_PRINTF(5, 6);
 static int at(weft_diags *d, const char *path, const weft_yaml_node *n, const char *hint, const char *fmt,
-	      const char *a, const char *b)
+	      ...)
 {
-	weft_diags_add(d, WEFT_SEV_ERROR, path, n ? n->line : 0, n ? n->col : 0, hint, fmt, a, b);
+	va_list ap;
+	va_start(ap, fmt);
+	weft_diags_vadd(d, WEFT_SEV_ERROR, path, n ? n->line : 0, n ? n->col : 0, hint, fmt, ap);
+	va_end(ap);
 	return WEFT_EINVALID;
 }
 
@@ -176,223 +182,290 @@ static const char *scalar(const weft_yaml_node *n)
 	return n->scalar;
 }
 
-static int load_var(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *vn,
-		    weft_templates_var_impl *v, const char *const *earlier, size_t n_earlier, weft_diags *d)
+/* A variable's entry as written, while load_var checks it field by field. */
+typedef struct {
+	const char *path; /* template.yaml, for messages */
+	const weft_yaml_doc *doc;
+	const weft_yaml_node *vn;      /* the variable's mapping */
+	const weft_yaml_node *def;     /* default, or NULL (absent or null) */
+	const weft_yaml_node *choices; /* choices, or NULL (absent or null) */
+	const char *name, *type, *help, *pattern, *when, *value, *expr, *transform;
+	weft_templates_type t; /* explicit, else inferred (var_type) */
+} var_src;
+
+/* Read vn's scalar fields into s: a mapping, a name that is an identifier
+ * declared for the first time, string fields that are strings. */
+static int var_read(var_src *s, const weft_yaml_node *vn, const char *const *earlier, size_t n_earlier,
+		    weft_diags *d)
 {
-	const char *path = m->path;
-	bool oom = false;
-	int err = weft_yaml_expect(doc, vn, WEFT_YAML_MAPPING, "variable", d);
+	int err = weft_yaml_expect(s->doc, vn, WEFT_YAML_MAPPING, "variable", d);
 	if (err)
 		return err;
-	weft_yaml_check_keys(doc, vn, var_keys, WEFT_SEV_WARNING, d);
-	v->pub.line = vn->line;
-	v->pub.col = vn->col;
-	const char *name = NULL, *type = NULL, *help = NULL, *pattern = NULL, *when = NULL, *value = NULL,
-		   *expr = NULL, *transform = NULL;
-	if ((err = weft_yaml_str(&name, doc, vn, "name", true, d)))
+	weft_yaml_check_keys(s->doc, vn, var_keys, WEFT_SEV_WARNING, d);
+	s->vn = vn;
+	if ((err = weft_yaml_str(&s->name, s->doc, vn, "name", true, d)))
 		return err;
 	const weft_yaml_node *name_n = weft_yaml_get(vn, "name");
-	if (!valid_ident(name))
-		return at(d, path, name_n, "letters, digits and '_', not starting with a digit",
-			  "bad variable name '%s'%s", name, "");
+	if (!valid_ident(s->name))
+		return at(d, s->path, name_n, "letters, digits and '_', not starting with a digit",
+			  "bad variable name '%s'", s->name);
 	for (size_t i = 0; i < n_earlier; i++)
-		if (!strcmp(earlier[i], name))
-			return at(d, path, name_n, NULL, "variable '%s' declared twice%s", name, "");
-	err |= weft_yaml_str(&type, doc, vn, "type", false, d);
-	err |= weft_yaml_str(&help, doc, vn, "help", false, d);
-	err |= weft_yaml_str(&pattern, doc, vn, "pattern", false, d);
-	err |= weft_yaml_str(&when, doc, vn, "when", false, d);
-	err |= weft_yaml_str(&value, doc, vn, "value", false, d);
-	err |= weft_yaml_str(&expr, doc, vn, "expr", false, d);
-	err |= weft_yaml_str(&transform, doc, vn, "transform", false, d);
+		if (!strcmp(earlier[i], s->name))
+			return at(d, s->path, name_n, NULL, "variable '%s' declared twice", s->name);
+	err |= weft_yaml_str(&s->type, s->doc, vn, "type", false, d);
+	err |= weft_yaml_str(&s->help, s->doc, vn, "help", false, d);
+	err |= weft_yaml_str(&s->pattern, s->doc, vn, "pattern", false, d);
+	err |= weft_yaml_str(&s->when, s->doc, vn, "when", false, d);
+	err |= weft_yaml_str(&s->value, s->doc, vn, "value", false, d);
+	err |= weft_yaml_str(&s->expr, s->doc, vn, "expr", false, d);
+	err |= weft_yaml_str(&s->transform, s->doc, vn, "transform", false, d);
 	if (err)
 		return WEFT_EINVALID;
-	const weft_yaml_node *def = weft_yaml_get(vn, "default");
-	if (def && weft_yaml_is_null(def))
-		def = NULL;
-	const weft_yaml_node *choices = weft_yaml_get(vn, "choices");
-	if (choices && weft_yaml_is_null(choices))
-		choices = NULL;
+	s->def = weft_yaml_get(vn, "default");
+	if (s->def && weft_yaml_is_null(s->def))
+		s->def = NULL;
+	s->choices = weft_yaml_get(vn, "choices");
+	if (s->choices && weft_yaml_is_null(s->choices))
+		s->choices = NULL;
+	return WEFT_OK;
+}
 
-	/* type: explicit, else inferred */
-	weft_templates_type t = WEFT_TEMPLATES_STRING;
+/* s->t: the type given (one of type_names), else inferred from expr, the
+ * default's shape or value, and choices; string when nothing says. */
+static int var_type(var_src *s, weft_diags *d)
+{
 	bool b;
 	long long ll;
-	if (type) {
+	s->t = WEFT_TEMPLATES_STRING;
+	if (s->type) {
 		size_t k = 0;
-		while (k < 5 && strcmp(type, type_names[k]))
+		while (k < 5 && strcmp(s->type, type_names[k]))
 			k++;
 		if (k == 5) {
-			const char *s = weft_suggest(type, type_names, 5);
+			const char *g = weft_suggest(s->type, type_names, 5);
 			char hint[80];
 			snprintf(hint, sizeof hint, "one of string, int, bool, choice, list%s%s%s",
-				 s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
-			return at(d, path, weft_yaml_get(vn, "type"), hint, "unknown type '%s'%s", type, "");
+				 g ? "; did you mean '" : "", g ? g : "", g ? "'?" : "");
+			return at(d, s->path, weft_yaml_get(s->vn, "type"), hint, "unknown type '%s'", s->type);
 		}
-		t = (weft_templates_type)k;
-	} else if (expr) {
-		t = WEFT_TEMPLATES_BOOL;
-	} else if (def && def->kind == WEFT_YAML_SEQUENCE) {
-		t = WEFT_TEMPLATES_LIST;
-	} else if (choices) {
-		t = WEFT_TEMPLATES_CHOICE;
-	} else if (def && weft_yaml_as_bool(&b, def) == 0) {
-		t = WEFT_TEMPLATES_BOOL;
-	} else if (def && weft_yaml_as_int(&ll, def) == 0) {
-		t = WEFT_TEMPLATES_INT;
+		s->t = (weft_templates_type)k;
+	} else if (s->expr) {
+		s->t = WEFT_TEMPLATES_BOOL;
+	} else if (s->def && s->def->kind == WEFT_YAML_SEQUENCE) {
+		s->t = WEFT_TEMPLATES_LIST;
+	} else if (s->choices) {
+		s->t = WEFT_TEMPLATES_CHOICE;
+	} else if (s->def && weft_yaml_as_bool(&b, s->def) == 0) {
+		s->t = WEFT_TEMPLATES_BOOL;
+	} else if (s->def && weft_yaml_as_int(&ll, s->def) == 0) {
+		s->t = WEFT_TEMPLATES_INT;
 	}
-	v->pub.type = t;
+	return WEFT_OK;
+}
+
+/* Copy s's text fields into v and check the fields of derived variables:
+ * secret only when asked, value or expr (not both), no default, expr a
+ * bool, transform known and only on a derived string. */
+static int var_fields(weft_templates_var_impl *v, const var_src *s, weft_diags *d)
+{
+	bool oom = false;
+	const char *name = s->name;
+	v->pub.type = s->t;
 	v->pub.name = xstrdup(name, &oom);
-	v->pub.help = xstrdup(help, &oom);
-	v->pub.when = xstrdup(when, &oom);
-	v->pub.pattern = xstrdup(pattern, &oom);
-	v->pub.value = xstrdup(value, &oom);
-	v->pub.expr = xstrdup(expr, &oom);
-	v->pub.transform = xstrdup(transform, &oom);
-	v->pub.derived = value || expr;
+	v->pub.help = xstrdup(s->help, &oom);
+	v->pub.when = xstrdup(s->when, &oom);
+	v->pub.pattern = xstrdup(s->pattern, &oom);
+	v->pub.value = xstrdup(s->value, &oom);
+	v->pub.expr = xstrdup(s->expr, &oom);
+	v->pub.transform = xstrdup(s->transform, &oom);
+	v->pub.derived = s->value || s->expr;
 	if (oom)
 		return WEFT_ENOMEM;
-	if ((err = weft_yaml_bool(&v->pub.secret, doc, vn, "secret", false, d)))
+	int err = weft_yaml_bool(&v->pub.secret, s->doc, s->vn, "secret", false, d);
+	if (err)
 		return err;
 	if (v->pub.secret && v->pub.derived)
-		return at(d, path, weft_yaml_get(vn, "secret"), "a derived variable is never written anyway",
-			  "variable '%s': 'secret' applies to asked variables%s", name, "");
-
-	/* derived variables */
-	if (value && expr)
-		return at(d, path, vn, NULL, "variable '%s': give 'value' or 'expr', not both%s", name, "");
-	if (v->pub.derived && def)
-		return at(d, path, def, "a derived variable is computed from 'value' or 'expr'",
-			  "variable '%s' is derived and cannot have a default%s", name, "");
-	if (expr && t != WEFT_TEMPLATES_BOOL)
-		return at(d, path, vn, NULL, "variable '%s': 'expr' gives a bool, but the type is %s", name,
-			  type_names[t]);
-	if (transform) {
+		return at(d, s->path, weft_yaml_get(s->vn, "secret"), "a derived variable is never written anyway",
+			  "variable '%s': 'secret' applies to asked variables", name);
+	if (s->value && s->expr)
+		return at(d, s->path, s->vn, NULL, "variable '%s': give 'value' or 'expr', not both", name);
+	if (v->pub.derived && s->def)
+		return at(d, s->path, s->def, "a derived variable is computed from 'value' or 'expr'",
+			  "variable '%s' is derived and cannot have a default", name);
+	if (s->expr && s->t != WEFT_TEMPLATES_BOOL)
+		return at(d, s->path, s->vn, NULL, "variable '%s': 'expr' gives a bool, but the type is %s", name,
+			  type_names[s->t]);
+	if (s->transform) {
+		const weft_yaml_node *tn = weft_yaml_get(s->vn, "transform");
 		size_t k = 0;
-		while (k < 6 && strcmp(transform, transforms[k]))
+		while (k < 6 && strcmp(s->transform, transforms[k]))
 			k++;
 		if (k == 6)
-			return at(d, path, weft_yaml_get(vn, "transform"),
-				  "one of lower, upper, snake, kebab, camel, pascal", "unknown transform '%s'%s",
-				  transform, "");
-		if (!value || t != WEFT_TEMPLATES_STRING)
-			return at(d, path, weft_yaml_get(vn, "transform"), NULL,
-				  "variable '%s': 'transform' applies to a derived string ('value')%s", name, "");
+			return at(d, s->path, tn, "one of lower, upper, snake, kebab, camel, pascal",
+				  "unknown transform '%s'", s->transform);
+		if (!s->value || s->t != WEFT_TEMPLATES_STRING)
+			return at(d, s->path, tn, NULL,
+				  "variable '%s': 'transform' applies to a derived string ('value')", name);
 	}
+	return WEFT_OK;
+}
 
-	/* validation fields */
-	if (pattern) {
-		if (t != WEFT_TEMPLATES_STRING && t != WEFT_TEMPLATES_LIST)
-			return at(d, path, weft_yaml_get(vn, "pattern"), NULL,
-				  "variable '%s': 'pattern' applies to string and list variables, not %s", name,
-				  type_names[t]);
-		int rc = regcomp(&v->re, pattern, REG_EXTENDED);
+/* The constraints on values: pattern (strings and lists; compiled into
+ * v->re) and min/max (ints, min <= max). */
+static int var_constraints(weft_templates_var_impl *v, const var_src *s, weft_diags *d)
+{
+	int err;
+	if (s->pattern) {
+		const weft_yaml_node *pn = weft_yaml_get(s->vn, "pattern");
+		if (s->t != WEFT_TEMPLATES_STRING && s->t != WEFT_TEMPLATES_LIST)
+			return at(d, s->path, pn, NULL,
+				  "variable '%s': 'pattern' applies to string and list variables, not %s", s->name,
+				  type_names[s->t]);
+		int rc = regcomp(&v->re, s->pattern, REG_EXTENDED);
 		if (rc) {
 			char msg[200];
 			regerror(rc, &v->re, msg, sizeof msg);
-			return at(d, path, weft_yaml_get(vn, "pattern"), NULL, "bad regular expression '%s': %s",
-				  pattern, msg);
+			return at(d, s->path, pn, NULL, "bad regular expression '%s': %s", s->pattern, msg);
 		}
 		v->has_re = true;
 	}
-	const weft_yaml_node *mn = weft_yaml_get(vn, "min"), *xn = weft_yaml_get(vn, "max");
-	if ((mn || xn) && t != WEFT_TEMPLATES_INT)
-		return at(d, path, mn ? mn : xn, NULL, "variable '%s': 'min' and 'max' apply to int variables, not %s",
-			  name, type_names[t]);
+	const weft_yaml_node *mn = weft_yaml_get(s->vn, "min"), *xn = weft_yaml_get(s->vn, "max");
+	if ((mn || xn) && s->t != WEFT_TEMPLATES_INT)
+		return at(d, s->path, mn ? mn : xn, NULL,
+			  "variable '%s': 'min' and 'max' apply to int variables, not %s", s->name, type_names[s->t]);
 	if (mn) {
-		if ((err = weft_yaml_int(&v->pub.min, doc, vn, "min", false, d)))
+		if ((err = weft_yaml_int(&v->pub.min, s->doc, s->vn, "min", false, d)))
 			return err;
 		v->pub.has_min = true;
 	}
 	if (xn) {
-		if ((err = weft_yaml_int(&v->pub.max, doc, vn, "max", false, d)))
+		if ((err = weft_yaml_int(&v->pub.max, s->doc, s->vn, "max", false, d)))
 			return err;
 		v->pub.has_max = true;
 	}
 	if (v->pub.has_min && v->pub.has_max && v->pub.min > v->pub.max)
-		return at(d, path, mn, NULL, "variable '%s': min is larger than max%s", name, "");
-	if (choices) {
-		if (t != WEFT_TEMPLATES_CHOICE && t != WEFT_TEMPLATES_LIST)
-			return at(d, path, choices, NULL,
-				  "variable '%s': 'choices' apply to choice and list variables, not %s", name,
-				  type_names[t]);
-		if ((err = weft_yaml_expect(doc, choices, WEFT_YAML_SEQUENCE, "choices", d)))
-			return err;
-		if (choices->n == 0)
-			return at(d, path, choices, NULL, "variable '%s': 'choices' is empty%s", name, "");
-		v->choices = calloc(choices->n + 1, sizeof *v->choices);
-		if (!v->choices)
-			return WEFT_ENOMEM;
-		for (size_t i = 0; i < choices->n; i++) {
-			const char *c = scalar(choices->items[i]);
-			if (!c || !*c || strchr(c, ','))
-				return at(d, path, choices->items[i], "choices are non-empty strings without commas",
-					  "variable '%s': bad choice%s", name, "");
-			for (size_t k = 0; k < i; k++)
-				if (!strcmp(v->choices[k], c))
-					return at(d, path, choices->items[i], NULL,
-						  "variable '%s': choice '%s' listed twice", name, c);
-			if (!(v->choices[i] = strdup(c)))
-				return WEFT_ENOMEM;
-		}
-		v->pub.choices = (const char *const *)v->choices;
-		v->pub.n_choices = choices->n;
-	} else if (t == WEFT_TEMPLATES_CHOICE) {
-		return at(d, path, vn, NULL, "variable '%s' of type choice needs 'choices'%s", name, "");
-	}
-
-	/* conditions and templates, over earlier names only */
-	if (when && (err = check_condition(path, weft_yaml_get(vn, "when"), "when", when, earlier, n_earlier, d)))
-		return err;
-	if (expr && (err = check_condition(path, weft_yaml_get(vn, "expr"), "expr", expr, earlier, n_earlier, d)))
-		return err;
-	if (value && (err = check_mustache(path, weft_yaml_get(vn, "value"), "value", value, d)))
-		return err;
-
-	/* default: text as written; lists may be a sequence */
-	if (def) {
-		weft_buf text = WEFT_BUF_INIT;
-		if (def->kind == WEFT_YAML_SEQUENCE) {
-			if (t != WEFT_TEMPLATES_LIST)
-				return at(d, path, def, NULL, "variable '%s': a list default for a %s variable", name,
-					  type_names[t]);
-			if (def->n > MAX_LIST_ITEMS)
-				return at(d, path, def, NULL, "variable '%s': default has too many items%s", name, "");
-			for (size_t i = 0; i < def->n; i++) {
-				const char *it = scalar(def->items[i]);
-				if (!it || strchr(it, ',')) {
-					weft_buf_free(&text);
-					return at(d, path, def->items[i], "list items are strings without commas",
-						  "variable '%s': bad default item%s", name, "");
-				}
-				weft_buf_printf(&text, "%s%s", i ? ", " : "", it);
-			}
-			weft_buf_put(&text, "", 0);
-		} else {
-			const char *s = scalar(def);
-			if (!s)
-				return at(d, path, def, NULL, "variable '%s': default must be a scalar or a list%s", name,
-					  "");
-			weft_buf_puts(&text, s);
-		}
-		if (text.oom) {
-			weft_buf_free(&text);
-			return WEFT_ENOMEM;
-		}
-		v->pub.default_text = text.ptr;
-		v->default_templated = strstr(text.ptr, "{{") != NULL;
-		if (v->default_templated) {
-			if ((err = check_mustache(path, def, "default", text.ptr, d)))
-				return err;
-		} else {
-			char problem[256];
-			cJSON *tmp = NULL;
-			if (weft_templates_value_parse(&tmp, &v->pub, text.ptr, problem, sizeof problem) != 0)
-				return at(d, path, def, NULL, "variable '%s': bad default: %s", name, problem);
-			cJSON_Delete(tmp);
-		}
-	}
+		return at(d, s->path, mn, NULL, "variable '%s': min is larger than max", s->name);
 	return WEFT_OK;
+}
+
+/* choices (choice and list variables; required for choice): a non-empty
+ * sequence of distinct non-empty strings without commas, into v->choices. */
+static int var_choices(weft_templates_var_impl *v, const var_src *s, weft_diags *d)
+{
+	const weft_yaml_node *choices = s->choices;
+	if (!choices) {
+		if (s->t == WEFT_TEMPLATES_CHOICE)
+			return at(d, s->path, s->vn, NULL, "variable '%s' of type choice needs 'choices'", s->name);
+		return WEFT_OK;
+	}
+	if (s->t != WEFT_TEMPLATES_CHOICE && s->t != WEFT_TEMPLATES_LIST)
+		return at(d, s->path, choices, NULL, "variable '%s': 'choices' apply to choice and list variables, not %s",
+			  s->name, type_names[s->t]);
+	int err = weft_yaml_expect(s->doc, choices, WEFT_YAML_SEQUENCE, "choices", d);
+	if (err)
+		return err;
+	if (choices->n == 0)
+		return at(d, s->path, choices, NULL, "variable '%s': 'choices' is empty", s->name);
+	v->choices = calloc(choices->n + 1, sizeof *v->choices);
+	if (!v->choices)
+		return WEFT_ENOMEM;
+	for (size_t i = 0; i < choices->n; i++) {
+		const char *c = scalar(choices->items[i]);
+		if (!c || !*c || strchr(c, ','))
+			return at(d, s->path, choices->items[i], "choices are non-empty strings without commas",
+				  "variable '%s': bad choice", s->name);
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(v->choices[k], c))
+				return at(d, s->path, choices->items[i], NULL, "variable '%s': choice '%s' listed twice",
+					  s->name, c);
+		if (!(v->choices[i] = strdup(c)))
+			return WEFT_ENOMEM;
+	}
+	v->pub.choices = (const char *const *)v->choices;
+	v->pub.n_choices = choices->n;
+	return WEFT_OK;
+}
+
+/* The default's text as written into text: a scalar, or for a list a
+ * sequence of strings without commas joined with ", ". */
+static int var_default_text(weft_buf *text, const var_src *s, weft_diags *d)
+{
+	const weft_yaml_node *def = s->def;
+	if (def->kind != WEFT_YAML_SEQUENCE) {
+		const char *t = scalar(def);
+		if (!t)
+			return at(d, s->path, def, NULL, "variable '%s': default must be a scalar or a list", s->name);
+		weft_buf_puts(text, t);
+		return WEFT_OK;
+	}
+	if (s->t != WEFT_TEMPLATES_LIST)
+		return at(d, s->path, def, NULL, "variable '%s': a list default for a %s variable", s->name,
+			  type_names[s->t]);
+	if (def->n > MAX_LIST_ITEMS)
+		return at(d, s->path, def, NULL, "variable '%s': default has too many items", s->name);
+	for (size_t i = 0; i < def->n; i++) {
+		const char *it = scalar(def->items[i]);
+		if (!it || strchr(it, ','))
+			return at(d, s->path, def->items[i], "list items are strings without commas",
+				  "variable '%s': bad default item", s->name);
+		weft_buf_printf(text, "%s%s", i ? ", " : "", it);
+	}
+	weft_buf_put(text, "", 0);
+	return WEFT_OK;
+}
+
+/* The default (v->pub.default_text): a Mustache template when it holds
+ * {{ (it must parse), else a valid value of v's type. */
+static int var_default(weft_templates_var_impl *v, const var_src *s, weft_diags *d)
+{
+	weft_buf text = WEFT_BUF_INIT;
+	int err = var_default_text(&text, s, d);
+	if (!err && text.oom)
+		err = WEFT_ENOMEM;
+	if (err) {
+		weft_buf_free(&text);
+		return err;
+	}
+	v->pub.default_text = text.ptr;
+	v->default_templated = strstr(text.ptr, "{{") != NULL;
+	if (v->default_templated)
+		return check_mustache(s->path, s->def, "default", text.ptr, d);
+	char problem[256];
+	cJSON *tmp = NULL;
+	if (weft_templates_value_parse(&tmp, &v->pub, text.ptr, problem, sizeof problem) != 0)
+		return at(d, s->path, s->def, NULL, "variable '%s': bad default: %s", s->name, problem);
+	cJSON_Delete(tmp);
+	return WEFT_OK;
+}
+
+/* Load and check one entry of vars: into v (zeroed by the caller, freed by
+ * the manifest's free whatever happens). Conditions and templates may name
+ * only the variables declared before it (earlier[0..n_earlier)). */
+static int load_var(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *vn,
+		    weft_templates_var_impl *v, const char *const *earlier, size_t n_earlier, weft_diags *d)
+{
+	var_src s = { .path = m->path, .doc = doc };
+	v->pub.line = vn->line;
+	v->pub.col = vn->col;
+	int err = var_read(&s, vn, earlier, n_earlier, d);
+	if (!err)
+		err = var_type(&s, d);
+	if (!err)
+		err = var_fields(v, &s, d);
+	if (!err)
+		err = var_constraints(v, &s, d);
+	if (!err)
+		err = var_choices(v, &s, d);
+	/* conditions and templates, over earlier names only */
+	if (!err && s.when)
+		err = check_condition(s.path, weft_yaml_get(vn, "when"), "when", s.when, earlier, n_earlier, d);
+	if (!err && s.expr)
+		err = check_condition(s.path, weft_yaml_get(vn, "expr"), "expr", s.expr, earlier, n_earlier, d);
+	if (!err && s.value)
+		err = check_mustache(s.path, weft_yaml_get(vn, "value"), "value", s.value, d);
+	if (!err && s.def)
+		err = var_default(v, &s, d);
+	return err;
 }
 
 static int load_rule(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *rn,
@@ -420,12 +493,12 @@ static int load_rule(weft_templates_manifest *m, const weft_yaml_doc *doc, const
 	r->glob = g;
 	if (!weft_templates_path_is_safe(g) && strcmp(g, "**") != 0 && strcmp(g, "*") != 0)
 		return at(d, m->path, pn, "paths are relative to the template's files folder, without '..'",
-			  "bad path pattern '%s'%s", glob, "");
+			  "bad path pattern '%s'", glob);
 	if (weft_yaml_get(rn, "render") && !(err = weft_yaml_bool(&render, doc, rn, "render", false, d)))
 		r->render = render;
 	if (!err && weft_yaml_get(rn, "copy") && !(err = weft_yaml_bool(&copy, doc, rn, "copy", false, d))) {
 		if (r->render == (int)copy)
-			return at(d, m->path, rn, NULL, "rule '%s': 'render' and 'copy' disagree%s", glob, "");
+			return at(d, m->path, rn, NULL, "rule '%s': 'render' and 'copy' disagree", glob);
 		r->render = !copy;
 	}
 	if (!err && weft_yaml_get(rn, "executable") &&
@@ -511,8 +584,8 @@ static int load_includes(weft_templates_manifest *m, const weft_yaml_doc *doc,
 	int err = weft_yaml_expect(doc, list, WEFT_YAML_SEQUENCE, "include", d);
 	if (err)
 		return err;
-	if (list->n > 16)
-		return at(d, m->path, list, NULL, "too many includes (the limit is 16)%s%s", "", "");
+	if (list->n > MAX_INCLUDES)
+		return at(d, m->path, list, NULL, "too many includes (the limit is %d)", MAX_INCLUDES);
 	if (!(m->includes = calloc(list->n ? list->n : 1, sizeof *m->includes)))
 		return WEFT_ENOMEM;
 	char *collection = strdup(m->dir);
@@ -712,12 +785,12 @@ static int load_validation(weft_templates_manifest *m, const weft_yaml_doc *doc,
 				const char *s = name ? weft_suggest(name, names, m->n_vars) : NULL;
 				char hint[128];
 				snprintf(hint, sizeof hint, "did you mean '%s'?", s ? s : "");
-				return at(d, m->path, it, s ? hint : NULL, "vars: unknown variable '%s'%s",
-					  name ? name : "?", "");
+				return at(d, m->path, it, s ? hint : NULL, "vars: unknown variable '%s'",
+					  name ? name : "?");
 			}
 			if (m->vars[k].pub.derived)
 				return at(d, m->path, it, "name the variables it is computed from",
-					  "vars: '%s' is computed by the template and cannot be asked again%s", name, "");
+					  "vars: '%s' is computed by the template and cannot be asked again", name);
 		} else if (v->uses[i] && !m->vars[i].pub.derived) {
 			name = names[i];
 		} else {
@@ -745,7 +818,7 @@ static int load_validations(weft_templates_manifest *m, const weft_yaml_doc *doc
 	if (err)
 		return err;
 	if (list->n > MAX_VALIDATIONS)
-		return at(d, m->path, list, NULL, "too many validation rules (the limit is 256)%s%s", "", "");
+		return at(d, m->path, list, NULL, "too many validation rules (the limit is %d)", MAX_VALIDATIONS);
 	if (!(m->validations = calloc(list->n ? list->n : 1, sizeof *m->validations)))
 		return WEFT_ENOMEM;
 	weft_templates_expr_var vars[MAX_VARS];
@@ -764,9 +837,10 @@ static int load_validations(weft_templates_manifest *m, const weft_yaml_doc *doc
 	return err;
 }
 
-int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir, weft_diags *d)
+/* A new manifest for dir: its paths set, once dir/template.yaml is found to
+ * be a regular file. */
+static int manifest_new(weft_templates_manifest **out, const char *dir, weft_diags *d)
 {
-	*out = NULL;
 	weft_templates_manifest *m = calloc(1, sizeof *m);
 	if (!m)
 		return WEFT_ENOMEM;
@@ -786,19 +860,40 @@ int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir,
 		weft_templates_manifest_free(m);
 		return WEFT_EINVALID;
 	}
-	weft_yaml_opts yo = { .max_bytes = 1u << 20, .max_nodes = 100000 };
-	weft_yaml_doc *doc = NULL;
-	int err = weft_yaml_load_file(&doc, m->path, &yo, d);
-	const weft_yaml_node *root = doc ? weft_yaml_doc_root(doc) : NULL;
-	if (!err && !root)
-		err = at(d, m->path, NULL, NULL, "empty manifest: expected name, version, summary%s%s", "", "");
-	if (!err)
-		err = weft_yaml_expect(doc, root, WEFT_YAML_MAPPING, "template.yaml", d);
-	if (err)
-		goto done;
+	*out = m;
+	return WEFT_OK;
+}
+
+/* The files folder (root:, "." for the template folder itself) and the
+ * partials folder (partials:, optional when not given) of the mapping root. */
+static int load_folders(weft_templates_manifest *m, const weft_yaml_node *root, const char *rootdir,
+			const char *partials, weft_diags *d)
+{
+	int err;
+	const weft_yaml_node *rn = weft_yaml_get(root, "root"), *pn = weft_yaml_get(root, "partials");
+	if (!strcmp(rootdir, ".")) {
+		/* the template folder itself, less what belongs to the template */
+		m->root_is_dir = true;
+		if (!(m->files_dir = strdup(m->dir)))
+			return WEFT_ENOMEM;
+	} else if ((err = check_subdir(&m->files_dir, m, rn ? rn : root, rootdir, false, "files", d))) {
+		return err;
+	}
+	if ((err = check_subdir(&m->partials_dir, m, pn ? pn : root, partials ? partials : "partials",
+				partials == NULL, "partials", d)))
+		return err;
+	return (m->partials_rel = strdup(partials ? partials : "partials")) ? WEFT_OK : WEFT_ENOMEM;
+}
+
+/* The top-level scalars of the mapping root: name, version, summary,
+ * description, escape_html, case_sensitive_paths; then the folders. */
+static int load_header(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *root,
+		       weft_diags *d)
+{
 	weft_yaml_check_keys(doc, root, top_keys, WEFT_SEV_WARNING, d);
 	const char *name = NULL, *version = NULL, *summary = NULL, *description = NULL, *rootdir = "files",
 		   *partials = NULL;
+	int err = 0;
 	err |= weft_yaml_str(&name, doc, root, "name", true, d);
 	err |= weft_yaml_str(&version, doc, root, "version", true, d);
 	err |= weft_yaml_str(&summary, doc, root, "summary", true, d);
@@ -807,102 +902,114 @@ int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir,
 	err |= weft_yaml_str(&partials, doc, root, "partials", false, d);
 	err |= weft_yaml_bool(&m->escape_html, doc, root, "escape_html", false, d);
 	err |= weft_yaml_bool(&m->case_sensitive_paths, doc, root, "case_sensitive_paths", false, d);
-	if (err) {
-		err = WEFT_EINVALID;
-		goto done;
-	}
-	if (!valid_template_name(name)) {
-		err = at(d, m->path, weft_yaml_get(root, "name"), "letters, digits, '-', '_' and '.'",
-			 "bad template name '%s'%s", name, "");
-		goto done;
-	}
+	if (err)
+		return WEFT_EINVALID;
+	if (!valid_template_name(name))
+		return at(d, m->path, weft_yaml_get(root, "name"), "letters, digits, '-', '_' and '.'",
+			  "bad template name '%s'", name);
 	bool oom = false;
 	m->name = xstrdup(name, &oom);
 	m->version = xstrdup(version, &oom);
 	m->summary = xstrdup(summary, &oom);
 	m->description = xstrdup(description, &oom);
-	if (oom) {
-		err = WEFT_ENOMEM;
-		goto done;
-	}
-	if (!strcmp(rootdir, ".")) {
-		/* the template folder itself, less what belongs to the template */
-		m->root_is_dir = true;
-		if (!(m->files_dir = strdup(m->dir))) {
-			err = WEFT_ENOMEM;
-			goto done;
-		}
-	} else if ((err = check_subdir(&m->files_dir, m,
-				       weft_yaml_get(root, "root") ? weft_yaml_get(root, "root") : root, rootdir,
-				       false, "files", d))) {
-		goto done;
-	}
-	if ((err = check_subdir(&m->partials_dir, m,
-				weft_yaml_get(root, "partials") ? weft_yaml_get(root, "partials") : root,
-				partials ? partials : "partials", partials == NULL, "partials", d)))
-		goto done;
-	if (!(m->partials_rel = strdup(partials ? partials : "partials"))) {
-		err = WEFT_ENOMEM;
-		goto done;
-	}
+	if (oom)
+		return WEFT_ENOMEM;
+	return load_folders(m, root, rootdir, partials, d);
+}
 
-	const weft_yaml_node *vars = weft_yaml_get(root, "variables");
+/* The optional sequence root[key] (variables, files) into *out, NULL when
+ * absent or null; more than max items is an error. */
+static int optional_list(const weft_yaml_node **out, const weft_templates_manifest *m, const weft_yaml_doc *doc,
+			 const weft_yaml_node *root, const char *key, size_t max, weft_diags *d)
+{
+	const weft_yaml_node *n = weft_yaml_get(root, key);
+	*out = NULL;
+	if (!n || weft_yaml_is_null(n))
+		return WEFT_OK;
+	int err = weft_yaml_expect(doc, n, WEFT_YAML_SEQUENCE, key, d);
+	if (err)
+		return err;
+	if (n->n > max)
+		return at(d, m->path, n, NULL, "too many %s (the limit is %zu)",
+			  strcmp(key, "files") ? key : "file rules", max);
+	*out = n;
+	return WEFT_OK;
+}
+
+/* variables: (a sequence, at most MAX_VARS) into m->vars, each checked
+ * against those before it; names[i] gets each one's name. Every bad
+ * variable is reported, unless one is too broken to name. */
+static int load_vars(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *root,
+		     const char *names[MAX_VARS], weft_diags *d)
+{
+	const weft_yaml_node *vars;
+	int err = optional_list(&vars, m, doc, root, "variables", MAX_VARS, d);
+	if (err || !vars)
+		return err;
+	if (!(m->vars = calloc(vars->n ? vars->n : 1, sizeof *m->vars)))
+		return WEFT_ENOMEM;
+	for (size_t i = 0; i < vars->n; i++) {
+		weft_templates_var_impl *v = &m->vars[m->n_vars];
+		int e = load_var(m, doc, vars->items[i], v, names, m->n_vars, d);
+		m->n_vars++; /* freed even when half-loaded */
+		if (e) {
+			err = e;
+			if (e == WEFT_ENOMEM || !v->pub.name)
+				return err;
+		}
+		names[m->n_vars - 1] = v->pub.name ? v->pub.name : "";
+	}
+	return err;
+}
+
+/* files: (a sequence, at most MAX_RULES) into m->rules; conditions may name
+ * the variables names[0..m->n_vars). Every bad rule is reported. */
+static int load_rules(weft_templates_manifest *m, const weft_yaml_doc *doc, const weft_yaml_node *root,
+		      const char *const *names, weft_diags *d)
+{
+	const weft_yaml_node *files;
+	int err = optional_list(&files, m, doc, root, "files", MAX_RULES, d);
+	if (err || !files)
+		return err;
+	if (!(m->rules = calloc(files->n ? files->n : 1, sizeof *m->rules)))
+		return WEFT_ENOMEM;
+	for (size_t i = 0; i < files->n; i++) {
+		int e = load_rule(m, doc, files->items[i], &m->rules[m->n_rules++], names, m->n_vars, d);
+		if (e == WEFT_ENOMEM)
+			return e;
+		if (e)
+			err = e;
+	}
+	return err;
+}
+
+int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir, weft_diags *d)
+{
+	*out = NULL;
+	weft_templates_manifest *m = NULL;
+	int err = manifest_new(&m, dir, d);
+	if (err)
+		return err;
+	weft_yaml_opts yo = { .max_bytes = 1u << 20, .max_nodes = 100000 };
+	weft_yaml_doc *doc = NULL;
+	err = weft_yaml_load_file(&doc, m->path, &yo, d);
+	const weft_yaml_node *root = doc ? weft_yaml_doc_root(doc) : NULL;
+	if (!err && !root)
+		err = at(d, m->path, NULL, NULL, "empty manifest: expected name, version, summary");
+	if (!err)
+		err = weft_yaml_expect(doc, root, WEFT_YAML_MAPPING, "template.yaml", d);
+	if (!err)
+		err = load_header(m, doc, root, d);
 	const char *names[MAX_VARS];
-	if (vars && !weft_yaml_is_null(vars)) {
-		if ((err = weft_yaml_expect(doc, vars, WEFT_YAML_SEQUENCE, "variables", d)))
-			goto done;
-		if (vars->n > MAX_VARS) {
-			err = at(d, m->path, vars, NULL, "too many variables (the limit is 256)%s%s", "", "");
-			goto done;
-		}
-		m->vars = calloc(vars->n ? vars->n : 1, sizeof *m->vars);
-		if (!m->vars) {
-			err = WEFT_ENOMEM;
-			goto done;
-		}
-		for (size_t i = 0; i < vars->n; i++) {
-			weft_templates_var_impl *v = &m->vars[m->n_vars];
-			int e = load_var(m, doc, vars->items[i], v, names, m->n_vars, d);
-			m->n_vars++; /* freed even when half-loaded */
-			if (e) {
-				err = e;
-				if (e == WEFT_ENOMEM || !v->pub.name)
-					goto done;
-			}
-			names[m->n_vars - 1] = v->pub.name ? v->pub.name : "";
-		}
-		if (err)
-			goto done;
-	}
-	const weft_yaml_node *files = weft_yaml_get(root, "files");
-	if (files && !weft_yaml_is_null(files)) {
-		if ((err = weft_yaml_expect(doc, files, WEFT_YAML_SEQUENCE, "files", d)))
-			goto done;
-		if (files->n > MAX_RULES) {
-			err = at(d, m->path, files, NULL, "too many file rules (the limit is 1024)%s%s", "", "");
-			goto done;
-		}
-		m->rules = calloc(files->n ? files->n : 1, sizeof *m->rules);
-		if (!m->rules) {
-			err = WEFT_ENOMEM;
-			goto done;
-		}
-		for (size_t i = 0; i < files->n; i++) {
-			int e = load_rule(m, doc, files->items[i], &m->rules[m->n_rules++], names, m->n_vars, d);
-			if (e == WEFT_ENOMEM) {
-				err = e;
-				goto done;
-			}
-			if (e)
-				err = e;
-		}
-	}
-	const weft_yaml_node *inc = weft_yaml_get(root, "include");
+	if (!err)
+		err = load_vars(m, doc, root, names, d);
+	if (!err)
+		err = load_rules(m, doc, root, names, d);
+	const weft_yaml_node *inc = root ? weft_yaml_get(root, "include") : NULL;
 	if (!err && inc && !weft_yaml_is_null(inc))
 		err = load_includes(m, doc, inc, d);
 	if (!err)
 		err = load_validations(m, doc, root, d);
-done:
 	weft_yaml_doc_free(doc);
 	if (err) {
 		weft_templates_manifest_free(m);
@@ -1024,8 +1131,8 @@ static bool parse_bool_word(const char *s, bool *out)
 	return false;
 }
 
-int weft_templates_value_parse(cJSON **out, const weft_templates_var *pv, const char *text, char *problem,
-			       size_t plen)
+static int value_parse_shown(cJSON **out, const weft_templates_var *pv, const char *text, char *problem,
+			     size_t plen)
 {
 	const weft_templates_var_impl *v = (const weft_templates_var_impl *)pv;
 	*out = NULL;
@@ -1136,6 +1243,48 @@ int weft_templates_value_parse(cJSON **out, const weft_templates_var *pv, const 
 	}
 	}
 	return *out ? WEFT_OK : WEFT_ENOMEM;
+}
+
+/* The reasons above quote the value; a secret's never is: its reason says
+ * what was expected of "the value given for NAME" instead. */
+int weft_templates_value_parse(cJSON **out, const weft_templates_var *pv, const char *text, char *problem,
+			       size_t plen)
+{
+	int err = value_parse_shown(out, pv, text, problem, plen);
+	if (err != WEFT_EINVALID || !pv->secret)
+		return err;
+	const weft_templates_var_impl *v = (const weft_templates_var_impl *)pv;
+	char list[512];
+	choices_text(pv, list, sizeof list);
+	int n = snprintf(problem, plen, "the value given for %s ", pv->name);
+	size_t o = n < 0 ? 0 : (size_t)n < plen ? (size_t)n : plen - 1;
+	switch (pv->type) {
+	case WEFT_TEMPLATES_STRING:
+		snprintf(problem + o, plen - o, "does not match the pattern %s", pv->pattern ? pv->pattern : "");
+		break;
+	case WEFT_TEMPLATES_INT:
+		if (pv->has_min && pv->has_max)
+			snprintf(problem + o, plen - o, "is not a whole number in %lld..%lld", pv->min, pv->max);
+		else if (pv->has_min)
+			snprintf(problem + o, plen - o, "is not a whole number of at least %lld", pv->min);
+		else if (pv->has_max)
+			snprintf(problem + o, plen - o, "is not a whole number of at most %lld", pv->max);
+		else
+			snprintf(problem + o, plen - o, "is not a whole number (at most 2^53)");
+		break;
+	case WEFT_TEMPLATES_BOOL:
+		snprintf(problem + o, plen - o, "is not yes or no (true/false)");
+		break;
+	case WEFT_TEMPLATES_CHOICE:
+		snprintf(problem + o, plen - o, "is not one of: %s", list);
+		break;
+	case WEFT_TEMPLATES_LIST:
+		snprintf(problem + o, plen - o, "is not a list of at most %d items%s%s%s%s", MAX_LIST_ITEMS,
+			 pv->n_choices ? " from: " : "", pv->n_choices ? list : "",
+			 v->has_re ? ", each matching the pattern " : "", v->has_re ? pv->pattern : "");
+		break;
+	}
+	return err;
 }
 
 /* Words of s for case transforms: split at non-alphanumerics and at a
@@ -1733,20 +1882,12 @@ static int resolve_asking(cJSON **out, const weft_templates_manifest *m, const w
 	return err;
 }
 
-int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
-				  const weft_templates_values_opts *o, weft_diags *d)
+/* Every --set names a variable that can be set (declared, not derived);
+ * one usage error per bad one. names[0..m->n_vars) are the variables. */
+static int check_sets(const weft_templates_manifest *m, const weft_templates_values_opts *o,
+		      const char *const *names, weft_diags *d)
 {
-	*out = NULL;
-	weft_templates_values_opts none = { 0 };
-	if (!o)
-		o = &none;
-	if (o->ask && o->ask != replay_ask && m->n_validations)
-		return resolve_asking(out, m, o, d); /* rules may send questions round again */
-	const char *names[MAX_VARS];
-	for (size_t i = 0; i < m->n_vars; i++)
-		names[i] = m->vars[i].pub.name;
 	int err = WEFT_OK;
-	/* every --set must name a variable that can be set */
 	for (size_t i = 0; i < o->n_sets; i++) {
 		const char *eq = strchr(o->sets[i], '=');
 		char name[128];
@@ -1776,173 +1917,263 @@ int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
 			err = WEFT_EUSAGE;
 		}
 	}
-	if (o->answers && o->answers->answers) {
-		const weft_yaml_node *am = o->answers->answers;
-		for (size_t i = 0; i < am->n; i++) {
-			const char *key = scalar(am->keys[i]);
-			size_t k = 0;
-			while (key && k < m->n_vars && strcmp(names[k], key))
-				k++;
-			if (key && k < m->n_vars && !m->vars[k].pub.derived)
-				continue;
-			const char *s = key ? weft_suggest(key, names, m->n_vars) : NULL;
-			char hint[128];
-			snprintf(hint, sizeof hint, "did you mean '%s'?", s ? s : "");
-			weft_diags_add(d, WEFT_SEV_WARNING, weft_yaml_doc_path(o->answers->doc), am->keys[i]->line,
-				       am->keys[i]->col, s ? hint : NULL, "answer '%s' is not a variable of '%s'; ignored",
-				       key ? key : "?", m->name);
+	return err;
+}
+
+/* A warning for each answer that is not a variable that can be set. */
+static void warn_unknown_answers(const weft_templates_manifest *m, const weft_templates_values_opts *o,
+				 const char *const *names, weft_diags *d)
+{
+	if (!o->answers || !o->answers->answers)
+		return;
+	const weft_yaml_node *am = o->answers->answers;
+	for (size_t i = 0; i < am->n; i++) {
+		const char *key = scalar(am->keys[i]);
+		size_t k = 0;
+		while (key && k < m->n_vars && strcmp(names[k], key))
+			k++;
+		if (key && k < m->n_vars && !m->vars[k].pub.derived)
+			continue;
+		const char *s = key ? weft_suggest(key, names, m->n_vars) : NULL;
+		char hint[128];
+		snprintf(hint, sizeof hint, "did you mean '%s'?", s ? s : "");
+		weft_diags_add(d, WEFT_SEV_WARNING, weft_yaml_doc_path(o->answers->doc), am->keys[i]->line,
+			       am->keys[i]->col, s ? hint : NULL, "answer '%s' is not a variable of '%s'; ignored",
+			       key ? key : "?", m->name);
+	}
+}
+
+/* One resolve in progress: what each variable's value comes from, the
+ * values so far, and the error to return (the last one met; a variable
+ * whose value failed is left out and the next one tried). */
+typedef struct {
+	const weft_templates_manifest *m;
+	const weft_templates_values_opts *o;
+	cJSON *vals;
+	weft_templates_render_opts ro;
+	weft_diags *d;
+	int err;
+	bool stop; /* ask() gave up: return WEFT_EUSAGE now */
+} resolver;
+
+/* Does pv's `when` hold over the values so far? A --set of a variable left
+ * out is a warning; a condition that fails to evaluate is an error. */
+static bool var_applies(resolver *rs, const weft_templates_var *pv)
+{
+	char msg[256];
+	int col;
+	bool holds = true;
+	if (!pv->when)
+		return true;
+	if (weft_templates_expr_eval(&holds, pv->when, rs->vals, msg, sizeof msg, &col)) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, rs->m->path, pv->line, pv->col, NULL,
+			       "variable '%s': when: %s", pv->name, msg);
+		rs->err = WEFT_EINVALID;
+		return false;
+	}
+	if (!holds && find_set(rs->o, pv->name))
+		weft_diags_add(rs->d, WEFT_SEV_WARNING, NULL, 0, 0, NULL,
+			       "--set %s: ignored, '%s' applies only when %s", pv->name, pv->name, pv->when);
+	return holds;
+}
+
+/* A derived variable's value: its expr evaluated, or its value rendered
+ * (then transformed) and parsed as its type; NULL on failure. */
+static cJSON *var_derived_value(resolver *rs, const weft_templates_var *pv)
+{
+	char problem[512], msg[256];
+	int col;
+	cJSON *val = NULL;
+	if (pv->expr) {
+		bool r;
+		if (weft_templates_expr_eval(&r, pv->expr, rs->vals, msg, sizeof msg, &col)) {
+			weft_diags_add(rs->d, WEFT_SEV_ERROR, rs->m->path, pv->line, pv->col, NULL,
+				       "variable '%s': expr: %s", pv->name, msg);
+			rs->err = WEFT_EINVALID;
+			return NULL;
+		}
+		return cJSON_CreateBool(r);
+	}
+	char *text = NULL;
+	int e = weft_templates_render_string(&text, rs->m->path, pv->value, rs->vals, &rs->ro, rs->d);
+	if (e) {
+		rs->err = e;
+		return NULL;
+	}
+	if (pv->transform) {
+		weft_buf b = WEFT_BUF_INIT;
+		transform(&b, text, pv->transform);
+		free(text);
+		if (!(text = weft_buf_detach(&b))) {
+			rs->err = WEFT_ENOMEM;
+			return NULL;
 		}
 	}
+	if (weft_templates_value_parse(&val, pv, text, problem, sizeof problem)) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, rs->m->path, pv->line, pv->col, NULL,
+			       "variable '%s': computed value: %s", pv->name, problem);
+		rs->err = WEFT_EINVALID;
+	}
+	free(text);
+	return val;
+}
+
+/* The value given with --set NAME=set, parsed as pv's type (a secret's
+ * value is not repeated in the message). */
+static cJSON *value_of_set(resolver *rs, const weft_templates_var *pv, const char *set)
+{
+	char problem[512];
+	cJSON *val = NULL;
+	if (!weft_templates_value_parse(&val, pv, set, problem, sizeof problem))
+		return val;
+	if (pv->secret) /* problem names it "the value given for NAME" */
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help, "--set %s: %s", pv->name, problem);
+	else
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help, "--set %s=%s: %s", pv->name, set,
+			       problem);
+	rs->err = WEFT_EUSAGE;
+	return NULL;
+}
+
+/* The value the answers file gives (node ans), parsed as pv's type. */
+static cJSON *value_of_answer(resolver *rs, const weft_templates_var *pv, const weft_yaml_node *ans)
+{
+	char problem[512];
+	cJSON *val = NULL;
+	const char *file = weft_yaml_doc_path(rs->o->answers->doc);
+	weft_buf t = WEFT_BUF_INIT;
+	if (answer_text(&t, pv, ans)) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, file, ans->line, ans->col, NULL,
+			       "answer '%s': expected %s, got %s", pv->name,
+			       pv->type == WEFT_TEMPLATES_LIST ? "a list of strings" : "a scalar",
+			       weft_yaml_describe(ans));
+		rs->err = WEFT_EINVALID;
+	} else if (weft_templates_value_parse(&val, pv, t.ptr ? t.ptr : "", problem, sizeof problem)) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, file, ans->line, ans->col, NULL, "answer '%s': %s", pv->name,
+			       problem);
+		rs->err = WEFT_EINVALID;
+	}
+	weft_buf_free(&t);
+	return val;
+}
+
+/* Ask for pv's value (an empty answer takes def) until one is valid, at
+ * most 100 times; ask() giving up sets rs->stop. */
+static cJSON *value_asked(resolver *rs, const weft_templates_var *pv, const char *def)
+{
+	char problem[512];
+	const char *why = NULL;
+	cJSON *val = NULL;
+	for (int tries = 0; tries < 100 && !val; tries++) {
+		char *answer = NULL;
+		if (rs->o->ask(rs->o->ask_ctx, pv, def, why, &answer)) {
+			weft_diags_add(rs->d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "no answer for '%s'; stopped",
+				       pv->name);
+			rs->stop = true;
+			return NULL;
+		}
+		const char *text = answer;
+		if (!*answer && def)
+			text = def;
+		if (!*text && pv->type != WEFT_TEMPLATES_LIST)
+			why = "a value is required";
+		else if (weft_templates_value_parse(&val, pv, text, problem, sizeof problem))
+			why = problem;
+		free(answer);
+	}
+	if (!val) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "no valid answer for '%s'", pv->name);
+		rs->err = WEFT_EUSAGE;
+	}
+	return val;
+}
+
+/* An asked variable's default as its value; none: a required value that
+ * nothing gave (a usage error unless the template is already broken). */
+static cJSON *value_of_default(resolver *rs, const weft_templates_var *pv, const char *def)
+{
+	char problem[512];
+	cJSON *val = NULL;
+	if (!def) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help,
+			       "no value for '%s' (%s, required): pass --set %s=... or --answers FILE", pv->name,
+			       weft_templates_type_name(pv->type), pv->name);
+		if (rs->err != WEFT_EINVALID)
+			rs->err = WEFT_EUSAGE;
+	} else if (weft_templates_value_parse(&val, pv, def, problem, sizeof problem)) {
+		weft_diags_add(rs->d, WEFT_SEV_ERROR, rs->m->path, pv->line, pv->col, NULL,
+			       "variable '%s': default '%s': %s", pv->name, def, problem);
+		rs->err = WEFT_EINVALID;
+	}
+	return val;
+}
+
+/* An asked variable's value: --set, else the answers, else ask() (with the
+ * default, rendered over the values so far, offered), else the default. */
+static cJSON *var_given_value(resolver *rs, const weft_templates_var_impl *v)
+{
+	const weft_templates_var *pv = &v->pub;
+	const weft_templates_values_opts *o = rs->o;
+	const char *set = find_set(o, pv->name);
+	const weft_yaml_node *ans = o->answers && o->answers->answers ? weft_yaml_get(o->answers->answers, pv->name)
+								      : NULL;
+	if (ans && weft_yaml_is_null(ans))
+		ans = NULL;
+	if (set)
+		return value_of_set(rs, pv, set);
+	if (ans)
+		return value_of_answer(rs, pv, ans);
+	char *def = NULL;
+	if (pv->default_text) {
+		int e = v->default_templated
+				? weft_templates_render_string(&def, rs->m->path, pv->default_text, rs->vals, &rs->ro,
+							       rs->d)
+				: (def = strdup(pv->default_text)) ? WEFT_OK : WEFT_ENOMEM;
+		if (e) {
+			rs->err = e;
+			return NULL;
+		}
+	}
+	cJSON *val = o->ask ? value_asked(rs, pv, def) : value_of_default(rs, pv, def);
+	free(def);
+	return val;
+}
+
+int weft_templates_values_resolve(cJSON **out, const weft_templates_manifest *m,
+				  const weft_templates_values_opts *o, weft_diags *d)
+{
+	*out = NULL;
+	weft_templates_values_opts none = { 0 };
+	if (!o)
+		o = &none;
+	if (o->ask && o->ask != replay_ask && m->n_validations)
+		return resolve_asking(out, m, o, d); /* rules may send questions round again */
+	const char *names[MAX_VARS];
+	for (size_t i = 0; i < m->n_vars; i++)
+		names[i] = m->vars[i].pub.name;
+	int err = check_sets(m, o, names, d);
+	warn_unknown_answers(m, o, names, d);
 	if (err)
 		return err;
-	cJSON *vals = cJSON_CreateObject();
-	if (!vals)
+	resolver rs = { .m = m, .o = o, .vals = cJSON_CreateObject(), .ro = { .max_output = 1u << 20 }, .d = d };
+	if (!rs.vals)
 		return WEFT_ENOMEM;
-	weft_templates_render_opts ro = { .max_output = 1u << 20 };
-	for (size_t i = 0; i < m->n_vars && err != WEFT_ENOMEM; i++) {
+	for (size_t i = 0; i < m->n_vars && rs.err != WEFT_ENOMEM && !rs.stop; i++) {
 		const weft_templates_var_impl *v = &m->vars[i];
-		const weft_templates_var *pv = &v->pub;
-		char problem[512], msg[256];
-		int col;
-		if (pv->when) {
-			bool holds;
-			if (weft_templates_expr_eval(&holds, pv->when, vals, msg, sizeof msg, &col)) {
-				weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
-					       "variable '%s': when: %s", pv->name, msg);
-				err = WEFT_EINVALID;
-				continue;
-			}
-			if (!holds) {
-				if (find_set(o, pv->name))
-					weft_diags_add(d, WEFT_SEV_WARNING, NULL, 0, 0, NULL,
-						       "--set %s: ignored, '%s' applies only when %s", pv->name,
-						       pv->name, pv->when);
-				continue;
-			}
-		}
-		cJSON *val = NULL;
-		if (pv->expr) {
-			bool r;
-			if (weft_templates_expr_eval(&r, pv->expr, vals, msg, sizeof msg, &col)) {
-				weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
-					       "variable '%s': expr: %s", pv->name, msg);
-				err = WEFT_EINVALID;
-				continue;
-			}
-			val = cJSON_CreateBool(r);
-		} else if (pv->value) {
-			char *text = NULL;
-			int e = weft_templates_render_string(&text, m->path, pv->value, vals, &ro, d);
-			if (e) {
-				err = e;
-				continue;
-			}
-			if (pv->transform) {
-				weft_buf b = WEFT_BUF_INIT;
-				transform(&b, text, pv->transform);
-				free(text);
-				if (!(text = weft_buf_detach(&b))) {
-					err = WEFT_ENOMEM;
-					continue;
-				}
-			}
-			if (weft_templates_value_parse(&val, pv, text, problem, sizeof problem)) {
-				weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
-					       "variable '%s': computed value: %s", pv->name, problem);
-				err = WEFT_EINVALID;
-			}
-			free(text);
-			if (!val)
-				continue;
-		} else {
-			const char *set = find_set(o, pv->name);
-			const weft_yaml_node *ans = o->answers && o->answers->answers
-							    ? weft_yaml_get(o->answers->answers, pv->name)
-							    : NULL;
-			char *def = NULL;
-			if (!set && !(ans && !weft_yaml_is_null(ans)) && pv->default_text) {
-				if (v->default_templated) {
-					if ((err = weft_templates_render_string(&def, m->path, pv->default_text, vals, &ro,
-										d)))
-						continue;
-				} else if (!(def = strdup(pv->default_text))) {
-					err = WEFT_ENOMEM;
-					continue;
-				}
-			}
-			if (set) {
-				if (weft_templates_value_parse(&val, pv, set, problem, sizeof problem)) {
-					weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help, "--set %s=%s: %s", pv->name,
-						       set, problem);
-					err = WEFT_EUSAGE;
-				}
-			} else if (ans && !weft_yaml_is_null(ans)) {
-				weft_buf t = WEFT_BUF_INIT;
-				if (answer_text(&t, pv, ans)) {
-					weft_diags_add(d, WEFT_SEV_ERROR, weft_yaml_doc_path(o->answers->doc), ans->line,
-						       ans->col, NULL, "answer '%s': expected %s, got %s", pv->name,
-						       pv->type == WEFT_TEMPLATES_LIST ? "a list of strings" : "a scalar",
-						       weft_yaml_describe(ans));
-					err = WEFT_EINVALID;
-				} else if (weft_templates_value_parse(&val, pv, t.ptr ? t.ptr : "", problem,
-								      sizeof problem)) {
-					weft_diags_add(d, WEFT_SEV_ERROR, weft_yaml_doc_path(o->answers->doc), ans->line,
-						       ans->col, NULL, "answer '%s': %s", pv->name, problem);
-					err = WEFT_EINVALID;
-				}
-				weft_buf_free(&t);
-			} else if (o->ask) {
-				const char *why = NULL;
-				for (int tries = 0; tries < 100 && !val; tries++) {
-					char *answer = NULL;
-					int e = o->ask(o->ask_ctx, pv, def, why, &answer);
-					if (e) {
-						weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL,
-							       "no answer for '%s'; stopped", pv->name);
-						free(def);
-						cJSON_Delete(vals);
-						return WEFT_EUSAGE;
-					}
-					const char *text = answer;
-					if (!*answer && def)
-						text = def;
-					if (!*text && pv->type != WEFT_TEMPLATES_LIST) {
-						why = "a value is required";
-					} else if (weft_templates_value_parse(&val, pv, text, problem, sizeof problem)) {
-						why = problem;
-					}
-					free(answer);
-				}
-				if (!val) {
-					weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "no valid answer for '%s'",
-						       pv->name);
-					err = WEFT_EUSAGE;
-				}
-			} else if (def) {
-				if (weft_templates_value_parse(&val, pv, def, problem, sizeof problem)) {
-					weft_diags_add(d, WEFT_SEV_ERROR, m->path, pv->line, pv->col, NULL,
-						       "variable '%s': default '%s': %s", pv->name, def, problem);
-					err = WEFT_EINVALID;
-				}
-			} else {
-				weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, pv->help,
-					       "no value for '%s' (%s, required): pass --set %s=... or --answers FILE",
-					       pv->name, weft_templates_type_name(pv->type), pv->name);
-				if (err != WEFT_EINVALID)
-					err = WEFT_EUSAGE;
-			}
-			free(def);
-		}
+		if (!var_applies(&rs, &v->pub))
+			continue;
+		cJSON *val = v->pub.derived ? var_derived_value(&rs, &v->pub) : var_given_value(&rs, v);
 		if (val)
-			cJSON_AddItemToObject(vals, pv->name, val);
+			cJSON_AddItemToObject(rs.vals, v->pub.name, val);
 	}
+	err = rs.stop ? WEFT_EUSAGE : rs.err;
 	if (!err)
-		err = check_validations(m, vals, o, d);
+		err = check_validations(m, rs.vals, o, d);
 	if (err) {
-		cJSON_Delete(vals);
+		cJSON_Delete(rs.vals);
 		return err;
 	}
-	*out = vals;
+	*out = rs.vals;
 	return WEFT_OK;
 }
 

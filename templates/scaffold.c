@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -62,6 +63,7 @@ struct weft_templates_plan {
 	entry *v;
 	size_t n, cap;
 	char *name, *version, *origin; /* for the commit message */
+	char digest[72];               /* as recorded in the answers file */
 };
 
 typedef struct {
@@ -75,14 +77,18 @@ typedef struct {
 	bool verbatim;    /* an include: no rules, no rendering of names or contents */
 } walker;
 
-static int hostile(walker *w, const char *src_rel, const char *hint, const char *fmt, const char *a,
-		   const char *b) WEFT_PRINTF(4, 0);
-static int hostile(walker *w, const char *src_rel, const char *hint, const char *fmt, const char *a,
-		   const char *b)
+/* The template's file src_rel (under the folder walked) is refused: an
+ * error naming it; returns WEFT_EINVALID. */
+static int hostile(walker *w, const char *src_rel, const char *hint, const char *fmt, ...)
+	WEFT_PRINTF(4, 5);
+static int hostile(walker *w, const char *src_rel, const char *hint, const char *fmt, ...)
 {
 	weft_buf p = WEFT_BUF_INIT;
 	weft_buf_printf(&p, "%s/%s", w->base, src_rel);
-	weft_diags_add(w->d, WEFT_SEV_ERROR, p.ptr, 0, 0, hint, fmt, a, b);
+	va_list ap;
+	va_start(ap, fmt);
+	weft_diags_vadd(w->d, WEFT_SEV_ERROR, p.ptr, 0, 0, hint, fmt, ap);
+	va_end(ap);
 	weft_buf_free(&p);
 	return WEFT_EINVALID;
 }
@@ -193,7 +199,7 @@ static int render_name(walker *w, const char *src_rel, const char *name, char **
 		return (*out = strdup(name)) ? WEFT_OK : WEFT_ENOMEM;
 	if (weft_templates_name_has_partial(name))
 		return hostile(w, src_rel, "file and folder names take variables and sections, not partials",
-			       "name '%s' uses a partial ('{{>' or '{{<'); partials are refused in names%s", name, "");
+			       "name '%s' uses a partial ('{{>' or '{{<'); partials are refused in names", name);
 	weft_buf p = WEFT_BUF_INIT;
 	weft_buf_printf(&p, "%s/%s", w->base, src_rel);
 	/* no partials at all, strictly: one hidden behind changed delimiters fails here */
@@ -228,7 +234,7 @@ static int check_name(walker *w, const char *src_rel, const char *name, const ch
 		int err = hostile(w, src_rel,
 				  rule == WEFT_TEMPLATES_PATH_GIT ? "a template may not write into the project's git repository"
 								  : hint,
-				  "%s%s", msg.oom ? "refused name" : msg.ptr, "");
+				  "%s", msg.oom ? "refused name" : msg.ptr);
 		weft_buf_free(&msg);
 		return err;
 	}
@@ -251,7 +257,7 @@ static int check_link(walker *w, const char *src_rel, const char *name, const ch
 			return hostile(w, src_rel, "make it a regular file",
 				       "'%s' is a symbolic link; git refuses %s as a link", name, git_files[i]);
 	if (!*target || target[0] == '/')
-		return hostile(w, src_rel, hint, "symbolic link to '%s' points outside the template%s", target, "");
+		return hostile(w, src_rel, hint, "symbolic link to '%s' points outside the template", target);
 	bool down = false;
 	int level = depth;
 	for (const char *s = target; *s;) {
@@ -259,11 +265,10 @@ static int check_link(walker *w, const char *src_rel, const char *name, const ch
 		size_t n = e ? (size_t)(e - s) : strlen(s);
 		bool up = n == 2 && s[0] == '.' && s[1] == '.';
 		if (n == 0 || (n == 1 && s[0] == '.') || (up && down))
-			return hostile(w, src_rel, hint, "symbolic link to '%s' has a path weft does not follow%s",
-				       target, "");
+			return hostile(w, src_rel, hint, "symbolic link to '%s' has a path weft does not follow",
+				       target);
 		if (up && --level < 0)
-			return hostile(w, src_rel, hint, "symbolic link to '%s' points outside the template%s", target,
-				       "");
+			return hostile(w, src_rel, hint, "symbolic link to '%s' points outside the template", target);
 		if (!up)
 			down = true;
 		if (weft_templates_name_is_git(s, n))
@@ -318,7 +323,7 @@ static int add_file(walker *w, const char *src_rel, const char *out_rel, const c
 	w->total += len;
 	if (w->total > MAX_TOTAL) {
 		free(data);
-		return hostile(w, src_rel, NULL, "the project would be larger than %s%s", "512 MiB", "");
+		return hostile(w, src_rel, NULL, "the project would be larger than %zu MiB", MAX_TOTAL >> 20);
 	}
 	entry *e = plan_add(w->plan);
 	if (!e) {
@@ -352,7 +357,7 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth);
 static int add_dir(walker *w, const char *src_rel, const char *out_rel, int depth)
 {
 	if (depth + 1 > MAX_DEPTH)
-		return hostile(w, src_rel, NULL, "folders nested more than %s deep%s", "32", "");
+		return hostile(w, src_rel, NULL, "folders nested more than %d deep", MAX_DEPTH);
 	if (!(w->verbatim && plan_has_dir(w->plan, out_rel))) {
 		entry *e = plan_add(w->plan);
 		if (!e)
@@ -397,7 +402,7 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 		if (src.oom || full.oom) {
 			err = WEFT_ENOMEM;
 		} else if (w->plan->n >= MAX_ENTRIES) {
-			err = hostile(w, src.ptr, NULL, "more than %s files and folders%s", "10000", "");
+			err = hostile(w, src.ptr, NULL, "more than %d files and folders", MAX_ENTRIES);
 		} else if (lstat(full.ptr, &st) != 0) {
 			weft_diags_add(w->d, WEFT_SEV_ERROR, full.ptr, 0, 0, NULL, "cannot read: %s", strerror(errno));
 			err = WEFT_EENV;
@@ -445,7 +450,7 @@ static int walk(walker *w, const char *src_rel, const char *out_rel, int depth)
 				}
 			} else {
 				err = hostile(w, src.ptr, "templates hold files, folders and links only",
-					      "special file (device, pipe or socket)%s%s", "", "");
+					      "special file (device, pipe or socket)");
 			}
 		}
 		free(rendered);
@@ -605,6 +610,8 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 	weft_templates_record rec;
 	if (!err)
 		err = weft_templates_record_of(&rec, src, m, d);
+	if (!err)
+		memcpy(p->digest, rec.digest, sizeof p->digest);
 	for (size_t i = 0; !err && i < m->n_includes; i++) {
 		w.base = m->includes[i].dir;
 		w.verbatim = true;
@@ -660,6 +667,11 @@ int weft_templates_plan_new(weft_templates_plan **out, const weft_templates_mani
 	}
 	*out = p;
 	return WEFT_OK;
+}
+
+const char *weft_templates_plan_digest(const weft_templates_plan *p)
+{
+	return p->digest;
 }
 
 void weft_templates_plan_free(weft_templates_plan *p)
@@ -1545,6 +1557,102 @@ int weft_templates_plan_check_dest(const weft_templates_plan *p, const char *des
 	return err;
 }
 
+/* The temporary folder beside dest (so that the final rename is atomic),
+ * into *tmp, with its marker naming dest. */
+static int make_temp(char **tmp, const char *dest, weft_diags *d)
+{
+	*tmp = NULL;
+	const char *slash = strrchr(dest, '/');
+	if (!slash) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot find the parent folder");
+		return WEFT_EENV;
+	}
+	weft_buf t = WEFT_BUF_INIT;
+	weft_buf_printf(&t, "%.*s/" TMP_PREFIX "XXXXXX", (int)(slash - dest), dest);
+	if (t.oom)
+		return WEFT_ENOMEM;
+	char *dir = weft_buf_detach(&t);
+	if (!mkdtemp(dir)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0,
+			       "the folder that will hold the destination must exist and be writable",
+			       "cannot create a temporary folder beside the destination: %s", strerror(errno));
+		free(dir);
+		return WEFT_EENV;
+	}
+	*tmp = dir;
+	return write_marker(dir, slash + 1, d);
+}
+
+/* The project folder inside tmp (mode 0777 less the umask, applied by the
+ * kernel), into *root, with the plan's entries written into it. */
+static int make_project(char **root, const weft_templates_plan *p, const char *tmp,
+			const weft_templates_write_opts *o, weft_diags *d)
+{
+	if (!(*root = join(tmp, TMP_PROJECT)))
+		return WEFT_ENOMEM;
+	if (mkdir(*root, 0777) != 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, *root, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
+		return WEFT_EENV;
+	}
+	return write_entries(p, *root, o, d);
+}
+
+/* The git repository of the project at root and its first commit (into
+ * res), unless it is written into dest that is one already (merge). */
+static int first_commit(const weft_templates_plan *p, const char *root, const char *dest, bool merge,
+			weft_templates_write_result *res, weft_diags *d)
+{
+	char *git_dir = join(dest, ".git");
+	if (!git_dir)
+		return WEFT_ENOMEM;
+	res->git_skipped = merge && weft_path_exists(git_dir);
+	free(git_dir);
+	if (res->git_skipped)
+		return WEFT_OK;
+	weft_buf msg = WEFT_BUF_INIT;
+	weft_buf_printf(&msg, "Create project from template %s %s\n\n"
+			"Generated by weft %s from %s; the answers are in %s.\n",
+			p->name, p->version, weft_version(), p->origin, WEFT_TEMPLATES_ANSWERS_FILE);
+	int err = msg.oom ? WEFT_ENOMEM
+			  : weft_templates_git_commit(res->commit, res->author, sizeof res->author,
+						      &res->identity_fallback, root, msg.ptr, d);
+	weft_buf_free(&msg);
+	return err;
+}
+
+/* Move the project at root into dest: rename it (dest absent), move its
+ * entries in (dest an empty folder), or merge its files in as one
+ * transaction (merge: see merge_into; *keep when tmp holds originals). */
+static int move_into_place(const weft_templates_plan *p, const char *tmp, const char *root, const char *dest,
+			   bool exists, bool merge, const weft_templates_write_opts *o,
+			   weft_templates_write_result *res, bool *keep, weft_diags *d)
+{
+	if (merge)
+		return merge_into(p, tmp, root, dest, o, res, keep, d);
+	if (exists) /* an empty folder (perhaps the current one): fill it, keep it */
+		return move_top(root, dest, d);
+	if (rename(root, dest) != 0) {
+		int saved = errno;
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot move the project into place: %s",
+			       strerror(saved));
+		return saved == ENOTEMPTY || saved == EEXIST ? WEFT_EEXISTS : WEFT_EENV;
+	}
+	return WEFT_OK;
+}
+
+/* A dry run with force into a non-empty dest (merge): which of its files
+ * the plan would replace, into res; nothing is written. */
+static int dry_run_replaced(const weft_templates_plan *p, const char *dest, bool merge,
+			    weft_templates_write_result *res, weft_diags *d)
+{
+	journal j = { 0 };
+	int err = WEFT_OK;
+	if (merge && !(err = merge_scan(&j, p, NULL, dest, false, d)))
+		err = list_replaced(&j, res);
+	journal_free(&j);
+	return err;
+}
+
 int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 			      const weft_templates_write_opts *o, weft_templates_write_result *res,
 			      weft_diags *d)
@@ -1564,105 +1672,22 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest_in,
 	if (!o->dry_run)
 		recover_beside(dest, d);
 	int err = dest_check(p, dest, o, &exists, &merge, d);
-	if (err)
-		goto out;
 	res->merged = merge;
-	if (o->dry_run) {
-		/* what --force would replace; nothing is written */
-		journal j = { 0 };
-		if (merge && !(err = merge_scan(&j, p, NULL, dest, false, d)))
-			err = list_replaced(&j, res);
-		journal_free(&j);
-		goto out;
+	if (!err && o->dry_run) {
+		err = dry_run_replaced(p, dest, merge, res, d);
+	} else if (!err) {
+		/* a canonical path, so that "." or "x/.." have a real parent and name */
+		char *canon = canonical(dest, d);
+		free(dest);
+		dest = canon;
+		err = dest ? make_temp(&tmp, dest, d) : WEFT_EENV;
+		if (!err)
+			err = make_project(&root, p, tmp, o, d);
+		if (!err && o->git)
+			err = first_commit(p, root, dest, merge, res, d);
+		if (!err)
+			err = move_into_place(p, tmp, root, dest, exists, merge, o, res, &keep, d);
 	}
-
-	/* a canonical path, so that "." or "x/.." have a real parent and name */
-	char *canon = canonical(dest, d);
-	if (!canon) {
-		err = WEFT_EENV;
-		goto out;
-	}
-	free(dest);
-	dest = canon;
-
-	/* the temporary folder: beside dest, so the final rename is atomic */
-	char *slash = strrchr(dest, '/');
-	weft_buf t = WEFT_BUF_INIT;
-	if (!slash) {
-		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot find the parent folder");
-		err = WEFT_EENV;
-		goto out;
-	}
-	*slash = '\0';
-	weft_buf_printf(&t, "%s/" TMP_PREFIX "XXXXXX", dest);
-	*slash = '/';
-	if (t.oom) {
-		err = WEFT_ENOMEM;
-		goto out;
-	}
-	tmp = weft_buf_detach(&t);
-	if (!mkdtemp(tmp)) {
-		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0,
-			       "the folder that will hold the destination must exist and be writable",
-			       "cannot create a temporary folder beside the destination: %s", strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		err = WEFT_EENV;
-		goto out;
-	}
-	if ((err = write_marker(tmp, slash + 1, d)))
-		goto out;
-	/* the project: mode 0777 less the umask, applied by the kernel */
-	root = join(tmp, TMP_PROJECT);
-	if (!root) {
-		err = WEFT_ENOMEM;
-		goto out;
-	}
-	if (mkdir(root, 0777) != 0) {
-		weft_diags_add(d, WEFT_SEV_ERROR, root, 0, 0, NULL, "cannot create the folder: %s", strerror(errno));
-		err = WEFT_EENV;
-		goto out;
-	}
-	if ((err = write_entries(p, root, o, d)))
-		goto out;
-	if (o->git) {
-		char *git_dir = join(dest, ".git");
-		if (!git_dir) {
-			err = WEFT_ENOMEM;
-			goto out;
-		}
-		res->git_skipped = merge && weft_path_exists(git_dir);
-		free(git_dir);
-		if (!res->git_skipped) {
-			weft_buf msg = WEFT_BUF_INIT;
-			weft_buf_printf(&msg, "Create project from template %s %s\n\n"
-					"Generated by weft %s from %s; the answers are in %s.\n",
-					p->name, p->version, weft_version(), p->origin, WEFT_TEMPLATES_ANSWERS_FILE);
-			err = msg.oom ? WEFT_ENOMEM
-				      : weft_templates_git_commit(res->commit, res->author, sizeof res->author,
-								  &res->identity_fallback, root, msg.ptr, d);
-			weft_buf_free(&msg);
-			if (err)
-				goto out;
-		}
-	}
-	if (!merge && exists) {
-		/* an empty folder (perhaps the current one): fill it, keep it */
-		if ((err = move_top(root, dest, d)))
-			goto out;
-	} else if (!merge) {
-		if (rename(root, dest) != 0) {
-			int saved = errno;
-			weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "cannot move the project into place: %s",
-				       strerror(saved));
-			err = saved == ENOTEMPTY || saved == EEXIST ? WEFT_EEXISTS : WEFT_EENV;
-			goto out;
-		}
-	} else {
-		/* one transaction: see merge_into */
-		err = merge_into(p, tmp, root, dest, o, res, &keep, d);
-	}
-out:
 	/* the marker and whatever was not moved into place, unless it holds
 	 * originals that could not be put back */
 	if (tmp && !keep)

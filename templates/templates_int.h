@@ -106,6 +106,10 @@ typedef struct {
 int weft_templates_record_of(weft_templates_record *r, const weft_templates_source *src,
 			     const weft_templates_manifest *m, weft_diags *d);
 
+/* The content digest a plan recorded in its answers file (record_of's,
+ * "sha256:<64 hex>"; "" when left out). scaffold.c. */
+const char *weft_templates_plan_digest(const weft_templates_plan *p);
+
 /* The text of .weft-answers.yaml for these values: r's fields, every asked
  * variable's type, default and constraints (so that a replay can say what
  * changed), and the answers, less those of secret variables. */

@@ -331,6 +331,48 @@ int weft_templates_plan_write(const weft_templates_plan *p, const char *dest,
 int weft_templates_plan_check_dest(const weft_templates_plan *p, const char *dest,
 				   const weft_templates_write_opts *o, weft_diags *d);
 
+/* ==== 4. Reports: what `weft templates list|show` and `weft new` print == */
+
+typedef enum {
+	WEFT_TEMPLATES_FORMAT_TEXT,
+	WEFT_TEMPLATES_FORMAT_JSON,
+	WEFT_TEMPLATES_FORMAT_NAMES, /* list only: the names, one a line */
+} weft_templates_format;
+
+/* The shipped patterns (weft templates list), appended to out: a table
+ * (NAME VERSION SUMMARY, with a heading when n > 0), a JSON array of
+ * {name, version, summary, path}, or the names alone. names[i] is the
+ * folder name of ms[i]; an ms[i] of NULL (a template that did not load) is
+ * left out. 0 or WEFT_ENOMEM (out then holds part of it). */
+int weft_templates_list_render(weft_buf *out, const char *const *names,
+			       const weft_templates_manifest *const *ms, size_t n, weft_templates_format fmt);
+
+/* One template (weft templates show), from src (NULL: m's folder): name,
+ * version, summary, description, its variables (type, default or how it is
+ * computed, help, choices, constraints, condition, secret) and its
+ * validation rules, as text or as one JSON object. 0 or WEFT_ENOMEM. */
+int weft_templates_show_render(weft_buf *out, const weft_templates_manifest *m,
+			       const weft_templates_source *src, weft_templates_format fmt);
+
+/* What a `weft new` run did (or with dry_run, would do). */
+typedef struct {
+	const char *dest;
+	bool dry_run;
+	const weft_templates_manifest *m;
+	const weft_templates_source *src;      /* or NULL: m's folder */
+	const cJSON *values;                   /* from weft_templates_values_resolve */
+	const weft_templates_plan *plan;
+	const weft_templates_write_result *res; /* or NULL: nothing written */
+} weft_templates_new_report;
+
+/* The report of a run, appended to out: as text, the summary line, the
+ * files (dry run) and the files replaced; as JSON, one object with dest,
+ * dry_run, template (name, version, source, subdir, ref, commit, dirty,
+ * template_digest: what the answers file records), answers (a secret
+ * variable's value is null: it is never printed), files, replaced and git.
+ * 0 or WEFT_ENOMEM. */
+int weft_templates_new_render(weft_buf *out, const weft_templates_new_report *r, weft_templates_format fmt);
+
 #ifdef __cplusplus
 }
 #endif

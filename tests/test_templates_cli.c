@@ -988,6 +988,57 @@ Test(cli, secrets_are_never_written_and_asked_again)
 	free(ans);
 }
 
+#define SECRET WEFT_FIXTURES "/templates/secret"
+
+/* A secret is typed with echo off: neither it nor its default shows on the
+ * terminal, not even when a wrong one is refused and asked again. */
+Test(cli, secret_answers_are_not_echoed)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	char dest[512];
+	snprintf(dest, sizeof dest, "%s", path_in("s"));
+	const char *args[] = { "new", SECRET, dest, "--no-git", NULL };
+	const char *qa[] = { "who [world]: ", "ada\n",
+			     "token (hidden): ", "tok-WR0NG-guess\n",
+			     /* asked again after the reason (with echo already off) */
+			     "the value given for token does not match", "tok-q7s3cr3tz\n",
+			     "pin (1000..9999) (hidden; Enter keeps the default): ", "\n", NULL };
+	int rc = run_pty(args, qa, &b);
+	cr_expect_eq(rc, 0, "%s", b.ptr);
+	expect_contains(b.ptr, "ada");            /* an ordinary answer is echoed */
+	expect_lacks(b.ptr, "tok-WR0NG-guess");   /* the refused secret, in the echo or the reason */
+	expect_lacks(b.ptr, "tok-q7s3cr3tz");
+	expect_lacks(b.ptr, "4321");              /* a secret's default is not shown */
+	expect_contains(b.ptr, "the value given for token does not match the pattern tok-[a-z0-9]+");
+	/* a newline after each hidden answer, so the next question starts a line */
+	expect_contains(b.ptr, "token (hidden): \r\n");
+	weft_buf_free(&b);
+	expect_file(path_in("s/secret.conf"), "who=ada\ntoken=tok-q7s3cr3tz\npin=4321\n");
+}
+
+/* A bad --set of a secret is refused without repeating what was given. */
+Test(cli, bad_secret_set_does_not_repeat_the_value)
+{
+	result r = RUN("new", SECRET, path_in("s"), "--no-input", "--no-git", "--set", "token=Hunter2-Sekret");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_lacks(r.err, "Hunter2-Sekret");
+	expect_lacks(r.out, "Hunter2-Sekret");
+	expect_contains(r.err, "--set token: the value given for token does not match the pattern tok-[a-z0-9]+");
+	result_free(&r);
+	r = RUN("new", SECRET, path_in("s"), "--no-input", "--no-git", "--set", "token=tok-ok", "--set", "pin=98765");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_lacks(r.err, "98765");
+	expect_contains(r.err, "the value given for pin is not a whole number in 1000..9999");
+	result_free(&r);
+	/* a variable that is not secret still quotes the value, which helps */
+	r = RUN("new", REPLAY "/v1", path_in("s"), "--no-input", "--no-git", "--set", "token=x", "--set",
+		"level=many");
+	cr_expect_eq(r.rc, 2, "%s", r.err);
+	expect_contains(r.err, "--set level=many: 'many' is not a whole number");
+	result_free(&r);
+	expect_no_leftovers();
+}
+
 /* A collection in a git repository: templates/app includes templates/_shared. */
 static void make_collection(char repo[512], char hex[41])
 {

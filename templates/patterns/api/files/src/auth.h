@@ -36,9 +36,4 @@ auth_result auth_check(const api_config *c, const char *authorization, api_route
 auth_result auth_check_user(const api_config *c, const char *authorization, const char *on_behalf_of,
 			    api_route route, const char **who, const char **user);
 
-/* The token between "Bearer " and the end of the header, trimmed; the scheme
- * is case-insensitive. Returns its length, 0 when there is none, and sets
- * *token to its start. */
-size_t auth_bearer(const char *authorization, const char **token);
-
 #endif

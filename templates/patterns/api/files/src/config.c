@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "config.h"
+#include "token.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -60,31 +61,6 @@ void api_config_defaults(api_config *c)
 	c->public_routes = 1u << ROUTE_HEALTHZ;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-int api_config_parse_hash(unsigned char out[32], const char *text)
-{
-	if (strncmp(text, "sha256:", 7) == 0)
-		text += 7;
-	if (strlen(text) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)text[2 * i]), lo = hexval((unsigned char)text[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
 
 /* ---- parsing state ----------------------------------------------------------- */
 
@@ -370,7 +346,7 @@ static void parse_token(parser *p, const char *value, const char *at)
 	}
 	const char *hw = next_word(&s, hash, sizeof hash);
 	unsigned char digest[32];
-	if (!hw || api_config_parse_hash(digest, hash) != 0) {
+	if (!hw || token_parse_digest(digest, hash) != 0) {
 		fail(p, hw ? hw : at,
 		     "token: expected the token's SHA-256 as sha256:<64 hex digits> (see `hash-token`), never the "
 		     "token itself");

@@ -105,7 +105,4 @@ bool api_valid_user(const char *s);
 /* The rule for user name (its own, else "*"), or NULL when none applies. */
 const api_user *api_config_user(const api_config *c, const char *name);
 
-/* Parse "sha256:<64 hex>" (or the bare 64 hex digits). Returns 0 or -1. */
-int api_config_parse_hash(unsigned char out[32], const char *text);
-
 #endif

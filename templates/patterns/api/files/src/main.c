@@ -18,6 +18,7 @@
 #include "model.h"
 #include "service.h"
 #include "sha256.h"
+#include "token.h"
 
 #define DEFAULT_CONFIG "config/service.conf"
 
@@ -145,21 +146,13 @@ static int cmd_check(const char *config_path)
 
 static int cmd_hash_token(void)
 {
-	char buf[4097];
-	size_t n = fread(buf, 1, sizeof buf, stdin);
-	if (n == sizeof buf) {
-		fprintf(stderr, "%s: hash-token: the token is longer than 4096 bytes\n", API_SERVICE_NAME);
+	char digest[TOKEN_TEXT_LEN];
+	const char *why;
+	if (token_hash_input(stdin, digest, &why) != 0) {
+		fprintf(stderr, "%s: hash-token: %s\n", API_SERVICE_NAME, why);
 		return 2;
 	}
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	if (!n) {
-		fprintf(stderr, "%s: hash-token: give the token on standard input\n", API_SERVICE_NAME);
-		return 2;
-	}
-	char hex[65];
-	sha256_hex(buf, n, hex);
-	printf("sha256:%s\n", hex);
+	printf("%s\n", digest);
 	return 0;
 }
 
@@ -169,21 +162,13 @@ static int cmd_new_token(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	unsigned char raw[32];
-	FILE *f = fopen("/dev/urandom", "rb");
-	if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) {
-		if (f)
-			fclose(f);
+	char token[65], hash[TOKEN_TEXT_LEN];
+	if (token_new(token, hash) != 0) {
 		fprintf(stderr, "%s: new-token: cannot read /dev/urandom\n", API_SERVICE_NAME);
 		return 4;
 	}
-	fclose(f);
-	char token[65];
-	sha256_to_hex(raw, token); /* 64 hex characters from 256 random bits */
-	char hash[65];
-	sha256_hex(token, strlen(token), hash);
 	char line[2048];
-	int n = snprintf(line, sizeof line, "token = %s sha256:%s", argv[0], hash);
+	int n = snprintf(line, sizeof line, "token = %s %s", argv[0], hash);
 	for (int i = 1; i < argc && n > 0 && (size_t)n < sizeof line; i++)
 		n += snprintf(line + n, sizeof line - (size_t)n, " %s", argv[i]);
 	if (n < 0 || (size_t)n >= sizeof line) {

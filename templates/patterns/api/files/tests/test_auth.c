@@ -194,20 +194,6 @@ Test(auth, a_wildcard_rule_covers_other_users)
 
 /* ---- the parser, without a server ---------------------------------------------- */
 
-Test(bearer, parses_the_token)
-{
-	const char *t;
-	cr_expect_eq(auth_bearer("Bearer abc", &t), 3u);
-	cr_expect_eq(strncmp(t, "abc", 3), 0);
-	cr_expect_eq(auth_bearer("  BEARER \t abc  ", &t), 3u);
-	cr_expect_eq(strncmp(t, "abc", 3), 0);
-	cr_expect_eq(auth_bearer("Bearerabc", &t), 0u);
-	cr_expect_eq(auth_bearer("Bearer a b", &t), 0u); /* one word only */
-	cr_expect_eq(auth_bearer("Token abc", &t), 0u);
-	cr_expect_eq(auth_bearer(NULL, &t), 0u);
-	cr_expect_eq(auth_bearer("Bearer ", &t), 0u);
-}
-
 Test(bearer, check_without_a_server)
 {
 	api_config c;

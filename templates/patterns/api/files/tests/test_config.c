@@ -213,13 +213,3 @@ Test(config, shipped_configuration_is_valid)
 	cr_expect_str_eq(c.model_path, PROJECT_DIR "/config/../models/model.safetensors");
 }
 
-Test(config, hash_parsing)
-{
-	unsigned char h[32];
-	cr_expect_eq(api_config_parse_hash(h, "sha256:" TOKEN_CRM_SHA256), 0);
-	cr_expect_eq(h[1], 0x64);
-	cr_expect_eq(api_config_parse_hash(h, TOKEN_CRM_SHA256), 0);
-	cr_expect_eq(api_config_parse_hash(h, "sha256:" TOKEN_CRM_SHA256 "00"), -1);
-	cr_expect_eq(api_config_parse_hash(h, "sha256:zz4c5f396e5f1657dea456ddf288d3d9c670ceb9c844f69bec610bbe21518c0"),
-		     -1);
-}

@@ -28,9 +28,4 @@ typedef enum hitl_auth {
 hitl_auth hitl_auth_check(const hitl_config *c, const char *authorization, unsigned roles,
 			  const hitl_token **who);
 
-/* The token between "Bearer " and the end of the header, trimmed; the
- * scheme is case-insensitive. Returns its length (0: none), *token its
- * start. */
-size_t hitl_auth_bearer(const char *authorization, const char **token);
-
 #endif

@@ -8,6 +8,7 @@
  * read, a label list not) is worse than none.
  */
 #include "config.h"
+#include "token.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -198,31 +199,6 @@ const char *hitl_role_name(unsigned role)
 	return "?";
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-int hitl_parse_digest(unsigned char out[32], const char *text)
-{
-	if (!strncmp(text, "sha256:", 7))
-		text += 7;
-	if (strlen(text) != 64)
-		return -1;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)text[2 * i]), lo = hexval((unsigned char)text[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
 
 /* A caller's name, as a reviewer's: letters, digits and . _ @ -. */
 static bool valid_caller(const char *s)
@@ -255,7 +231,7 @@ int hitl_config_add_token(hitl_config *c, const char *value, char *err, size_t e
 	}
 	hitl_token t;
 	memset(&t, 0, sizeof t);
-	if (!digest || hitl_parse_digest(t.hash, digest) < 0) {
+	if (!digest || token_parse_digest(t.hash, digest) < 0) {
 		snprintf(err, errlen,
 			 "token: expected the token's SHA-256 as sha256:<64 hex digits> (see `hash-token`), never the "
 			 "token itself");

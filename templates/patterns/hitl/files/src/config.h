@@ -88,9 +88,6 @@ int hitl_config_add_token(hitl_config *c, const char *value, char *err, size_t e
 /* The name of a role bit ("review"), or "?". */
 const char *hitl_role_name(unsigned role);
 
-/* Parse "sha256:<64 hex>" (or the bare 64 hex digits). Returns 0 or -1. */
-int hitl_parse_digest(unsigned char out[32], const char *text);
-
 /* Index of label name, or -1. */
 int hitl_config_label_index(const hitl_config *c, const char *name);
 

@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "service.h"
 #include "sha256.h"
+#include "token.h"
 #include "threshold.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_INVALID = 3, EXIT_ENV = 4 };
@@ -784,21 +785,13 @@ static int cmd_threshold(const options *o)
 
 static int cmd_hash_token(void)
 {
-	char buf[4097];
-	size_t n = fread(buf, 1, sizeof buf, stdin);
-	if (n == sizeof buf) {
-		fprintf(stderr, "%s: hash-token: the token is longer than 4096 bytes\n", prog);
+	char digest[TOKEN_TEXT_LEN];
+	const char *why;
+	if (token_hash_input(stdin, digest, &why) != 0) {
+		fprintf(stderr, "%s: hash-token: %s\n", prog, why);
 		return EXIT_USAGE;
 	}
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	if (!n) {
-		fprintf(stderr, "%s: hash-token: give the token on standard input\n", prog);
-		return EXIT_USAGE;
-	}
-	char hex[65];
-	sha256_hex(buf, n, hex);
-	printf("sha256:%s\n", hex);
+	printf("%s\n", digest);
 	return 0;
 }
 
@@ -808,20 +801,13 @@ static int cmd_new_token(int argc, char **argv)
 		fprintf(stderr, "usage: %s new-token NAME ROLE... (roles: submit, review, supervise, report)\n", prog);
 		return EXIT_USAGE;
 	}
-	unsigned char raw[32];
-	FILE *f = fopen("/dev/urandom", "rb");
-	if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) {
-		if (f)
-			fclose(f);
+	char token[65], hash[TOKEN_TEXT_LEN];
+	if (token_new(token, hash) != 0) {
 		fprintf(stderr, "%s: new-token: cannot read /dev/urandom\n", prog);
 		return EXIT_ENV;
 	}
-	fclose(f);
-	char token[65], hash[65];
-	sha256_to_hex(raw, token); /* 64 hex characters from 256 random bits */
-	sha256_hex(token, strlen(token), hash);
 	char value[1024];
-	int n = snprintf(value, sizeof value, "%s sha256:%s", argv[0], hash);
+	int n = snprintf(value, sizeof value, "%s %s", argv[0], hash);
 	for (int i = 1; i < argc && n > 0 && (size_t)n < sizeof value; i++)
 		n += snprintf(value + n, sizeof value - (size_t)n, " %s", argv[i]);
 	if (n < 0 || (size_t)n >= sizeof value) {

@@ -340,19 +340,6 @@ Test(tokens, token_lines_are_checked)
 	cr_expect_eq(c.n_tokens, 1u);
 }
 
-Test(tokens, the_bearer_header)
-{
-	const char *t;
-	cr_expect_eq(hitl_auth_bearer("Bearer abc", &t), 3u);
-	cr_expect_eq(strncmp(t, "abc", 3), 0);
-	cr_expect_eq(hitl_auth_bearer("  bearer \t abc  ", &t), 3u);
-	cr_expect_eq(hitl_auth_bearer("Bearerabc", &t), 0u);
-	cr_expect_eq(hitl_auth_bearer("Bearer a b", &t), 0u);
-	cr_expect_eq(hitl_auth_bearer("Basic abc", &t), 0u);
-	cr_expect_eq(hitl_auth_bearer("Bearer ", &t), 0u);
-	cr_expect_eq(hitl_auth_bearer(NULL, &t), 0u);
-}
-
 Test(tokens, new_token_prints_a_token_and_its_digest_line)
 {
 	char *out = NULL, *err = NULL;
