@@ -57,8 +57,9 @@ static const char list_usage[] =
 static const char show_usage[] =
 	"usage: weft templates show NAME|PATH [--format text|json]\n"
 	"\n"
-	"One template's name, version, description and variables (type, default, help,\n"
-	"choices, constraints): a shipped pattern by NAME, or a template folder.";
+	"One template's name, version, description, variables (type, default, help,\n"
+	"choices, constraints; secret ones marked, their defaults hidden) and the rules\n"
+	"checked across variables: a shipped pattern by NAME, or a template folder.";
 
 /* ---- questions ---------------------------------------------------------------- */
 
