@@ -256,11 +256,11 @@ static const char candidates_usage[] =
 	"usage: weft bench candidates PIPELINE [MODEL...] [--stage NAME] [--eval FILE]\n"
 	"                             [--device D] [--precision P] [load options]\n"
 	"                             [--format F] [-o FILE] [--json FILE] [--junit FILE]\n"
-	"                             [--html FILE] [--force] [--quiet]\n"
+	"                             [--html FILE] [--force] [--allow-inconclusive] [--quiet]\n"
 	"   or: weft bench candidates MODEL... [--eval FILE] [--budget D] [--device D]\n"
 	"                             [--precision P] [--batch N | --batch-sweep [--max-batch N]]\n"
 	"                             [--iterations N] [--warmup N] [--no-graph]\n"
-	"                             [--format F] [-o FILE] [--force]\n\n"
+	"                             [--format F] [-o FILE] [--force] [--allow-inconclusive]\n\n"
 	"Which candidate model (dense networks in safetensors files) to put in a model\n"
 	"stage: each is scored on an evaluation set (accuracy, ROC AUC) and timed, and\n"
 	"the most accurate candidate that fits the budget is recommended (exit 1 when\n"
@@ -284,6 +284,9 @@ static const char candidates_usage[] =
 	"  --junit FILE       also write JUnit XML (a test case per candidate)\n"
 	"  --html FILE        also write the HTML report\n"
 	"  --warmup N         untimed queries first (default: the pipeline's, or 20)\n"
+	"  --allow-inconclusive  a candidate none of whose budgets is broken may be\n"
+	"                     recommended (exit 0) even where the data cannot yet say\n"
+	"                     it fits; one that surely fits is preferred at equal rank\n"
 	"With a pipeline:\n"
 	"  --stage NAME       the model stage (needed when there are several)\n"
 	"  --scenario, --rate, --concurrency, --duration, --max-duration,\n"
@@ -347,7 +350,7 @@ static int candidates_exit(const weft_pipelines_candidates *c, const weft_diags 
 
 enum {
 	OPT_BUDGET = 0x200, OPT_BATCH, OPT_SWEEP, OPT_MAX_BATCH, OPT_ITERS, OPT_NO_GRAPH, OPT_PREFIX,
-	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION,
+	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION, OPT_ALLOW_INCONCLUSIVE,
 };
 
 /* The devices and precisions the kernels library parses (its names, in
@@ -394,6 +397,7 @@ const weft_cli_option weft_cli_bench_candidates_opts[] = {
 	{ "activations", OPT_ACT, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "softmax", OPT_SOFTMAX, 0, WEFT_HINT_NOTHING },
 	WEFT_CLI_OUTPUT_OPTIONS,
+	{ "allow-inconclusive", OPT_ALLOW_INCONCLUSIVE, 0, WEFT_HINT_NOTHING },
 	{ "quiet", 'q', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ NULL, 0, 0, WEFT_HINT_NOTHING },
@@ -486,6 +490,9 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		case OPT_SOFTMAX:
 			o.softmax = true;
 			model_only = "--softmax";
+			break;
+		case OPT_ALLOW_INCONCLUSIVE:
+			o.allow_inconclusive = true;
 			break;
 		case 'q':
 			quiet = true;

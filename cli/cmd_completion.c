@@ -85,9 +85,13 @@ static void walk(weft_buf *b, const weft_cli_command *c, const char *path, visit
 {
 	visit(b, c, path);
 	for (size_t i = 0; c->subs && c->subs[i].name; i++) {
-		char sub[MAX_PATH];
-		snprintf(sub, sizeof sub, "%s%s%s", path, *path ? " " : "", c->subs[i].name);
-		walk(b, &c->subs[i], sub, visit);
+		weft_buf sub = WEFT_BUF_INIT;
+		weft_buf_printf(&sub, "%s%s%s", path, *path ? " " : "", c->subs[i].name);
+		if (sub.oom)
+			b->oom = true;
+		else
+			walk(b, &c->subs[i], sub.ptr, visit);
+		weft_buf_free(&sub);
 	}
 }
 
@@ -509,10 +513,12 @@ static void zsh_node(weft_buf *b, const weft_cli_command *c, const char *path)
 		weft_buf_puts(b, "\t(argument)\n\t\tcurcontext=${curcontext%:*:*}:weft-$words[1]:\n"
 				 "\t\tcase $words[1] in\n");
 		for (size_t i = 0; c->subs[i].name; i++) {
-			char sub[MAX_PATH];
-			snprintf(sub, sizeof sub, "%s%s%s", path, *path ? " " : "", c->subs[i].name);
+			weft_buf sub = WEFT_BUF_INIT;
+			weft_buf_printf(&sub, "%s%s%s", path, *path ? " " : "", c->subs[i].name);
 			weft_buf_printf(b, "\t\t(%s) ", c->subs[i].name);
-			zsh_fn_name(b, sub);
+			zsh_fn_name(b, sub.ptr ? sub.ptr : "");
+			b->oom |= sub.oom;
+			weft_buf_free(&sub);
 			weft_buf_puts(b, " && ret=0 ;;\n");
 		}
 		weft_buf_puts(b, "\t\tesac\n\t\t;;\n\tesac\n\treturn ret\n}\n\n");

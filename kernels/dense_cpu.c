@@ -4,11 +4,52 @@
  * Design choice: the matrix product goes to OpenBLAS (blas.c: sgemm with the
  * weight transposed, so PyTorch's [out, in] layout is used as stored) and everything
  * else is a plain loop written for clarity, one function per kernel, in
- * float, in the order the GPU kernels compute it. */
+ * float, in the order the GPU kernels compute it.
+ *
+ * The forward pass (weft_ref_forward) does the bias and activation without
+ * a pass of their own over each layer's output (issue 14): each block of
+ * rows of the output is first filled with the bias, sgemm then adds the
+ * product to it (beta = 1: OpenBLAS skips its own beta pass, which with
+ * beta = 0 writes zeros over C), and the activation runs on the block right
+ * after, while it is still in cache. The blocks are large enough that
+ * sgemm's repacking of the weight per call stays small (CPU_BLOCK_ROWS).
+ * The sum is b + x.w rather than x.w + b, a rounding-level difference. */
+#include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "kernels_int.h"
+
+/* Rows of output per sgemm call: 256 x 512 floats is 512 KiB, within a
+ * core's L2 on the machines we measured (docs/performance.md, CPU). */
+#ifndef CPU_BLOCK_ROWS
+#define CPU_BLOCK_ROWS 256
+#endif
+
+#define CPU_ROW_MAJOR 101
+#define CPU_NO_TRANS 111
+#define CPU_TRANS 112
+
+typedef void (*cpu_sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float alpha,
+			     const float *a, int lda, const float *b, int ldb, float beta, float *c,
+			     int ldc);
+
+static pthread_once_t sgemm_once = PTHREAD_ONCE_INIT;
+static cpu_sgemm_fn sgemm_beta;
+
+/* cblas_sgemm of the OpenBLAS that blas.c opened (RTLD_NOLOAD: never a
+ * second load, so its thread count stays blas.c's), or NULL without it. */
+static void sgemm_find(void)
+{
+	if (weft_kernels_blas_threads() == 0 && weft_kernels_blas_open(1, NULL) != WEFT_OK)
+		return;
+	void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+	if (!h)
+		return;
+	*(void **)&sgemm_beta = dlsym(h, "cblas_sgemm");
+	dlclose(h); /* blas.c's handle keeps the library mapped */
+}
 
 float weft_ref_act(float x, weft_activation act)
 {
@@ -84,15 +125,38 @@ float weft_ref_round(float x, weft_precision prec)
 	}
 }
 
+/* y = act(b + x w^T) for one layer, a block of rows at a time. */
+static void linear_bias_act(cpu_sgemm_fn gemm, float *y, const float *x,
+			    const weft_dense_layer *L, size_t batch)
+{
+	size_t in = L->in, out = L->out;
+	for (size_t r0 = 0; r0 < batch; r0 += CPU_BLOCK_ROWS) {
+		size_t rows = batch - r0 < CPU_BLOCK_ROWS ? batch - r0 : CPU_BLOCK_ROWS;
+		float *yb = y + r0 * out;
+		if (L->b)
+			for (size_t r = 0; r < rows; r++)
+				memcpy(yb + r * out, L->b, out * sizeof *yb);
+		gemm(CPU_ROW_MAJOR, CPU_NO_TRANS, CPU_TRANS, (int)rows, (int)out, (int)in, 1.0f,
+		     x + r0 * in, (int)in, L->w, (int)in, L->b ? 1.0f : 0.0f, yb, (int)out);
+		if (L->act != WEFT_ACT_NONE)
+			weft_ref_bias_act(yb, NULL, rows, out, L->act);
+	}
+}
+
 void weft_ref_forward(weft_model *m, float *out, const float *in, size_t batch)
 {
+	pthread_once(&sgemm_once, sgemm_find);
 	const float *x = in;
 	for (size_t i = 0; i < m->n_layers; i++) {
 		const weft_dense_layer *L = &m->layers[i];
 		bool last = i + 1 == m->n_layers;
 		float *y = last ? out : m->act[i % 2];
-		weft_ref_linear(y, x, L->w, batch, L->in, L->out);
-		weft_ref_bias_act(y, L->b, batch, L->out, L->act);
+		if (sgemm_beta) {
+			linear_bias_act(sgemm_beta, y, x, L, batch);
+		} else {
+			weft_ref_linear(y, x, L->w, batch, L->in, L->out);
+			weft_ref_bias_act(y, L->b, batch, L->out, L->act);
+		}
 		x = y;
 	}
 	if (m->softmax)

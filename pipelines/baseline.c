@@ -19,6 +19,120 @@
 #include "pipelines_int.h"
 
 #define MIN_SAMPLES 20
+/* More queries than any run could measure (a million a second for thirty
+ * years): a bucket count, or a series' total, above this is refused, so a
+ * hostile file cannot overflow the uint64 total or the rank sums. */
+#define MAX_TOTAL 1e15
+
+/* ---- where a value sits in the text (cJSON keeps no positions) ----------------
+ * The text has already parsed, so these walk valid JSON. */
+
+static const char *ws(const char *p)
+{
+	while (*p && (unsigned char)*p <= 32) /* as cJSON skips */
+		p++;
+	return p;
+}
+
+static const char *skip_string(const char *p)
+{
+	for (p++; *p && *p != '"'; p++)
+		if (*p == '\\' && p[1])
+			p++;
+	return *p ? p + 1 : p;
+}
+
+static const char *skip_value(const char *p)
+{
+	p = ws(p);
+	if (*p == '"')
+		return skip_string(p);
+	if (*p != '[' && *p != '{') {
+		while (*p && (unsigned char)*p > 32 && !strchr(",]}", *p))
+			p++;
+		return p;
+	}
+	size_t depth = 0;
+	do {
+		if (*p == '"') {
+			p = skip_string(p);
+			continue;
+		}
+		if (*p == '[' || *p == '{')
+			depth++;
+		else if (*p == ']' || *p == '}')
+			depth--;
+		p++;
+	} while (*p && depth);
+	return p;
+}
+
+/* The value of the first member named key of the object at p, or NULL. */
+static const char *member(const char *p, const char *key)
+{
+	if (!p || *(p = ws(p)) != '{')
+		return NULL;
+	size_t kl = strlen(key);
+	for (p = ws(p + 1); *p == '"';) {
+		const char *k = p + 1, *e = skip_string(p);
+		const char *v = ws(ws(e) + 1); /* past ':' */
+		if ((size_t)(e - 1 - k) == kl && !memcmp(k, key, kl))
+			return v;
+		p = ws(skip_value(v));
+		if (*p != ',')
+			return NULL;
+		p = ws(p + 1);
+	}
+	return NULL;
+}
+
+/* Element i of the array at p, or NULL. */
+static const char *element(const char *p, size_t i)
+{
+	if (!p || *(p = ws(p)) != '[')
+		return NULL;
+	p = ws(p + 1);
+	if (*p == ']')
+		return NULL;
+	for (size_t k = 0; k < i; k++) {
+		p = ws(skip_value(p));
+		if (*p != ',')
+			return NULL;
+		p = ws(p + 1);
+	}
+	return p;
+}
+
+/* Line and column (1-based, bytes) of p in text. */
+static void line_col(const char *text, const char *p, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *q = text; q < p; q++) {
+		if (*q == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* Where bucket k of series si sits (series[si].histogram.buckets[k]); the
+ * series itself when k is SIZE_MAX, line 0 when it cannot be found. */
+static void bucket_pos(const char *text, size_t si, size_t k, int *line, int *col)
+{
+	const char *root = strncmp(text, "\xef\xbb\xbf", 3) ? text : text + 3;
+	const char *p = element(member(root, "series"), si);
+	if (p && k != SIZE_MAX)
+		p = element(member(member(p, "histogram"), "buckets"), k);
+	if (p) {
+		line_col(text, p, line, col);
+	} else {
+		*line = 0;
+		*col = 0;
+	}
+}
 
 static int bad(weft_diags *d, const char *name, const char *what)
 {
@@ -35,15 +149,23 @@ static double get_num(const cJSON *o, const char *k)
 
 /* Read a series' histogram buckets into weighted samples (ms). */
 static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total, const cJSON *series,
-			weft_diags *d, const char *name)
+			weft_diags *d, const char *name, const char *text, size_t si)
 {
+	int line, col;
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(series, "name");
+	const char *sname = cJSON_IsString(nm) ? nm->valuestring : "?";
 	*out = NULL;
 	*n = 0;
 	*total = 0;
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(series, "histogram");
 	const cJSON *bk = cJSON_GetObjectItemCaseSensitive(h, "buckets");
-	if (!cJSON_IsArray(bk))
-		return bad(d, name, "a series has no histogram.buckets");
+	if (!cJSON_IsArray(bk)) {
+		bucket_pos(text, si, SIZE_MAX, &line, &col);
+		weft_diags_add(d, WEFT_SEV_ERROR, name, line, col,
+			       "pass a file written by weft bench run --format json",
+			       "not a weft bench report: series '%.64s' has no histogram.buckets array", sname);
+		return WEFT_EINVALID;
+	}
 	int m = cJSON_GetArraySize(bk);
 	weft_pipelines_wsample *w = calloc((size_t)m + 1, sizeof *w);
 	if (!w)
@@ -55,9 +177,24 @@ static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total
 		const cJSON *v = cJSON_GetArrayItem(pair, 0), *c = cJSON_GetArrayItem(pair, 1);
 		if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 || !cJSON_IsNumber(v) ||
 		    !cJSON_IsNumber(c) || !(v->valuedouble >= 0) || !(c->valuedouble >= 0) ||
-		    c->valuedouble > 1e15 || !isfinite(v->valuedouble)) {
+		    !isfinite(v->valuedouble)) {
 			free(w);
-			return bad(d, name, "a histogram bucket is not [value_ns, count]");
+			bucket_pos(text, si, k, &line, &col);
+			weft_diags_add(d, WEFT_SEV_ERROR, name, line, col,
+				       "pass a file written by weft bench run --format json",
+				       "not a weft bench report: histogram bucket %zu of series '%.64s' is not "
+				       "[value_ns, count] with both >= 0", k, sname);
+			return WEFT_EINVALID;
+		}
+		if (c->valuedouble > MAX_TOTAL || (double)*total + c->valuedouble > MAX_TOTAL) {
+			free(w);
+			bucket_pos(text, si, k, &line, &col);
+			weft_diags_add(d, WEFT_SEV_ERROR, name, line, col,
+				       "pass a file written by weft bench run --format json",
+				       "histogram bucket %zu brings the query count of series '%.64s' to %.0f, "
+				       "more than the %.0f any run can measure", k, sname, (double)*total + c->valuedouble,
+				       MAX_TOTAL);
+			return WEFT_EINVALID;
 		}
 		w[k].value = v->valuedouble / 1e6;
 		w[k].count = (uint64_t)c->valuedouble;
@@ -89,7 +226,10 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 	cJSON *root = cJSON_Parse(json);
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
-		weft_diags_add(d, WEFT_SEV_ERROR, name, 0, 0, NULL, "not valid JSON (near byte %ld)",
+		int line = 0, col = 0;
+		if (at && at >= json && at <= json + strlen(json))
+			line_col(json, at, &line, &col);
+		weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, NULL, "not valid JSON (near byte %ld)",
 			       at && at >= json ? (long)(at - json) : 0L);
 		return WEFT_EINVALID;
 	}
@@ -126,6 +266,7 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 	for (size_t i = 0; i < r->n_series && !err; i++) {
 		const weft_pipelines_series *s = &r->series[i];
 		const cJSON *bs = NULL, *it;
+		size_t si = 0;
 		cJSON_ArrayForEach(it, series)
 		{
 			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
@@ -133,13 +274,14 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 				bs = it;
 				break;
 			}
+			si++;
 		}
 		if (!bs)
 			continue;
 		weft_pipelines_wsample *base;
 		size_t nb;
 		uint64_t base_total;
-		err = read_buckets(&base, &nb, &base_total, bs, d, name);
+		err = read_buckets(&base, &nb, &base_total, bs, d, name, json, si);
 		if (err)
 			break;
 		weft_pipelines_comparison *c = &r->cmp[r->n_cmp++];

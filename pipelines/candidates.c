@@ -156,21 +156,32 @@ static void recommend(weft_pipelines_candidates *c)
 	for (size_t i = 0; i < c->n; i++) {
 		const weft_pipelines_candidate *it = &c->items[i];
 		any_budget = any_budget || it->judged;
-		if (it->err || it->error || (it->judged && it->fits != WEFT_VERDICT_MET) ||
-		    (by_acc && !it->evaluated))
+		bool fits = !it->judged || it->fits == WEFT_VERDICT_MET ||
+			    (c->allow_inconclusive && it->fits == WEFT_VERDICT_INCONCLUSIVE);
+		if (it->err || it->error || !fits || (by_acc && !it->evaluated))
 			continue;
 		if (best == SIZE_MAX) {
 			best = i;
 			continue;
 		}
 		const weft_pipelines_candidate *b = &c->items[best];
-		if (by_acc ? it->accuracy > b->accuracy ||
-				     (it->accuracy == b->accuracy && it->params < b->params)
-			   : it->stage_p99.value_ms < b->stage_p99.value_ms)
+		bool sure = !it->judged || it->fits == WEFT_VERDICT_MET;
+		bool b_sure = !b->judged || b->fits == WEFT_VERDICT_MET;
+		bool same = by_acc ? it->accuracy == b->accuracy && it->params == b->params
+				   : it->stage_p99.value_ms == b->stage_p99.value_ms;
+		if (same ? sure && !b_sure
+			 : by_acc ? it->accuracy > b->accuracy ||
+					    (it->accuracy == b->accuracy && it->params < b->params)
+				  : it->stage_p99.value_ms < b->stage_p99.value_ms)
 			best = i;
 	}
 	c->recommended = best;
-	if (best == SIZE_MAX)
+	if (best != SIZE_MAX && c->items[best].judged && c->items[best].fits == WEFT_VERDICT_INCONCLUSIVE)
+		c->reason = by_acc ? "the most accurate candidate not over the budget, though whether it fits "
+				     "is inconclusive: --allow-inconclusive"
+				   : "the fastest candidate not over the budget, though whether it fits is "
+				     "inconclusive: --allow-inconclusive; no evaluation set";
+	else if (best == SIZE_MAX)
 		c->reason = any_budget ? "no candidate fits the budget" : "no candidate could be measured";
 	else if (by_acc)
 		c->reason = any_budget ? "the most accurate candidate that fits the budget"
@@ -382,6 +393,7 @@ int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 			keep_error(it, e, d, from);
 		weft_model_free(m);
 	}
+	c->allow_inconclusive = o->allow_inconclusive;
 	recommend(c);
 	weft_evalset_free(ev);
 	*out = c;
@@ -449,7 +461,9 @@ static char *why_not(const weft_pipelines_result *r)
 			}
 		}
 		if (!b.len && r->has_error_budget && r->error_verdict == want[w]) {
-			weft_buf_printf(&b, "error rate <= %.3g%% %s: ", 100.0 * r->error_budget,
+			char eb[32];
+			weft_buf_printf(&b, "error rate <= %s%% %s: ",
+					weft_pipelines_number_format(eb, sizeof eb, 100.0 * r->error_budget),
 					weft_pipelines_verdict_name(want[w]));
 			weft_pl_error_sentence(&b, r);
 		}
@@ -612,6 +626,7 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 	sm->file = saved_file;
 	restore_str(&sm->device, saved_dev);
 	restore_str(&sm->precision, saved_prec);
+	c->allow_inconclusive = o->allow_inconclusive;
 	recommend(c);
 	weft_evalset_free(ev);
 	*out = c;

@@ -59,28 +59,80 @@ int weft_pipelines_duration_parse(double *out_ms, const char *s)
 	return WEFT_EINVALID;
 }
 
+/* v rounded to 3 significant digits (0 stays 0). */
+static double round3(double v)
+{
+	if (v == 0 || !isfinite(v))
+		return v;
+	int e = (int)floor(log10(fabs(v)));
+	double q = pow(10.0, e - 2);
+	return round(v / q) * q;
+}
+
+/* Decimals that show 3 significant digits of a rounded v (none past the point
+ * for 100 and up). */
+static int decimals3(double v)
+{
+	double a = fabs(v);
+	if (a == 0)
+		return 0;
+	int e = (int)floor(log10(a) + 1e-9);
+	return e >= 2 ? 0 : 2 - e;
+}
+
+/* Units are picked after rounding, so 999.5 µs is "1.00 ms", never "1000 µs";
+ * nanoseconds are whole (below the clock's resolution is noise); past ten
+ * minutes "min", past two hours "h". Never an exponent. */
 char *weft_pipelines_duration_format(char *buf, size_t size, double ms, bool ascii)
 {
+	(void)ascii; /* "µs" everywhere: the reports are UTF-8 */
 	if (!isfinite(ms)) {
 		snprintf(buf, size, "-");
 		return buf;
 	}
-	double a = fabs(ms);
-	const char *us = ascii ? "us" : "\xc2\xb5s";
-	if (a == 0)
-		snprintf(buf, size, "0 ms");
-	else if (a < 0.001)
-		snprintf(buf, size, "%.0f ns", ms * 1e6);
-	else if (a < 1.0)
-		snprintf(buf, size, "%.*f %s", a < 0.01 ? 2 : a < 0.1 ? 1 : 0, ms * 1e3, us);
-	else if (a < 1000.0)
-		snprintf(buf, size, "%.*f ms", a < 10 ? 2 : a < 100 ? 1 : 0, ms);
-	else if (a < 600e3)
-		snprintf(buf, size, "%.*f s", a < 10e3 ? 2 : a < 100e3 ? 1 : 0, ms / 1e3);
-	else if (a < 7200e3)
-		snprintf(buf, size, "%.1f min", ms / 60e3);
-	else
-		snprintf(buf, size, "%.2f h", ms / 3600e3);
+	double ns = ms * 1e6, a = fabs(ns);
+	if (a < 999.5) {
+		snprintf(buf, size, "%.0f ns", ns == 0 ? 0.0 : ns);
+		return buf;
+	}
+	double r = round3(ns), ar = fabs(r);
+	static const struct {
+		double below, scale;
+		const char *unit;
+	} u[] = {
+		{ 1e6, 1e3, "\xc2\xb5s" }, { 1e9, 1e6, "ms" }, { 600e9, 1e9, "s" }, { 7200e9, 60e9, "min" },
+	};
+	for (size_t i = 0; i < sizeof u / sizeof *u; i++) {
+		if (ar < u[i].below) {
+			double v = r / u[i].scale;
+			snprintf(buf, size, "%.*f %s", decimals3(v), v, u[i].unit);
+			return buf;
+		}
+	}
+	double h = round3(ns / 3600e9);
+	snprintf(buf, size, "%.*f h", decimals3(h), h);
+	return buf;
+}
+
+/* A plain number: whole from 100 up ("20120"), else 3 significant digits
+ * ("45.2", "0.00312"); never an exponent ("-" for NaN). */
+char *weft_pipelines_number_format(char *buf, size_t size, double v)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	if (fabs(v) >= 99.95) {
+		snprintf(buf, size, "%.0f", v);
+		return buf;
+	}
+	double r = round3(v);
+	int dg = decimals3(r);
+	if (dg > 12) { /* below 1e-10: as good as nothing */
+		snprintf(buf, size, "0");
+		return buf;
+	}
+	snprintf(buf, size, "%.*f", dg, r);
 	return buf;
 }
 

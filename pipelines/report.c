@@ -14,28 +14,47 @@
 
 #include "report_int.h"
 
+/* The unit weft_pipelines_duration_format picks for ms (after rounding to 3
+ * significant digits), so an interval can share its estimate's unit. */
 void weft_pl_scale(double ms, double *mult, const char **unit, bool ascii)
 {
-	double a = fabs(ms);
+	(void)ascii;
+	double a = fabs(ms) * 1e6; /* ns */
 	if (!isfinite(a) || a == 0) {
 		*mult = 1;
 		*unit = "ms";
-	} else if (a < 1.0) {
+		return;
+	}
+	int e = (int)floor(log10(a));
+	double q = pow(10.0, e - 2), r = round(a / q) * q;
+	if (a < 999.5) {
+		*mult = 1e6;
+		*unit = "ns";
+	} else if (r < 1e6) {
 		*mult = 1e3;
-		*unit = ascii ? "us" : "\xc2\xb5s";
-	} else if (a < 1000.0) {
+		*unit = "\xc2\xb5s";
+	} else if (r < 1e9) {
 		*mult = 1;
 		*unit = "ms";
-	} else {
+	} else if (r < 600e9) {
 		*mult = 1e-3;
 		*unit = "s";
+	} else if (r < 7200e9) {
+		*mult = 1.0 / 60e3;
+		*unit = "min";
+	} else {
+		*mult = 1.0 / 3600e3;
+		*unit = "h";
 	}
 }
 
-static int digits_for(double v)
+/* Decimals for 3 significant digits of the estimate v (whole ns). */
+static int digits_for(double v, const char *unit)
 {
+	if (!strcmp(unit, "ns"))
+		return 0;
 	double a = fabs(v);
-	return a < 10 ? 2 : a < 100 ? 1 : 0;
+	return a < 9.995 ? 2 : a < 99.95 ? 1 : 0;
 }
 
 char *weft_pl_fmt_pctl(char *buf, size_t size, const weft_pipelines_pctl *p, bool ascii)
@@ -48,17 +67,17 @@ char *weft_pl_fmt_pctl(char *buf, size_t size, const weft_pipelines_pctl *p, boo
 	const char *unit;
 	weft_pl_scale(p->value_ms, &mult, &unit, ascii);
 	double v = p->value_ms * mult;
-	int dg = digits_for(v);
+	int dg = digits_for(v, unit);
 	if (p->q >= 1.0 || (!p->has_lo && !p->has_hi)) {
 		snprintf(buf, size, "%.*f %s", dg, v, unit);
 		return buf;
 	}
-	char lo[24], hi[24];
-	if (p->has_lo)
+	char lo[40], hi[40];
+	if (p->has_lo && isfinite(p->lo_ms))
 		snprintf(lo, sizeof lo, "%.*f", dg, p->lo_ms * mult);
 	else
 		snprintf(lo, sizeof lo, "?");
-	if (p->has_hi)
+	if (p->has_hi && isfinite(p->hi_ms))
 		snprintf(hi, sizeof hi, "%.*f", dg, p->hi_ms * mult);
 	else
 		snprintf(hi, sizeof hi, "?");
@@ -153,9 +172,11 @@ void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const w
 
 void weft_pl_error_sentence(weft_buf *b, const weft_pipelines_result *r)
 {
-	weft_buf_printf(b, "%llu of %llu (%.3g%%), %.0f%% CI [%.3g%%, %.3g%%]", (unsigned long long)r->errors,
-			(unsigned long long)r->measured, 100.0 * r->error_rate, r->confidence * 100.0,
-			100.0 * r->error_lo, 100.0 * r->error_hi);
+	char e[32], lo[32], hi[32];
+	weft_buf_printf(b, "%llu of %llu (%s%%), %.0f%% CI [%s%%, %s%%]", (unsigned long long)r->errors,
+			(unsigned long long)r->measured, weft_pipelines_number_format(e, sizeof e, 100.0 * r->error_rate),
+			r->confidence * 100.0, weft_pipelines_number_format(lo, sizeof lo, 100.0 * r->error_lo),
+			weft_pipelines_number_format(hi, sizeof hi, 100.0 * r->error_hi));
 	if (r->error_verdict == WEFT_VERDICT_INCONCLUSIVE) {
 		if (!r->measured)
 			weft_buf_puts(b, "; no query measured");
@@ -168,9 +189,9 @@ void weft_pl_error_sentence(weft_buf *b, const weft_pipelines_result *r)
 
 void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii)
 {
-	char p[32], lo[32], hi[32], w[32];
-	weft_buf_printf(b, "%llu rows at %.4g rows/s take %s, %.0f%% CI [%s, %s], window %s",
-			(unsigned long long)r->load.rows, r->rows_per_s,
+	char p[32], lo[32], hi[32], w[32], rate[40];
+	weft_buf_printf(b, "%llu rows at %s rows/s take %s, %.0f%% CI [%s, %s], window %s",
+			(unsigned long long)r->load.rows, weft_pipelines_number_format(rate, sizeof rate, r->rows_per_s),
 			weft_pl_fmt_ms(p, sizeof p, r->projected_ms, ascii), r->confidence * 100.0,
 			weft_pl_fmt_ms(lo, sizeof lo, r->projected_lo_ms, ascii),
 			weft_pl_fmt_ms(hi, sizeof hi, r->projected_hi_ms, ascii),
@@ -179,11 +200,11 @@ void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool a
 
 void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool ascii)
 {
-	char d[32];
+	char d[32], rate[40];
 	const weft_pipelines_load *l = &r->load;
 	weft_buf_printf(b, "%s", weft_pipelines_scenario_name(l->scenario));
 	if (l->scenario == WEFT_SCENARIO_SERVER)
-		weft_buf_printf(b, " at %.4g q/s (Poisson)", l->rate);
+		weft_buf_printf(b, " at %s q/s (Poisson)", weft_pipelines_number_format(rate, sizeof rate, l->rate));
 	if (l->scenario != WEFT_SCENARIO_SINGLE_STREAM)
 		weft_buf_printf(b, ", %zu worker%s", r->workers, r->workers == 1 ? "" : "s");
 	weft_buf_printf(b, ", %s, seed %llu", weft_pl_fmt_ms(d, sizeof d, l->duration_ms, ascii),
@@ -217,11 +238,13 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 	weft_buf_puts(b, " - ");
 	weft_pl_scenario_line(b, r, ascii);
 	weft_buf_putc(b, '\n');
-	weft_buf_printf(b, "%llu queries measured (+%llu warm-up), %llu error%s, %.4g q/s over %.3g s; "
+	char qps[40], el[32];
+	weft_buf_printf(b, "%llu queries measured (+%llu warm-up), %llu error%s, %s q/s over %s; "
 			   "intervals at %.0f%% confidence\n\n",
 			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
-			(unsigned long long)r->errors, r->errors == 1 ? "" : "s", r->throughput_qps, r->elapsed_s,
-			r->confidence * 100.0);
+			(unsigned long long)r->errors, r->errors == 1 ? "" : "s",
+			weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
+			weft_pl_fmt_ms(el, sizeof el, r->elapsed_s * 1e3, ascii), r->confidence * 100.0);
 
 	/* the table */
 	static const size_t cols[] = { 0, 1, 3, 4 }; /* p50 p90 p99 p99.9 */
@@ -304,8 +327,10 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 	}
 	{
 		char head[64];
+		char eb[32];
 		if (r->has_error_budget)
-			snprintf(head, sizeof head, "error rate <= %.3g%%", 100.0 * r->error_budget);
+			snprintf(head, sizeof head, "error rate <= %s%%",
+				 weft_pipelines_number_format(eb, sizeof eb, 100.0 * r->error_budget));
 		else
 			snprintf(head, sizeof head, "errors (none allowed)");
 		weft_buf_puts(b, "  ");
@@ -366,9 +391,11 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			b->ptr[--b->len] = '\0';
 		weft_buf_putc(b, '\n');
 	}
-	weft_buf_printf(b, "\n%sharness overhead per query: %.1f %s mean, %.1f %s p99 (clock read %.0f ns)%s\n", D,
-			r->overhead_mean_us, ascii ? "us" : "\xc2\xb5s", r->overhead_p99_us,
-			ascii ? "us" : "\xc2\xb5s", r->clock_read_ns, R);
+	char om[32], op[32], cr[32];
+	weft_buf_printf(b, "\n%sharness overhead per query: %s mean, %s p99 (clock read %s)%s\n", D,
+			weft_pl_fmt_ms(om, sizeof om, r->overhead_mean_us / 1e3, ascii),
+			weft_pl_fmt_ms(op, sizeof op, r->overhead_p99_us / 1e3, ascii),
+			weft_pl_fmt_ms(cr, sizeof cr, r->clock_read_ns / 1e6, ascii), R);
 	if (r->load.scenario == WEFT_SCENARIO_SERVER) {
 		char mx[32], mn[32], th[32];
 		weft_buf_printf(b, "%slate sends: %llu of %llu more than %s late (max %s, mean %s)%s\n", D,
@@ -392,10 +419,13 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 					weft_pl_fmt_ms(bb, sizeof bb, c->p50_ms, ascii), 100.0 * c->change_p50);
 			weft_buf_printf(b, "%s%s%s", weft_term_sgr(col && *colour, colour),
 					weft_pipelines_cmp_name(c->verdict), col && *colour ? R : "");
-			if (c->verdict == WEFT_CMP_REGRESSION)
-				weft_buf_printf(b, " (p = %.2g)", c->p_regression);
-			else if (c->verdict == WEFT_CMP_IMPROVEMENT)
-				weft_buf_printf(b, " (p = %.2g)", c->p_improvement);
+			double pv = c->verdict == WEFT_CMP_REGRESSION    ? c->p_regression
+				    : c->verdict == WEFT_CMP_IMPROVEMENT ? c->p_improvement
+									 : NAN;
+			if (isfinite(pv) && pv < 0.001)
+				weft_buf_puts(b, " (p < 0.001)");
+			else if (isfinite(pv))
+				weft_buf_printf(b, " (p = %.3f)", pv);
 			weft_buf_putc(b, '\n');
 		}
 	}

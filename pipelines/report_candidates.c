@@ -489,6 +489,7 @@ static void report_json(weft_buf *b, const weft_pipelines_candidates *c, const w
 	json_str(root, "recommendation", c->recommended == SIZE_MAX ? NULL : c->items[c->recommended].name);
 	json_str(root, "reason", c->reason);
 	cJSON_AddBoolToObject(root, "gate_passed", weft_pipelines_candidates_gate(c) == WEFT_OK);
+	cJSON_AddBoolToObject(root, "allow_inconclusive", c->allow_inconclusive);
 	weft_pl_put_json(b, root);
 }
 

@@ -203,10 +203,12 @@ void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft
 	weft_pl_scenario_line(&tmp, r, false);
 	weft_buf_put_html(b, tmp.ptr ? tmp.ptr : "");
 	weft_buf_free(&tmp);
-	weft_buf_printf(b, ". %llu queries measured (+%llu warm-up), %llu errors, %.4g q/s; started %s. "
+	char qps[40];
+	weft_buf_printf(b, ". %llu queries measured (+%llu warm-up), %llu errors, %s q/s; started %s. "
 			   "Intervals at %.0f%% confidence.</p>\n",
 			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
-			(unsigned long long)r->errors, r->throughput_qps, r->started_at, 100.0 * r->confidence);
+			(unsigned long long)r->errors, weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
+			r->started_at, 100.0 * r->confidence);
 
 	weft_buf_puts(b, "<table><tr><th>stage</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th>"
 			 "<th>max</th><th>mean</th><th>CV</th><th>errors</th><th>verdict</th></tr>\n");

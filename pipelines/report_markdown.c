@@ -36,10 +36,12 @@ void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r, const 
 			!strcmp(ov, "pass") ? "**pass**" : !strcmp(ov, "fail") ? "**fail**" : "**inconclusive**");
 	weft_buf_puts(b, "Scenario: ");
 	weft_pl_scenario_line(b, r, false);
-	weft_buf_printf(b, ". %llu queries measured (+%llu warm-up), %llu errors, %.4g q/s. "
+	char qps[40];
+	weft_buf_printf(b, ". %llu queries measured (+%llu warm-up), %llu errors, %s q/s. "
 			   "Intervals at %.0f%% confidence (distribution-free, from order statistics).\n\n",
 			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
-			(unsigned long long)r->errors, r->throughput_qps, 100.0 * r->confidence);
+			(unsigned long long)r->errors, weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
+			100.0 * r->confidence);
 	weft_buf_puts(b, "| stage | p50 | p90 | p99 | p99.9 | max | budget | share | verdict |\n");
 	weft_buf_puts(b, "|---|---:|---:|---:|---:|---:|---|---:|---|\n");
 	for (size_t i = 0; i < r->n_series; i++) {
@@ -86,9 +88,11 @@ void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r, const 
 			weft_buf_puts(b, "\n");
 		}
 	}
+	char eb[32];
 	if (r->has_error_budget)
-		weft_buf_printf(b, "- %s **error rate &le; %.3g%%**: %s; ", mark(r->error_verdict),
-				100.0 * r->error_budget, weft_pipelines_verdict_name(r->error_verdict));
+		weft_buf_printf(b, "- %s **error rate &le; %s%%**: %s; ", mark(r->error_verdict),
+				weft_pipelines_number_format(eb, sizeof eb, 100.0 * r->error_budget),
+				weft_pipelines_verdict_name(r->error_verdict));
 	else
 		weft_buf_printf(b, "- %s **errors (none allowed)**: %s; ", mark(r->error_verdict),
 				weft_pipelines_verdict_name(r->error_verdict));
@@ -139,6 +143,7 @@ void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r, const 
 			weft_buf_puts(b, "\n");
 		}
 	}
-	weft_buf_printf(b, "\n<sub>weft %s &middot; harness overhead %.1f &micro;s per query (mean)</sub>\n",
-			weft_version(), r->overhead_mean_us);
+	char om[32];
+	weft_buf_printf(b, "\n<sub>weft %s &middot; harness overhead %s per query (mean)</sub>\n", weft_version(),
+			weft_pipelines_duration_format(om, sizeof om, r->overhead_mean_us / 1e3, false));
 }

@@ -12,8 +12,16 @@
  * Anything but the expected statuses (any 2xx
  * by default), a timeout, a refused or reset connection is an error with a
  * short kind ("http 503", "timeout", "connection reset") for the report.
+ * A lying peer is named too: a reply that is not HTTP (curl is told to
+ * accept HTTP/0.9 so the bytes reach the write callback, which stops the
+ * transfer at once) is "the server did not answer HTTP (first bytes: ...)",
+ * and a body longer than its Content-Length (curl drops the excess and only
+ * says so in its verbose text, so a debug callback watches for that one
+ * line) is "response body longer than its Content-Length (N > M bytes)".
  */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
@@ -26,6 +34,11 @@ typedef struct {
 	CURL *curl;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
+	/* per query: what the peer did wrong */
+	bool not_http;
+	size_t n_first;
+	unsigned char first[16]; /* the first bytes of a non-HTTP reply */
+	unsigned long long excess; /* bytes past Content-Length, as curl counted them */
 } http_worker;
 
 static int http_shared_new(void **out, const weft_pipelines_stage *st, const weft_pipelines_spec *spec,
@@ -49,7 +62,37 @@ static void http_shared_free(void *shared)
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
+	http_worker *w = userdata;
+	long code = -1;
+	/* HTTP/0.9 (allowed only so that we see these bytes) has no status */
+	if (curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 0) {
+		w->not_http = true;
+		size_t n = size * nmemb;
+		for (size_t i = 0; i < n && w->n_first < sizeof w->first; i++)
+			w->first[w->n_first++] = (unsigned char)ptr[i];
+		return 0; /* stop now: waiting for the peer to close could take the whole timeout */
+	}
 	return size * nmemb;
+}
+
+/* curl says "Excess found in a read: excess = N, ..." (7.x) or "Excess
+ * found writing body: excess = N, ..." (8.x) and drops the bytes; that
+ * line is the only place the excess is reported. */
+static int watch(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
+{
+	(void)c;
+	http_worker *w = userdata;
+	if (type != CURLINFO_TEXT || size < 16 || memcmp(data, "Excess found", 12))
+		return 0;
+	char line[160];
+	size_t n = size < sizeof line - 1 ? size : sizeof line - 1;
+	memcpy(line, data, n);
+	line[n] = '\0';
+	const char *e = strstr(line, "excess = ");
+	unsigned long long x = 0;
+	if (e && sscanf(e + 9, "%llu", &x) == 1 && x)
+		w->excess += x;
+	return 0;
 }
 
 static void http_worker_free(void *worker)
@@ -93,6 +136,11 @@ static int http_worker_new(void **out, void *shared, const weft_pipelines_stage 
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout_ms + 0.5));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->connect_timeout_ms + 0.5));
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
+	curl_easy_setopt(c, CURLOPT_HTTP09_ALLOWED, 1L);
+	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, watch);
+	curl_easy_setopt(c, CURLOPT_DEBUGDATA, w);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, w->errbuf);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "weft-bench");
 	curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
@@ -121,9 +169,28 @@ static int http_worker_new(void **out, void *shared, const weft_pipelines_stage 
 	return WEFT_OK;
 }
 
+static void not_http(http_worker *w, weft_pl_outcome *o)
+{
+	char shown[4 * sizeof w->first + 1];
+	size_t k = 0;
+	for (size_t i = 0; i < w->n_first; i++) {
+		unsigned char ch = w->first[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			shown[k++] = (char)ch;
+		else
+			k += (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", ch);
+	}
+	shown[k] = '\0';
+	weft_pl_fail(o, "the server did not answer HTTP (first bytes: \"%s\")", shown);
+}
+
 static void describe_failure(http_worker *w, CURLcode rc, weft_pl_outcome *o)
 {
 	long os_err = 0;
+	if (w->not_http) {
+		not_http(w, o);
+		return;
+	}
 	curl_easy_getinfo(w->curl, CURLINFO_OS_ERRNO, &os_err);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -167,6 +234,9 @@ static void http_run(void *worker, void *shared, const weft_pipelines_stage *st,
 {
 	http_worker *w = worker;
 	w->errbuf[0] = '\0';
+	w->not_http = false;
+	w->n_first = 0;
+	w->excess = 0;
 	CURLcode rc = curl_easy_perform(w->curl);
 	if (rc != CURLE_OK) {
 		describe_failure(w, rc, o);
@@ -181,6 +251,17 @@ static void http_run(void *worker, void *shared, const weft_pipelines_stage *st,
 			accepted = status == h->expect[i];
 	} else {
 		accepted = status >= 200 && status < 300;
+	}
+	if (w->not_http || status == 0) {
+		not_http(w, o);
+		return;
+	}
+	if (w->excess) {
+		curl_off_t cl = -1;
+		curl_easy_getinfo(w->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		weft_pl_fail(o, "response body longer than its Content-Length (%llu > %lld bytes)",
+			     (unsigned long long)(cl > 0 ? cl : 0) + w->excess, (long long)(cl > 0 ? cl : 0));
+		return;
 	}
 	if (!accepted) {
 		weft_pl_fail(o, "http %ld", status);

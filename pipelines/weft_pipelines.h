@@ -33,9 +33,16 @@ extern "C" {
  * or WEFT_EINVALID for anything else (negative, NaN, missing unit). */
 int weft_pipelines_duration_parse(double *out_ms, const char *s);
 
-/* Format ms with a unit that suits its size ("850 µs", "12.3 ms", "2.05 s")
- * into buf; returns buf. ascii selects "us" over "µs". */
+/* Format ms into buf with 3 significant digits and the unit its size calls
+ * for, chosen after rounding, never an exponent: "999 ns" (whole ns),
+ * "1.00 µs", "850 µs", "1.00 ms" (for 999.5 µs), "12.3 ms", "59.9 s",
+ * "10.0 min", "2.00 h"; "-" for NaN. Every text and Markdown report uses
+ * it. Returns buf. ascii is ignored: "µs" everywhere. */
 char *weft_pipelines_duration_format(char *buf, size_t size, double ms, bool ascii);
+/* A rate, count or percentage for text and Markdown: whole from 100 up
+ * ("20120", "1000000"), else 3 significant digits ("45.2", "0.0312"),
+ * never an exponent; the caller adds the unit ("20120 q/s"). */
+char *weft_pipelines_number_format(char *buf, size_t size, double v);
 
 /* ==== histogram ========================================================== */
 
@@ -532,6 +539,7 @@ typedef struct {
 	size_t n;
 	size_t recommended;       /* index into items, or SIZE_MAX for none */
 	const char *reason;       /* why that one (or why none) */
+	bool allow_inconclusive;  /* an inconclusive candidate may be recommended */
 } weft_pipelines_candidates;
 
 typedef struct {
@@ -545,6 +553,10 @@ typedef struct {
 	/* pipeline: called before each candidate's run (i from 0) with
 	 * run.progress_ctx, e.g. to label a progress bar; may be NULL */
 	void (*on_candidate)(void *ctx, size_t i, size_t n, const char *name);
+	/* as `bench run --allow-inconclusive`: a candidate whose budgets are
+	 * met or undecided (none broken) counts as fitting, a met one still
+	 * preferred at equal rank; the gate then passes when one is picked */
+	bool allow_inconclusive;
 	/* model-only */
 	bool has_budget;
 	double budget_ms;          /* p99 budget of the forward pass */
@@ -574,7 +586,7 @@ int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 				     const weft_pipelines_candidates_opts *o, weft_diags *d);
 void weft_pipelines_candidates_free(weft_pipelines_candidates *c);
 /* 0 when a candidate is recommended, WEFT_EGATE when a budget applied and
- * none fits. */
+ * none fits (inconclusive ones fit only with allow_inconclusive). */
 int weft_pipelines_candidates_gate(const weft_pipelines_candidates *c);
 /* The candidates report in any format (JUnit: one test case per candidate,
  * failed when it does not fit, skipped when inconclusive). */

@@ -163,6 +163,20 @@ static void *conn_main(void *arg)
 			goto done;
 		} else if (!strcmp(path, "/close")) {
 			goto done;
+		} else if (!strcmp(path, "/long-body")) {
+			/* 3 bytes announced, 19 sent */
+			static const char lie[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+						  "Content-Length: 3\r\n\r\nok\nand sixteen more";
+			if (!send_all(c->fd, lie, sizeof lie - 1))
+				goto done;
+			continue;
+		} else if (!strcmp(path, "/not-http")) {
+			static const char ssh[] = "SSH-2.0-OpenSSH_9.2p1\r\n";
+			if (!send_all(c->fd, ssh, sizeof ssh - 1))
+				goto done;
+			while (!atomic_load(&s->stop)) /* and keep the connection open */
+				sleep_ms(s, 20);
+			goto done;
 		} else if (!strcmp(path, "/stall")) {
 			while (!atomic_load(&s->stop))
 				sleep_ms(s, 20);

@@ -8,6 +8,8 @@
  *   /reset                  read the request, then reset the connection (RST)
  *   /close                  read the request, then close without answering
  *   /stall                  never answer (until the server stops)
+ *   /long-body              200 with Content-Length: 3 and a 19-byte body
+ *   /not-http               an SSH banner, then silence (connection kept open)
  * A refused connection: weft_test_refused_port() gives a port with nothing
  * listening. Built into the weft_testutil library every test links.
  */

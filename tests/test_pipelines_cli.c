@@ -118,6 +118,46 @@ Test(bench_cli, exit_codes_follow_the_verdicts)
 	RUN(0, "bench run " FIX "quick-inconclusive.yaml -q --min-queries 400");
 }
 
+/* --allow-inconclusive means for candidates what it means for run: an
+ * undecided budget does not fail the gate, a broken one still does. */
+Test(bench_cli, candidates_allow_inconclusive)
+{
+	const char *tiny = WEFT_FIXTURES "/kernels/valid/tiny.safetensors";
+	char args[512];
+	/* 50 timed passes cannot bound a p99 from above: inconclusive */
+	snprintf(args, sizeof args, "bench candidates %s --device cpu --budget 1s --iterations 50", tiny);
+	RUN(1, args);
+	snprintf(args, sizeof args,
+		 "bench candidates %s --device cpu --budget 1s --iterations 50 --allow-inconclusive", tiny);
+	RUN(0, args);
+	/* a broken budget is not rescued by the flag */
+	snprintf(args, sizeof args,
+		 "bench candidates %s --device cpu --budget 1ns --iterations 400 --allow-inconclusive", tiny);
+	RUN(1, args);
+	/* through a pipeline: 3 queries decide no budget */
+	RUN(1, "bench candidates " FIX "candidates.yaml -q --min-queries 3 --duration 1ms");
+	char *o, *e;
+	int rc = run(&o, &e, "bench candidates " FIX "candidates.yaml -q --min-queries 3 --duration 1ms "
+			     "--allow-inconclusive --format json");
+	cr_assert_eq(rc, 0, "%s", e);
+	cJSON *j = cJSON_Parse(o);
+	cr_assert_not_null(j, "%s", o);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "recommendation")->valuestring, "churn-large",
+			 "the most accurate of the undecided");
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "allow_inconclusive")));
+	cr_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "gate_passed")));
+	cJSON_Delete(j);
+	free(o);
+	free(e);
+	rc = run(&o, &e, "bench candidates " FIX "candidates.yaml -q --min-queries 3 --duration 1ms "
+			 "--allow-inconclusive");
+	cr_assert_eq(rc, 0, "%s", e);
+	cr_assert(strstr(o, "recommendation: churn-large (the most accurate candidate not over the budget, "
+			    "though whether it fits is inconclusive: --allow-inconclusive)"), "%s", o);
+	free(o);
+	free(e);
+}
+
 Test(bench_cli, outputs_and_baseline)
 {
 	char *o, *e;
@@ -160,7 +200,7 @@ Test(bench_cli, outputs_and_baseline)
 	free(e);
 	RUN(4, "bench run " FIX "quick-pass.yaml --baseline missing.json -q");
 	cr_assert_eq(run(&o, &e, "bench run " FIX "quick-pass.yaml --baseline report.md -q"), 3);
-	cr_assert(strstr(e, "report.md: error: not valid JSON"), "%s", e);
+	cr_assert(strstr(e, "report.md:1:1: error: not valid JSON (near byte 0)"), "%s", e);
 	free(o);
 	free(e);
 }

@@ -76,3 +76,69 @@ Test(dist, empirical_draws_from_the_file_and_seeds_repeat)
 	weft_pipelines_dist_clear(NULL);
 	weft_diags_free(dg);
 }
+
+/* Durations in text and Markdown: 3 significant digits, the unit picked
+ * after rounding, whole nanoseconds, "µs", never an exponent. */
+Test(dist, durations_format_at_unit_boundaries)
+{
+	static const struct {
+		double ms;
+		const char *want;
+	} cases[] = {
+		{ 0, "0 ns" },
+		{ 999e-6, "999 ns" },
+		{ 0.00009, "90 ns" },          /* was "0.09 µs" */
+		{ 999.4e-6, "999 ns" },
+		{ 999.6e-6, "1.00 \xc2\xb5s" },
+		{ 1e-3, "1.00 \xc2\xb5s" },
+		{ 0.0123, "12.3 \xc2\xb5s" },
+		{ 0.850, "850 \xc2\xb5s" },
+		{ 0.9994, "999 \xc2\xb5s" },
+		{ 0.9995, "1.00 ms" },         /* 999.5 µs rounds up into ms */
+		{ 1.0, "1.00 ms" },
+		{ 12.345, "12.3 ms" },
+		{ 999.4, "999 ms" },
+		{ 999.6, "1.00 s" },
+		{ 59.9e3, "59.9 s" },
+		{ 599e3, "599 s" },
+		{ 600e3, "10.0 min" },
+		{ 7200e3, "2.00 h" },
+		{ 1e12, "278000 h" },
+		{ NAN, "-" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char buf[32];
+		cr_assert_str_eq(weft_pipelines_duration_format(buf, sizeof buf, cases[i].ms, true), cases[i].want,
+				 "%.17g ms", cases[i].ms);
+		cr_assert_str_eq(weft_pipelines_duration_format(buf, sizeof buf, cases[i].ms, false), cases[i].want);
+	}
+}
+
+/* Rates and counts: whole from 100 up, else 3 significant digits. */
+Test(dist, numbers_never_use_an_exponent)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {
+		{ 20120.4, "20120" },  /* was "2.012e+04" */
+		{ 1e6, "1000000" },
+		{ 1e15, "1000000000000000" },
+		{ 100, "100" },
+		{ 99.96, "100" },
+		{ 99.94, "99.9" },
+		{ 45.23, "45.2" },
+		{ 1, "1.00" },
+		{ 0.5, "0.500" },
+		{ 0.0312, "0.0312" },
+		{ 1e-5, "0.0000100" },
+		{ 1e-12, "0" },
+		{ 0, "0" },
+		{ NAN, "-" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char buf[48];
+		cr_assert_str_eq(weft_pipelines_number_format(buf, sizeof buf, cases[i].v), cases[i].want, "%.17g",
+				 cases[i].v);
+	}
+}

@@ -1,5 +1,6 @@
 /* test_pipelines_http.c - the http stage against a loopback server that is
- * told to answer, be slow, fail, reset, close, stall or not listen at all:
+ * told to answer, be slow, fail, reset, close, stall, lie about its body
+ * length, answer something other than HTTP or not listen at all:
  * each fault becomes counted errors of a named kind and a verdict, and the
  * run ends on time - never a hang or a crash. */
 #include <criterion/criterion.h>
@@ -149,5 +150,26 @@ Test(http, refused_connection)
 	weft_pipelines_result *r = run_path("/ok", NULL, weft_test_refused_port(), NULL);
 	cr_assert_eq(r->errors, r->measured);
 	cr_assert_str_eq(error_kind(r), "connection refused");
+	weft_pipelines_result_free(r);
+}
+
+Test(http, body_longer_than_content_length_is_an_error)
+{
+	weft_pipelines_result *r = run_path("/long-body", NULL, 0, NULL);
+	cr_assert_gt(r->measured, 0);
+	cr_assert_eq(r->errors, r->measured);
+	cr_assert_str_eq(error_kind(r), "response body longer than its Content-Length (19 > 3 bytes)");
+	weft_pipelines_result_free(r);
+}
+
+Test(http, a_reply_that_is_not_http_is_named)
+{
+	double secs;
+	weft_pipelines_result *r = run_path("/not-http", NULL, 0, &secs);
+	cr_assert_gt(r->measured, 0);
+	cr_assert_eq(r->errors, r->measured);
+	cr_assert_str_eq(error_kind(r), "the server did not answer HTTP (first bytes: \"SSH-2.0-OpenSSH_\")");
+	/* refused at the first bytes, not after the 200 ms timeout */
+	cr_assert_lt(secs, 1.0, "took %g s", secs);
 	weft_pipelines_result_free(r);
 }

@@ -1,10 +1,12 @@
 /* test_pipelines_report.c - every report format says what the run found:
  * JSON validates against docs/schemas/bench-report.schema.json and carries
  * the verdicts; JUnit XML validates with xmllint against the JUnit schema
- * CI servers use (../shared/peer-suites/junit/junit-10.xsd; skipped without
- * it or xmllint, a failure under CI=true) and against our stricter one
- * (tests/fixtures/pipelines/junit.xsd), with one test case per budget and
- * failures carrying the numbers; HTML is self-contained with one CDF and
+ * CI servers use (the Jenkins xunit plugin's, read from
+ * ../shared/peer-suites/junit/junit-10.xsd; skipped without it or xmllint, a
+ * failure under CI=true) for a failing, a passing, an inconclusive and a
+ * baseline run, with one test case per budget, failures carrying the
+ * figures, the run's settings as properties, and a schema that refuses
+ * invalid documents; HTML is self-contained with one CDF and
  * one histogram per series and the budgets drawn; Markdown and text hold
  * the table and the verdict. Then the baseline comparison: a real slow-down
  * is a regression, a speed-up an improvement, the same stage neither. */
@@ -101,46 +103,6 @@ Test(report, json_validates_and_carries_the_verdicts)
 	weft_pipelines_result_free(r);
 }
 
-/* 0 when xml validates against both JUnit schemas: the peer suite's, which
- * CI servers read, and ours (tests/fixtures/pipelines/junit.xsd), which
- * also wants a classname on every test case. */
-static int xmllint(const char *xml)
-{
-	int peer = weft_test_xmllint(WEFT_TEST_JUNIT_XSD, xml);
-	int ours = weft_test_xmllint(WEFT_FIXTURES "/pipelines/junit.xsd", xml);
-	return peer ? peer : ours;
-}
-
-Test(report, junit_validates_one_case_per_budget)
-{
-	weft_test_require_path(WEFT_TEST_JUNIT_XSD, "the JUnit schema");
-	weft_test_require_tool("xmllint", "Debian: libxml2-utils");
-	weft_pipelines_result *r = run_text(mixed);
-	char *xml = render(r, WEFT_REPORT_JUNIT, false);
-	cr_assert_eq(xmllint(xml), 0, "%s", xml);
-	/* 4 budgets: fast p50, slow p50, end-to-end p99, error rate */
-	cr_assert_eq(count_of(xml, "<testcase "), 4);
-	cr_assert(strstr(xml, "tests=\"4\" failures=\"2\""), "broken + inconclusive fail");
-	cr_assert(strstr(xml, "type=\"budget-broken\""));
-	cr_assert(strstr(xml, "name=\"slow p50 &lt;= 1.00 ms\""));
-	cr_assert(strstr(xml, "message=\"broken: p50 2."), "the failure carries the numbers");
-	free(xml);
-	xml = render(r, WEFT_REPORT_JUNIT, true);
-	cr_assert_eq(xmllint(xml), 0);
-	cr_assert(strstr(xml, "failures=\"1\" errors=\"0\" skipped=\"1\""));
-	cr_assert_eq(count_of(xml, "<skipped "), 1);
-	free(xml);
-	/* both schemas have teeth */
-	static const char nameless[] = "<testsuites><testsuite name='x' tests='1' failures='0' errors='0'>"
-				       "<testcase classname='c'/></testsuite></testsuites>";
-	cr_assert_neq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD, nameless), 0, "a nameless testcase");
-	cr_assert_neq(weft_test_xmllint(WEFT_FIXTURES "/pipelines/junit.xsd", nameless), 0, "a nameless testcase");
-	cr_assert_neq(xmllint("<testsuites><testsuite name='x' tests='1' failures='0' errors='0'>"
-			      "<testcase name='a'/></testsuite></testsuites>"),
-		      0, "a testcase without classname must not validate against ours");
-	weft_pipelines_result_free(r);
-}
-
 Test(report, html_is_self_contained_with_charts)
 {
 	weft_pipelines_result *r = run_text(mixed);
@@ -184,6 +146,190 @@ static char *json_of(const char *text, weft_pipelines_result **keep)
 	else
 		weft_pipelines_result_free(r);
 	return j;
+}
+
+/* The JUnit outputs validate against the Jenkins xunit plugin's schema
+ * (../shared/peer-suites/junit/junit-10.xsd), read from the peer suites:
+ * skipped outside CI when it or xmllint is missing, a failure under CI. */
+static void require_junit_schema(void)
+{
+	weft_test_require_path(WEFT_TEST_JUNIT_XSD, "the Jenkins xunit plugin's JUnit schema");
+	weft_test_require_tool("xmllint", "Debian: libxml2-utils");
+}
+
+static void assert_valid_junit(const char *xml)
+{
+	cr_assert_eq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD, xml), 0,
+		     "not valid against %s:\n%s", WEFT_TEST_JUNIT_XSD, xml);
+	/* what the schema leaves open but CI readers rely on */
+	cr_assert(!strncmp(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites ", 50), "%s", xml);
+	const char *root_end = strchr(xml + 40, '>');
+	const char *sk = strstr(xml, "skipped=");
+	cr_assert(!sk || sk > root_end, "no skipped count on <testsuites>");
+	cr_assert_eq(count_of(xml, "<testsuite "), 1);
+	cr_assert_eq(count_of(xml, "<testcase classname=\""), count_of(xml, "<testcase "),
+		     "every test case has a classname (GitLab shows classname + name)");
+}
+
+/* the value of attribute attr after the first occurrence of after, copied into out */
+static const char *attr_after(char *out, size_t size, const char *xml, const char *after, const char *attr)
+{
+	const char *p = strstr(xml, after);
+	cr_assert_not_null(p, "no %s in\n%s", after, xml);
+	char key[64];
+	snprintf(key, sizeof key, " %s=\"", attr);
+	p = strstr(p, key);
+	cr_assert_not_null(p, "no %s after %s in\n%s", attr, after, xml);
+	p += strlen(key);
+	size_t n = strcspn(p, "\"");
+	cr_assert_lt(n, size);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+Test(report, junit_fail_one_case_per_budget_with_the_figures)
+{
+	require_junit_schema();
+	weft_pipelines_result *r = run_text(mixed);
+	char *xml = render(r, WEFT_REPORT_JUNIT, false);
+	assert_valid_junit(xml);
+	/* 4 budgets: fast p50, slow p50, end-to-end p99, error rate */
+	cr_assert_eq(count_of(xml, "<testcase "), 4, "%s", xml);
+	cr_assert_eq(count_of(xml, "<testcase classname=\"mixed\" "), 4, "classname is the pipeline");
+	cr_assert(strstr(xml, "<testsuites name=\"weft bench\" tests=\"4\" failures=\"2\" errors=\"0\" time=\""));
+	cr_assert(strstr(xml, "<testsuite name=\"mixed\" package=\"weft bench\" tests=\"4\" failures=\"2\" "
+			      "errors=\"0\" skipped=\"0\""),
+		  "broken + inconclusive fail:\n%s", xml);
+	cr_assert(strstr(xml, "name=\"fast p50 &lt;= 20.0 ms\" time=\"0\"/>"), "%s", xml);
+	cr_assert(strstr(xml, "name=\"slow p50 &lt;= 1.00 ms\""), "%s", xml);
+	cr_assert(strstr(xml, "name=\"end-to-end p99 &lt;= 1.00 s\""), "%s", xml);
+	/* the broken budget: its figures in the message and the body */
+	char msg[160], v[48];
+	attr_after(msg, sizeof msg, xml, "name=\"slow p50", "message");
+	cr_assert(strstr(xml, "<failure type=\"budget\" message=\"p50 "), "%s", xml);
+	cr_assert(!strncmp(msg, "p50 ", 4) && strstr(msg, " ms &gt; budget 1.00 ms"), "%s", msg);
+	const weft_pipelines_check *k = &r->series[1].checks[0];
+	weft_pipelines_duration_format(v, sizeof v, k->at.value_ms, true);
+	cr_assert(strstr(msg, v), "the observed %s in the message: %s", v, msg);
+	cr_assert(strstr(xml, "slow: broken: p50 "), "the body has the sentence:\n%s", xml);
+	cr_assert(strstr(xml, "% CI ["), "and the confidence interval");
+	/* the inconclusive one fails the gate, so a failure of its own type */
+	attr_after(msg, sizeof msg, xml, "name=\"end-to-end p99", "message");
+	cr_assert(strstr(msg, "inconclusive against budget 1.00 s"), "%s", msg);
+	cr_assert(strstr(xml, "<failure type=\"inconclusive\""));
+	cr_assert(strstr(xml, "need about"), "the body says how many more queries");
+	/* the run's settings */
+	char seed[32];
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->load.seed);
+	char pv[64];
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"seed\"", "value"), seed);
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"scenario\"", "value"), "single-stream");
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"duration\"", "value"), "5.00 ms");
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"weft_version\"", "value"), weft_version());
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"baseline\"", "value"), "none");
+	/* Ant's timestamp: no zone letter */
+	attr_after(pv, sizeof pv, xml, "<testsuite ", "timestamp");
+	cr_assert_eq(strlen(pv), 19, "%s", pv);
+	free(xml);
+	weft_pipelines_result_free(r);
+}
+
+Test(report, junit_inconclusive_allowed_is_skipped)
+{
+	require_junit_schema();
+	weft_pipelines_result *r = run_text(mixed);
+	char *xml = render(r, WEFT_REPORT_JUNIT, true);
+	assert_valid_junit(xml);
+	cr_assert(strstr(xml, "tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"1\""), "%s", xml);
+	cr_assert_eq(count_of(xml, "<skipped "), 1);
+	cr_assert(strstr(xml, "<skipped type=\"inconclusive\" message=\"p99 "), "%s", xml);
+	cr_assert(strstr(xml, "need about"), "GitLab shows the body: the reason is there");
+	char pv[16];
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"allow_inconclusive\"", "value"), "true");
+	free(xml);
+	weft_pipelines_result_free(r);
+}
+
+Test(report, junit_pass)
+{
+	require_junit_schema();
+	weft_pipelines_result *r =
+		run_text("pipeline: ok\nstages: [{name: quick, delay: 100us, budget: {p50: 50ms}}]\n"
+			 "load: {scenario: single-stream, duration: 5ms, min_queries: 40, warmup: 2}\n");
+	char *xml = render(r, WEFT_REPORT_JUNIT, false);
+	assert_valid_junit(xml);
+	cr_assert(strstr(xml, "tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"0\""), "%s", xml);
+	cr_assert(strstr(xml, "<testcase classname=\"ok\" name=\"quick p50 &lt;= 50.0 ms\" time=\"0\"/>"), "%s", xml);
+	cr_assert(strstr(xml, "<testcase classname=\"ok\" name=\"no errors\" time=\"0\"/>"), "%s", xml);
+	cr_assert_null(strstr(xml, "<failure"));
+	cr_assert_null(strstr(xml, "<skipped"));
+	free(xml);
+	weft_pipelines_result_free(r);
+}
+
+Test(report, junit_with_baseline_regression)
+{
+	require_junit_schema();
+	const char *two_ms = "pipeline: b\nstages: [{name: s, delay: 2ms}]\n"
+			     "load: {scenario: single-stream, duration: 5ms, min_queries: 60, warmup: 2, seed: 7}\n";
+	const char *three_ms = "pipeline: b\nstages: [{name: s, delay: 3ms}]\n"
+			       "load: {scenario: single-stream, duration: 5ms, min_queries: 60, warmup: 2, seed: 7}\n";
+	char *base = json_of(two_ms, NULL);
+	weft_pipelines_result *r = run_text(three_ms);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, d), 0);
+	cr_assert_eq(r->cmp[0].verdict, WEFT_CMP_REGRESSION);
+	char *xml = render(r, WEFT_REPORT_JUNIT, false);
+	assert_valid_junit(xml);
+	/* the error rate and one case per comparison (the stage, end to end) */
+	cr_assert_eq(count_of(xml, "<testcase "), 1 + r->n_cmp, "%s", xml);
+	cr_assert_eq(count_of(xml, "<failure type=\"regression\""), 2, "%s", xml);
+	cr_assert(strstr(xml, "name=\"s p50 no regression over 5% (baseline)\""), "%s", xml);
+	char msg[160], a[32], now[32];
+	attr_after(msg, sizeof msg, xml, "name=\"s p50 no regression", "message");
+	weft_pipelines_duration_format(a, sizeof a, r->cmp[0].base_p50_ms, true);
+	weft_pipelines_duration_format(now, sizeof now, r->cmp[0].p50_ms, true);
+	cr_assert(strstr(msg, now) && strstr(msg, a) && strstr(msg, "&gt; baseline") && strstr(msg, "allowed 5%"),
+		  "the p50s %s and %s in: %s", now, a, msg);
+	char pv[64];
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"baseline\"", "value"), "base.json");
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"max_regression\"", "value"), "5%");
+	cr_assert_str_eq(attr_after(pv, sizeof pv, xml, "<property name=\"seed\"", "value"), "7");
+	free(xml);
+	weft_pipelines_result_free(r);
+	free(base);
+}
+
+Test(report, junit_schema_has_teeth)
+{
+	require_junit_schema();
+	/* the same xmllint call as above refuses what the Jenkins schema does */
+	static const char *const bad[] = {
+		/* a skipped count on <testsuites> (what weft once wrote) */
+		"<testsuites skipped='0'><testsuite name='x' tests='1' failures='0' errors='0'>"
+		"<testcase classname='c' name='a'/></testsuite></testsuites>",
+		/* a nameless test case */
+		"<testsuites><testsuite name='x' tests='1' failures='0' errors='0'>"
+		"<testcase classname='c'/></testsuite></testsuites>",
+		/* a suite without its counts */
+		"<testsuites><testsuite name='x'><testcase name='a'/></testsuite></testsuites>",
+		/* a time with a unit */
+		"<testsuites><testsuite name='x' tests='1' failures='0' errors='0' time='1.5s'>"
+		"<testcase name='a'/></testsuite></testsuites>",
+		/* a property without a value */
+		"<testsuites><testsuite name='x' tests='1' failures='0' errors='0'><properties>"
+		"<property name='seed'/></properties><testcase name='a'/></testsuite></testsuites>",
+		/* an element the schema does not know */
+		"<testsuites><testsuite name='x' tests='1' failures='0' errors='0'>"
+		"<testcase name='a'><budget/></testcase></testsuite></testsuites>",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		cr_assert_neq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD, bad[i]), 0, "accepted: %s", bad[i]);
+	/* and a minimal good one passes, so the refusals are the schema's */
+	cr_assert_eq(weft_test_xmllint(WEFT_TEST_JUNIT_XSD,
+				       "<testsuites><testsuite name='x' tests='1' failures='0' errors='0' "
+				       "time='1.500'><testcase classname='c' name='a'/></testsuite></testsuites>"),
+		     0);
 }
 
 Test(report, baseline_regression_improvement_and_noise)
