@@ -119,17 +119,24 @@ void weft_kernels_blas_describe(char *buf, size_t n)
 	pthread_mutex_unlock(&blas.lock);
 }
 
-void weft_ref_linear(float *y, const float *x, const float *w, size_t batch, size_t in,
-		     size_t out)
+bool weft_ref_linear_gemm(float *y, const float *x, const float *w, size_t batch, size_t in,
+			  size_t out, bool accumulate)
 {
 	if (!__atomic_load_n(&blas.ready, __ATOMIC_ACQUIRE))
 		weft_kernels_blas_open(1, NULL);
-	if (blas.sgemm) {
-		/* y[batch x out] = x[batch x in] . w[out x in]^T, all row-major */
-		blas.sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS, (int)batch, (int)out, (int)in,
-			   1.0f, x, (int)in, w, (int)in, 0.0f, y, (int)out);
+	if (!blas.sgemm)
+		return false;
+	/* y[batch x out] (+)= x[batch x in] . w[out x in]^T, all row-major */
+	blas.sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_TRANS, (int)batch, (int)out, (int)in, 1.0f, x,
+		   (int)in, w, (int)in, accumulate ? 1.0f : 0.0f, y, (int)out);
+	return true;
+}
+
+void weft_ref_linear(float *y, const float *x, const float *w, size_t batch, size_t in,
+		     size_t out)
+{
+	if (weft_ref_linear_gemm(y, x, w, batch, in, out, false))
 		return;
-	}
 	for (size_t r = 0; r < batch; r++)
 		for (size_t c = 0; c < out; c++) {
 			float acc = 0.0f;

@@ -14,9 +14,7 @@
  * after, while it is still in cache. The blocks are large enough that
  * sgemm's repacking of the weight per call stays small (CPU_BLOCK_ROWS).
  * The sum is b + x.w rather than x.w + b, a rounding-level difference. */
-#include <dlfcn.h>
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "kernels_int.h"
@@ -26,30 +24,6 @@
 #ifndef CPU_BLOCK_ROWS
 #define CPU_BLOCK_ROWS 256
 #endif
-
-#define CPU_ROW_MAJOR 101
-#define CPU_NO_TRANS 111
-#define CPU_TRANS 112
-
-typedef void (*cpu_sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float alpha,
-			     const float *a, int lda, const float *b, int ldb, float beta, float *c,
-			     int ldc);
-
-static pthread_once_t sgemm_once = PTHREAD_ONCE_INIT;
-static cpu_sgemm_fn sgemm_beta;
-
-/* cblas_sgemm of the OpenBLAS that blas.c opened (RTLD_NOLOAD: never a
- * second load, so its thread count stays blas.c's), or NULL without it. */
-static void sgemm_find(void)
-{
-	if (weft_kernels_blas_threads() == 0 && weft_kernels_blas_open(1, NULL) != WEFT_OK)
-		return;
-	void *h = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-	if (!h)
-		return;
-	*(void **)&sgemm_beta = dlsym(h, "cblas_sgemm");
-	dlclose(h); /* blas.c's handle keeps the library mapped */
-}
 
 float weft_ref_act(float x, weft_activation act)
 {
@@ -125,9 +99,9 @@ float weft_ref_round(float x, weft_precision prec)
 	}
 }
 
-/* y = act(b + x w^T) for one layer, a block of rows at a time. */
-static void linear_bias_act(cpu_sgemm_fn gemm, float *y, const float *x,
-			    const weft_dense_layer *L, size_t batch)
+/* y = act(b + x w^T) for one layer, a block of rows at a time; false when
+ * OpenBLAS is not there (nothing done). */
+static bool linear_bias_act(float *y, const float *x, const weft_dense_layer *L, size_t batch)
 {
 	size_t in = L->in, out = L->out;
 	for (size_t r0 = 0; r0 < batch; r0 += CPU_BLOCK_ROWS) {
@@ -136,24 +110,22 @@ static void linear_bias_act(cpu_sgemm_fn gemm, float *y, const float *x,
 		if (L->b)
 			for (size_t r = 0; r < rows; r++)
 				memcpy(yb + r * out, L->b, out * sizeof *yb);
-		gemm(CPU_ROW_MAJOR, CPU_NO_TRANS, CPU_TRANS, (int)rows, (int)out, (int)in, 1.0f,
-		     x + r0 * in, (int)in, L->w, (int)in, L->b ? 1.0f : 0.0f, yb, (int)out);
+		if (!weft_ref_linear_gemm(yb, x + r0 * in, L->w, rows, in, out, L->b != NULL))
+			return false;
 		if (L->act != WEFT_ACT_NONE)
 			weft_ref_bias_act(yb, NULL, rows, out, L->act);
 	}
+	return true;
 }
 
 void weft_ref_forward(weft_model *m, float *out, const float *in, size_t batch)
 {
-	pthread_once(&sgemm_once, sgemm_find);
 	const float *x = in;
 	for (size_t i = 0; i < m->n_layers; i++) {
 		const weft_dense_layer *L = &m->layers[i];
 		bool last = i + 1 == m->n_layers;
 		float *y = last ? out : m->act[i % 2];
-		if (sgemm_beta) {
-			linear_bias_act(sgemm_beta, y, x, L, batch);
-		} else {
+		if (!linear_bias_act(y, x, L, batch)) {
 			weft_ref_linear(y, x, L->w, batch, L->in, L->out);
 			weft_ref_bias_act(y, L->b, batch, L->out, L->act);
 		}

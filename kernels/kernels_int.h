@@ -64,7 +64,12 @@ struct weft_model {
 
 /* ---- CPU reference kernels (dense_cpu.c) ---------------------------------------- */
 
-/* y (batch x out) = x (batch x in) . w^T, w out x in: OpenBLAS sgemm. */
+/* y (batch x out) = x (batch x in) . w^T, or y += that when accumulate,
+ * through OpenBLAS's sgemm; false (nothing done) without OpenBLAS. */
+bool weft_ref_linear_gemm(float *y, const float *x, const float *w, size_t batch, size_t in,
+			  size_t out, bool accumulate);
+/* y (batch x out) = x (batch x in) . w^T, w out x in: OpenBLAS sgemm, or a
+ * plain loop without it. */
 void weft_ref_linear(float *y, const float *x, const float *w, size_t batch, size_t in,
 		     size_t out);
 /* One activation of one value, in float. */
