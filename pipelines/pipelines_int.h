@@ -63,6 +63,15 @@ extern const double weft_pl_pctl_q[WEFT_PIPELINES_N_PCTL];
 void weft_pl_series_pctl(weft_pipelines_pctl *out, const weft_pipelines_series *s, double q,
 			 double confidence);
 
+/* Drift: latencies v[0..n) in send order. *change = (median of the last
+ * tenth - median of the first) / median of the first (NAN when n is below
+ * WEFT_PL_DRIFT_MIN_N); *p = two-sided Mann-Whitney p-value between the two
+ * tenths. True (worth a note) when p < 1 - confidence and |change| >=
+ * WEFT_PL_DRIFT_MIN_CHANGE. */
+#define WEFT_PL_DRIFT_MIN_N 40
+#define WEFT_PL_DRIFT_MIN_CHANGE 0.10
+bool weft_pl_drift(const uint64_t *v, size_t n, double confidence, double *change, double *p);
+
 /* Escape for JSON, XML. */
 void weft_pl_put_xml(weft_buf *b, const char *s);
 

@@ -250,6 +250,41 @@ static uint64_t median_u64(uint64_t *v, size_t n)
 	return v[(n - 1) / 2];
 }
 
+bool weft_pl_drift(const uint64_t *v, size_t n, double confidence, double *change, double *p)
+{
+	*change = NAN;
+	*p = NAN;
+	if (n < WEFT_PL_DRIFT_MIN_N)
+		return false;
+	size_t tenth = n / 10;
+	uint64_t *tmp = malloc(tenth * sizeof *tmp);
+	weft_pipelines_wsample *a = malloc(tenth * sizeof *a), *b = malloc(tenth * sizeof *b);
+	bool fire = false;
+	if (!tmp || !a || !b)
+		goto out;
+	for (size_t i = 0; i < tenth; i++) {
+		a[i] = (weft_pipelines_wsample){ (double)v[n - tenth + i], 1 };
+		b[i] = (weft_pipelines_wsample){ (double)v[i], 1 };
+	}
+	memcpy(tmp, v, tenth * sizeof *tmp);
+	double first_med = (double)median_u64(tmp, tenth);
+	memcpy(tmp, v + n - tenth, tenth * sizeof *tmp);
+	double last_med = (double)median_u64(tmp, tenth);
+	/* relative to where the run started: -100% is the floor */
+	*change = first_med > 0 ? (last_med - first_med) / first_med : last_med > 0 ? INFINITY : 0;
+	double pg, pl;
+	if (weft_pipelines_mann_whitney(&pg, &pl, a, tenth, b, tenth))
+		goto out;
+	double two = 2.0 * (pg < pl ? pg : pl);
+	*p = two > 1.0 ? 1.0 : two;
+	fire = *p < 1.0 - confidence && fabs(*change) >= WEFT_PL_DRIFT_MIN_CHANGE;
+out:
+	free(tmp);
+	free(a);
+	free(b);
+	return fire;
+}
+
 static void add_checks(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
 		       double conf)
 {
@@ -374,20 +409,8 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 			for (size_t j = 0; j < n_rows; j++)
 				s->samples[j] = rows[j].ns[si];
 			s->n_samples = n_rows;
-			if (n_rows >= 40) {
-				size_t tenth = n_rows / 10;
-				uint64_t *tmp = malloc(tenth * sizeof *tmp);
-				if (tmp) {
-					memcpy(tmp, s->samples, tenth * sizeof *tmp);
-					double first_med = (double)median_u64(tmp, tenth);
-					memcpy(tmp, s->samples + n_rows - tenth, tenth * sizeof *tmp);
-					double last_med = (double)median_u64(tmp, tenth);
-					free(tmp);
-					qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
-					double med = (double)s->samples[(n_rows - 1) / 2];
-					s->drift = med > 0 ? (last_med - first_med) / med : 0;
-				}
-			}
+			double p_drift;
+			(void)weft_pl_drift(s->samples, n_rows, spec->confidence, &s->drift, &p_drift);
 			qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
 		}
 		s->mean_ms = weft_pipelines_hist_mean(s->hist) / 1e6;
@@ -551,6 +574,32 @@ void weft_pipelines_result_note(weft_pipelines_result *r, const char *fmt, ...)
 	r->notes[r->n_notes++] = s;
 }
 
+/* Series si's kept latencies in send order (malloc'd), or NULL. */
+static uint64_t *series_in_send_order(const weft_pl_run *r, size_t si)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_workers; i++)
+		n += r->workers[i].n_rows;
+	row_ref *rows = malloc((n ? n : 1) * sizeof *rows);
+	uint64_t *v = malloc((n ? n : 1) * sizeof *v);
+	if (!rows || !v) {
+		free(rows);
+		free(v);
+		return NULL;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < r->n_workers; i++) {
+		const weft_pl_worker *w = &r->workers[i];
+		for (size_t j = 0; j < w->n_rows; j++)
+			rows[k++] = (row_ref){ w->row_idx[j], &w->row_ns[j * r->ns_count] };
+	}
+	qsort(rows, n, sizeof *rows, cmp_row);
+	for (size_t j = 0; j < n; j++)
+		v[j] = rows[j].ns[si];
+	free(rows);
+	return v;
+}
+
 void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 {
 	char a[32], b[32];
@@ -607,11 +656,14 @@ void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 	}
 	for (size_t i = 0; i < res->n_series; i++) {
 		const weft_pipelines_series *s = &res->series[i];
-		if (isfinite(s->drift) && fabs(s->drift) > 0.10)
+		double change, pd;
+		uint64_t *v = s->exact && isfinite(s->drift) ? series_in_send_order(r, i) : NULL;
+		if (v && weft_pl_drift(v, s->n_samples, res->confidence, &change, &pd))
 			weft_pipelines_result_note(res,
-						   "%s: the median drifted %+.0f%% from the first tenth of the run to "
-						   "the last (warm-up too short, or a noisy machine).",
-						   s->name, 100.0 * s->drift);
+						   "%s: latency %s %.0f%% from the first to the last tenth of the run "
+						   "(p = %.3g; warm-up too short, or a noisy machine).",
+						   s->name, change > 0 ? "rose" : "fell", 100.0 * fabs(change), pd);
+		free(v);
 		if (!s->is_e2e && s->count > 1 && s->cv > 0.5)
 			weft_pipelines_result_note(res, "%s: latency varies a lot (coefficient of variation %.2f).",
 						   s->name, s->cv);

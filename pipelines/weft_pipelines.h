@@ -365,7 +365,8 @@ typedef struct {
 	size_t n_error_kinds;
 	weft_pipelines_phase *phases;
 	size_t n_phases;
-	double drift;             /* (median of the last tenth - of the first) / median */
+	double drift;             /* (median of the last tenth - of the first) / that of the first;
+				     NAN when fewer than 40 queries */
 	double warmup_mean_ms;    /* mean over the warm-up queries; NaN without */
 } weft_pipelines_series;
 

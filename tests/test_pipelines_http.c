@@ -47,7 +47,10 @@ static weft_pipelines_result *run_path(const char *path, const char *extra, int 
 static const char *error_kind(const weft_pipelines_result *r)
 {
 	const weft_pipelines_series *s = weft_pipelines_result_series(r, "api");
-	cr_assert_eq(s->n_error_kinds, 1, "%zu error kinds", s->n_error_kinds);
+	cr_assert_eq(s->n_error_kinds, 1, "%zu error kinds: %s (%llu), %s", s->n_error_kinds,
+		     s->n_error_kinds ? s->error_kinds[0].error : "",
+		     s->n_error_kinds ? (unsigned long long)s->error_kinds[0].count : 0ULL,
+		     s->n_error_kinds > 1 ? s->error_kinds[1].error : "");
 	cr_assert_eq(s->error_kinds[0].count, r->errors);
 	return s->error_kinds[0].error;
 }

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "load_int.h"
 #include "weft_pipelines.h"
 
 static weft_diags *d;
@@ -200,4 +201,116 @@ Test(load, histogram_only_beyond_the_sample_cap)
 		noted |= strstr(r->notes[i], "histogram") != NULL;
 	cr_assert(noted);
 	weft_pipelines_result_free(r);
+}
+
+/* ---- drift: first vs last tenth, behind a Mann-Whitney test ------------------------ */
+
+/* n latencies around base_ns (+-5% uniform noise); the last tenth scaled by last */
+static uint64_t *drift_series(size_t n, double base_ns, double first, double last, uint64_t seed)
+{
+	uint64_t *v = malloc(n * sizeof *v);
+	cr_assert_not_null(v);
+	for (size_t i = 0; i < n; i++) {
+		double f = i < n / 10 ? first : i >= n - n / 10 ? last : 1.0;
+		v[i] = (uint64_t)(base_ns * f * (0.95 + 0.1 * weft_pipelines_rng_uniform(&seed)));
+	}
+	return v;
+}
+
+Test(load, drift_noise_only_is_quiet)
+{
+	for (uint64_t seed = 1; seed <= 50; seed++) {
+		uint64_t *v = drift_series(1000, 10e6, 1.0, 1.0, seed);
+		double change, p;
+		cr_assert_not(weft_pl_drift(v, 1000, 0.95, &change, &p), "seed %llu: %.3f p=%.3g",
+			      (unsigned long long)seed, change, p);
+		cr_assert_lt(fabs(change), 0.05);
+		free(v);
+	}
+	/* heavy noise (lognormal-like spread) and no trend: also quiet at 99% */
+	uint64_t seed = 7;
+	uint64_t v[2000];
+	for (size_t i = 0; i < 2000; i++)
+		v[i] = (uint64_t)(1e6 * exp(1.5 * weft_pl_normal_quantile(0.001 + 0.998 * weft_pipelines_rng_uniform(&seed))));
+	double change, p;
+	cr_assert_not(weft_pl_drift(v, 2000, 0.99, &change, &p), "%.3f p=%.3g", change, p);
+}
+
+Test(load, drift_of_half_is_reported_as_fifty_percent)
+{
+	uint64_t *v = drift_series(1000, 10e6, 1.0, 1.5, 3);
+	double change, p;
+	cr_assert(weft_pl_drift(v, 1000, 0.95, &change, &p));
+	cr_assert_float_eq(change, 0.50, 0.03, "%.3f", change);
+	cr_assert_lt(p, 0.001);
+	/* too few samples: not computed */
+	cr_assert_not(weft_pl_drift(v, 39, 0.95, &change, &p));
+	cr_assert(isnan(change));
+	free(v);
+}
+
+Test(load, drift_relative_to_the_first_tenth_not_the_median)
+{
+	/* first tenth 50 ms, the bulk 20 ms, last tenth 25.2 ms: the old formula,
+	 * (last - first) / whole-run median, said -124%; the change is -49.6% */
+	uint64_t v[1000];
+	for (size_t i = 0; i < 1000; i++)
+		v[i] = i < 100 ? 50000000 + i : i >= 900 ? 25200000 + i : 20000000 + i;
+	double change, p;
+	cr_assert(weft_pl_drift(v, 1000, 0.95, &change, &p));
+	cr_assert_float_eq(change, -0.496, 0.001, "%.4f", change);
+	cr_assert_geq(change, -1.0);
+	/* significant but under 10%: no note */
+	for (size_t i = 900; i < 1000; i++)
+		v[i] = 53000000 + i;
+	cr_assert_not(weft_pl_drift(v, 1000, 0.95, &change, &p));
+	cr_assert_float_eq(change, 0.06, 0.001);
+}
+
+/* The note's wording, through weft_pl_finish_notes on a hand-built run. */
+Test(load, drift_note_wording)
+{
+	uint64_t *v = drift_series(400, 10e6, 1.0, 1.35, 11);
+	weft_pl_worker w;
+	memset(&w, 0, sizeof w);
+	uint64_t idx[400], ns[800];
+	for (size_t i = 0; i < 400; i++) {
+		idx[i] = 399 - i; /* stored in any order: the note sorts by send order */
+		ns[2 * i] = ns[2 * i + 1] = v[399 - i];
+	}
+	w.row_idx = idx;
+	w.row_ns = ns;
+	w.n_rows = 400;
+	weft_pl_run r;
+	memset(&r, 0, sizeof r);
+	r.workers = &w;
+	r.n_workers = 1;
+	r.n_stages = 1;
+	r.ns_count = 2;
+	r.load.scenario = WEFT_SCENARIO_CONCURRENCY;
+	weft_pipelines_result *res = calloc(1, sizeof *res);
+	res->confidence = 0.95;
+	res->measured = 400;
+	res->n_series = 2;
+	res->series = calloc(2, sizeof *res->series);
+	for (size_t i = 0; i < 2; i++) {
+		weft_pipelines_series *s = &res->series[i];
+		s->name = strdup(i ? "end-to-end" : "svc");
+		s->is_e2e = i == 1;
+		cr_assert_eq(weft_pipelines_hist_new(&s->hist), 0);
+		s->exact = true;
+		s->n_samples = 400;
+		s->warmup_mean_ms = NAN;
+		double p;
+		weft_pl_drift(v, 400, 0.95, &s->drift, &p);
+	}
+	weft_pl_finish_notes(res, &r);
+	cr_assert_eq(res->n_notes, 2);
+	cr_assert(strstr(res->notes[0], "svc: latency rose 3"), "%s", res->notes[0]);
+	cr_assert(strstr(res->notes[0], "% from the first to the last tenth of the run (p = "), "%s", res->notes[0]);
+	double pct;
+	cr_assert_eq(sscanf(strstr(res->notes[0], "rose ") + 5, "%lf", &pct), 1);
+	cr_assert_float_eq(pct, 35.0, 2.0);
+	weft_pipelines_result_free(res);
+	free(v);
 }
