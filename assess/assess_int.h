@@ -134,6 +134,13 @@ typedef struct {
 } assess_jguard;
 void assess_jadd(assess_jguard *g, cJSON *obj, const char *key, cJSON *val);
 void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val);
+/* The WEFT_ASSESS_WHY_* bits as a JSON array of their stable names, and
+ * weft_assess_explain's sentence as a JSON string (report and diff JSON). */
+cJSON *assess_json_why(assess_jguard *g, unsigned why);
+cJSON *assess_json_explain(const weft_assess_result *r, const weft_assess_dresult *dr);
+/* Where r's target came from, as a phrase ("one above the overall level 2"),
+ * for the HTML and Markdown provenance. */
+void assess_target_from(weft_buf *b, const weft_assess_result *r);
 
 /* ---- editing an answers file in place (answers_edit.c) ---- */
 

@@ -917,35 +917,6 @@ static cJSON *int_if(bool have, int v)
 	return have ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-static cJSON *why_list(assess_jguard *g, unsigned why)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ WEFT_ASSESS_WHY_OUT_OF_SCOPE, "out_of_scope" },
-		{ WEFT_ASSESS_WHY_COVERAGE, "coverage" },
-		{ WEFT_ASSESS_WHY_CRITICAL, "critical_unanswered" },
-		{ WEFT_ASSESS_WHY_ALL_NA, "all_na" },
-		{ WEFT_ASSESS_WHY_DIMENSIONS, "dimensions_not_rated" },
-		{ WEFT_ASSESS_WHY_NO_ANSWERS, "no_answers" },
-	};
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < sizeof names / sizeof names[0]; i++)
-		if (why & names[i].bit)
-			assess_jpush(g, arr, cJSON_CreateString(names[i].name));
-	return arr;
-}
-
-static cJSON *jexplain(const weft_assess_result *r, const weft_assess_dresult *d)
-{
-	weft_buf b = WEFT_BUF_INIT;
-	weft_assess_explain(&b, r, d);
-	cJSON *s = b.oom ? NULL : cJSON_CreateString(b.ptr ? b.ptr : "");
-	weft_buf_free(&b);
-	return s;
-}
-
 /* One side's provenance and overall result. */
 static cJSON *jside(assess_jguard *g, const weft_assess_result *r, const diff *df, bool is_new)
 {
@@ -979,8 +950,8 @@ static cJSON *jside(assess_jguard *g, const weft_assess_result *r, const diff *d
 	assess_jadd(g, o, "sources", src);
 	cJSON *ov = cJSON_CreateObject();
 	assess_jadd(g, ov, "rated", cJSON_CreateBool(r->rated));
-	assess_jadd(g, ov, "not_rated", why_list(g, r->rated ? 0 : r->why));
-	assess_jadd(g, ov, "explanation", jexplain(r, NULL));
+	assess_jadd(g, ov, "not_rated", assess_json_why(g, r->rated ? 0 : r->why));
+	assess_jadd(g, ov, "explanation", assess_json_explain(r, NULL));
 	assess_jadd(g, ov, "level", int_if(r->rated, r->level));
 	assess_jadd(g, ov, "score", num_if(r->scored, r->score));
 	assess_jadd(g, ov, "coverage", num_if(r->scored, r->coverage));
@@ -1007,8 +978,8 @@ static cJSON *jdside(assess_jguard *g, const weft_assess_result *r, const weft_a
 	static const char *const st[] = { "absent", "out_of_scope", "not_rated", "rated" };
 	cJSON *o = cJSON_CreateObject();
 	assess_jadd(g, o, "status", cJSON_CreateString(st[d_state(d)]));
-	assess_jadd(g, o, "not_rated", why_list(g, d->rated ? 0 : d->why));
-	assess_jadd(g, o, "explanation", jexplain(r, d));
+	assess_jadd(g, o, "not_rated", assess_json_why(g, d->rated ? 0 : d->why));
+	assess_jadd(g, o, "explanation", assess_json_explain(r, d));
 	assess_jadd(g, o, "level", int_if(d->rated, d->level));
 	assess_jadd(g, o, "score", num_if(d->scored, d->score));
 	assess_jadd(g, o, "coverage", num_if(d->scored, d->coverage));

@@ -119,3 +119,19 @@ int weft_assess_gate_check(const weft_assess_result *r, const weft_assess_gate *
 	weft_buf_free(&e);
 	return failed;
 }
+
+void assess_target_from(weft_buf *b, const weft_assess_result *r)
+{
+	if (r->target_from == WEFT_ASSESS_TARGET_OPTION)
+		weft_buf_puts(b, "set with --target");
+	else if (r->rated && r->level >= WEFT_ASSESS_LEVELS)
+		weft_buf_puts(b, "the top level (the overall level is already there)");
+	else if (r->rated)
+		weft_buf_printf(b, "one above the overall level %d", r->level);
+	else if (r->scored)
+		weft_buf_printf(b, "one above level %d, the lowest level a dimension's score reaches "
+				   "(the overall level is not rated)",
+				r->target - 1);
+	else
+		weft_buf_puts(b, "level 2, as nothing is scored");
+}

@@ -662,23 +662,6 @@ static void details(weft_buf *b, const weft_assess_result *r)
 	}
 }
 
-/* Where the target came from, as a phrase. */
-static void target_from(weft_buf *b, const weft_assess_result *r)
-{
-	if (r->target_from == WEFT_ASSESS_TARGET_OPTION)
-		weft_buf_puts(b, "set with --target");
-	else if (r->rated && r->level >= WEFT_ASSESS_LEVELS)
-		weft_buf_puts(b, "the top level (the overall level is already there)");
-	else if (r->rated)
-		weft_buf_printf(b, "one above the overall level %d", r->level);
-	else if (r->scored)
-		weft_buf_printf(b, "one above level %d, the lowest level a dimension's score reaches "
-				   "(the overall level is not rated)",
-				r->target - 1);
-	else
-		weft_buf_puts(b, "level 2, as nothing is scored");
-}
-
 static void provenance(weft_buf *b, const weft_assess_result *r, const weft_assess_report_opts *o)
 {
 	const weft_assess_model *m = r->model;
@@ -745,7 +728,7 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 	weft_buf_printf(b, "</dd>\n<dt>Target</dt><dd>level %d ", r->target);
 	h(b, weft_assess_level_name(m, r->target));
 	weft_buf_puts(b, ": ");
-	target_from(b, r);
+	assess_target_from(b, r);
 	weft_buf_puts(b, "</dd>\n");
 	if (o && (o->generator || o->generated_at)) {
 		weft_buf_puts(b, "<dt>Generated</dt><dd>");
@@ -832,7 +815,7 @@ static void kpis(weft_buf *b, const weft_assess_result *r)
 	else
 		weft_buf_printf(b, "<b class=\"nr\">none</b><p>target level %d</p>", r->target);
 	weft_buf_puts(b, "<p>target ");
-	target_from(b, r);
+	assess_target_from(b, r);
 	weft_buf_puts(b, "</p></div>\n</section>\n");
 	if (r->rated) {
 		weft_buf_puts(b, "<p>Held at this level by: ");

@@ -96,36 +96,6 @@ static cJSON *question(assess_jguard *g, const weft_assess_qresult *qr, bool in_
 	return o;
 }
 
-/* The why bits as a list of stable names. */
-static cJSON *why_list(assess_jguard *g, unsigned why)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = {
-		{ WEFT_ASSESS_WHY_OUT_OF_SCOPE, "out_of_scope" },
-		{ WEFT_ASSESS_WHY_COVERAGE, "coverage" },
-		{ WEFT_ASSESS_WHY_CRITICAL, "critical_unanswered" },
-		{ WEFT_ASSESS_WHY_ALL_NA, "all_na" },
-		{ WEFT_ASSESS_WHY_DIMENSIONS, "dimensions_not_rated" },
-		{ WEFT_ASSESS_WHY_NO_ANSWERS, "no_answers" },
-	};
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; arr && i < sizeof names / sizeof names[0]; i++)
-		if (why & names[i].bit)
-			assess_jpush(g, arr, cJSON_CreateString(names[i].name));
-	return arr;
-}
-
-static cJSON *explanation(const weft_assess_result *r, const weft_assess_dresult *dr)
-{
-	weft_buf b = WEFT_BUF_INIT;
-	weft_assess_explain(&b, r, dr);
-	cJSON *s = b.oom ? NULL : cJSON_CreateString(b.ptr ? b.ptr : "");
-	weft_buf_free(&b);
-	return s;
-}
-
 static cJSON *cap(assess_jguard *g, const weft_assess_dresult *dr)
 {
 	if (!dr->rated)
@@ -148,8 +118,8 @@ static cJSON *dimension(assess_jguard *g, const weft_assess_result *r, const wef
 	assess_jadd(g, o, "in_scope", cJSON_CreateBool(dr->in_scope));
 	assess_jadd(g, o, "scope_reason", str_or_null(dr->in_scope ? NULL : dr->scope_reason));
 	assess_jadd(g, o, "rated", cJSON_CreateBool(a));
-	assess_jadd(g, o, "not_rated", why_list(g, a ? 0 : dr->why));
-	assess_jadd(g, o, "explanation", explanation(r, dr));
+	assess_jadd(g, o, "not_rated", assess_json_why(g, a ? 0 : dr->why));
+	assess_jadd(g, o, "explanation", assess_json_explain(r, dr));
 	assess_jadd(g, o, "score", num_if(s, dr->score));
 	assess_jadd(g, o, "level", int_if(a, dr->level));
 	assess_jadd(g, o, "level_name", a ? cJSON_CreateString(weft_assess_level_name(r->model, dr->level))
@@ -262,8 +232,8 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 	bool a = r->rated, s = r->scored;
 	cJSON *ov = cJSON_CreateObject();
 	assess_jadd(g, ov, "rated", cJSON_CreateBool(a));
-	assess_jadd(g, ov, "not_rated", why_list(g, a ? 0 : r->why));
-	assess_jadd(g, ov, "explanation", explanation(r, NULL));
+	assess_jadd(g, ov, "not_rated", assess_json_why(g, a ? 0 : r->why));
+	assess_jadd(g, ov, "explanation", assess_json_explain(r, NULL));
 	assess_jadd(g, ov, "level", int_if(a, r->level));
 	assess_jadd(g, ov, "level_name", a ? cJSON_CreateString(weft_assess_level_name(m, r->level))
 					   : cJSON_CreateNull());

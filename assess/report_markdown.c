@@ -179,22 +179,6 @@ static void disagreements(weft_buf *b, const weft_assess_result *r)
 	weft_buf_puts(b, "\n");
 }
 
-static void target_from(weft_buf *b, const weft_assess_result *r)
-{
-	if (r->target_from == WEFT_ASSESS_TARGET_OPTION)
-		weft_buf_puts(b, "set with --target");
-	else if (r->rated && r->level >= WEFT_ASSESS_LEVELS)
-		weft_buf_puts(b, "the top level (the overall level is already there)");
-	else if (r->rated)
-		weft_buf_printf(b, "one above the overall level %d", r->level);
-	else if (r->scored)
-		weft_buf_printf(b, "one above level %d, the lowest level a dimension's score reaches "
-				   "(the overall level is not rated)",
-				r->target - 1);
-	else
-		weft_buf_puts(b, "level 2, as nothing is scored");
-}
-
 static void provenance(weft_buf *b, const weft_assess_result *r, const weft_assess_report_opts *o)
 {
 	const weft_assess_model *m = r->model;
@@ -251,7 +235,7 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 	weft_buf_printf(b, "\n- **Target**: level %d ", r->target);
 	md(b, weft_assess_level_name(m, r->target));
 	weft_buf_puts(b, ", ");
-	target_from(b, r);
+	assess_target_from(b, r);
 	weft_buf_puts(b, "\n");
 	if (o && (o->generator || o->generated_at)) {
 		weft_buf_puts(b, "- **Generated**:");
@@ -337,7 +321,7 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 				assess_pct(r->coverage), assess_pct(r->percent_to_target), r->target);
 		md(b, weft_assess_level_name(m, r->target));
 		weft_buf_puts(b, " (target ");
-		target_from(b, r);
+		assess_target_from(b, r);
 		weft_buf_puts(b, ").\n\nHeld at this level by: ");
 		size_t k = 0;
 		for (size_t i = 0; i < r->n_dims; i++) {
@@ -361,7 +345,7 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 		else
 			weft_buf_printf(b, ". Nothing is scored; target level %d", r->target);
 		weft_buf_puts(b, ". The target is ");
-		target_from(b, r);
+		assess_target_from(b, r);
 		weft_buf_puts(b, ".\n\n");
 	}
 	weft_buf_puts(b, "## Dimensions\n\nScores count unanswered questions as level 1.\n\n");

@@ -416,3 +416,32 @@ void assess_end_sentence(weft_buf *b)
 	if (last != '.' && last != '!' && last != '?')
 		weft_buf_putc(b, '.');
 }
+
+cJSON *assess_json_why(assess_jguard *g, unsigned why)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ WEFT_ASSESS_WHY_OUT_OF_SCOPE, "out_of_scope" },
+		{ WEFT_ASSESS_WHY_COVERAGE, "coverage" },
+		{ WEFT_ASSESS_WHY_CRITICAL, "critical_unanswered" },
+		{ WEFT_ASSESS_WHY_ALL_NA, "all_na" },
+		{ WEFT_ASSESS_WHY_DIMENSIONS, "dimensions_not_rated" },
+		{ WEFT_ASSESS_WHY_NO_ANSWERS, "no_answers" },
+	};
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < sizeof names / sizeof names[0]; i++)
+		if (why & names[i].bit)
+			assess_jpush(g, arr, cJSON_CreateString(names[i].name));
+	return arr;
+}
+
+cJSON *assess_json_explain(const weft_assess_result *r, const weft_assess_dresult *dr)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	weft_assess_explain(&b, r, dr);
+	cJSON *s = b.oom ? NULL : cJSON_CreateString(b.ptr ? b.ptr : "");
+	weft_buf_free(&b);
+	return s;
+}
