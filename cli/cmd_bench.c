@@ -30,7 +30,8 @@ static const char run_usage[] =
 	"usage: weft bench run PIPELINE [--scenario S] [--rate R] [--concurrency N]\n"
 	"                      [--duration D] [--max-duration D] [--min-queries N]\n"
 	"                      [--warmup N] [--seed N] [--baseline FILE]\n"
-	"                      [--max-regression X] [--format F] [-o FILE]\n"
+	"                      [--max-regression X] [--run-noise X] [--format F]\n"
+	"                      [-o FILE]\n"
 	"                      [--json FILE] [--junit FILE] [--html FILE]\n"
 	"                      [--allow-inconclusive]\n"
 	"                      [--force] [--quiet]\n\n"
@@ -50,6 +51,8 @@ static const char run_usage[] =
 	"  --seed N            seed of arrivals and modelled delays\n"
 	"  --baseline FILE     compare with a previous run's JSON report\n"
 	"  --max-regression X  allowed slow-down, e.g. 5% or 0.05 (default 5%)\n"
+	"  --run-noise X       run-to-run noise of a percentile assumed against a\n"
+	"                      baseline, e.g. 2% (default 2%; see docs/statistics.md)\n"
 	"  --format F          text (default), json, markdown, html or junit\n"
 	"  -o, --output FILE   write the report there instead of stdout\n"
 	"  --json FILE         also write the JSON report (a baseline for later runs)\n"
@@ -108,6 +111,7 @@ static const weft_cli_option run_opts[] = {
 	WEFT_CLI_LOAD_OPTIONS,
 	{ "baseline", 'b', WEFT_CLI_VALUE, WEFT_HINT_FILES("json") },
 	{ "max-regression", 'x', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "run-noise", 'n', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	WEFT_CLI_OUTPUT_OPTIONS,
 	{ "allow-inconclusive", 'a', 0, WEFT_HINT_NOTHING },
 	{ "quiet", 'q', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
@@ -120,7 +124,7 @@ static int bench_run(int argc, char **argv)
 	const char *cmd = "bench run";
 	const char *baseline = NULL;
 	weft_cli_outputs out = { WEFT_REPORT_TEXT, NULL, NULL, NULL, NULL, false };
-	double max_regression = 0.05;
+	double max_regression = 0.05, run_noise = -1;
 	weft_cli_load lo;
 	memset(&lo, 0, sizeof lo);
 	bool allow = false, quiet = false;
@@ -142,6 +146,10 @@ static int bench_run(int argc, char **argv)
 			break;
 		case 'x':
 			if (parse_fraction(&max_regression, "--max-regression", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'n':
+			if (parse_fraction(&run_noise, "--run-noise", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'a':
@@ -181,7 +189,7 @@ static int bench_run(int argc, char **argv)
 	err = weft_pipelines_run(&res, spec, &ro, d);
 	weft_progress_free(pc.bar);
 	if (!err && baseline)
-		err = weft_pipelines_baseline_compare(res, baseline, max_regression, d);
+		err = weft_pipelines_baseline_compare(res, baseline, max_regression, run_noise, d);
 	int rc = weft_cli_finish(err, d);
 	weft_diags_free(d);
 	if (err) {
@@ -241,6 +249,71 @@ static int bench_validate(int argc, char **argv)
 	return worst;
 }
 
+/* ---- baseline merge ---------------------------------------------------------------------- */
+
+static const char baseline_usage[] =
+	"usage: weft bench baseline merge REPORT... -o FILE [--force]\n\n"
+	"Merge the JSON reports of several runs of one pipeline (weft bench run --json)\n"
+	"into one baseline for --baseline: with three runs or more, the spread between\n"
+	"them measures the run-to-run noise instead of assuming it (docs/statistics.md).\n"
+	"Exit 0 when written, 2 for a usage error, 3 when a report is not one, 4 when the\n"
+	"output cannot be written (or exists, without --force).\n";
+
+static const weft_cli_option merge_opts[] = {
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES("json") },
+	{ "force", 'F', 0, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+static int baseline_merge(int argc, char **argv)
+{
+	const char *cmd = "bench baseline merge", *output = NULL;
+	bool force = false;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, merge_opts)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(baseline_usage, stdout);
+			return WEFT_EXIT_OK;
+		case 'o':
+			output = optarg;
+			break;
+		case 'F':
+			force = true;
+			break;
+		default:
+			return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error(cmd, "missing the reports to merge");
+	if (!output)
+		return weft_cli_usage_error(cmd, "missing -o FILE (where the baseline goes)");
+	weft_diags *d;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	char *json = NULL;
+	int err = weft_pipelines_baseline_merge(&json, (const char *const *)argv + optind, (size_t)(argc - optind), d);
+	int rc = weft_cli_finish(err, d);
+	weft_diags_free(d);
+	if (!err)
+		rc = weft_cli_write_output(output, json, strlen(json), force);
+	free(json);
+	return rc;
+}
+
+static const weft_cli_command baseline_subs[] = {
+	{ .name = "merge", .fn = baseline_merge, .opts = merge_opts, .args = { WEFT_HINT_FILES("json") },
+	  .args_repeat = true, .summary = "merge several runs' JSON reports into one baseline" },
+	{ .name = NULL },
+};
+
+static int bench_baseline(int argc, char **argv)
+{
+	return weft_cli_dispatch("bench baseline", baseline_usage, baseline_subs, argc, argv);
+}
+
 const weft_cli_command weft_cli_bench_subs[] = {
 	{ .name = "run", .fn = bench_run, .opts = run_opts, .args = { PIPELINE_FILES },
 	  .summary = "run a pipeline and judge its latency budgets" },
@@ -252,6 +325,8 @@ const weft_cli_command weft_cli_bench_subs[] = {
 	{ .name = "candidates", .fn = weft_cmd_bench_candidates, .opts = weft_cli_bench_candidates_opts,
 	  .args = { WEFT_HINT_FILES("yaml yml safetensors"), WEFT_HINT_FILES("safetensors") }, .args_repeat = true,
 	  .summary = "compare candidate models on accuracy and latency" },
+	{ .name = "baseline", .fn = bench_baseline, .subs = baseline_subs,
+	  .summary = "merge runs into a baseline for --baseline" },
 	{ .name = NULL },
 };
 

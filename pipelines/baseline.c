@@ -1,15 +1,13 @@
-/* baseline.c - comparing a run with a previous one (--baseline FILE).
+/* baseline.c - comparing a run with a previous one (--baseline FILE), and
+ * merging several runs into one baseline (weft bench baseline merge).
  *
- * Design: a regression is a claim about distributions, not about one
- * number, and the noise of both runs must be accounted for. For each series
- * present in both runs (stages by name, and end-to-end), the two histograms
- * (bucket values and counts: 0.1% precision, bounded size, stored in every
- * JSON report) go through a one-sided Mann-Whitney U test, not against the
- * baseline itself but against the baseline slowed by the allowed regression
- * (values x (1 + max_regression)): a significant result means "slower by
- * more than the threshold", at the pipeline's confidence. Improvements are
- * the mirror test against the baseline sped up by the same fraction. Series
- * with fewer than 20 queries on a side are reported as too few to compare.
+ * Design: this file reads and writes; the statistics are in regress.c. A
+ * baseline is a JSON report (one run) or a merged baseline (several runs):
+ * per series a histogram and, per percentile, each run's value and
+ * within-run error (se_log). A baseline is untrusted input: every number is
+ * checked and an error names its line:col (cJSON keeps no positions, so
+ * the text is walked again to find them); counts that could overflow a
+ * total are refused, never wrapped.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -206,23 +204,109 @@ static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total
 	return WEFT_OK;
 }
 
-static double pctl_of(const cJSON *series, const char *label)
+/* ---- one percentile of a baseline series --------------------------------------- */
+
+#define MAX_RUNS 256
+
+typedef struct {
+	double logs[MAX_RUNS]; /* each run's log(value_ms) */
+	size_t n;
+	double se;             /* root mean square of the runs' se_log; NAN when none kept */
+} base_pctl;
+
+static bool same_q(double a, double b)
 {
-	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(series, "percentiles"), *p;
-	cJSON_ArrayForEach(p, ps)
-	{
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(p, "label");
-		if (cJSON_IsString(l) && !strcmp(l->valuestring, label))
-			return get_num(p, "value_ms");
-	}
-	return NAN;
+	return fabs(a - b) < 1e-9;
 }
 
-int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *name,
-					 const char *json, double max_regression, weft_diags *d)
+/* Find q in the series' percentiles (a report's, or a merged baseline's
+ * with runs_ms) or budgets (estimate_ms). */
+static bool find_pctl(base_pctl *out, const cJSON *series, double q)
 {
-	if (!(max_regression >= 0 && max_regression < 1))
-		return weft_diags_error(d, NULL, 0, 0, "--max-regression must be between 0 and 1 (e.g. 0.05)");
+	static const char *const lists[] = { "percentiles", "budgets" };
+	memset(out, 0, sizeof *out);
+	out->se = NAN;
+	for (size_t l = 0; l < 2; l++) {
+		const cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(series, lists[l]))
+		{
+			if (!same_q(get_num(it, "q"), q))
+				continue;
+			const cJSON *runs = cJSON_GetObjectItemCaseSensitive(it, "runs_ms"), *v;
+			if (cJSON_IsArray(runs)) {
+				cJSON_ArrayForEach(v, runs)
+				{
+					if (cJSON_IsNumber(v) && v->valuedouble > 0 && isfinite(v->valuedouble) &&
+					    out->n < MAX_RUNS)
+						out->logs[out->n++] = log(v->valuedouble);
+				}
+			} else {
+				double x = get_num(it, l ? "estimate_ms" : "value_ms");
+				if (x > 0 && isfinite(x))
+					out->logs[out->n++] = log(x);
+			}
+			double se = get_num(it, "se_log");
+			out->se = se >= 0 && isfinite(se) ? se : NAN;
+			if (out->n)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* This run's estimate of q in s: a reported percentile or a budget's. */
+static const weft_pipelines_pctl *cur_pctl(const weft_pipelines_series *s, double q)
+{
+	for (size_t i = 0; i < WEFT_PIPELINES_N_PCTL; i++)
+		if (same_q(s->pctl[i].q, q))
+			return &s->pctl[i];
+	for (size_t i = 0; i < s->n_checks; i++)
+		if (same_q(s->checks[i].at.q, q))
+			return &s->checks[i].at;
+	return NULL;
+}
+
+/* The percentiles compared for s: p50 and each budgeted one (below the
+ * maximum); p50 and p99 without budgets. Returns how many (<= cap). */
+static size_t compared_qs(double *qs, bool *budgeted, size_t cap, const weft_pipelines_series *s)
+{
+	size_t n = 0;
+	qs[n] = 0.5;
+	budgeted[n++] = false;
+	for (size_t i = 0; i < s->n_checks && n < cap; i++) {
+		double q = s->checks[i].budget.q;
+		if (!(q < 1.0))
+			continue;
+		size_t k = 0;
+		while (k < n && !same_q(qs[k], q))
+			k++;
+		if (k == n)
+			qs[n++] = q;
+		budgeted[k] = true;
+	}
+	if (n == 1 && !s->n_checks) {
+		qs[n] = 0.99;
+		budgeted[n++] = false;
+	}
+	return n;
+}
+
+static int base_kind(const cJSON *root, uint64_t *runs)
+{
+	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+	*runs = 1;
+	if (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "weft-bench-report"))
+		return 1;
+	if (cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "weft-bench-baseline")) {
+		double n = get_num(root, "runs");
+		*runs = n >= 1 && n <= MAX_RUNS ? (uint64_t)n : 1;
+		return 2;
+	}
+	return 0;
+}
+
+static const cJSON *parse(const char *name, const char *json, weft_diags *d)
+{
 	cJSON *root = cJSON_Parse(json);
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
@@ -231,13 +315,46 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 			line_col(json, at, &line, &col);
 		weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, NULL, "not valid JSON (near byte %ld)",
 			       at && at >= json ? (long)(at - json) : 0L);
-		return WEFT_EINVALID;
 	}
+	return root;
+}
+
+static void cmp_clear(weft_pipelines_result *r)
+{
+	for (size_t i = 0; i < r->n_cmp; i++) {
+		free(r->cmp[i].name);
+		free(r->cmp[i].pcts);
+		free(r->cmp[i].base_buckets);
+	}
+	free(r->cmp);
+	r->cmp = NULL;
+	r->n_cmp = 0;
+}
+
+void weft_pl_baseline_clear(weft_pipelines_result *r)
+{
+	cmp_clear(r);
+}
+
+#define MAX_CMP_PCTS (WEFT_PIPELINES_MAX_BUDGETS + 2)
+
+int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *name, const char *json,
+					 double max_regression, double run_noise, weft_diags *d)
+{
+	if (!(max_regression >= 0 && max_regression < 1))
+		return weft_diags_error(d, NULL, 0, 0, "--max-regression must be between 0 and 1 (e.g. 0.05)");
+	if (run_noise < 0)
+		run_noise = WEFT_PIPELINES_RUN_NOISE;
+	if (!(run_noise < 1))
+		return weft_diags_error(d, NULL, 0, 0, "--run-noise must be between 0 and 1 (e.g. 0.02)");
+	cJSON *root = (cJSON *)parse(name, json, d);
+	if (!root)
+		return WEFT_EINVALID;
 	int err = WEFT_OK;
-	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
+	uint64_t runs;
 	const cJSON *series = cJSON_GetObjectItemCaseSensitive(root, "series");
-	if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "weft-bench-report")) {
-		err = bad(d, name, "no \"format\": \"weft-bench-report\"");
+	if (!base_kind(root, &runs)) {
+		err = bad(d, name, "no \"format\": \"weft-bench-report\" (or \"weft-bench-baseline\")");
 		goto out;
 	}
 	if (!cJSON_IsArray(series)) {
@@ -252,17 +369,22 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 	free(r->baseline_path);
 	r->baseline_path = strdup(name ? name : "baseline");
 	r->max_regression = max_regression;
-	for (size_t i = 0; i < r->n_cmp; i++)
-		free(r->cmp[i].name);
-	free(r->cmp);
+	r->run_noise = run_noise;
+	r->base_runs = runs;
+	cmp_clear(r);
 	r->cmp = calloc(r->n_series ? r->n_series : 1, sizeof *r->cmp);
-	r->n_cmp = 0;
 	r->n_regressions = r->n_improvements = 0;
-	if (!r->cmp) {
+	r->n_family = 0;
+	if (!r->cmp || !r->baseline_path) {
 		err = WEFT_ENOMEM;
 		goto out;
 	}
-	double alpha = 1.0 - r->confidence;
+	/* first pass: read what both runs hold, and count the family */
+	base_pctl *bp = calloc(r->n_series * MAX_CMP_PCTS + 1, sizeof *bp);
+	if (!bp) {
+		err = WEFT_ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < r->n_series && !err; i++) {
 		const weft_pipelines_series *s = &r->series[i];
 		const cJSON *bs = NULL, *it;
@@ -278,65 +400,104 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 		}
 		if (!bs)
 			continue;
-		weft_pipelines_wsample *base;
-		size_t nb;
+		weft_pipelines_comparison *c = &r->cmp[r->n_cmp];
 		uint64_t base_total;
-		err = read_buckets(&base, &nb, &base_total, bs, d, name, json, si);
+		err = read_buckets(&c->base_buckets, &c->n_base_buckets, &base_total, bs, d, name, json, si);
 		if (err)
 			break;
-		weft_pipelines_comparison *c = &r->cmp[r->n_cmp++];
+		r->n_cmp++;
 		c->name = strdup(s->name);
 		c->base_count = base_total;
-		c->base_p50_ms = pctl_of(bs, "p50");
-		c->base_p99_ms = pctl_of(bs, "p99");
-		c->p50_ms = s->pctl[0].value_ms;
-		c->p99_ms = s->pctl[3].value_ms;
-		c->change_p50 = c->base_p50_ms > 0 ? c->p50_ms / c->base_p50_ms - 1.0 : NAN;
-		c->p_regression = c->p_improvement = NAN;
-		if (base_total < MIN_SAMPLES || s->count < MIN_SAMPLES) {
-			c->verdict = WEFT_CMP_TOO_FEW;
-			free(base);
-			continue;
-		}
-		/* this run's histogram as weighted samples */
-		size_t cap = 0, it2 = 0, nc = 0;
-		uint64_t v, cnt;
-		while (weft_pipelines_hist_next(s->hist, &it2, &v, &cnt))
-			cap++;
-		weft_pipelines_wsample *cur = calloc(cap + 1, sizeof *cur);
-		weft_pipelines_wsample *shifted = calloc(nb + 1, sizeof *shifted);
-		if (!cur || !shifted) {
-			free(cur);
-			free(shifted);
-			free(base);
+		double qs[MAX_CMP_PCTS];
+		bool budgeted[MAX_CMP_PCTS];
+		size_t nq = compared_qs(qs, budgeted, MAX_CMP_PCTS, s);
+		c->pcts = calloc(nq, sizeof *c->pcts);
+		if (!c->name || !c->pcts) {
 			err = WEFT_ENOMEM;
 			break;
 		}
-		it2 = 0;
-		while (weft_pipelines_hist_next(s->hist, &it2, &v, &cnt))
-			cur[nc++] = (weft_pipelines_wsample){ (double)v / 1e6, cnt };
-		double pg, pl2;
-		for (size_t k = 0; k < nb; k++)
-			shifted[k] = (weft_pipelines_wsample){ base[k].value * (1.0 + max_regression), base[k].count };
-		weft_pipelines_mann_whitney(&pg, &pl2, cur, nc, shifted, nb);
-		c->p_regression = pg;
-		for (size_t k = 0; k < nb; k++)
-			shifted[k] = (weft_pipelines_wsample){ base[k].value * (1.0 - max_regression), base[k].count };
-		weft_pipelines_mann_whitney(&pg, &pl2, cur, nc, shifted, nb);
-		c->p_improvement = pl2;
-		if (c->p_regression < alpha) {
-			c->verdict = WEFT_CMP_REGRESSION;
-			r->n_regressions++;
-		} else if (c->p_improvement < alpha) {
-			c->verdict = WEFT_CMP_IMPROVEMENT;
-			r->n_improvements++;
-		} else {
-			c->verdict = WEFT_CMP_SAME;
+		c->n_pcts = nq;
+		c->verdict = WEFT_CMP_TOO_FEW;
+		for (size_t k = 0; k < nq; k++) {
+			weft_pipelines_pctl_cmp *pc = &c->pcts[k];
+			base_pctl *b = &bp[i * MAX_CMP_PCTS + k];
+			const weft_pipelines_pctl *cp = cur_pctl(s, qs[k]);
+			pc->q = qs[k];
+			pc->budgeted = budgeted[k];
+			snprintf(pc->label, sizeof pc->label, "%s", cp ? cp->label : "?");
+			for (size_t j = 0; !strcmp(pc->label, "?") && j < s->n_checks; j++)
+				if (same_q(s->checks[j].budget.q, qs[k]))
+					snprintf(pc->label, sizeof pc->label, "%s", s->checks[j].budget.label);
+			pc->ms = cp ? cp->value_ms : NAN;
+			pc->verdict = WEFT_CMP_TOO_FEW;
+			pc->base_ms = pc->ratio = pc->ratio_lo = pc->ratio_hi = pc->se_log = NAN;
+			pc->p_regression = pc->p_improvement = NAN;
+			bool have = find_pctl(b, bs, qs[k]);
+			if (have) {
+				double m = 0;
+				for (size_t j = 0; j < b->n; j++)
+					m += b->logs[j];
+				pc->base_ms = exp(m / (double)b->n);
+			}
+			if (!have || base_total < MIN_SAMPLES || s->count < MIN_SAMPLES || !cp ||
+			    !isfinite(cp->se_log) || !(cp->value_ms > 0))
+				continue;
+			pc->verdict = WEFT_CMP_SAME; /* to be decided */
+			r->n_family++;
 		}
-		free(cur);
-		free(shifted);
-		free(base);
 	}
+	/* second pass: decide, each at its share of the family's error rate */
+	double alpha = (1.0 - r->confidence) / (double)(r->n_family ? r->n_family : 1);
+	for (size_t i = 0, ci = 0; i < r->n_series && !err && ci < r->n_cmp; i++) {
+		weft_pipelines_comparison *c = &r->cmp[ci];
+		if (strcmp(c->name, r->series[i].name))
+			continue;
+		ci++;
+		c->p_regression = c->p_improvement = NAN;
+		bool reg = false, imp = false, any = false;
+		for (size_t k = 0; k < c->n_pcts; k++) {
+			weft_pipelines_pctl_cmp *pc = &c->pcts[k];
+			if (pc->verdict == WEFT_CMP_TOO_FEW)
+				continue;
+			const base_pctl *b = &bp[i * MAX_CMP_PCTS + k];
+			const weft_pipelines_pctl *cp = cur_pctl(&r->series[i], pc->q);
+			pc->base_se_assumed = !isfinite(b->se);
+			weft_pl_cmp_in in = { log(cp->value_ms), cp->se_log, b->logs, b->n,
+					      pc->base_se_assumed ? cp->se_log : b->se, run_noise, max_regression, alpha };
+			weft_pl_cmp_out o;
+			weft_pl_compare_pctl(&o, &in);
+			pc->ratio = o.ratio;
+			pc->ratio_lo = o.lo;
+			pc->ratio_hi = o.hi;
+			pc->se_log = o.se_log;
+			pc->p_regression = o.p_regression;
+			pc->p_improvement = o.p_improvement;
+			pc->verdict = o.verdict;
+			if (o.run_noise > r->run_noise)
+				r->run_noise = o.run_noise;
+			any = true;
+			reg |= o.verdict == WEFT_CMP_REGRESSION;
+			imp |= o.verdict == WEFT_CMP_IMPROVEMENT;
+			r->n_regressions += o.verdict == WEFT_CMP_REGRESSION;
+			r->n_improvements += o.verdict == WEFT_CMP_IMPROVEMENT;
+			if (!(c->p_regression <= o.p_regression))
+				c->p_regression = o.p_regression;
+			if (!(c->p_improvement <= o.p_improvement))
+				c->p_improvement = o.p_improvement;
+		}
+		c->verdict = reg ? WEFT_CMP_REGRESSION : imp ? WEFT_CMP_IMPROVEMENT : any ? WEFT_CMP_SAME : WEFT_CMP_TOO_FEW;
+		/* the summary fields the reports lead with */
+		const weft_pipelines_series *s = &r->series[i];
+		c->p50_ms = s->pctl[0].value_ms;
+		c->p99_ms = s->pctl[3].value_ms;
+		c->base_p50_ms = c->pcts[0].base_ms;
+		c->base_p99_ms = NAN;
+		for (size_t k = 0; k < c->n_pcts; k++)
+			if (same_q(c->pcts[k].q, 0.99))
+				c->base_p99_ms = c->pcts[k].base_ms;
+		c->change_p50 = c->base_p50_ms > 0 ? c->p50_ms / c->base_p50_ms - 1.0 : NAN;
+	}
+	free(bp);
 	if (!err && !r->n_cmp)
 		weft_diags_add(d, WEFT_SEV_WARNING, name, 0, 0, NULL,
 			       "no stage of this run appears in the baseline: nothing compared");
@@ -346,13 +507,243 @@ out:
 }
 
 int weft_pipelines_baseline_compare(weft_pipelines_result *r, const char *path, double max_regression,
-				    weft_diags *d)
+				    double run_noise, weft_diags *d)
 {
 	char *text;
 	int err = weft_file_read(&text, NULL, path, 256u << 20, d);
 	if (err)
 		return err;
-	err = weft_pipelines_baseline_compare_json(r, path, text, max_regression, d);
+	err = weft_pipelines_baseline_compare_json(r, path, text, max_regression, run_noise, d);
 	free(text);
+	return err;
+}
+
+/* ---- merging runs into one baseline --------------------------------------------- */
+
+typedef struct {
+	double value, count;
+} bucket;
+
+static int cmp_bucket(const void *a, const void *b)
+{
+	double x = ((const bucket *)a)->value, y = ((const bucket *)b)->value;
+	return x < y ? -1 : x > y;
+}
+
+/* The percentiles a series of one input offers (q values). */
+static size_t series_qs(double *qs, size_t cap, const cJSON *series)
+{
+	static const char *const lists[] = { "percentiles", "budgets" };
+	size_t n = 0;
+	for (size_t l = 0; l < 2; l++) {
+		const cJSON *it;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(series, lists[l]))
+		{
+			double q = get_num(it, "q");
+			if (!(q > 0 && q < 1))
+				continue;
+			size_t k = 0;
+			while (k < n && !same_q(qs[k], q))
+				k++;
+			if (k == n && n < cap)
+				qs[n++] = q;
+		}
+	}
+	return n;
+}
+
+static const cJSON *series_named(const cJSON *root, const char *name)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, "series"))
+	{
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
+		if (cJSON_IsString(nm) && !strcmp(nm->valuestring, name))
+			return it;
+	}
+	return NULL;
+}
+
+int weft_pipelines_baseline_merge(char **out, const char *const *paths, size_t n, weft_diags *d)
+{
+	*out = NULL;
+	if (!n || n > MAX_RUNS)
+		return weft_diags_error(d, NULL, 0, 0, "merge between 1 and %d reports", MAX_RUNS);
+	cJSON **roots = calloc(n, sizeof *roots);
+	char **texts = calloc(n, sizeof *texts);
+	cJSON *res = NULL;
+	int err = !roots || !texts ? WEFT_ENOMEM : WEFT_OK;
+	uint64_t runs = 0;
+	const char *pipeline = NULL;
+	for (size_t i = 0; i < n && !err; i++) {
+		err = weft_file_read(&texts[i], NULL, paths[i], 256u << 20, d);
+		if (err)
+			break;
+		roots[i] = (cJSON *)parse(paths[i], texts[i], d);
+		if (!roots[i]) {
+			err = WEFT_EINVALID;
+			break;
+		}
+		uint64_t m;
+		if (!base_kind(roots[i], &m) ||
+		    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(roots[i], "series"))) {
+			err = bad(d, paths[i], "no \"format\": \"weft-bench-report\" and \"series\" array");
+			break;
+		}
+		runs += m;
+		const cJSON *pl = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(roots[i], "pipeline"),
+								   "name");
+		const char *name = cJSON_IsString(pl) ? pl->valuestring : "";
+		if (!pipeline) {
+			pipeline = name;
+		} else if (strcmp(pipeline, name)) {
+			weft_diags_add(d, WEFT_SEV_ERROR, paths[i], 0, 0, "merge runs of one pipeline only",
+				       "this report is of pipeline '%.64s', %s is of '%.64s'", name, paths[0],
+				       pipeline);
+			err = WEFT_EINVALID;
+		}
+	}
+	if (!err && runs > MAX_RUNS)
+		err = weft_diags_error(d, NULL, 0, 0, "merge at most %d runs", MAX_RUNS);
+	if (err)
+		goto out;
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "format", "weft-bench-baseline");
+	cJSON_AddNumberToObject(res, "format_version", 1);
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(res, "pipeline"), "name", pipeline);
+	cJSON_AddNumberToObject(res, "runs", (double)runs);
+	cJSON *from = cJSON_AddArrayToObject(res, "merged_from");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(from, cJSON_CreateString(paths[i]));
+	cJSON *out_series = cJSON_AddArrayToObject(res, "series");
+	/* the series of the first input that every input has */
+	const cJSON *s0;
+	cJSON_ArrayForEach(s0, cJSON_GetObjectItemCaseSensitive(roots[0], "series"))
+	{
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(s0, "name");
+		if (!cJSON_IsString(nm))
+			continue;
+		const cJSON **ss = calloc(n, sizeof *ss);
+		if (!ss) {
+			err = WEFT_ENOMEM;
+			break;
+		}
+		size_t have = 0;
+		for (size_t i = 0; i < n; i++)
+			have += (ss[i] = series_named(roots[i], nm->valuestring)) != NULL;
+		if (have < n) {
+			free(ss);
+			continue;
+		}
+		/* the summed histogram */
+		bucket *all = NULL;
+		size_t n_all = 0;
+		uint64_t total = 0;
+		for (size_t i = 0; i < n && !err; i++) {
+			weft_pipelines_wsample *w;
+			size_t nw;
+			uint64_t t;
+			size_t si = 0;
+			const cJSON *it;
+			cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(roots[i], "series"))
+			{
+				if (it == ss[i])
+					break;
+				si++;
+			}
+			err = read_buckets(&w, &nw, &t, ss[i], d, paths[i], texts[i], si);
+			if (err)
+				break;
+			if ((double)total + (double)t > MAX_TOTAL) {
+				free(w);
+				err = weft_diags_error(d, paths[i], 0, 0, "series '%.64s' would hold more than %.0f queries",
+						       nm->valuestring, MAX_TOTAL);
+				break;
+			}
+			total += t;
+			bucket *g = realloc(all, (n_all + nw + 1) * sizeof *g);
+			if (!g) {
+				free(w);
+				err = WEFT_ENOMEM;
+				break;
+			}
+			all = g;
+			for (size_t k = 0; k < nw; k++)
+				all[n_all++] = (bucket){ w[k].value * 1e6, (double)w[k].count };
+			free(w);
+		}
+		if (err) {
+			free(all);
+			free(ss);
+			break;
+		}
+		qsort(all, n_all, sizeof *all, cmp_bucket);
+		cJSON *os = cJSON_CreateObject();
+		cJSON_AddItemToArray(out_series, os);
+		cJSON_AddStringToObject(os, "name", nm->valuestring);
+		cJSON_AddNumberToObject(os, "count", (double)total);
+		cJSON *bk = cJSON_AddArrayToObject(cJSON_AddObjectToObject(os, "histogram"), "buckets");
+		for (size_t k = 0; k < n_all;) {
+			size_t j = k;
+			double c = 0;
+			while (j < n_all && all[j].value == all[k].value)
+				c += all[j++].count;
+			cJSON *pair = cJSON_CreateArray();
+			cJSON_AddItemToArray(pair, cJSON_CreateNumber(all[k].value));
+			cJSON_AddItemToArray(pair, cJSON_CreateNumber(c));
+			cJSON_AddItemToArray(bk, pair);
+			k = j;
+		}
+		free(all);
+		/* per percentile: every run's value, the runs' within-run error */
+		double qs[64];
+		size_t nq = series_qs(qs, 64, s0);
+		cJSON *ps = cJSON_AddArrayToObject(os, "percentiles");
+		for (size_t k = 0; k < nq; k++) {
+			double logs[MAX_RUNS], se2 = 0;
+			size_t nl = 0, nse = 0;
+			bool all_have = true;
+			for (size_t i = 0; i < n && all_have; i++) {
+				base_pctl b;
+				all_have = find_pctl(&b, ss[i], qs[k]);
+				for (size_t j = 0; all_have && j < b.n && nl < MAX_RUNS; j++)
+					logs[nl++] = b.logs[j];
+				if (all_have && isfinite(b.se)) {
+					se2 += b.se * b.se * (double)b.n;
+					nse += b.n;
+				}
+			}
+			if (!all_have || !nl)
+				continue;
+			double m = 0;
+			for (size_t j = 0; j < nl; j++)
+				m += logs[j];
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddNumberToObject(p, "q", qs[k]);
+			cJSON_AddNumberToObject(p, "value_ms", exp(m / (double)nl));
+			if (nse == nl)
+				cJSON_AddNumberToObject(p, "se_log", sqrt(se2 / (double)nse));
+			else
+				cJSON_AddNullToObject(p, "se_log");
+			cJSON *rm = cJSON_AddArrayToObject(p, "runs_ms");
+			for (size_t j = 0; j < nl; j++)
+				cJSON_AddItemToArray(rm, cJSON_CreateNumber(exp(logs[j])));
+			cJSON_AddItemToArray(ps, p);
+		}
+		free(ss);
+	}
+	if (!err) {
+		*out = cJSON_Print(res);
+		if (!*out)
+			err = WEFT_ENOMEM;
+	}
+out:
+	cJSON_Delete(res);
+	for (size_t i = 0; roots && texts && i < n; i++) {
+		cJSON_Delete(roots[i]);
+		free(texts[i]);
+	}
+	free(roots);
+	free(texts);
 	return err;
 }

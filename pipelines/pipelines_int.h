@@ -72,6 +72,41 @@ void weft_pl_series_pctl(weft_pipelines_pctl *out, const weft_pipelines_series *
 #define WEFT_PL_DRIFT_MIN_CHANGE 0.10
 bool weft_pl_drift(const uint64_t *v, size_t n, double confidence, double *change, double *p);
 
+/* ---- comparing runs (regress.c) ----------------------------------------------- */
+
+/* The standard error of log(p->value_ms): the order-statistic interval's
+ * width as a normal one (at confidence), widened by sqrt of the variance
+ * inflation that 30 contiguous blocks of order (the series' latencies in
+ * ns, in send order; NULL when not kept) show for the fraction at or below
+ * the estimate; *vif gets that factor (>= 1; NAN when not measured, as with
+ * fewer than 600 queries). NAN without a two-sided interval. */
+double weft_pl_pctl_se_log(const uint64_t *order, size_t n, const weft_pipelines_pctl *p, double confidence,
+			   double *vif);
+
+typedef struct {
+	double log_cur, se_cur;       /* this run: log of the percentile, its se_log */
+	const double *log_base;       /* each baseline run's log of the percentile */
+	size_t n_base;                /* >= 1 */
+	double se_base;               /* one baseline run's se_log (root mean square) */
+	double run_noise;             /* assumed sd of log between identical runs */
+	double max_regression;
+	double alpha;                 /* one-sided, this comparison's share of the family's */
+} weft_pl_cmp_in;
+
+typedef struct {
+	double ratio, lo, hi;         /* exp(d) and its one-sided bounds at 1 - alpha */
+	double se_log, run_noise;     /* of d; the run noise used */
+	double p_regression, p_improvement;
+	weft_pipelines_cmp verdict;
+} weft_pl_cmp_out;
+
+/* The comparison of one percentile (weft_pipelines_baseline_compare's
+ * rule, see weft_pipelines.h). */
+void weft_pl_compare_pctl(weft_pl_cmp_out *out, const weft_pl_cmp_in *in);
+
+/* Free r's comparisons (baseline.c). */
+void weft_pl_baseline_clear(weft_pipelines_result *r);
+
 /* Escape for JSON, XML. */
 void weft_pl_put_xml(weft_buf *b, const char *s);
 

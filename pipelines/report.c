@@ -405,29 +405,35 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 				weft_pl_fmt_ms(mn, sizeof mn, r->late_mean_ms, ascii), R);
 	}
 	if (r->n_cmp) {
-		weft_buf_printf(b, "\n%sbaseline%s %s (regression threshold %.0f%%)\n", B, R, r->baseline_path,
-				100.0 * r->max_regression);
+		weft_buf_printf(b,
+				"\n%sbaseline%s %s (%llu run%s; regression: slower by more than %.0f%%, "
+				"run-to-run noise %.1f%%)\n",
+				B, R, r->baseline_path, (unsigned long long)r->base_runs, r->base_runs == 1 ? "" : "s",
+				100.0 * r->max_regression, 100.0 * r->run_noise);
 		for (size_t i = 0; i < r->n_cmp; i++) {
 			const weft_pipelines_comparison *c = &r->cmp[i];
-			const char *colour = c->verdict == WEFT_CMP_REGRESSION    ? "1;31"
-					     : c->verdict == WEFT_CMP_IMPROVEMENT ? WEFT_SGR_GREEN
-										  : "";
-			char a[32], bb[32];
-			weft_buf_puts(b, "  ");
-			pad(b, c->name, namew + 2);
-			weft_buf_printf(b, "p50 %s -> %s (%+.1f%%)  ", weft_pl_fmt_ms(a, sizeof a, c->base_p50_ms, ascii),
-					weft_pl_fmt_ms(bb, sizeof bb, c->p50_ms, ascii), 100.0 * c->change_p50);
-			weft_buf_printf(b, "%s%s%s", weft_term_sgr(col && *colour, colour),
-					weft_pipelines_cmp_name(c->verdict), col && *colour ? R : "");
-			double pv = c->verdict == WEFT_CMP_REGRESSION    ? c->p_regression
-				    : c->verdict == WEFT_CMP_IMPROVEMENT ? c->p_improvement
-									 : NAN;
-			if (isfinite(pv) && pv < 0.001)
-				weft_buf_puts(b, " (p < 0.001)");
-			else if (isfinite(pv))
-				weft_buf_printf(b, " (p = %.3f)", pv);
-			weft_buf_putc(b, '\n');
+			for (size_t k = 0; k < c->n_pcts; k++) {
+				const weft_pipelines_pctl_cmp *pc = &c->pcts[k];
+				const char *colour = pc->verdict == WEFT_CMP_REGRESSION    ? "1;31"
+						     : pc->verdict == WEFT_CMP_IMPROVEMENT ? WEFT_SGR_GREEN
+											   : "";
+				char a[32], bb[32];
+				weft_buf_puts(b, "  ");
+				pad(b, k ? "" : c->name, namew + 2);
+				weft_buf_printf(b, "%-6s %s -> %s", pc->label, weft_pl_fmt_ms(a, sizeof a, pc->base_ms, ascii),
+						weft_pl_fmt_ms(bb, sizeof bb, pc->ms, ascii));
+				if (isfinite(pc->ratio))
+					weft_buf_printf(b, "  x%.3f [%.3f, %.3f]", pc->ratio, pc->ratio_lo, pc->ratio_hi);
+				weft_buf_printf(b, "  %s%s%s", weft_term_sgr(col && *colour, colour),
+						weft_pipelines_cmp_name(pc->verdict), col && *colour ? R : "");
+				weft_buf_putc(b, '\n');
+			}
 		}
+		if (r->n_family)
+			weft_buf_printf(b, "%s  intervals: one-sided bounds at %.4g%% each (%.0f%% over %zu percentiles)%s\n",
+					D, 100.0 * (1.0 - (1.0 - r->confidence) / (double)r->n_family),
+					100.0 * r->confidence, r->n_family, R);
+
 	}
 	if (r->n_notes) {
 		weft_buf_printf(b, "\n%snotes%s\n", B, R);

@@ -48,6 +48,8 @@ cJSON *weft_pl_pctl_json(const weft_pipelines_pctl *p)
 		cJSON_AddNullToObject(o, "ci_low_rank");
 		cJSON_AddNullToObject(o, "ci_high_rank");
 	}
+	num(o, "se_log", p->se_log);
+	num(o, "vif", p->vif);
 	return o;
 }
 
@@ -94,6 +96,8 @@ static cJSON *series_json(const weft_pipelines_result *r, const weft_pipelines_s
 		num(b, "estimate_ms", c->at.value_ms);
 		num(b, "ci_low_ms", c->at.has_lo ? c->at.lo_ms : NAN);
 		num(b, "ci_high_ms", c->at.has_hi ? c->at.hi_ms : NAN);
+		num(b, "se_log", c->at.se_log);
+		num(b, "vif", c->at.vif);
 		count(b, "over", c->over);
 		if (c->verdict == WEFT_VERDICT_INCONCLUSIVE && c->need_more != UINT64_MAX)
 			count(b, "need_more", c->need_more);
@@ -217,6 +221,9 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 		cJSON *bl = cJSON_AddObjectToObject(root, "baseline");
 		str(bl, "file", r->baseline_path);
 		num(bl, "max_regression", r->max_regression);
+		num(bl, "run_noise", r->run_noise);
+		count(bl, "runs", r->base_runs);
+		count(bl, "family", r->n_family);
 		cJSON *cs = cJSON_AddArrayToObject(bl, "comparisons");
 		for (size_t i = 0; i < r->n_cmp; i++) {
 			const weft_pipelines_comparison *c = &r->cmp[i];
@@ -231,6 +238,25 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 			num(o, "p_regression", c->p_regression);
 			num(o, "p_improvement", c->p_improvement);
 			count(o, "baseline_count", c->base_count);
+			cJSON *ps = cJSON_AddArrayToObject(o, "percentiles");
+			for (size_t k = 0; k < c->n_pcts; k++) {
+				const weft_pipelines_pctl_cmp *pc = &c->pcts[k];
+				cJSON *pj = cJSON_CreateObject();
+				str(pj, "label", pc->label);
+				num(pj, "q", pc->q);
+				cJSON_AddBoolToObject(pj, "budgeted", pc->budgeted);
+				str(pj, "verdict", weft_pipelines_cmp_name(pc->verdict));
+				num(pj, "baseline_ms", pc->base_ms);
+				num(pj, "value_ms", pc->ms);
+				num(pj, "ratio", pc->ratio);
+				num(pj, "ratio_low", pc->ratio_lo);
+				num(pj, "ratio_high", pc->ratio_hi);
+				num(pj, "se_log", pc->se_log);
+				num(pj, "p_regression", pc->p_regression);
+				num(pj, "p_improvement", pc->p_improvement);
+				cJSON_AddBoolToObject(pj, "baseline_error_assumed", pc->base_se_assumed);
+				cJSON_AddItemToArray(ps, pj);
+			}
 			cJSON_AddItemToArray(cs, o);
 		}
 	} else {

@@ -400,6 +400,7 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 		s->count = weft_pipelines_hist_count(s->hist);
 		s->exact = exact;
 		s->drift = NAN;
+		uint64_t *order = NULL; /* send order, for the batch means */
 		if (exact && n_rows) {
 			s->samples = malloc(n_rows * sizeof *s->samples);
 			if (!s->samples) {
@@ -411,6 +412,12 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 			s->n_samples = n_rows;
 			double p_drift;
 			(void)weft_pl_drift(s->samples, n_rows, spec->confidence, &s->drift, &p_drift);
+			order = malloc(n_rows * sizeof *order);
+			if (!order) {
+				err = WEFT_ENOMEM;
+				break;
+			}
+			memcpy(order, s->samples, n_rows * sizeof *order);
 			qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
 		}
 		s->mean_ms = weft_pipelines_hist_mean(s->hist) / 1e6;
@@ -424,6 +431,13 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 			add_checks(s, spec->e2e, spec->n_e2e, spec->confidence);
 		else
 			add_checks(s, spec->stages[si].budgets, spec->stages[si].n_budgets, spec->confidence);
+		for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
+			s->pctl[p].se_log = weft_pl_pctl_se_log(order, order ? n_rows : 0, &s->pctl[p],
+								spec->confidence, &s->pctl[p].vif);
+		for (size_t c = 0; c < s->n_checks; c++)
+			s->checks[c].at.se_log = weft_pl_pctl_se_log(order, order ? n_rows : 0, &s->checks[c].at,
+								     spec->confidence, &s->checks[c].at.vif);
+		free(order);
 		/* errors that arose in this stage */
 		for (size_t i = 0; i < r->n_workers && !e2e; i++) {
 			weft_pl_worker *w = &r->workers[i];
@@ -707,9 +721,7 @@ void weft_pipelines_result_free(weft_pipelines_result *r)
 	free(r->pattern);
 	free(r->path);
 	free(r->baseline_path);
-	for (size_t i = 0; i < r->n_cmp; i++)
-		free(r->cmp[i].name);
-	free(r->cmp);
+	weft_pl_baseline_clear(r);
 	for (size_t i = 0; i < r->n_notes; i++)
 		free(r->notes[i]);
 	free(r->notes);

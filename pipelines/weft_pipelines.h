@@ -324,6 +324,12 @@ typedef struct {
 	bool has_lo, has_hi;
 	double lo_ms, hi_ms;   /* the two-sided CI at the pipeline's confidence */
 	uint64_t lo_rank, hi_rank;
+	/* Standard error of log(value_ms) for comparing runs: the order-statistic
+	 * interval's width, widened by the variance inflation that batch means
+	 * over the send order measure (queries of one run are not independent).
+	 * NAN when the run is too small or its send order was not kept. */
+	double se_log;
+	double vif;            /* that inflation factor (>= 1); NAN when not measured */
 } weft_pipelines_pctl;
 
 typedef struct {
@@ -380,13 +386,32 @@ typedef enum {
 
 const char *weft_pipelines_cmp_name(weft_pipelines_cmp c);
 
+/* One percentile of one series compared with the baseline. */
+typedef struct {
+	char label[8];
+	double q;
+	bool budgeted;            /* a budget of this run is on this percentile */
+	double base_ms, ms;       /* baseline (geometric mean over its runs), this run */
+	double ratio;             /* ms / base_ms */
+	double ratio_lo, ratio_hi; /* one-sided bounds, each at the family's confidence */
+	double se_log;            /* of log(ratio): both runs' within-run and run-to-run noise */
+	double p_regression;      /* one-sided: ratio above 1 + max_regression */
+	double p_improvement;     /* one-sided: ratio below 1 - max_regression */
+	bool base_se_assumed;     /* the baseline kept no error for this percentile: this run's used */
+	weft_pipelines_cmp verdict;
+} weft_pipelines_pctl_cmp;
+
 typedef struct {
 	char *name;
-	weft_pipelines_cmp verdict;
+	weft_pipelines_cmp verdict; /* the worst of pcts[] */
+	weft_pipelines_pctl_cmp *pcts;
+	size_t n_pcts;
+	weft_pipelines_wsample *base_buckets; /* the baseline's histogram (ms, counts), for plots */
+	size_t n_base_buckets;
 	double base_p50_ms, base_p99_ms, p50_ms, p99_ms;
 	double change_p50;        /* p50 / base p50 - 1 */
-	double p_regression;      /* one-sided p-value: slower than base x (1 + max_regression) */
-	double p_improvement;     /* faster than base x (1 - max_regression) */
+	double p_regression;      /* the smallest of pcts[].p_regression */
+	double p_improvement;     /* the smallest of pcts[].p_improvement */
 	uint64_t base_count;
 } weft_pipelines_comparison;
 
@@ -421,6 +446,9 @@ typedef struct {
 	/* baseline */
 	char *baseline_path;
 	double max_regression;
+	double run_noise;         /* sd of log(percentile) between identical runs, as used */
+	uint64_t base_runs;       /* runs the baseline is made of */
+	size_t n_family;          /* percentiles compared (the Bonferroni family) */
 	weft_pipelines_comparison *cmp;
 	size_t n_cmp;
 	/* noise notes and other remarks, one sentence each */
@@ -452,16 +480,32 @@ int weft_pipelines_result_gate(const weft_pipelines_result *r, bool allow_inconc
 
 /* ==== baseline ============================================================== */
 
-/* Compare r with a previous JSON report (weft bench run --format json):
- * each series present in both is tested with Mann-Whitney U against the
- * baseline scaled by (1 + max_regression) (regression) and by
- * (1 - max_regression) (improvement), at the pipeline's confidence. Fills
- * r->cmp. A baseline that is not a weft report -> WEFT_EINVALID. */
+/* Compare r with a baseline: a previous JSON report (weft bench run
+ * --format json) or several merged (weft_pipelines_baseline_merge). For each
+ * series in both, p50 and every percentile that carries a budget (p50 and
+ * p99 for a series without budgets) are compared on the log scale:
+ *   d = log(this run) - mean over the baseline's runs of log(baseline),
+ *   var(d) = se_this^2 + s^2 + (se_base^2 + s^2) / runs,
+ * with se_* each run's within-run error (weft_pipelines_pctl.se_log) and s
+ * the run-to-run noise: run_noise (< 0: WEFT_PIPELINES_RUN_NOISE), or the
+ * spread the baseline's runs show beyond their within-run error when that
+ * is larger (three runs or more). A percentile regressed when the lower
+ * one-sided bound of exp(d), at (1 - confidence) / family size (Bonferroni
+ * over every percentile compared), is above 1 + max_regression; improved
+ * when the upper bound is below 1 - max_regression. Fills r->cmp. A file
+ * that is neither -> WEFT_EINVALID with its line:col. */
+#define WEFT_PIPELINES_RUN_NOISE 0.02
 int weft_pipelines_baseline_compare(weft_pipelines_result *r, const char *path,
-				    double max_regression, weft_diags *d);
+				    double max_regression, double run_noise, weft_diags *d);
 /* The same from a JSON text already read (name for diagnostics). */
 int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *name,
-					 const char *json, double max_regression, weft_diags *d);
+					 const char *json, double max_regression, double run_noise,
+					 weft_diags *d);
+/* Merge n JSON reports of the same pipeline (or baselines) into one
+ * baseline (JSON text, malloc'd): per series the summed histogram and, per
+ * percentile, each run's value and within-run error. Reports that disagree
+ * on the pipeline's name -> WEFT_EINVALID. */
+int weft_pipelines_baseline_merge(char **out, const char *const *paths, size_t n, weft_diags *d);
 
 /* ==== reports ============================================================== */
 

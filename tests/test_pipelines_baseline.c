@@ -36,7 +36,7 @@ TestSuite(baseline, .init = setup, .fini = teardown, .timeout = 60);
 static char *first_error(const char *json)
 {
 	weft_diags_clear(d);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", json, 0.05, d), WEFT_EINVALID);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", json, 0.05, -1, d), WEFT_EINVALID);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&text, &len);
@@ -101,7 +101,7 @@ Test(baseline, a_report_weft_wrote_still_compares)
 	weft_buf b = WEFT_BUF_INIT;
 	weft_pipelines_report_opts o = { false, false };
 	cr_assert_eq(weft_pipelines_report(&b, r, WEFT_REPORT_JSON, &o), 0);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", b.ptr, 0.05, d), 0);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", b.ptr, 0.05, -1, d), 0);
 	cr_assert_eq(r->n_cmp, 2);
 	cr_assert_eq(r->cmp[0].base_count, r->series[0].count);
 	weft_buf_free(&b);

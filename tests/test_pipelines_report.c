@@ -277,7 +277,7 @@ Test(report, junit_with_baseline_regression)
 			       "load: {scenario: single-stream, duration: 5ms, min_queries: 60, warmup: 2, seed: 7}\n";
 	char *base = json_of(two_ms, NULL);
 	weft_pipelines_result *r = run_text(three_ms);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, d), 0);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, -1, d), 0);
 	cr_assert_eq(r->cmp[0].verdict, WEFT_CMP_REGRESSION);
 	char *xml = render(r, WEFT_REPORT_JUNIT, false);
 	assert_valid_junit(xml);
@@ -341,32 +341,32 @@ Test(report, baseline_regression_improvement_and_noise)
 	char *base = json_of(two_ms, NULL);
 	/* 50% slower: a regression of the stage and of the whole query */
 	weft_pipelines_result *r = run_text(three_ms);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, d), 0);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, -1, d), 0);
 	cr_assert_eq(r->n_cmp, 2);
 	cr_assert_eq(r->cmp[0].verdict, WEFT_CMP_REGRESSION, "%s", weft_pipelines_cmp_name(r->cmp[0].verdict));
 	cr_assert_eq(r->n_regressions, 2);
 	cr_assert_gt(r->cmp[0].change_p50, 0.3);
 	cr_assert_eq(weft_pipelines_result_gate(r, true), WEFT_EGATE, "a regression fails the gate");
 	/* ...but not past a 90% allowance */
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.9, d), 0);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.9, -1, d), 0);
 	cr_assert_neq(r->cmp[0].verdict, WEFT_CMP_REGRESSION);
 	weft_pipelines_result_free(r);
 	/* the same stage again: no regression */
 	r = run_text(two_ms);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, d), 0);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.05, -1, d), 0);
 	cr_assert_neq(r->cmp[0].verdict, WEFT_CMP_REGRESSION);
 	cr_assert_neq(r->cmp[0].verdict, WEFT_CMP_IMPROVEMENT);
 	weft_pipelines_result_free(r);
 	/* faster than the baseline: an improvement, and the gate passes */
 	char *slow = json_of(three_ms, NULL);
 	r = run_text(two_ms);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "slow.json", slow, 0.05, d), 0);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "slow.json", slow, 0.05, -1, d), 0);
 	cr_assert_eq(r->cmp[0].verdict, WEFT_CMP_IMPROVEMENT);
 	cr_assert_eq(r->n_improvements, 2);
 	cr_assert_eq(weft_pipelines_result_gate(r, true), 0);
 	/* not a report */
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "x.json", "{\"a\": 1}", 0.05, d), WEFT_EINVALID);
-	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "x.json", "not json", 0.05, d), WEFT_EINVALID);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "x.json", "{\"a\": 1}", 0.05, -1, d), WEFT_EINVALID);
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "x.json", "not json", 0.05, -1, d), WEFT_EINVALID);
 	weft_pipelines_result_free(r);
 	free(base);
 	free(slow);

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(text);
 		return 0;
 	}
-	int err = weft_pipelines_baseline_compare_json(run, "fuzz.json", text, 0.05, d);
+	int err = weft_pipelines_baseline_compare_json(run, "fuzz.json", text, 0.05, -1, d);
 	if (!err) {
 		if (run->n_cmp > run->n_series)
 			abort();
