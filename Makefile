@@ -12,7 +12,7 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure -j$(JOBS)
 WEFT = $(BUILD)/weft
 
-.PHONY: all bootstrap build build-asan demo test test-asan test-slow memcheck fuzz install package package-check perf-start clean
+.PHONY: all bootstrap build build-asan demo test test-asan test-slow test-measure memcheck fuzz install package package-check perf-start clean
 
 all: build
 
@@ -35,7 +35,7 @@ demo: build
 	@scripts/demo $(WEFT)
 
 test: build
-	ctest --test-dir $(BUILD) $(CTEST_FLAGS) -LE slow
+	ctest --test-dir $(BUILD) $(CTEST_FLAGS) -LE 'slow|measure'
 	$(MAKE) test-asan
 
 # slow tests (label "slow": every pattern template generated, built and
@@ -43,10 +43,15 @@ test: build
 test-slow: build
 	ctest --test-dir $(BUILD) $(CTEST_FLAGS) -L slow
 
+# measurements that depend on the machine (label "measure": the regression
+# gate on 20 reruns against a loopback server); not run by CI
+test-measure: build
+	ctest --test-dir $(BUILD) $(CTEST_FLAGS) -L measure --output-on-failure
+
 test-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:protect_shadow_gap=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -LE slow
+	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -LE 'slow|measure'
 	WEFT_PATTERNS_GENERATE_ONLY=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	ctest --test-dir $(ASAN_BUILD) $(CTEST_FLAGS) -L patterns
 

@@ -165,34 +165,34 @@ static void window_case(tcase *t, const weft_pipelines_result *r, bool allow)
 	weft_buf_putc(&t->body, '\n');
 }
 
-static void cmp_case(tcase *t, const weft_pipelines_result *r, const weft_pipelines_comparison *c)
+static void cmp_case(tcase *t, const weft_pipelines_result *r, const weft_pipelines_comparison *c,
+		     const weft_pipelines_pctl_cmp *p)
 {
-	char a[32], d[32], a99[32], d99[32];
-	snprintf(t->name, sizeof t->name, "%s p50 no regression over %.0f%% (baseline)", c->name,
+	char a[32], d[32];
+	snprintf(t->name, sizeof t->name, "%s %s no regression over %.0f%% (baseline)", c->name, p->label,
 		 100.0 * r->max_regression);
-	weft_pl_fmt_ms(a, sizeof a, c->base_p50_ms, true);
-	weft_pl_fmt_ms(d, sizeof d, c->p50_ms, true);
-	weft_pl_fmt_ms(a99, sizeof a99, c->base_p99_ms, true);
-	weft_pl_fmt_ms(d99, sizeof d99, c->p99_ms, true);
-	if (c->verdict == WEFT_CMP_REGRESSION) {
+	weft_pl_fmt_ms(a, sizeof a, p->base_ms, true);
+	weft_pl_fmt_ms(d, sizeof d, p->ms, true);
+	if (p->verdict == WEFT_CMP_REGRESSION) {
 		t->state = CASE_FAIL;
 		t->type = "regression";
-		weft_buf_printf(&t->message, "p50 %s > baseline %s (%+.1f%%, allowed %.0f%%)", d, a,
-				100.0 * c->change_p50, 100.0 * r->max_regression);
-	} else if (c->verdict == WEFT_CMP_TOO_FEW || c->verdict == WEFT_CMP_NONE) {
+		weft_buf_printf(&t->message, "%s %s > baseline %s (x%.3f, at least x%.3f; allowed %.0f%%)", p->label, d,
+				a, p->ratio, p->ratio_lo, 100.0 * r->max_regression);
+	} else if (p->verdict == WEFT_CMP_TOO_FEW || p->verdict == WEFT_CMP_NONE) {
 		t->state = CASE_SKIP;
 		t->type = "not-compared";
-		weft_buf_printf(&t->message, "not compared: %s", c->verdict == WEFT_CMP_TOO_FEW
-									 ? "too few samples on one side"
-									 : "no matching series in the baseline");
+		weft_buf_printf(&t->message, "not compared: %s",
+				p->verdict == WEFT_CMP_TOO_FEW ? "too few queries on one side for an interval"
+							       : "no matching series in the baseline");
 	} else {
 		t->state = CASE_PASS;
 		return;
 	}
-	weft_buf_printf(&t->body, "%s: p50 %s -> %s (%+.1f%%), p99 %s -> %s; one-sided p = %.3g; "
-				  "baseline %llu queries (%s)\n",
-			weft_pipelines_cmp_name(c->verdict), a, d, 100.0 * c->change_p50, a99, d99, c->p_regression,
-			(unsigned long long)c->base_count, r->baseline_path ? r->baseline_path : "-");
+	weft_buf_printf(&t->body, "%s: %s %s -> %s, ratio %.3f, one-sided bounds [%.3f, %.3f]; run-to-run "
+				  "noise %.1f%%; baseline %llu queries in %llu run%s (%s)\n",
+			weft_pipelines_cmp_name(p->verdict), p->label, a, d, p->ratio, p->ratio_lo, p->ratio_hi,
+			100.0 * r->run_noise, (unsigned long long)c->base_count, (unsigned long long)r->base_runs,
+			r->base_runs == 1 ? "" : "s", r->baseline_path ? r->baseline_path : "-");
 }
 
 /* decimal seconds as junit-10.xsd's SUREFIRE_TIME wants them */
@@ -265,7 +265,9 @@ void weft_pl_report_junit(weft_buf *b, const weft_pipelines_result *r, const wef
 {
 	bool allow = o && o->allow_inconclusive;
 	/* build the cases first: the suite's counts come before them */
-	size_t cap = 2 + r->n_cmp;
+	size_t cap = 2;
+	for (size_t i = 0; i < r->n_cmp; i++)
+		cap += r->cmp[i].n_pcts;
 	for (size_t i = 0; i < r->n_series; i++)
 		cap += r->series[i].n_checks;
 	tcase *cases = calloc(cap, sizeof *cases);
@@ -281,7 +283,8 @@ void weft_pl_report_junit(weft_buf *b, const weft_pipelines_result *r, const wef
 	if (r->has_window)
 		window_case(&cases[n++], r, allow);
 	for (size_t i = 0; i < r->n_cmp; i++)
-		cmp_case(&cases[n++], r, &r->cmp[i]);
+		for (size_t k = 0; k < r->cmp[i].n_pcts; k++)
+			cmp_case(&cases[n++], r, &r->cmp[i], &r->cmp[i].pcts[k]);
 	size_t failures = 0, skipped = 0;
 	for (size_t i = 0; i < n; i++) {
 		failures += cases[i].state == CASE_FAIL;

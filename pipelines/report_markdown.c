@@ -105,18 +105,29 @@ void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r, const 
 		weft_buf_puts(b, "\n");
 	}
 	if (r->n_cmp) {
-		weft_buf_printf(b, "\n### Baseline (regression threshold %.0f%%)\n\n", 100.0 * r->max_regression);
-		weft_buf_puts(b, "| series | baseline p50 | p50 | change | verdict |\n|---|---:|---:|---:|---|\n");
+		weft_buf_printf(b,
+				"\n### Baseline (%llu run%s; regression: slower by more than %.0f%%; run-to-run noise "
+				"%.1f%%)\n\n",
+				(unsigned long long)r->base_runs, r->base_runs == 1 ? "" : "s", 100.0 * r->max_regression,
+				100.0 * r->run_noise);
+		weft_buf_puts(b, "| series | percentile | baseline | this run | ratio | bounds | verdict |\n"
+				 "|---|---|---:|---:|---:|---:|---|\n");
 		for (size_t i = 0; i < r->n_cmp; i++) {
 			const weft_pipelines_comparison *c = &r->cmp[i];
-			char a[32], d[32];
-			weft_buf_puts(b, "| ");
-			md_text(b, c->name);
-			weft_buf_printf(b, " | %s | %s | %+.1f%% | %s%s |\n",
-					weft_pl_fmt_ms(a, sizeof a, c->base_p50_ms, false),
-					weft_pl_fmt_ms(d, sizeof d, c->p50_ms, false), 100.0 * c->change_p50,
-					c->verdict == WEFT_CMP_REGRESSION ? "\xe2\x9d\x8c " : "",
-					weft_pipelines_cmp_name(c->verdict));
+			for (size_t k = 0; k < c->n_pcts; k++) {
+				const weft_pipelines_pctl_cmp *p = &c->pcts[k];
+				char a[32], d[32];
+				weft_buf_puts(b, "| ");
+				md_text(b, c->name);
+				weft_buf_printf(b, " | %s | %s | %s | ", p->label, weft_pl_fmt_ms(a, sizeof a, p->base_ms, false),
+						weft_pl_fmt_ms(d, sizeof d, p->ms, false));
+				if (isfinite(p->ratio))
+					weft_buf_printf(b, "x%.3f | %.3f to %.3f | ", p->ratio, p->ratio_lo, p->ratio_hi);
+				else
+					weft_buf_puts(b, "- | - | ");
+				weft_buf_printf(b, "%s%s |\n", p->verdict == WEFT_CMP_REGRESSION ? "\xe2\x9d\x8c " : "",
+						weft_pipelines_cmp_name(p->verdict));
+			}
 		}
 	}
 	bool errors = false;

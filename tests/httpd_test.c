@@ -148,11 +148,27 @@ static void *conn_main(void *arg)
 		}
 		memmove(buf, buf + head + body, have - head - body);
 		have -= head + body;
-		atomic_fetch_add(&s->requests, 1);
+		uint64_t nth = atomic_fetch_add(&s->requests, 1);
 
 		int code = 200;
 		if (!strncmp(path, "/slow/", 6)) {
 			sleep_ms(s, strtol(path + 6, NULL, 10));
+		} else if (!strncmp(path, "/svc/", 5)) {
+			char *e;
+			long us = strtol(path + 5, &e, 10), tail_us = 0, permille = 0;
+			if (*e == '/')
+				tail_us = strtol(e + 1, &e, 10);
+			if (*e == '/')
+				permille = strtol(e + 1, &e, 10);
+			/* which requests are slow: a hash of their number, so the
+			 * share holds without a pattern the blocks could alias with */
+			uint64_t z = (nth + 1) * 0x9e3779b97f4a7c15ull;
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+			z ^= z >> 31;
+			if ((long)(z % 1000) < permille)
+				us = tail_us;
+			struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+			nanosleep(&ts, NULL);
 		} else if (!strncmp(path, "/status/", 8)) {
 			code = (int)strtol(path + 8, NULL, 10);
 			if (code < 100 || code > 599)

@@ -4,6 +4,8 @@
  * one thread per connection, keep-alive. The path says how to behave:
  *   /ok (or anything else)  200 with a short body
  *   /slow/MS                wait MS milliseconds, then 200
+ *   /svc/US[/TAIL/PM]       wait US microseconds (TAIL instead for PM per
+ *                           thousand requests, picked by a hash), then 200
  *   /status/CODE            answer with that status
  *   /reset                  read the request, then reset the connection (RST)
  *   /close                  read the request, then close without answering

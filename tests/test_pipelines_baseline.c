@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 #include "weft_pipelines.h"
 
@@ -104,5 +107,61 @@ Test(baseline, a_report_weft_wrote_still_compares)
 	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", b.ptr, 0.05, -1, d), 0);
 	cr_assert_eq(r->n_cmp, 2);
 	cr_assert_eq(r->cmp[0].base_count, r->series[0].count);
+	weft_buf_free(&b);
+}
+
+/* Write text to a fresh file under /tmp; the path (static buffer i). */
+static const char *tmp_file(int i, const char *text)
+{
+	static char paths[4][64];
+	snprintf(paths[i], sizeof paths[i], "/tmp/weft-merge-%d-%d.json", (int)getpid(), i);
+	FILE *f = fopen(paths[i], "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	return paths[i];
+}
+
+Test(baseline, merged_runs_keep_each_value_and_compare)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	weft_pipelines_report_opts o = { false, false };
+	cr_assert_eq(weft_pipelines_report(&b, r, WEFT_REPORT_JSON, &o), 0);
+	const char *p[3] = { tmp_file(0, b.ptr), tmp_file(1, b.ptr), tmp_file(2, b.ptr) };
+	char *merged = NULL;
+	cr_assert_eq(weft_pipelines_baseline_merge(&merged, p, 3, d), 0);
+	cJSON *m = cJSON_Parse(merged);
+	cr_assert_not_null(m);
+	cr_assert_str_eq(cJSON_GetObjectItem(m, "format")->valuestring, "weft-bench-baseline");
+	cr_assert_eq(cJSON_GetObjectItem(m, "runs")->valueint, 3);
+	const cJSON *s0 = cJSON_GetArrayItem(cJSON_GetObjectItem(m, "series"), 0);
+	cr_assert_eq((uint64_t)cJSON_GetObjectItem(s0, "count")->valuedouble, 3 * r->series[0].count,
+		     "the histograms are summed");
+	const cJSON *p50 = cJSON_GetArrayItem(cJSON_GetObjectItem(s0, "percentiles"), 0);
+	cr_assert_float_eq(cJSON_GetObjectItem(p50, "q")->valuedouble, 0.5, 1e-12);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(p50, "runs_ms")), 3);
+	cr_assert_float_eq(cJSON_GetObjectItem(p50, "value_ms")->valuedouble, r->series[0].pctl[0].value_ms, 1e-9);
+	cJSON_Delete(m);
+	/* a run compared with three identical ones: ratio 1, nothing flagged */
+	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "merged.json", merged, 0.05, -1, d), 0);
+	cr_assert_eq(r->base_runs, 3);
+	cr_assert_eq(r->n_regressions, 0);
+	cr_assert_float_eq(r->cmp[0].pcts[0].ratio, 1.0, 1e-9);
+	free(merged);
+	/* runs of another pipeline are refused, naming the file */
+	char *other = strdup(b.ptr);
+	char *at = strstr(other, "\"name\":\t\"b\"");
+	cr_assert_not_null(at, "%.400s", other);
+	at[8] = 'c';
+	p[1] = tmp_file(3, other);
+	weft_diags_clear(d);
+	cr_assert_eq(weft_pipelines_baseline_merge(&merged, p, 3, d), WEFT_EINVALID);
+	cr_assert_null(merged);
+	/* not a report */
+	p[2] = tmp_file(2, "{\"format\": \"x\"}");
+	cr_assert_eq(weft_pipelines_baseline_merge(&merged, p, 3, d), WEFT_EINVALID);
+	for (int i = 0; i < 4; i++)
+		remove(tmp_file(i, ""));
+	free(other);
 	weft_buf_free(&b);
 }
