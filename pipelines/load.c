@@ -144,14 +144,25 @@ static void keep_row(weft_pl_worker *w, uint64_t idx, const uint64_t *ns)
 	w->n_rows++;
 }
 
+weft_pl_late weft_pl_late_cause(uint64_t sched, uint64_t ready, uint64_t start, uint64_t late_ns,
+				uint64_t *wake_ns)
+{
+	uint64_t from = ready > sched ? ready : sched;
+	*wake_ns = start > from ? start - from : 0;
+	if (start <= sched || start - sched <= late_ns)
+		return WEFT_PL_ON_TIME;
+	uint64_t busy = ready > sched ? ready - sched : 0;
+	return busy >= *wake_ns ? WEFT_PL_LATE_BUSY : WEFT_PL_LATE_WAKEUP;
+}
+
 static void run_query(weft_pl_worker *w, uint64_t idx, uint64_t sched, bool server, uint64_t q_begin)
 {
 	weft_pl_run *r = w->run;
 	size_t S = r->n_stages;
 	uint64_t *ns = w->scratch;
-	uint64_t slept = 0;
+	uint64_t slept = 0, before = 0;
 	if (server) {
-		uint64_t before = weft_now_ns();
+		before = weft_now_ns();
 		if (sched > before) {
 			weft_pl_sleep_until(sched);
 			slept = weft_now_ns() - before;
@@ -204,6 +215,17 @@ static void run_query(weft_pl_worker *w, uint64_t idx, uint64_t sched, bool serv
 				w->late_max_ms = late_ms;
 			if (late_ms > r->load.late_ms)
 				w->late_count++;
+		}
+		if (server) {
+			uint64_t wake;
+			weft_pl_late why = weft_pl_late_cause(sched, before, start, (uint64_t)(r->load.late_ms * 1e6), &wake);
+			w->late_busy += why == WEFT_PL_LATE_BUSY;
+			w->late_wakeup += why == WEFT_PL_LATE_WAKEUP;
+			double wake_ms = (double)wake / 1e6;
+			w->wake_sum_ms += wake_ms;
+			w->wake_n++;
+			if (wake_ms > w->wake_max_ms)
+				w->wake_max_ms = wake_ms;
 		}
 		if (failed) {
 			w->errors++;

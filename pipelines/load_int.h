@@ -33,6 +33,9 @@ typedef struct {
 	uint64_t measured, errors;
 	uint64_t late_count;
 	double late_sum_ms, late_max_ms;
+	uint64_t late_busy, late_wakeup;              /* late sends by cause (weft_pl_late_cause) */
+	double wake_sum_ms, wake_max_ms;              /* the harness's own wake-up delay, every send */
+	uint64_t wake_n;
 	uint64_t first_start, last_end;
 } weft_pl_worker;
 
@@ -71,6 +74,16 @@ struct weft_pl_run {
 
 void weft_pl_clocks_begin(weft_pl_clocks *c);
 void weft_pl_clocks_end(weft_pl_clocks *c);
+
+/* Why a send was late. sched: when it was due; ready: when a worker had
+ * it in hand (free to send it); start: when it was sent; late_ns: the
+ * lateness that counts. The lateness splits into waiting for a free worker,
+ * (ready - sched) when positive, and the harness's own delay after that
+ * (start - max(ready, sched): waking from its sleep, scheduling); a late
+ * send is put down to the larger. *wake_ns gets the second part. */
+typedef enum { WEFT_PL_ON_TIME, WEFT_PL_LATE_BUSY, WEFT_PL_LATE_WAKEUP } weft_pl_late;
+weft_pl_late weft_pl_late_cause(uint64_t sched, uint64_t ready, uint64_t start, uint64_t late_ns,
+				uint64_t *wake_ns);
 
 /* (Re)build res's statistics from everything the workers recorded. */
 int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r);

@@ -398,11 +398,16 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			weft_pl_fmt_ms(cr, sizeof cr, r->clock_read_ns / 1e6, ascii), R);
 	if (r->load.scenario == WEFT_SCENARIO_SERVER) {
 		char mx[32], mn[32], th[32];
-		weft_buf_printf(b, "%slate sends: %llu of %llu more than %s late (max %s, mean %s)%s\n", D,
-				(unsigned long long)r->late_count, (unsigned long long)r->measured,
+		char wk[32];
+		weft_buf_printf(b,
+				"%slate sends: %llu of %llu more than %s late (max %s, mean %s): %llu waited for a "
+				"worker, %llu for the harness to wake (its delay %s mean)%s\n",
+				D, (unsigned long long)r->late_count, (unsigned long long)r->measured,
 				weft_pl_fmt_ms(th, sizeof th, r->load.late_ms, ascii),
 				weft_pl_fmt_ms(mx, sizeof mx, r->late_max_ms, ascii),
-				weft_pl_fmt_ms(mn, sizeof mn, r->late_mean_ms, ascii), R);
+				weft_pl_fmt_ms(mn, sizeof mn, r->late_mean_ms, ascii), (unsigned long long)r->late_busy,
+				(unsigned long long)r->late_wakeup, weft_pl_fmt_ms(wk, sizeof wk, r->wakeup_mean_us / 1e3, ascii),
+				R);
 	}
 	if (r->n_cmp) {
 		weft_buf_printf(b,

@@ -175,6 +175,10 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 		count(ls, "count", r->late_count);
 		num(ls, "max_ms", r->late_max_ms);
 		num(ls, "mean_ms", r->late_mean_ms);
+		count(ls, "waited_for_worker", r->late_busy);
+		count(ls, "harness_wakeup", r->late_wakeup);
+		num(ls, "wakeup_mean_us", r->wakeup_mean_us);
+		num(ls, "wakeup_max_us", r->wakeup_max_us);
 	} else {
 		cJSON_AddNullToObject(root, "late_sends");
 	}
@@ -184,6 +188,7 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 	num(h, "overhead_p99_us", r->overhead_p99_us);
 	num(h, "overhead_max_us", r->overhead_max_us);
 	num(h, "clock_read_ns", r->clock_read_ns);
+	num(h, "share_of_end_to_end", r->harness_share);
 
 	cJSON *ss = cJSON_AddArrayToObject(root, "series");
 	for (size_t i = 0; i < r->n_series; i++)

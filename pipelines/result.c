@@ -312,13 +312,18 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 		res->pipeline = strdup(spec->name ? spec->name : "pipeline");
 		res->pattern = spec->pattern ? strdup(spec->pattern) : NULL;
 		res->path = strdup(spec->path ? spec->path : "");
+		if (!res->pipeline || !res->path || (spec->pattern && !res->pattern))
+			return WEFT_ENOMEM;
 	}
 	res->load = r->load;
 	res->workers = r->n_workers;
 	res->confidence = spec->confidence;
 	res->measured = res->errors = res->warmup_done = res->late_count = 0;
 	res->late_max_ms = 0;
-	double late_sum = 0;
+	res->late_busy = res->late_wakeup = 0;
+	res->wakeup_max_us = 0;
+	double late_sum = 0, wake_sum = 0;
+	uint64_t wake_n = 0;
 	uint64_t first = UINT64_MAX, last = 0;
 	weft_pipelines_hist *overhead;
 	if (weft_pipelines_hist_new(&overhead))
@@ -331,6 +336,12 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 		res->warmup_done += w->warm_n;
 		res->late_count += w->late_count;
 		late_sum += w->late_sum_ms;
+		res->late_busy += w->late_busy;
+		res->late_wakeup += w->late_wakeup;
+		wake_sum += w->wake_sum_ms;
+		wake_n += w->wake_n;
+		if (w->wake_max_ms * 1e3 > res->wakeup_max_us)
+			res->wakeup_max_us = w->wake_max_ms * 1e3;
 		if (w->late_max_ms > res->late_max_ms)
 			res->late_max_ms = w->late_max_ms;
 		if (w->measured && w->first_start < first)
@@ -351,6 +362,7 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 	uint64_t on = weft_pipelines_hist_count(overhead);
 	res->overhead_p99_us = on ? (double)weft_pipelines_hist_at_rank(overhead, weft_pipelines_quantile_rank(on, 0.99)) / 1e3 : 0;
 	res->overhead_max_us = (double)weft_pipelines_hist_max(overhead) / 1e3;
+	res->wakeup_mean_us = wake_n ? wake_sum / (double)wake_n * 1e3 : 0;
 	weft_pipelines_hist_free(overhead);
 	/* the cost of reading the clock, which every stage timing includes once */
 	uint64_t c0 = weft_now_ns();
@@ -439,7 +451,7 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 								     spec->confidence, &s->checks[c].at.vif);
 		free(order);
 		/* errors that arose in this stage */
-		for (size_t i = 0; i < r->n_workers && !e2e; i++) {
+		for (size_t i = 0; i < r->n_workers && !e2e && !err; i++) {
 			weft_pl_worker *w = &r->workers[i];
 			for (size_t j = 0; j < w->n_errs; j++) {
 				if (w->errs[j].stage != si)
@@ -451,10 +463,16 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 				if (m == s->n_error_kinds) {
 					weft_pipelines_error_kind *ek =
 						realloc(s->error_kinds, (m + 1) * sizeof *ek);
-					if (!ek)
-						continue;
+					if (!ek) {
+						err = WEFT_ENOMEM;
+						break;
+					}
 					s->error_kinds = ek;
 					ek[m].error = strdup(w->errs[j].text);
+					if (!ek[m].error) {
+						err = WEFT_ENOMEM;
+						break;
+					}
 					ek[m].count = 0;
 					s->n_error_kinds++;
 				}
@@ -470,10 +488,16 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 			np++;
 		if (np) {
 			s->phases = calloc(np, sizeof *s->phases);
+			if (!s->phases)
+				err = WEFT_ENOMEM;
 			for (size_t p = 0; s->phases && p < np; p++) {
 				s->phases[p].name = strdup(ph[p]);
-				if (weft_pipelines_hist_new(&s->phases[p].hist))
+				if (!s->phases[p].name || weft_pipelines_hist_new(&s->phases[p].hist)) {
+					free(s->phases[p].name);
+					s->phases[p].name = NULL;
+					err = WEFT_ENOMEM;
 					break;
+				}
 				s->n_phases++;
 				for (size_t i = 0; i < r->n_workers; i++)
 					if (r->workers[i].phase[si][p])
@@ -484,6 +508,13 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 	free(rows);
 	if (err)
 		return err;
+
+	{
+		const weft_pipelines_series *e = &res->series[r->n_stages];
+		res->harness_share = e->count && e->mean_ms > 0
+					     ? (res->wakeup_mean_us + res->overhead_mean_us) / 1e3 / e->mean_ms
+					     : NAN;
+	}
 
 	/* the error budget: zero unless the pipeline tolerates some */
 	res->has_error_budget = spec->has_error_budget;
@@ -616,7 +647,7 @@ static uint64_t *series_in_send_order(const weft_pl_run *r, size_t si)
 
 void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 {
-	char a[32], b[32];
+	char a[32];
 	const weft_pl_clocks *c = &r->clocks;
 	int64_t step = c->real_minus_mono1 - c->real_minus_mono0;
 	if (llabs(step) > 5000000)
@@ -643,18 +674,40 @@ void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 			weft_pipelines_result_note(res, "%s: %llu latencies above 2.4 hours were clamped.",
 						   res->series[i].name,
 						   (unsigned long long)weft_pipelines_hist_clamped(res->series[i].hist));
-	if (r->load.scenario == WEFT_SCENARIO_SERVER && res->late_count)
+	if (r->load.scenario == WEFT_SCENARIO_SERVER && res->late_count) {
+		char th[32], mx[32], mn[32], wk[32];
+		weft_buf why = WEFT_BUF_INIT;
+		if (res->late_busy)
+			weft_buf_printf(&why, "%llu waited for a free worker (all %zu were busy: raise load.concurrency "
+					      "if the harness, not the system, was the bottleneck)",
+					(unsigned long long)res->late_busy, r->n_workers);
+		if (res->late_wakeup)
+			weft_buf_printf(&why, "%s%llu had a free worker but the harness woke late (its own scheduling "
+					      "delay: %s on average over every send; a busy or throttled machine)",
+					res->late_busy ? "; " : "", (unsigned long long)res->late_wakeup,
+					weft_pipelines_duration_format(wk, sizeof wk, res->wakeup_mean_us / 1e3, true));
 		weft_pipelines_result_note(
 			res,
 			"%llu of %llu queries (%.1f%%) were sent more than %s after their scheduled time "
-			"(at most %s late, %s on average): all %zu workers were busy. Their latency counts "
-			"from the scheduled time, so the queueing shows in the percentiles (no coordinated "
-			"omission); raise load.concurrency if the harness, not the system, was the bottleneck.",
+			"(at most %s late, %s on average): %s. Their latency counts from the scheduled time, "
+			"so the lateness shows in the percentiles (no coordinated omission).",
 			(unsigned long long)res->late_count, (unsigned long long)res->measured,
 			100.0 * (double)res->late_count / (double)(res->measured ? res->measured : 1),
-			weft_pipelines_duration_format(a, sizeof a, r->load.late_ms, true),
-			weft_pipelines_duration_format(b, sizeof b, res->late_max_ms, true),
-			weft_pipelines_duration_format((char[32]){ 0 }, 32, res->late_mean_ms, true), r->n_workers);
+			weft_pipelines_duration_format(th, sizeof th, r->load.late_ms, true),
+			weft_pipelines_duration_format(mx, sizeof mx, res->late_max_ms, true),
+			weft_pipelines_duration_format(mn, sizeof mn, res->late_mean_ms, true),
+			why.ptr ? why.ptr : "cause not measured");
+		weft_buf_free(&why);
+	}
+	if (isfinite(res->harness_share) && res->harness_share > 0.05) {
+		char a1[32];
+		weft_pipelines_result_note(res,
+					   "The harness itself added %s per query on average (wake-up and bookkeeping), "
+					   "%.0f%% of the end-to-end mean: the figures partly measure weft, not the system.",
+					   weft_pipelines_duration_format(a1, sizeof a1,
+									  (res->wakeup_mean_us + res->overhead_mean_us) / 1e3, true),
+					   100.0 * res->harness_share);
+	}
 	if (res->dropped)
 		weft_pipelines_result_note(res,
 					   "%llu scheduled queries were never sent before the run's time ran out "

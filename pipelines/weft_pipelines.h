@@ -431,6 +431,10 @@ typedef struct {
 	/* server scenario: sends later than their schedule */
 	uint64_t late_count;
 	double late_max_ms, late_mean_ms;
+	uint64_t late_busy;       /* late sends that waited for a free worker (queueing) */
+	uint64_t late_wakeup;     /* late sends delayed by the harness itself (wake-up, scheduling) */
+	double wakeup_mean_us, wakeup_max_us; /* that delay over every send */
+	double harness_share;     /* (wake-up + overhead) mean / end-to-end mean; NAN without queries */
 	/* harness overhead per query: the query's time not spent in a stage */
 	double overhead_mean_us, overhead_p99_us, overhead_max_us;
 	double clock_read_ns;     /* the cost of one clock read */

@@ -73,7 +73,34 @@ Test(load, server_above_capacity_shows_queueing)
 	cr_assert_gt(p90 - p50, 100.0, "the queue grows: p90 %g vs p50 %g", p90, p50);
 	cr_assert_gt(r->late_count, r->measured / 2, "late sends are reported");
 	cr_assert_gt(r->late_max_ms, 200.0);
+	/* and put down to the one busy worker, not to the harness's wake-up */
+	cr_assert_gt(r->late_busy, r->late_count * 9 / 10, "%llu of %llu", (unsigned long long)r->late_busy,
+		     (unsigned long long)r->late_count);
+	cr_assert_eq(r->late_busy + r->late_wakeup, r->late_count);
+	bool said = false;
+	for (size_t i = 0; i < r->n_notes; i++)
+		said |= strstr(r->notes[i], "waited for a free worker (all 1 were busy") != NULL;
+	cr_assert(said, "the note names the cause");
 	weft_pipelines_result_free(r);
+}
+
+Test(load, a_late_send_is_put_down_to_its_cause)
+{
+	uint64_t wake, ms = 1000000;
+	/* due at 10 ms, a worker free at 5 ms (sleeping), sent at 10.2 ms: on time */
+	cr_assert_eq(weft_pl_late_cause(10 * ms, 5 * ms, 10 * ms + ms / 5, ms, &wake), WEFT_PL_ON_TIME);
+	cr_assert_eq(wake, ms / 5);
+	/* the same worker woke 3 ms late: the harness's own delay */
+	cr_assert_eq(weft_pl_late_cause(10 * ms, 5 * ms, 13 * ms, ms, &wake), WEFT_PL_LATE_WAKEUP);
+	cr_assert_eq(wake, 3 * ms);
+	/* no worker free until 14 ms, sent at once: queueing */
+	cr_assert_eq(weft_pl_late_cause(10 * ms, 14 * ms, 14 * ms + 10, ms, &wake), WEFT_PL_LATE_BUSY);
+	cr_assert_eq(wake, 10);
+	/* free at 12 ms, then 5 ms more to wake: the larger part decides */
+	cr_assert_eq(weft_pl_late_cause(10 * ms, 12 * ms, 17 * ms, ms, &wake), WEFT_PL_LATE_WAKEUP);
+	cr_assert_eq(wake, 5 * ms);
+	/* sent before it was due (a closed loop): on time, no delay */
+	cr_assert_eq(weft_pl_late_cause(10 * ms, 2 * ms, 3 * ms, ms, &wake), WEFT_PL_ON_TIME);
 }
 
 Test(load, closed_loop_same_stage_shows_none)
