@@ -280,23 +280,37 @@ void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft
 	if (r->n_cmp) {
 		weft_buf_printf(b, "<h2>Baseline</h2>\n<p>Against <code>");
 		weft_buf_put_html(b, r->baseline_path);
-		weft_buf_printf(b, "</code>, regression threshold %.0f%%.</p>\n<table><tr><th>series</th>"
-				   "<th>baseline p50</th><th>p50</th><th>change</th><th>verdict</th></tr>\n",
-				100.0 * r->max_regression);
+		weft_buf_printf(b,
+				"</code> (%llu run%s): a regression is slower by more than %.0f%% with the "
+				"interval's lower bound; run-to-run noise %.1f%%.</p>\n<table><tr><th>series</th>"
+				"<th>percentile</th><th>baseline</th><th>this run</th><th>ratio</th><th>bounds</th>"
+				"<th>verdict</th></tr>\n",
+				(unsigned long long)r->base_runs, r->base_runs == 1 ? "" : "s", 100.0 * r->max_regression,
+				100.0 * r->run_noise);
 		for (size_t i = 0; i < r->n_cmp; i++) {
 			const weft_pipelines_comparison *c = &r->cmp[i];
-			char a[32], d[32];
-			weft_buf_puts(b, "<tr><td>");
-			weft_buf_put_html(b, c->name);
-			weft_buf_puts(b, "</td><td>");
-			weft_buf_put_html(b, weft_pl_fmt_ms(a, sizeof a, c->base_p50_ms, false));
-			weft_buf_puts(b, "</td><td>");
-			weft_buf_put_html(b, weft_pl_fmt_ms(d, sizeof d, c->p50_ms, false));
-			weft_buf_printf(b, "</td><td>%+.1f%%</td><td class='%s'>%s</td></tr>\n", 100.0 * c->change_p50,
-					c->verdict == WEFT_CMP_REGRESSION    ? "broken"
-					: c->verdict == WEFT_CMP_IMPROVEMENT ? "met"
-									     : "muted",
-					weft_pipelines_cmp_name(c->verdict));
+			for (size_t k = 0; k < c->n_pcts; k++) {
+				const weft_pipelines_pctl_cmp *p = &c->pcts[k];
+				char a[32], d[32];
+				weft_buf_puts(b, "<tr><td>");
+				weft_buf_put_html(b, k ? "" : c->name);
+				weft_buf_puts(b, "</td><td>");
+				weft_buf_put_html(b, p->label);
+				weft_buf_puts(b, "</td><td>");
+				weft_buf_put_html(b, weft_pl_fmt_ms(a, sizeof a, p->base_ms, false));
+				weft_buf_puts(b, "</td><td>");
+				weft_buf_put_html(b, weft_pl_fmt_ms(d, sizeof d, p->ms, false));
+				if (isfinite(p->ratio))
+					weft_buf_printf(b, "</td><td>x%.3f</td><td>%.3f to %.3f", p->ratio, p->ratio_lo,
+							p->ratio_hi);
+				else
+					weft_buf_puts(b, "</td><td>-</td><td>-");
+				weft_buf_printf(b, "</td><td class='%s'>%s</td></tr>\n",
+						p->verdict == WEFT_CMP_REGRESSION    ? "broken"
+						: p->verdict == WEFT_CMP_IMPROVEMENT ? "met"
+										     : "muted",
+						weft_pipelines_cmp_name(p->verdict));
+			}
 		}
 		weft_buf_puts(b, "</table>\n");
 	}

@@ -351,6 +351,20 @@ Test(report, baseline_regression_improvement_and_noise)
 	cr_assert_eq(r->n_regressions, 2);
 	cr_assert_gt(r->cmp[0].change_p50, 0.3);
 	cr_assert_eq(weft_pipelines_result_gate(r, true), WEFT_EGATE, "a regression fails the gate");
+	/* every format names the percentile that regressed, with its ratio and bounds */
+	char ratio[64];
+	snprintf(ratio, sizeof ratio, "x%.3f", r->cmp[0].pcts[0].ratio);
+	char bounds[64];
+	snprintf(bounds, sizeof bounds, "%.3f to %.3f", r->cmp[0].pcts[0].ratio_lo, r->cmp[0].pcts[0].ratio_hi);
+	cr_assert_gt(r->cmp[0].pcts[0].ratio_lo, 1.05);
+	static const weft_pipelines_format fmts[] = { WEFT_REPORT_TEXT, WEFT_REPORT_MARKDOWN, WEFT_REPORT_HTML };
+	for (size_t f = 0; f < 3; f++) {
+		char *out = render(r, fmts[f], true);
+		cr_assert(strstr(out, ratio) && strstr(out, "regression"), "format %zu lacks %s: %s", f, ratio, out);
+		if (fmts[f] != WEFT_REPORT_TEXT)
+			cr_assert(strstr(out, bounds), "format %zu lacks %s", f, bounds);
+		free(out);
+	}
 	/* ...but not past a 90% allowance */
 	cr_assert_eq(weft_pipelines_baseline_compare_json(r, "base.json", base, 0.9, -1, d), 0);
 	cr_assert_neq(r->cmp[0].verdict, WEFT_CMP_REGRESSION);
