@@ -396,6 +396,7 @@ static void report_html(weft_buf *b, const weft_pipelines_candidates *c, const g
 	weft_buf_free(&tmp);
 	weft_buf_puts(b, "</p>\n");
 	grid_html(b, g, c);
+	weft_pl_html_tradeoff(b, c);
 	reasons(&tmp, c, "<li>", true);
 	if (tmp.len)
 		weft_buf_printf(b, "<h2>Why not</h2>\n<ul>\n%s</ul>\n", tmp.ptr);

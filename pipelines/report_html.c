@@ -1,24 +1,173 @@
 /* report_html.c - a self-contained HTML report with inline SVG charts.
  *
  * Design: one file that opens anywhere (no script, no external CSS or
- * fonts), so it can be attached to a CI run as is. Per series: the latency
- * CDF on a logarithmic time axis (tails are where budgets break, and a log
- * axis shows a 1 ms p50 and a 900 ms p99.9 on one chart) and a histogram on
- * the same axis, each with the series' budgets drawn as vertical lines. The
- * charts are drawn from the histogram buckets, so they cost the same for a
- * hundred queries or a hundred million. All user text is HTML-escaped.
+ * fonts), so it can be attached to a CI run as is. Per series: the
+ * percentile spectrum (HdrHistogram style: latency on a log axis against
+ * the percentile on a log(1/(1-p)) axis, so p99 and p99.9 get as much room
+ * as p50), with the reported percentiles, their confidence intervals and the
+ * budgets drawn on it, and optionally a baseline run dashed; then the
+ * latency CDF on a logarithmic time axis and a histogram on the same axis,
+ * each with the series' budgets drawn as vertical lines. The charts are
+ * drawn from the histogram buckets, so they cost the same for a hundred
+ * queries or a hundred million. All user text is HTML-escaped.
+ *
+ * Labels never overlap: every <text> goes through put_label, which
+ * estimates its box (0.6 x font-size per character, font-size high) and
+ * drops a label whose box would meet one already placed or leave the
+ * chart. Ticks are offered in order of importance (decades before 5s before
+ * 2s), so a crowded axis thins itself. Each <text> carries x, y, font-size
+ * and text-anchor so that its box can be recomputed from the document.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_int.h"
 
 #define W 560.0
 #define H 240.0
-#define ML 56.0
+#define ML 64.0
 #define MR 16.0
 #define MT 14.0
 #define MB 34.0
+#define FS 10.0 /* tick and label font size */
+#define LE "\xe2\x89\xa4" /* U+2264 less-than or equal to */
+
+/* ---- labels that do not collide -------------------------------------------- */
+
+typedef struct {
+	double x0, y0, x1, y1;
+} lbox;
+
+typedef struct {
+	lbox b[192];
+	size_t n;
+	double w, h; /* the chart: a label must stay inside */
+} labels;
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The box of a label; rot: rotate(-90) about (x, y), reading upwards. */
+static lbox text_box(double x, double y, double fs, const char *anchor, bool rot, const char *text)
+{
+	double w = 0.6 * fs * (double)utf8_chars(text);
+	double off = !strcmp(anchor, "middle") ? w / 2 : !strcmp(anchor, "end") ? w : 0;
+	lbox r;
+	if (!rot) {
+		r.x0 = x - off;
+		r.x1 = r.x0 + w;
+		r.y0 = y - fs;
+		r.y1 = y;
+	} else {
+		r.x0 = x - fs;
+		r.x1 = x;
+		r.y1 = y + off;
+		r.y0 = r.y1 - w;
+	}
+	return r;
+}
+
+static bool label_fits(const labels *L, const lbox *r)
+{
+	const double pad = 1.5; /* more than the rounding of the coordinates written */
+	if (L->n >= sizeof L->b / sizeof L->b[0])
+		return false;
+	if (r->x0 < 0 || r->y0 < 0 || r->x1 > L->w || r->y1 > L->h)
+		return false;
+	for (size_t i = 0; i < L->n; i++) {
+		const lbox *o = &L->b[i];
+		if (r->x0 < o->x1 + pad && o->x0 < r->x1 + pad && r->y0 < o->y1 + pad && o->y0 < r->y1 + pad)
+			return false;
+	}
+	return true;
+}
+
+/* Write text (raw UTF-8, escaped here) at (x, y) unless its box meets a
+ * label already placed; returns whether it was written. */
+static bool put_label_rot(weft_buf *b, labels *L, double x, double y, double fs, const char *anchor,
+			  const char *cls, bool rot, const char *text)
+{
+	lbox r = text_box(x, y, fs, anchor, rot, text);
+	if (!label_fits(L, &r))
+		return false;
+	L->b[L->n++] = r;
+	weft_buf_printf(b, "<text x='%.1f' y='%.1f' font-size='%.0f' text-anchor='%s' class='%s'", x, y, fs, anchor,
+			cls);
+	if (rot)
+		weft_buf_printf(b, " transform='rotate(-90 %.1f %.1f)'", x, y);
+	weft_buf_putc(b, '>');
+	weft_buf_put_html(b, text);
+	weft_buf_puts(b, "</text>");
+	return true;
+}
+
+static bool put_label(weft_buf *b, labels *L, double x, double y, double fs, const char *anchor, const char *cls,
+		      const char *text)
+{
+	return put_label_rot(b, L, x, y, fs, anchor, cls, false, text);
+}
+
+static labels *labels_new(double w, double h)
+{
+	labels *L = calloc(1, sizeof *L);
+	if (L) {
+		L->w = w;
+		L->h = h;
+	}
+	return L;
+}
+
+/* A duration for a tick: "1 ms", "20 ms", "500 µs" (the formatter's
+ * trailing zeros dropped: ticks are round numbers). */
+static char *strip_zeros(char *buf)
+{
+	char *dot = strchr(buf, '.');
+	if (dot) {
+		char *e = dot + 1;
+		while (*e == '0')
+			e++;
+		if (*e < '0' || *e > '9')
+			memmove(dot, e, strlen(e) + 1);
+	}
+	return buf;
+}
+
+static char *tick_ms(char *buf, size_t n, double ms)
+{
+	return strip_zeros(weft_pipelines_duration_format(buf, n, ms, false));
+}
+
+/* Tick values (ms) for a log axis over [lx0, lx1] (log10 ms), in the order
+ * they are offered to the labeller: decades, then 5s, then 2s; on an axis
+ * too short for three of those, the other whole multiples too. Returns how
+ * many were written to out (at most max). */
+static size_t log_ticks(double *out, size_t max, double lx0, double lx1)
+{
+	static const double main_steps[] = { 1, 5, 2 }, more[] = { 3, 4, 6, 8, 7, 9 };
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const double *st = pass ? more : main_steps;
+		size_t ns = pass ? sizeof more / sizeof *more : sizeof main_steps / sizeof *main_steps;
+		if (pass && n >= 3)
+			break;
+		for (size_t i = 0; i < ns; i++)
+			for (int e = (int)floor(lx0) - 1; e <= (int)ceil(lx1) && n < max; e++) {
+				double ms = st[i] * pow(10.0, e), l = log10(ms);
+				if (l >= lx0 - 1e-9 && l <= lx1 + 1e-9)
+					out[n++] = ms;
+			}
+	}
+	return n;
+}
+
+/* ---- CDF and histogram on a log time axis ------------------------------------ */
 
 typedef struct {
 	double lx0, lx1; /* log10 ms range */
@@ -30,59 +179,353 @@ static double xpos(const axis *a, double ms)
 	return ML + (lx - a->lx0) / (a->lx1 - a->lx0) * (W - ML - MR);
 }
 
-static void tick_label(char *buf, size_t n, double ms)
-{
-	weft_pipelines_duration_format(buf, n, ms, false);
-}
-
-static void draw_axis(weft_buf *b, const axis *a, const char *ylabel)
+static void draw_axis(weft_buf *b, labels *L, const axis *a, const char *ylabel)
 {
 	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", ML, H - MB, W - MR, H - MB);
 	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", ML, MT, ML, H - MB);
-	/* ticks at 1, 2, 5 x 10^k within the range */
-	for (int e = (int)floor(a->lx0) - 1; e <= (int)ceil(a->lx1); e++) {
-		static const double m[] = { 1, 2, 5 };
-		for (int i = 0; i < 3; i++) {
-			double ms = m[i] * pow(10.0, e);
-			double lx = log10(ms);
-			if (lx < a->lx0 - 1e-9 || lx > a->lx1 + 1e-9)
-				continue;
-			double x = xpos(a, ms);
-			char lab[32];
-			tick_label(lab, sizeof lab, ms);
-			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x, MT, x, H - MB);
-			weft_buf_printf(b, "<text x='%.1f' y='%.1f' class='tl'>%s</text>", x, H - MB + 14, lab);
-		}
+	put_label(b, L, (W + ML) / 2, H - 4, 11, "middle", "xl", "latency (log scale)");
+	put_label_rot(b, L, 16.0, (H - MB + MT) / 2, 11, "middle", "yl", true, ylabel);
+	/* labels where they fit */
+	double t[64];
+	size_t nt = log_ticks(t, 64, a->lx0, a->lx1);
+	for (size_t i = 0; i < nt; i++) {
+		double x = xpos(a, t[i]);
+		char lab[32];
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x, MT, x, H - MB);
+		put_label(b, L, x, H - MB + 16, FS, "middle", "tl", tick_ms(lab, sizeof lab, t[i]));
 	}
-	weft_buf_printf(b, "<text x='%.1f' y='%.1f' class='yl' transform='rotate(-90 %.1f %.1f)'>%s</text>", 14.0,
-			(H - MB + MT) / 2, 14.0, (H - MB + MT) / 2, ylabel);
-	weft_buf_printf(b, "<text x='%.1f' y='%.1f' class='xl'>latency (log scale)</text>", (W + ML) / 2, H - 4);
 }
 
-static void draw_budgets(weft_buf *b, const axis *a, const weft_pipelines_series *s)
+static void draw_budgets(weft_buf *b, labels *L, const axis *a, const weft_pipelines_series *s)
 {
 	for (size_t i = 0; i < s->n_checks; i++) {
 		const weft_pipelines_check *c = &s->checks[i];
+		if (!(c->budget.limit_ms > 0))
+			continue;
 		double lx = log10(c->budget.limit_ms);
 		if (lx < a->lx0 || lx > a->lx1)
 			continue;
 		double x = xpos(a, c->budget.limit_ms);
-		char lim[32];
+		char lim[32], text[64];
 		weft_pipelines_duration_format(lim, sizeof lim, c->budget.limit_ms, false);
-		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='budget %s'/>", x, MT, x,
-				H - MB, weft_pipelines_verdict_name(c->verdict));
-		weft_buf_printf(b, "<text x='%.1f' y='%.1f' class='bl'>%s &#8804; %s</text>", x - 3, MT + 10 + 11.0 * (double)i,
-				c->budget.label, lim);
+		snprintf(text, sizeof text, "%s " LE " %s", c->budget.label, lim);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='budget %s'><title>", x, MT,
+				x, H - MB, weft_pipelines_verdict_name(c->verdict));
+		weft_buf_put_html(b, text);
+		weft_buf_puts(b, "</title></line>");
+		/* left of the line, else right of it, lower and lower */
+		for (int k = 0; k < 8; k++) {
+			double y = MT + 11 + 12.0 * k;
+			if (put_label(b, L, x - 3, y, FS, "end", "bl", text) ||
+			    put_label(b, L, x + 3, y, FS, "start", "bl", text))
+				break;
+		}
 	}
 }
 
-static void charts(weft_buf *b, const weft_pipelines_series *s)
+static void svg_open(weft_buf *b, double w, double h, const char *cls, const char *what, const char *name)
+{
+	weft_buf_printf(b, "<svg viewBox='0 0 %.0f %.0f' width='%.0f' height='%.0f' role='img' class='%s'><title>",
+			w, h, w, h, cls);
+	weft_buf_puts(b, what);
+	weft_buf_puts(b, " of ");
+	weft_buf_put_html(b, name);
+	weft_buf_puts(b, "</title>");
+}
+
+/* ---- the percentile spectrum --------------------------------------------------- */
+
+#define SW 560.0
+#define SH 300.0
+#define SML 64.0
+#define SMR 16.0
+#define SMT 24.0
+#define SMB 34.0
+
+typedef struct {
+	double tmax;     /* log10(1/(1-p)) at the right edge */
+	double ly0, ly1; /* log10 ms range */
+} sframe;
+
+static double s_t(double p)
+{
+	return p >= 1 ? INFINITY : -log10(1 - p);
+}
+
+static double s_x(const sframe *f, double p)
+{
+	double t = s_t(p);
+	if (t > f->tmax)
+		t = f->tmax;
+	if (t < 0)
+		t = 0;
+	return SML + t / f->tmax * (SW - SML - SMR);
+}
+
+static double s_y(const sframe *f, double ms)
+{
+	double ly = ms > 0 ? log10(ms) : f->ly0;
+	if (ly < f->ly0)
+		ly = f->ly0;
+	if (ly > f->ly1)
+		ly = f->ly1;
+	return SH - SMB - (ly - f->ly0) / (f->ly1 - f->ly0) * (SH - SMB - SMT);
+}
+
+static int wcmp(const void *a, const void *b)
+{
+	double x = ((const weft_pipelines_wsample *)a)->value, y = ((const weft_pipelines_wsample *)b)->value;
+	return (x > y) - (x < y);
+}
+
+static uint64_t wtotal(const weft_pipelines_wsample *w, size_t n)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < n; i++)
+		t += w[i].count;
+	return t;
+}
+
+/* The quantile function of w (ascending values, ms) as a step line: a value
+ * holds from the share below it to the share up to it, the line ending at
+ * p = 1 - 1/n (the largest value drawn as a rise there). Steps narrower
+ * than half a pixel are merged (the line stays monotone). */
+static void spectrum_line(weft_buf *b, const sframe *f, const weft_pipelines_wsample *w, size_t n,
+			  const char *cls)
+{
+	uint64_t tot = wtotal(w, n), cum = 0;
+	if (!tot)
+		return;
+	weft_buf_printf(b, "<polyline class='%s' points='", cls);
+	bool first = true;
+	double lastx = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!w[i].count)
+			continue;
+		/* no further right than the data supports: p = 1 - 1/n */
+		double cap = 1 - 1 / (double)tot, p0 = (double)cum / (double)tot;
+		cum += w[i].count;
+		double p1 = (double)cum / (double)tot;
+		double x0 = s_x(f, p0 < cap ? p0 : cap), x1 = s_x(f, p1 < cap ? p1 : cap);
+		double y = s_y(f, w[i].value);
+		if (first) {
+			weft_buf_printf(b, "%.1f,%.1f ", x0, y);
+			lastx = x0;
+			first = false;
+		}
+		if (x1 - lastx < 0.5 && cum < tot)
+			continue;
+		weft_buf_printf(b, "%.1f,%.1f %.1f,%.1f ", lastx, y, x1, y);
+		lastx = x1;
+	}
+	weft_buf_puts(b, "'/>");
+}
+
+static weft_pipelines_wsample *hist_samples(const weft_pipelines_hist *h, size_t *n)
+{
+	size_t it = 0, k = 0, cap = 256;
+	uint64_t v, c;
+	weft_pipelines_wsample *w = malloc(cap * sizeof *w);
+	while (w && weft_pipelines_hist_next(h, &it, &v, &c)) {
+		if (k == cap) {
+			weft_pipelines_wsample *g = realloc(w, 2 * cap * sizeof *w);
+			if (!g) {
+				free(w);
+				return NULL;
+			}
+			w = g;
+			cap *= 2;
+		}
+		w[k].value = (double)v / 1e6;
+		w[k].count = c;
+		k++;
+	}
+	*n = k;
+	return w;
+}
+
+static void widen(double *lo, double *hi, double ms)
+{
+	if (ms > 0 && isfinite(ms)) {
+		if (ms < *lo)
+			*lo = ms;
+		if (ms > *hi)
+			*hi = ms;
+	}
+}
+
+void weft_pl_html_spectrum(weft_buf *b, const weft_pipelines_series *s, const weft_pipelines_wsample *base,
+			   size_t n_base)
+{
+	uint64_t n = weft_pipelines_hist_count(s->hist);
+	size_t nw = 0;
+	weft_pipelines_wsample *w = n ? hist_samples(s->hist, &nw) : NULL;
+	weft_pipelines_wsample *bs = NULL;
+	uint64_t nb = 0;
+	if (base && n_base && (bs = malloc(n_base * sizeof *bs))) {
+		memcpy(bs, base, n_base * sizeof *bs);
+		qsort(bs, n_base, sizeof *bs, wcmp);
+		nb = wtotal(bs, n_base);
+	}
+	labels *L = labels_new(SW, SH);
+	if (!w || !L || !nw) {
+		free(w);
+		free(bs);
+		free(L);
+		return;
+	}
+	/* the frame: as far right as the larger run supports (p = 1 - 1/n) */
+	sframe f;
+	f.tmax = log10((double)(nb > n ? nb : n));
+	if (f.tmax < 0.5)
+		f.tmax = 0.5;
+	double lo = INFINITY, hi = 0;
+	widen(&lo, &hi, w[0].value);
+	widen(&lo, &hi, w[nw - 1].value);
+	widen(&lo, &hi, s->min_ms);
+	widen(&lo, &hi, s->max_ms);
+	for (size_t i = 0; i < n_base && bs; i++)
+		if (bs[i].count)
+			widen(&lo, &hi, bs[i].value);
+	for (size_t i = 0; i < s->n_checks; i++)
+		widen(&lo, &hi, s->checks[i].budget.limit_ms);
+	for (size_t i = 0; i + 1 < WEFT_PIPELINES_N_PCTL; i++) {
+		if (s->pctl[i].has_lo)
+			widen(&lo, &hi, s->pctl[i].lo_ms);
+		if (s->pctl[i].has_hi)
+			widen(&lo, &hi, s->pctl[i].hi_ms);
+	}
+	if (!(lo > 0) || !isfinite(lo)) {
+		lo = 1e-3;
+		hi = hi > lo ? hi : 1;
+	}
+	f.ly0 = log10(lo) - 0.06;
+	f.ly1 = log10(hi) + 0.06;
+	if (f.ly1 - f.ly0 < 0.5) {
+		double mid = (f.ly0 + f.ly1) / 2;
+		f.ly0 = mid - 0.25;
+		f.ly1 = mid + 0.25;
+	}
+	double x0 = SML, x1 = SW - SMR, y0 = SMT, y1 = SH - SMB;
+
+	svg_open(b, SW, SH, "spectrum", "percentile spectrum", s->name);
+	/* the legend first: it is never the label dropped */
+	double lx = SML + 6;
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='spec'/>", lx, 12.0, lx + 18, 12.0);
+	put_label(b, L, lx + 22, 15.5, FS, "start", "lg", "this run");
+	if (nb) {
+		lx += 22 + 0.6 * FS * 8 + 14;
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='base'/>", lx, 12.0, lx + 18,
+				12.0);
+		put_label(b, L, lx + 22, 15.5, FS, "start", "lg", "baseline");
+	}
+	/* axes, titles */
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", x0, y1, x1, y1);
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", x0, y0, x0, y1);
+	put_label(b, L, (SW + SML) / 2, SH - 4, 11, "middle", "xl", "percentile (log scale of 1/(1-p))");
+	put_label_rot(b, L, 16.0, (y0 + y1) / 2, 11, "middle", "yl", true, "latency (log scale)");
+	/* x ticks: 0%, then the nines, then 50% if it fits */
+	static const struct {
+		double p;
+		const char *lab;
+	} xt[] = { { 0, "0%" },		 { 0.9, "90%" },	 { 0.99, "99%" },
+		   { 0.999, "99.9%" },	 { 0.9999, "99.99%" },	 { 0.99999, "99.999%" },
+		   { 0.999999, "99.9999%" }, { 0.9999999, "99.99999%" }, { 0.5, "50%" } };
+	for (size_t i = 0; i < sizeof xt / sizeof xt[0]; i++) {
+		if (s_t(xt[i].p) > f.tmax + 1e-9)
+			continue;
+		double x = s_x(&f, xt[i].p);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x, y0, x, y1);
+		put_label(b, L, x, y1 + 16, FS, "middle", "tl", xt[i].lab);
+	}
+	/* y ticks */
+	double t[64];
+	size_t nt = log_ticks(t, 64, f.ly0, f.ly1);
+	for (size_t i = 0; i < nt; i++) {
+		double y = s_y(&f, t[i]);
+		char lab[32];
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x0, y, x1, y);
+		put_label(b, L, x0 - 4, y + 3.5, FS, "end", "yt", tick_ms(lab, sizeof lab, t[i]));
+	}
+	/* budgets: horizontal lines, labelled at the right end, above, else below */
+	for (size_t i = 0; i < s->n_checks; i++) {
+		const weft_pipelines_check *c = &s->checks[i];
+		if (!(c->budget.limit_ms > 0))
+			continue;
+		double y = s_y(&f, c->budget.limit_ms);
+		char lim[32], text[64];
+		weft_pipelines_duration_format(lim, sizeof lim, c->budget.limit_ms, false);
+		snprintf(text, sizeof text, "%s " LE " %s", c->budget.label, lim);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='limit %s'><title>", x0, y, x1,
+				y, weft_pipelines_verdict_name(c->verdict));
+		weft_buf_put_html(b, text);
+		weft_buf_printf(b, ": %s</title></line>", weft_pipelines_verdict_name(c->verdict));
+		bool placed = false;
+		for (int k = 0; k < 4 && !placed; k++) {
+			double dx = 60.0 * k;
+			placed = put_label(b, L, x1 - 3 - dx, y - 3, FS, "end", "bl", text) ||
+				 put_label(b, L, x1 - 3 - dx, y + FS + 2, FS, "end", "bl", text);
+		}
+	}
+	/* the lines */
+	if (nb)
+		spectrum_line(b, &f, bs, n_base, "base");
+	spectrum_line(b, &f, w, nw, "spec");
+	/* the reported percentiles with their intervals */
+	for (size_t i = 0; i + 1 < WEFT_PIPELINES_N_PCTL; i++) {
+		const weft_pipelines_pctl *p = &s->pctl[i];
+		if (!isfinite(p->value_ms) || !(p->q > 0) || s_t(p->q) > f.tmax + 1e-9)
+			continue;
+		double x = s_x(&f, p->q), y = s_y(&f, p->value_ms);
+		double ya = p->has_hi ? s_y(&f, p->hi_ms) : y0, yb = p->has_lo ? s_y(&f, p->lo_ms) : y1;
+		char tip[96];
+		weft_buf_printf(b, "<g class='mk' data-p='%s'><title>", p->label);
+		weft_buf_put_html(b, weft_pl_fmt_pctl(tip, sizeof tip, p, false));
+		weft_buf_printf(b, " (%s)</title>", p->label);
+		weft_buf_printf(b, "<rect x='%.1f' y='%.1f' width='6' height='%.1f' class='ci%s'/>", x - 3, ya,
+				yb - ya > 0.5 ? yb - ya : 0.5, p->has_lo && p->has_hi ? "" : " open");
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='err'/>", x, ya, x, yb);
+		if (p->has_hi)
+			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='err'/>", x - 3, ya,
+					x + 3, ya);
+		if (p->has_lo)
+			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='err'/>", x - 3, yb,
+					x + 3, yb);
+		weft_buf_printf(b, "<circle cx='%.1f' cy='%.1f' r='3' class='dot'/></g>", x, y);
+		char lab[48], v[32];
+		snprintf(lab, sizeof lab, "%s %s", p->label, weft_pipelines_duration_format(v, sizeof v, p->value_ms, false));
+		/* above left or below right: the line rises to the right, so
+		 * those sides are clear of it; else the name alone */
+		if (!put_label(b, L, x - 5, y - 5, FS, "end", "ml", lab) &&
+		    !put_label(b, L, x + 5, y + 14, FS, "start", "ml", lab) &&
+		    !put_label(b, L, x - 5, y - 5, FS, "end", "ml", p->label))
+			put_label(b, L, x + 5, y + 14, FS, "start", "ml", p->label);
+	}
+	weft_buf_puts(b, "</svg>");
+	free(w);
+	free(bs);
+	free(L);
+}
+
+/* The baseline's histogram for series s, if the run was compared. */
+static const weft_pipelines_comparison *cmp_of(const weft_pipelines_result *r, const weft_pipelines_series *s)
+{
+	for (size_t i = 0; i < r->n_cmp; i++)
+		if (r->cmp[i].name && !strcmp(r->cmp[i].name, s->name) && r->cmp[i].n_base_buckets)
+			return &r->cmp[i];
+	return NULL;
+}
+
+static void charts(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_series *s)
 {
 	uint64_t n = weft_pipelines_hist_count(s->hist);
 	if (!n) {
 		weft_buf_puts(b, "<p class='muted'>No successful queries: nothing to draw.</p>");
 		return;
 	}
+	const weft_pipelines_comparison *bc = cmp_of(r, s);
+	weft_pl_html_spectrum(b, s, bc ? bc->base_buckets : NULL, bc ? bc->n_base_buckets : 0);
+
 	double lo = s->min_ms > 0 ? s->min_ms : 1e-6, hi = s->max_ms > lo ? s->max_ms : lo * 1.01;
 	for (size_t i = 0; i < s->n_checks; i++) {
 		double l = s->checks[i].budget.limit_ms;
@@ -97,14 +540,20 @@ static void charts(weft_buf *b, const weft_pipelines_series *s)
 		a.lx0 = mid - 0.15;
 		a.lx1 = mid + 0.15;
 	}
+	labels *L = labels_new(W, H);
+	if (!L)
+		return;
 	/* CDF */
-	weft_buf_printf(b, "<svg viewBox='0 0 %.0f %.0f' width='%.0f' height='%.0f' role='img'><title>CDF of ", W, H, W, H);
-	weft_buf_put_html(b, s->name);
-	weft_buf_puts(b, "</title>");
-	draw_axis(b, &a, "share of queries");
+	svg_open(b, W, H, "cdfchart", "CDF", s->name);
+	draw_axis(b, L, &a, "share of queries");
 	for (int k = 0; k <= 4; k++) {
 		double y = H - MB - (H - MB - MT) * k / 4.0;
-		weft_buf_printf(b, "<text x='%.1f' y='%.1f' class='yt'>%d%%</text>", ML - 4, y + 4, k * 25);
+		char lab[16];
+		snprintf(lab, sizeof lab, "%d%%", k * 25);
+		if (k)
+			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
+					W - MR, y);
+		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt", lab);
 	}
 	weft_buf_puts(b, "<polyline class='cdf' points='");
 	size_t it = 0;
@@ -122,7 +571,7 @@ static void charts(weft_buf *b, const weft_pipelines_series *s)
 		prev_y = y;
 	}
 	weft_buf_printf(b, "%.1f,%.1f'/>", W - MR, prev_y);
-	draw_budgets(b, &a, s);
+	draw_budgets(b, L, &a, s);
 	weft_buf_puts(b, "</svg>");
 
 	/* histogram: 48 bins, equal on the log axis */
@@ -143,21 +592,271 @@ static void charts(weft_buf *b, const weft_pipelines_series *s)
 	for (int k = 0; k < NB; k++)
 		if (bins[k] > top)
 			top = bins[k];
-	weft_buf_printf(b, "<svg viewBox='0 0 %.0f %.0f' width='%.0f' height='%.0f' role='img'><title>histogram of ", W, H, W, H);
-	weft_buf_put_html(b, s->name);
-	weft_buf_puts(b, "</title>");
-	draw_axis(b, &a, "queries");
+	/* count ticks: a 1-2-5 step giving about four, the axis up to a whole step */
+	double raw = top / 4, mag = pow(10.0, floor(log10(raw > 0 ? raw : 1))), step = mag;
+	for (int i = 0; i < 3; i++) {
+		static const double m[] = { 1, 2, 5 };
+		step = m[i] * mag;
+		if (step >= raw)
+			break;
+		step = 10 * mag;
+	}
+	if (step < 1)
+		step = 1;
+	double ymax = ceil(top / step) * step;
+	if (ymax <= 0)
+		ymax = 1;
+	memset(L, 0, sizeof *L);
+	L->w = W;
+	L->h = H;
+	svg_open(b, W, H, "histchart", "histogram", s->name);
+	draw_axis(b, L, &a, "queries");
+	for (double t = 0; t <= ymax + step / 2; t += step) {
+		double y = H - MB - (H - MB - MT) * t / ymax;
+		char lab[32];
+		if (t > 0)
+			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
+					W - MR, y);
+		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt",
+			  strip_zeros(weft_pipelines_number_format(lab, sizeof lab, t)));
+	}
 	double bw = (W - ML - MR) / NB;
 	for (int k = 0; k < NB; k++) {
 		if (!bins[k])
 			continue;
-		double h = (H - MB - MT) * bins[k] / top;
-		weft_buf_printf(b, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' class='bar'><title>%.0f</title></rect>",
-				ML + bw * k + 0.5, H - MB - h, bw - 1.0, h, bins[k]);
+		double h = (H - MB - MT) * bins[k] / ymax;
+		char cnt[32];
+		weft_buf_printf(b, "<rect x='%.1f' y='%.1f' width='%.1f' height='%.1f' class='bar'><title>%s</title></rect>",
+				ML + bw * k + 0.5, H - MB - h, bw - 1.0, h,
+				weft_pipelines_number_format(cnt, sizeof cnt, bins[k]));
 	}
-	weft_buf_printf(b, "<text x='%.1f' y='%.1f' class='yt'>%.0f</text>", ML - 4, MT + 4, top);
-	draw_budgets(b, &a, s);
+	draw_budgets(b, L, &a, s);
 	weft_buf_puts(b, "</svg>");
+	free(L);
+}
+
+/* ---- candidates: latency against accuracy --------------------------------- */
+
+#define TW 560.0
+#define TH 320.0
+#define TML 64.0
+#define TMR 16.0
+#define TMT 24.0
+#define TMB 34.0
+
+typedef struct {
+	const weft_pipelines_candidate *it;
+	const weft_pipelines_pctl *lat;
+	double acc_lo, acc_hi;
+	bool front; /* no other candidate is both faster and more accurate */
+} tpoint;
+
+/* The latency a candidate is judged on: end-to-end p99 through a
+ * pipeline, else the model's p99 at the judged batch size. */
+static const weft_pipelines_pctl *tradeoff_latency(const weft_pipelines_candidates *c,
+						   const weft_pipelines_candidate *it)
+{
+	if (c->through_pipeline)
+		return it->has_e2e ? &it->e2e_p99 : NULL;
+	return &it->stage_p99;
+}
+
+/* The p99 limit drawn on the chart: --budget alone, or the pipeline's
+ * end-to-end p99 budget. */
+static double tradeoff_limit(const weft_pipelines_candidates *c)
+{
+	if (!c->through_pipeline)
+		return c->has_budget ? c->budget_ms : NAN;
+	for (size_t i = 0; i < c->n; i++) {
+		const weft_pipelines_result *r = c->items[i].run;
+		if (!r)
+			continue;
+		const weft_pipelines_check *k = weft_pl_e2e_check(r, "p99");
+		return k ? k->budget.limit_ms : NAN;
+	}
+	return NAN;
+}
+
+void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c)
+{
+	tpoint *pt = calloc(c->n ? c->n : 1, sizeof *pt);
+	labels *L = labels_new(TW, TH);
+	size_t n = 0;
+	if (!pt || !L)
+		goto out;
+	double lo = INFINITY, hi = 0, alo = 1, ahi = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const weft_pipelines_candidate *it = &c->items[i];
+		const weft_pipelines_pctl *lat = tradeoff_latency(c, it);
+		if (it->error || !it->evaluated || !lat || !(lat->value_ms > 0) || !isfinite(lat->value_ms))
+			continue;
+		tpoint *p = &pt[n++];
+		p->it = it;
+		p->lat = lat;
+		/* accuracy's exact interval over the evaluation rows: two
+		 * candidates whose intervals overlap are not told apart */
+		uint64_t rows = c->eval_rows, right = (uint64_t)llround(it->accuracy * (double)rows);
+		if (!rows || weft_pipelines_proportion_ci(&p->acc_lo, &p->acc_hi, right, rows, c->confidence))
+			p->acc_lo = p->acc_hi = it->accuracy;
+		widen(&lo, &hi, lat->value_ms);
+		if (lat->has_lo)
+			widen(&lo, &hi, lat->lo_ms);
+		if (lat->has_hi)
+			widen(&lo, &hi, lat->hi_ms);
+		if (p->acc_lo < alo)
+			alo = p->acc_lo;
+		if (p->acc_hi > ahi)
+			ahi = p->acc_hi;
+	}
+	if (!n) {
+		weft_buf_puts(b, "<p class='muted'>No candidate was both timed and evaluated: no latency and "
+				 "accuracy chart (give an evaluation set).</p>\n");
+		goto out;
+	}
+	double limit = tradeoff_limit(c);
+	widen(&lo, &hi, limit);
+	for (size_t i = 0; i < n; i++) {
+		pt[i].front = true;
+		for (size_t j = 0; j < n && pt[i].front; j++) {
+			double xi = pt[i].lat->value_ms, xj = pt[j].lat->value_ms;
+			double ai = pt[i].it->accuracy, aj = pt[j].it->accuracy;
+			if (j != i && xj <= xi && aj >= ai && (xj < xi || aj > ai))
+				pt[i].front = false;
+		}
+	}
+	axis a = { log10(lo) - 0.08, log10(hi) + 0.08 };
+	if (a.lx1 - a.lx0 < 0.5) {
+		double mid = (a.lx0 + a.lx1) / 2;
+		a.lx0 = mid - 0.25;
+		a.lx1 = mid + 0.25;
+	}
+	/* accuracy in whole percent steps around the intervals */
+	double y_lo = floor(100 * alo - 2) / 100, y_hi = ceil(100 * ahi + 2) / 100;
+	if (y_lo < 0)
+		y_lo = 0;
+	if (y_hi > 1)
+		y_hi = 1;
+	if (y_hi - y_lo < 0.04) {
+		y_lo = y_lo > 0.02 ? y_lo - 0.02 : 0;
+		y_hi = y_lo + 0.04;
+	}
+	double x0 = TML, x1 = TW - TMR, y0 = TMT, y1 = TH - TMB;
+#define TX(ms) (x0 + (log10(ms) - a.lx0) / (a.lx1 - a.lx0) * (x1 - x0))
+#define TY(acc) (y1 - ((acc) - y_lo) / (y_hi - y_lo) * (y1 - y0))
+	weft_buf_puts(b, "<svg viewBox='0 0 560 320' width='560' height='320' role='img' class='tradeoff'><title>"
+			 "latency and accuracy of the candidates</title>");
+	/* legend */
+	static const struct {
+		const char *cls, *text;
+	} leg[] = { { "met", "fits" }, { "broken", "does not fit" }, { "inconclusive", "inconclusive" } };
+	double lx = x0 + 6;
+	for (size_t i = 0; i < 3; i++) {
+		weft_buf_printf(b, "<circle cx='%.1f' cy='11' r='4' class='pt %s'/>", lx, leg[i].cls);
+		put_label(b, L, lx + 7, 14.5, FS, "start", "lg", leg[i].text);
+		lx += 7 + 0.6 * FS * (double)strlen(leg[i].text) + 14;
+	}
+	weft_buf_printf(b, "<line x1='%.1f' y1='11' x2='%.1f' y2='11' class='front'/>", lx, lx + 18);
+	put_label(b, L, lx + 22, 14.5, FS, "start", "lg", "no faster and more accurate one");
+	/* axes */
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", x0, y1, x1, y1);
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", x0, y0, x0, y1);
+	put_label(b, L, (TW + TML) / 2, TH - 4, 11, "middle", "xl",
+		  c->through_pipeline ? "end-to-end p99 (log scale)" : "model p99 (log scale)");
+	put_label_rot(b, L, 16.0, (y0 + y1) / 2, 11, "middle", "yl", true, "accuracy");
+	double xt[64];
+	size_t nt = log_ticks(xt, 64, a.lx0, a.lx1);
+	for (size_t i = 0; i < nt; i++) {
+		char lab[32];
+		double x = TX(xt[i]);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x, y0, x, y1);
+		put_label(b, L, x, y1 + 16, FS, "middle", "tl", tick_ms(lab, sizeof lab, xt[i]));
+	}
+	/* accuracy ticks: 1-2-5 steps of a percent, about five */
+	double span = 100 * (y_hi - y_lo), step = 1;
+	static const double steps[] = { 1, 2, 5, 10, 20, 25 };
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		step = steps[i];
+		if (span / step <= 6)
+			break;
+	}
+	for (double t = ceil(100 * y_lo / step - 1e-9) * step; t <= 100 * y_hi + 1e-9; t += step) {
+		double y = TY(t / 100);
+		char lab[16];
+		snprintf(lab, sizeof lab, "%.0f%%", t);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x0, y, x1, y);
+		put_label(b, L, x0 - 4, y + 3.5, FS, "end", "yt", lab);
+	}
+	if (isfinite(limit) && limit > 0) {
+		char lim[32], text[64];
+		double x = TX(limit);
+		weft_pipelines_duration_format(lim, sizeof lim, limit, false);
+		snprintf(text, sizeof text, "p99 " LE " %s", lim);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='limit'><title>", x, y0, x, y1);
+		weft_buf_put_html(b, text);
+		weft_buf_puts(b, "</title></line>");
+		for (int k = 0; k < 8; k++)
+			if (put_label(b, L, x - 3, y0 + 11 + 12.0 * k, FS, "end", "bl", text) ||
+			    put_label(b, L, x + 3, y0 + 11 + 12.0 * k, FS, "start", "bl", text))
+				break;
+	}
+	/* the frontier, left to right (fastest first) */
+	size_t nf = 0;
+	const tpoint **fr = calloc(n, sizeof *fr);
+	for (size_t i = 0; fr && i < n; i++)
+		if (pt[i].front)
+			fr[nf++] = &pt[i];
+	for (size_t i = 1; i < nf; i++)
+		for (size_t j = i; j > 0 && fr[j]->lat->value_ms < fr[j - 1]->lat->value_ms; j--) {
+			const tpoint *t = fr[j];
+			fr[j] = fr[j - 1];
+			fr[j - 1] = t;
+		}
+	if (nf > 1) {
+		weft_buf_puts(b, "<polyline class='front' points='");
+		for (size_t i = 0; i < nf; i++)
+			weft_buf_printf(b, "%.1f,%.1f ", TX(fr[i]->lat->value_ms), TY(fr[i]->it->accuracy));
+		weft_buf_puts(b, "'/>");
+	}
+	free(fr);
+	/* the candidates: the point, the latency interval across, the
+	 * accuracy interval up and down */
+	for (size_t i = 0; i < n; i++) {
+		const tpoint *p = &pt[i];
+		const weft_pipelines_candidate *it = p->it;
+		bool rec = c->recommended < c->n && &c->items[c->recommended] == it;
+		const char *cls = !it->judged ? "unjudged" : weft_pipelines_verdict_name(it->fits);
+		double x = TX(p->lat->value_ms), y = TY(it->accuracy);
+		double xa = p->lat->has_lo ? TX(p->lat->lo_ms) : x0, xb = p->lat->has_hi ? TX(p->lat->hi_ms) : x1;
+		char v[32], tip[160];
+		weft_buf_puts(b, "<g class='cand' data-name='");
+		weft_buf_put_html(b, it->name);
+		weft_buf_printf(b, "'%s%s><title>", rec ? " data-recommended='1'" : "", p->front ? " data-front='1'" : "");
+		snprintf(tip, sizeof tip, "%s: p99 %s, accuracy %.1f%% (%.1f%% to %.1f%%)", it->name,
+			 weft_pl_fmt_pctl(v, sizeof v, p->lat, false), 100 * it->accuracy, 100 * p->acc_lo,
+			 100 * p->acc_hi);
+		weft_buf_put_html(b, tip);
+		weft_buf_puts(b, "</title>");
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='err'/>", xa, y, xb, y);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='err'/>", x, TY(p->acc_hi), x,
+				TY(p->acc_lo));
+		if (rec)
+			weft_buf_printf(b, "<circle cx='%.1f' cy='%.1f' r='8' class='rec'/>", x, y);
+		weft_buf_printf(b, "<circle cx='%.1f' cy='%.1f' r='4.5' class='pt %s'/></g>", x, y, cls);
+		char lab[96];
+		snprintf(lab, sizeof lab, "%s%s", it->name, rec ? " (recommended)" : "");
+		if (!put_label(b, L, x + 7, y - 6, FS, "start", "ml", lab) &&
+		    !put_label(b, L, x - 7, y - 6, FS, "end", "ml", lab) &&
+		    !put_label(b, L, x + 7, y + 14, FS, "start", "ml", lab) &&
+		    !put_label(b, L, x - 7, y + 14, FS, "end", "ml", lab) &&
+		    !put_label(b, L, x + 7, y - 6, FS, "start", "ml", it->name))
+			put_label(b, L, x - 7, y + 14, FS, "end", "ml", it->name);
+	}
+#undef TX
+#undef TY
+	weft_buf_puts(b, "</svg>\n");
+out:
+	free(pt);
+	free(L);
 }
 
 static const char css[] =
@@ -166,11 +865,17 @@ static const char css[] =
 	"td,th{border-bottom:1px solid #dde;padding:.3em .7em;text-align:right;white-space:nowrap}"
 	"td:first-child,th:first-child{text-align:left}.met{color:#17803d}.broken{color:#c0262d;font-weight:600}"
 	".inconclusive{color:#a36100}.muted{color:#667}svg{margin:.3em 1em .3em 0;background:#fbfbfd;border:1px solid #e4e6ee}"
-	".ax{stroke:#556;stroke-width:1}.grid{stroke:#e3e5ec;stroke-width:1}.tl,.yt{font-size:10px;fill:#556}"
-	".tl{text-anchor:middle}.yt{text-anchor:end}.xl,.yl{font-size:11px;fill:#556;text-anchor:middle}"
-	".cdf{fill:none;stroke:#2457c5;stroke-width:1.6}.bar{fill:#7c9be0}.budget{stroke-width:1.6;stroke-dasharray:5 3}"
-	".budget.met{stroke:#17803d}.budget.broken{stroke:#c0262d}.budget.inconclusive{stroke:#c77a00}"
-	".bl{font-size:10px;fill:#333;text-anchor:end}.verdict{font-size:1.2em;font-weight:700}";
+	"svg text{font-family:system-ui,sans-serif}.charts{display:flex;flex-wrap:wrap;align-items:flex-start}"
+	".ax{stroke:#556;stroke-width:1}.grid{stroke:#e3e5ec;stroke-width:1}.tl,.yt,.xl,.yl,.lg{fill:#556}"
+	".cdf,.spec{fill:none;stroke:#2457c5;stroke-width:1.6}.base{fill:none;stroke:#7a7f8c;stroke-width:1.4;"
+	"stroke-dasharray:6 4}.bar{fill:#7c9be0}.budget,.limit{stroke-width:1.6;stroke-dasharray:5 3}"
+	".budget.met,.limit.met{stroke:#17803d}.budget.broken,.limit.broken{stroke:#c0262d}"
+	".budget.inconclusive,.limit.inconclusive{stroke:#c77a00}.ci{fill:#2457c5;fill-opacity:.18}"
+	".ci.open{fill-opacity:.08}.err{stroke:#1b3f8f;stroke-width:1}.dot{fill:#fff;stroke:#1b3f8f;stroke-width:1.5}"
+	".ml{fill:#1b3f8f}.bl{fill:#333}.ml,.bl{paint-order:stroke;stroke:#fbfbfd;stroke-width:3px;stroke-linejoin:round}.verdict{font-size:1.2em;font-weight:700}"
+	".pt{stroke:#fff;stroke-width:1}.pt.met{fill:#17803d}.pt.broken{fill:#c0262d}.pt.inconclusive{fill:#c77a00}"
+	".pt.unjudged{fill:#2457c5}.rec{fill:none;stroke:#1d232a;stroke-width:1.5}"
+	".front{fill:none;stroke:#7a7f8c;stroke-width:1.2;stroke-dasharray:2 3}.limit{stroke:#c0262d}";
 
 void weft_pl_html_head(weft_buf *b, const char *title)
 {
@@ -259,8 +964,11 @@ void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft
 	weft_pl_error_sentence(&t, r);
 	weft_buf_printf(b, "<li><span class='%s'>%s</span> <b>", weft_pipelines_verdict_name(r->error_verdict),
 			weft_pipelines_verdict_name(r->error_verdict));
-	if (r->has_error_budget)
-		weft_buf_printf(b, "error rate &#8804; %.3g%%</b>: ", 100.0 * r->error_budget);
+	if (r->has_error_budget) {
+		char pct[32];
+		weft_buf_printf(b, "error rate &#8804; %s%%</b>: ",
+				weft_pipelines_number_format(pct, sizeof pct, 100.0 * r->error_budget));
+	}
 	else
 		weft_buf_puts(b, "errors (none allowed)</b>: ");
 	weft_buf_put_html(b, t.ptr ? t.ptr : "");
@@ -319,8 +1027,8 @@ void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft
 		const weft_pipelines_series *s = &r->series[i];
 		weft_buf_puts(b, "<h3>");
 		weft_buf_put_html(b, s->name);
-		weft_buf_printf(b, "</h3>\n<div>");
-		charts(b, s);
+		weft_buf_printf(b, "</h3>\n<div class='charts'>");
+		charts(b, r, s);
 		weft_buf_puts(b, "</div>\n");
 		if (s->n_error_kinds) {
 			weft_buf_puts(b, "<p>Errors: ");

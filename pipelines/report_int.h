@@ -44,4 +44,19 @@ void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r,
 void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
 void weft_pl_report_junit(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o);
 
+/* The percentile spectrum of one series as an inline SVG (report_html.c):
+ * latency against log(1/(1-p)), the reported percentiles with their
+ * intervals, the budgets; base (n_base weighted samples in ms, any order;
+ * NULL for none) drawn dashed as the baseline. */
+void weft_pl_html_spectrum(weft_buf *b, const weft_pipelines_series *s, const weft_pipelines_wsample *base,
+			   size_t n_base);
+
+/* The candidates' latency against their accuracy as an inline SVG
+ * (report_html.c): each candidate's judged p99 with its interval across and
+ * its accuracy with its exact interval over the evaluation rows up and
+ * down, coloured by whether it fits, the recommended one ringed, the
+ * candidates no other beats on both joined, the p99 budget as a line. A
+ * sentence instead when no candidate was timed and evaluated. */
+void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c);
+
 #endif

@@ -108,7 +108,7 @@ Test(report, html_is_self_contained_with_charts)
 	weft_pipelines_result *r = run_text(mixed);
 	char *html = render(r, WEFT_REPORT_HTML, false);
 	cr_assert(!strncmp(html, "<!DOCTYPE html>", 15));
-	cr_assert_eq(count_of(html, "<svg "), 2 * r->n_series, "a CDF and a histogram per series");
+	cr_assert_eq(count_of(html, "<svg "), 3 * r->n_series, "a spectrum, a CDF and a histogram per series");
 	cr_assert_eq(count_of(html, "class='cdf'"), r->n_series);
 	/* budget lines: fast p50, slow p50, end-to-end p99; each on both charts */
 	cr_assert_eq(count_of(html, "class='budget "), 6);
