@@ -12,8 +12,9 @@
  * queries or a hundred million. All user text is HTML-escaped.
  *
  * Labels never overlap: every <text> goes through put_label, which
- * estimates its box (0.6 x font-size per character, font-size high) and
- * drops a label whose box would meet one already placed or leave the
+ * estimates its box (0.62 x font-size per character, font-size high, a
+ * little wider than the sans-serif digits it mostly holds) and drops a
+ * label that would come within 4 px (side by side) of one already placed or leave the
  * chart. Ticks are offered in order of importance (decades before 5s before
  * 2s), so a crowded axis thins itself. Each <text> carries x, y, font-size
  * and text-anchor so that its box can be recomputed from the document.
@@ -57,7 +58,7 @@ static size_t utf8_chars(const char *s)
 /* The box of a label; rot: rotate(-90) about (x, y), reading upwards. */
 static lbox text_box(double x, double y, double fs, const char *anchor, bool rot, const char *text)
 {
-	double w = 0.6 * fs * (double)utf8_chars(text);
+	double w = 0.62 * fs * (double)utf8_chars(text);
 	double off = !strcmp(anchor, "middle") ? w / 2 : !strcmp(anchor, "end") ? w : 0;
 	lbox r;
 	if (!rot) {
@@ -76,14 +77,17 @@ static lbox text_box(double x, double y, double fs, const char *anchor, bool rot
 
 static bool label_fits(const labels *L, const lbox *r)
 {
-	const double pad = 1.5; /* more than the rounding of the coordinates written */
+	/* a visible gap side by side; stacked lines need less (font-size
+	 * already holds the descenders); both more than the rounding of the
+	 * coordinates written */
+	const double padx = 4, pady = 1.5;
 	if (L->n >= sizeof L->b / sizeof L->b[0])
 		return false;
 	if (r->x0 < 0 || r->y0 < 0 || r->x1 > L->w || r->y1 > L->h)
 		return false;
 	for (size_t i = 0; i < L->n; i++) {
 		const lbox *o = &L->b[i];
-		if (r->x0 < o->x1 + pad && o->x0 < r->x1 + pad && r->y0 < o->y1 + pad && o->y0 < r->y1 + pad)
+		if (r->x0 < o->x1 + padx && o->x0 < r->x1 + padx && r->y0 < o->y1 + pady && o->y0 < r->y1 + pady)
 			return false;
 	}
 	return true;
@@ -146,7 +150,7 @@ static char *tick_ms(char *buf, size_t n, double ms)
 
 /* Tick values (ms) for a log axis over [lx0, lx1] (log10 ms), in the order
  * they are offered to the labeller: decades, then 5s, then 2s; on an axis
- * too short for three of those, the other whole multiples too. Returns how
+ * too short for four of those, the other whole multiples too. Returns how
  * many were written to out (at most max). */
 static size_t log_ticks(double *out, size_t max, double lx0, double lx1)
 {
@@ -155,7 +159,7 @@ static size_t log_ticks(double *out, size_t max, double lx0, double lx1)
 	for (int pass = 0; pass < 2; pass++) {
 		const double *st = pass ? more : main_steps;
 		size_t ns = pass ? sizeof more / sizeof *more : sizeof main_steps / sizeof *main_steps;
-		if (pass && n >= 3)
+		if (pass && n >= 4)
 			break;
 		for (size_t i = 0; i < ns; i++)
 			for (int e = (int)floor(lx0) - 1; e <= (int)ceil(lx1) && n < max; e++) {
@@ -651,30 +655,40 @@ typedef struct {
 	bool front; /* no other candidate is both faster and more accurate */
 } tpoint;
 
-/* The latency a candidate is judged on: end-to-end p99 through a
- * pipeline, else the model's p99 at the judged batch size. */
-static const weft_pipelines_pctl *tradeoff_latency(const weft_pipelines_candidates *c,
-						   const weft_pipelines_candidate *it)
-{
-	if (c->through_pipeline)
-		return it->has_e2e ? &it->e2e_p99 : NULL;
-	return &it->stage_p99;
-}
-
-/* The p99 limit drawn on the chart: --budget alone, or the pipeline's
- * end-to-end p99 budget. */
+/* The model stage's p99 limit drawn on the chart: --budget alone, or the
+ * stage's own p99 budget in the pipeline (NAN when it has none). */
 static double tradeoff_limit(const weft_pipelines_candidates *c)
 {
 	if (!c->through_pipeline)
 		return c->has_budget ? c->budget_ms : NAN;
 	for (size_t i = 0; i < c->n; i++) {
 		const weft_pipelines_result *r = c->items[i].run;
-		if (!r)
-			continue;
-		const weft_pipelines_check *k = weft_pl_e2e_check(r, "p99");
-		return k ? k->budget.limit_ms : NAN;
+		for (size_t k = 0; r && c->stage && k < r->n_series; k++) {
+			const weft_pipelines_series *s = &r->series[k];
+			if (s->is_e2e || strcmp(s->name, c->stage))
+				continue;
+			for (size_t j = 0; j < s->n_checks; j++)
+				if (!strcmp(s->checks[j].budget.label, "p99"))
+					return s->checks[j].budget.limit_ms;
+			return NAN;
+		}
 	}
 	return NAN;
+}
+
+/* Where a candidate's name goes, nearest first: beside the point, then
+ * above or below it on either side. */
+static bool put_cand_label(weft_buf *b, labels *L, double x, double y, const char *text)
+{
+	static const struct {
+		double dx, dy;
+		const char *anchor;
+	} at[] = { { 8, 3.5, "start" }, { -8, 3.5, "end" }, { 6, -7, "start" },
+		   { 6, 15, "start" },	 { -6, -7, "end" },  { -6, 15, "end" } };
+	for (size_t i = 0; i < sizeof at / sizeof *at; i++)
+		if (put_label(b, L, x + at[i].dx, y + at[i].dy, FS, at[i].anchor, "ml", text))
+			return true;
+	return false;
 }
 
 void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c)
@@ -687,8 +701,8 @@ void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c)
 	double lo = INFINITY, hi = 0, alo = 1, ahi = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		const weft_pipelines_candidate *it = &c->items[i];
-		const weft_pipelines_pctl *lat = tradeoff_latency(c, it);
-		if (it->error || !it->evaluated || !lat || !(lat->value_ms > 0) || !isfinite(lat->value_ms))
+		const weft_pipelines_pctl *lat = &it->stage_p99;
+		if (it->error || !it->evaluated || !(lat->value_ms > 0) || !isfinite(lat->value_ms))
 			continue;
 		tpoint *p = &pt[n++];
 		p->it = it;
@@ -761,7 +775,7 @@ void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c)
 	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", x0, y1, x1, y1);
 	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", x0, y0, x0, y1);
 	put_label(b, L, (TW + TML) / 2, TH - 4, 11, "middle", "xl",
-		  c->through_pipeline ? "end-to-end p99 (log scale)" : "model p99 (log scale)");
+		  c->through_pipeline ? "model stage p99 in the pipeline (log scale)" : "model p99 (log scale)");
 	put_label_rot(b, L, 16.0, (y0 + y1) / 2, 11, "middle", "yl", true, "accuracy");
 	double xt[64];
 	size_t nt = log_ticks(xt, 64, a.lx0, a.lx1);
@@ -842,15 +856,20 @@ void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c)
 		if (rec)
 			weft_buf_printf(b, "<circle cx='%.1f' cy='%.1f' r='8' class='rec'/>", x, y);
 		weft_buf_printf(b, "<circle cx='%.1f' cy='%.1f' r='4.5' class='pt %s'/></g>", x, y, cls);
-		char lab[96];
-		snprintf(lab, sizeof lab, "%s%s", it->name, rec ? " (recommended)" : "");
-		if (!put_label(b, L, x + 7, y - 6, FS, "start", "ml", lab) &&
-		    !put_label(b, L, x - 7, y - 6, FS, "end", "ml", lab) &&
-		    !put_label(b, L, x + 7, y + 14, FS, "start", "ml", lab) &&
-		    !put_label(b, L, x - 7, y + 14, FS, "end", "ml", lab) &&
-		    !put_label(b, L, x + 7, y - 6, FS, "start", "ml", it->name))
-			put_label(b, L, x - 7, y + 14, FS, "end", "ml", it->name);
 	}
+	/* names, the recommended one first: it must not be the one crowded out */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			const weft_pipelines_candidate *it = pt[i].it;
+			bool rec = c->recommended < c->n && &c->items[c->recommended] == it;
+			if (rec != !pass)
+				continue;
+			double x = TX(pt[i].lat->value_ms), y = TY(it->accuracy);
+			char lab[96];
+			snprintf(lab, sizeof lab, "%s%s", it->name, rec ? " (recommended)" : "");
+			if (!put_cand_label(b, L, x, y, lab) && rec)
+				put_cand_label(b, L, x, y, it->name);
+		}
 #undef TX
 #undef TY
 	weft_buf_puts(b, "</svg>\n");

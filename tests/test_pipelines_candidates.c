@@ -340,6 +340,12 @@ Test(candidates, every_report_format_carries_the_table)
 	cr_assert_eq(weft_pipelines_candidates_report(&b, c, WEFT_REPORT_HTML, NULL), 0);
 	cr_assert(strstr(b.ptr, "<tr class='rec'><td class='l'>a</td>"), "%s", b.ptr);
 	cr_assert(strstr(b.ptr, "<td class='l broken'>no</td>"), "%s", b.ptr);
+	/* the chart: both evaluated, "a" fits and is recommended, "b" does not */
+	cr_assert(strstr(b.ptr, "class='tradeoff'"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "<g class='cand' data-name='a' data-recommended='1'"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "<g class='cand' data-name='b'"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "r='4.5' class='pt broken'"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, ">a (recommended)</text>"), "%s", b.ptr);
 	cr_assert(strstr(b.ptr, "</html>"));
 	weft_buf_free(&b);
 
