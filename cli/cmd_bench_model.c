@@ -5,10 +5,11 @@
  * Design choice: glue only. The kernels library reads, checks and runs the
  * models and scores them; the pipelines library supplies the statistics
  * (order-statistic confidence intervals, the met/broken/inconclusive rule)
- * so a candidate's verdict means what a `weft bench run` verdict means. This
- * file measures, formats and decides the exit code.
+ * so a candidate's verdict means what a `weft bench run` verdict means; the
+ * libraries also render (weft_safetensors_describe,
+ * weft_pipelines_candidates_report). This file parses options, calls them
+ * and decides the exit code.
  */
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,136 +33,6 @@ static const char inspect_usage[] =
 	"  --activations L    per-layer activations, e.g. relu,relu,sigmoid\n"
 	"                     (default: __metadata__ weft.activations)\n"
 	"  --softmax          softmax after the last layer (with --activations)\n";
-
-static void json_shape(cJSON *arr, const weft_tensor *t)
-{
-	for (size_t k = 0; k < t->ndim; k++)
-		cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)t->shape[k]));
-}
-
-static void text_shape(weft_buf *b, const weft_tensor *t)
-{
-	weft_buf_putc(b, '[');
-	for (size_t k = 0; k < t->ndim; k++)
-		weft_buf_printf(b, "%s%llu", k ? ", " : "", (unsigned long long)t->shape[k]);
-	weft_buf_putc(b, ']');
-}
-
-static void inspect_text(weft_buf *b, const weft_safetensors *st, const char *sha,
-			 const weft_model *m)
-{
-	size_t len = 0;
-	weft_safetensors_bytes(st, &len);
-	weft_buf_printf(b, "file        %s\n", weft_safetensors_path(st));
-	weft_buf_printf(b, "bytes       %zu (header %llu)\n", len,
-			(unsigned long long)weft_safetensors_header_bytes(st));
-	weft_buf_printf(b, "sha256      %s\n", sha);
-	size_t nm = weft_safetensors_metadata_count(st);
-	for (size_t i = 0; i < nm; i++) {
-		const char *k, *v;
-		weft_safetensors_metadata_at(st, i, &k, &v);
-		weft_buf_printf(b, "%s %s = %s\n", i ? "           " : "metadata   ", k, v);
-	}
-	size_t n = weft_safetensors_count(st);
-	weft_buf_printf(b, "tensors     %zu\n", n);
-	size_t wname = 4;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(weft_safetensors_tensor(st, i)->name);
-		if (l > wname)
-			wname = l;
-	}
-	if (wname > 48)
-		wname = 48;
-	if (n)
-		weft_buf_printf(b, "  %-*s  %-7s  %-16s  %10s  %s\n", (int)wname, "name", "dtype",
-				"shape", "bytes", "data offsets");
-	for (size_t i = 0; i < n; i++) {
-		const weft_tensor *t = weft_safetensors_tensor(st, i);
-		weft_buf shape = WEFT_BUF_INIT;
-		text_shape(&shape, t);
-		weft_buf_printf(b, "  %-*s  %-7s  %-16s  %10llu  %llu..%llu\n", (int)wname, t->name,
-				weft_dtype_name(t->dtype), shape.ptr ? shape.ptr : "",
-				(unsigned long long)(t->end - t->begin), (unsigned long long)t->begin,
-				(unsigned long long)t->end);
-		weft_buf_free(&shape);
-	}
-	if (!m) {
-		weft_buf_puts(b, "network     not a usable dense network (see the error)\n");
-		return;
-	}
-	size_t L = weft_model_layers(m);
-	weft_buf_printf(b, "network     dense, %zu layer%s, prefix '%s'\n", L, L == 1 ? "" : "s",
-			weft_model_prefix(m));
-	weft_buf_printf(b, "  %-5s  %-5s  %8s  %8s  %-10s  %s\n", "layer", "index", "in", "out",
-			"activation", "dtype");
-	for (size_t i = 0; i < L; i++) {
-		weft_layer_info li;
-		weft_model_layer(&li, m, i);
-		weft_buf_printf(b, "  %-5zu  %-5zu  %8zu  %8zu  %-10s  %s\n", i, li.index, li.in,
-				li.out, weft_activation_name(li.act),
-				weft_dtype_name(li.dtype));
-	}
-	weft_buf_printf(b, "softmax     %s\n", weft_model_softmax(m) ? "yes" : "no");
-	weft_buf_printf(b, "inputs      %zu\n", weft_model_inputs(m));
-	weft_buf_printf(b, "outputs     %zu\n", weft_model_outputs(m));
-	weft_buf_printf(b, "parameters  %zu\n", weft_model_params(m));
-}
-
-static char *inspect_json(const weft_safetensors *st, const char *sha, const weft_model *m)
-{
-	size_t len = 0;
-	weft_safetensors_bytes(st, &len);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "path", weft_safetensors_path(st));
-	cJSON_AddNumberToObject(o, "bytes", (double)len);
-	cJSON_AddNumberToObject(o, "header_bytes", (double)weft_safetensors_header_bytes(st));
-	cJSON_AddStringToObject(o, "sha256", sha);
-	cJSON *meta = cJSON_AddObjectToObject(o, "metadata");
-	for (size_t i = 0; i < weft_safetensors_metadata_count(st); i++) {
-		const char *k, *v;
-		weft_safetensors_metadata_at(st, i, &k, &v);
-		cJSON_AddStringToObject(meta, k, v);
-	}
-	cJSON *ts = cJSON_AddArrayToObject(o, "tensors");
-	for (size_t i = 0; i < weft_safetensors_count(st); i++) {
-		const weft_tensor *t = weft_safetensors_tensor(st, i);
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "name", t->name);
-		cJSON_AddStringToObject(j, "dtype", weft_dtype_name(t->dtype));
-		json_shape(cJSON_AddArrayToObject(j, "shape"), t);
-		cJSON_AddNumberToObject(j, "bytes", (double)(t->end - t->begin));
-		cJSON *offs = cJSON_AddArrayToObject(j, "data_offsets");
-		cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)t->begin));
-		cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)t->end));
-		cJSON_AddItemToArray(ts, j);
-	}
-	if (m) {
-		cJSON *net = cJSON_AddObjectToObject(o, "network");
-		cJSON_AddStringToObject(net, "kind", "dense");
-		cJSON_AddStringToObject(net, "prefix", weft_model_prefix(m));
-		cJSON *ls = cJSON_AddArrayToObject(net, "layers");
-		for (size_t i = 0; i < weft_model_layers(m); i++) {
-			weft_layer_info li;
-			weft_model_layer(&li, m, i);
-			cJSON *j = cJSON_CreateObject();
-			cJSON_AddNumberToObject(j, "index", (double)li.index);
-			cJSON_AddNumberToObject(j, "in", (double)li.in);
-			cJSON_AddNumberToObject(j, "out", (double)li.out);
-			cJSON_AddStringToObject(j, "activation", weft_activation_name(li.act));
-			cJSON_AddStringToObject(j, "dtype", weft_dtype_name(li.dtype));
-			cJSON_AddItemToArray(ls, j);
-		}
-		cJSON_AddBoolToObject(net, "softmax", weft_model_softmax(m));
-		cJSON_AddNumberToObject(net, "inputs", (double)weft_model_inputs(m));
-		cJSON_AddNumberToObject(net, "outputs", (double)weft_model_outputs(m));
-		cJSON_AddNumberToObject(net, "parameters", (double)weft_model_params(m));
-	} else {
-		cJSON_AddNullToObject(o, "network");
-	}
-	char *s = cJSON_Print(o);
-	cJSON_Delete(o);
-	return s;
-}
 
 const weft_cli_option weft_cli_bench_inspect_opts[] = {
 	{ "format", 'f', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(WEFT_CLI_TEXT_JSON) },
@@ -221,27 +92,13 @@ int weft_cmd_bench_inspect(int argc, char **argv)
 		weft_diags_free(d);
 		return rc;
 	}
-	size_t len = 0;
-	const uint8_t *bytes = weft_safetensors_bytes(st, &len);
-	char sha[65];
-	weft_sha256_hex(sha, bytes, len);
 	err = weft_model_from_safetensors(&m, st, &mo, d);
 
 	int rc;
-	if (fmt == WEFT_FMT_JSON) {
-		char *s = inspect_json(st, sha, m);
-		if (s) {
-			fputs(s, stdout);
-			fputc('\n', stdout);
-		}
-		free(s);
-	} else {
-		weft_buf b = WEFT_BUF_INIT;
-		inspect_text(&b, st, sha, m);
-		if (b.ptr)
-			fputs(b.ptr, stdout);
-		weft_buf_free(&b);
-	}
+	weft_buf b = WEFT_BUF_INIT;
+	if (weft_safetensors_describe(&b, st, m, fmt == WEFT_FMT_JSON) == 0)
+		fputs(b.ptr, stdout);
+	weft_buf_free(&b);
 	fflush(stdout);
 	rc = weft_cli_finish(err, d);
 	weft_model_free(m);

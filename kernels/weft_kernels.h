@@ -9,9 +9,10 @@
  * headers.
  *
  * Contents: the probe; candidate models (dense networks read from
- * safetensors files) and their forward pass; the safetensors reader and a
- * deterministic writer; fp16/bf16 conversions; evaluation sets and metrics
- * (accuracy, ROC AUC); SHA-256 for model fingerprints.
+ * safetensors files) and their forward pass; the safetensors reader, a
+ * deterministic writer and a describer (text, JSON); fp16/bf16
+ * conversions; evaluation sets and metrics (accuracy, ROC AUC); SHA-256 for
+ * model fingerprints.
  */
 #ifndef WEFT_KERNELS_H
 #define WEFT_KERNELS_H
@@ -213,6 +214,12 @@ const char *weft_safetensors_metadata(const weft_safetensors *st, const char *ke
 uint64_t weft_safetensors_header_bytes(const weft_safetensors *st); /* JSON header */
 /* The whole file, as read. */
 const uint8_t *weft_safetensors_bytes(const weft_safetensors *st, size_t *len);
+
+/* Describe st for a reader (json false: aligned text; true: one JSON
+ * object): path, size,
+ * SHA-256, metadata, every tensor, and m's layers (m NULL: "not a usable
+ * dense network", JSON "network": null). Appends to out; WEFT_ENOMEM. */
+int weft_safetensors_describe(weft_buf *out, const weft_safetensors *st, const weft_model *m, bool json);
 
 /* Convert a F32, F16 or BF16 tensor to floats (out holds nelems). Returns
  * WEFT_EINVALID for other dtypes. */

@@ -226,17 +226,20 @@ static void pad(weft_buf *b, const char *s, int width)
 		weft_buf_putc(b, ' ');
 }
 
-static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o)
+/* What every part of the text report shares: colour codes, the name column. */
+typedef struct {
+	bool col, ascii;
+	const char *B, *R, *D; /* bold, reset, dim: "" without colour */
+	int namew;             /* the stage-name column */
+} text_ctx;
+
+static void text_head(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
 {
-	bool col = o && o->colour;
-	bool ascii = false;
-	const char *B = weft_term_sgr(col, WEFT_SGR_BOLD), *R = weft_term_sgr(col, WEFT_SGR_RESET),
-		   *D = weft_term_sgr(col, WEFT_SGR_DIM);
-	weft_buf_printf(b, "%sweft bench: %s%s", B, r->pipeline, R);
+	weft_buf_printf(b, "%sweft bench: %s%s", t->B, r->pipeline, t->R);
 	if (r->pattern)
 		weft_buf_printf(b, " (%s)", r->pattern);
 	weft_buf_puts(b, " - ");
-	weft_pl_scenario_line(b, r, ascii);
+	weft_pl_scenario_line(b, r, t->ascii);
 	weft_buf_putc(b, '\n');
 	char qps[40], el[32];
 	weft_buf_printf(b, "%llu queries measured (+%llu warm-up), %llu error%s, %s q/s over %s; "
@@ -244,75 +247,81 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
 			(unsigned long long)r->errors, r->errors == 1 ? "" : "s",
 			weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
-			weft_pl_fmt_ms(el, sizeof el, r->elapsed_s * 1e3, ascii), r->confidence * 100.0);
+			weft_pl_fmt_ms(el, sizeof el, r->elapsed_s * 1e3, t->ascii), r->confidence * 100.0);
+}
 
-	/* the table */
+/* One row per series: four percentiles, the highest budget, its share of
+ * the end-to-end budget, the series' verdict. */
+static void text_table(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
+{
 	static const size_t cols[] = { 0, 1, 3, 4 }; /* p50 p90 p99 p99.9 */
-	int namew = 10;
-	for (size_t i = 0; i < r->n_series; i++) {
-		int l = (int)strlen(r->series[i].name);
-		if (l > namew)
-			namew = l;
-	}
-	weft_buf_puts(b, B);
-	pad(b, "stage", namew + 2);
+	weft_buf_puts(b, t->B);
+	pad(b, "stage", t->namew + 2);
 	for (size_t c = 0; c < 4; c++)
 		pad(b, weft_pl_pctl_labels[cols[c]], 24);
 	pad(b, "budget", 18);
 	pad(b, "share", 7);
-	weft_buf_printf(b, "verdict%s\n", R);
+	weft_buf_printf(b, "verdict%s\n", t->R);
 	for (size_t i = 0; i < r->n_series; i++) {
 		const weft_pipelines_series *s = &r->series[i];
 		if (s->is_e2e)
-			weft_buf_puts(b, B);
-		pad(b, s->name, namew + 2);
+			weft_buf_puts(b, t->B);
+		pad(b, s->name, t->namew + 2);
 		if (s->is_e2e)
-			weft_buf_puts(b, R);
+			weft_buf_puts(b, t->R);
 		for (size_t c = 0; c < 4; c++) {
 			char cell[64];
-			pad(b, weft_pl_fmt_pctl(cell, sizeof cell, &s->pctl[cols[c]], ascii), 24);
+			pad(b, weft_pl_fmt_pctl(cell, sizeof cell, &s->pctl[cols[c]], t->ascii), 24);
 		}
-		if (s->n_checks) {
-			const weft_pipelines_check *k = &s->checks[s->n_checks - 1];
-			/* show the highest percentile's budget; all are listed below */
-			char lim[32], cell[48];
-			snprintf(cell, sizeof cell, "%s <= %s", k->budget.label,
-				 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, ascii));
-			pad(b, cell, 18);
-			double share = s->is_e2e ? NAN : weft_pl_budget_share(r, k);
-			char sh[16];
-			if (isfinite(share))
-				snprintf(sh, sizeof sh, "%.0f%%", 100.0 * share);
-			else
-				snprintf(sh, sizeof sh, "-");
-			pad(b, sh, 7);
-			bool any;
-			weft_pipelines_verdict v = weft_pl_series_verdict(s, &any);
-			weft_buf_printf(b, "%s%s%s", weft_term_sgr(col, verdict_colour(v)),
-					weft_pipelines_verdict_name(v), R);
-		} else {
+		if (!s->n_checks) {
 			pad(b, "-", 18);
 			pad(b, "-", 7);
-			weft_buf_puts(b, "-");
+			weft_buf_puts(b, "-\n");
+			continue;
 		}
-		weft_buf_putc(b, '\n');
+		const weft_pipelines_check *k = &s->checks[s->n_checks - 1];
+		/* show the highest percentile's budget; all are listed below */
+		char lim[32], cell[48];
+		snprintf(cell, sizeof cell, "%s <= %s", k->budget.label,
+			 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, t->ascii));
+		pad(b, cell, 18);
+		double share = s->is_e2e ? NAN : weft_pl_budget_share(r, k);
+		char sh[16];
+		if (isfinite(share))
+			snprintf(sh, sizeof sh, "%.0f%%", 100.0 * share);
+		else
+			snprintf(sh, sizeof sh, "-");
+		pad(b, sh, 7);
+		bool any;
+		weft_pipelines_verdict v = weft_pl_series_verdict(s, &any);
+		weft_buf_printf(b, "%s%s%s\n", weft_term_sgr(t->col, verdict_colour(v)), weft_pipelines_verdict_name(v),
+				t->R);
 	}
+}
 
-	/* budgets */
-	weft_buf_printf(b, "\n%sbudgets%s\n", B, R);
+/* The start of one line of the budgets list: what, then its verdict. */
+static void text_verdict_head(weft_buf *b, const text_ctx *t, const char *head, weft_pipelines_verdict v)
+{
+	weft_buf_puts(b, "  ");
+	pad(b, head, t->namew + 20);
+	weft_buf_printf(b, " %s", weft_term_sgr(t->col, verdict_colour(v)));
+	pad(b, weft_pipelines_verdict_name(v), 13);
+	weft_buf_puts(b, t->R);
+}
+
+/* Every judged thing: each budget, the error rate, the batch window. */
+static void text_budgets(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
+{
+	weft_buf_printf(b, "\n%sbudgets%s\n", t->B, t->R);
 	for (size_t i = 0; i < r->n_series; i++) {
 		const weft_pipelines_series *s = &r->series[i];
 		for (size_t c = 0; c < s->n_checks; c++) {
 			const weft_pipelines_check *k = &s->checks[c];
 			char lim[32], head[96];
 			snprintf(head, sizeof head, "%s %s <= %s", s->name, k->budget.label,
-				 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, ascii));
-			weft_buf_puts(b, "  ");
-			pad(b, head, namew + 20);
-			weft_buf_printf(b, " %s", weft_term_sgr(col, verdict_colour(k->verdict)));
-			pad(b, weft_pipelines_verdict_name(k->verdict), 13);
-			weft_buf_puts(b, R);
-			weft_pl_check_sentence(b, r, k, ascii);
+				 weft_pl_fmt_ms(lim, sizeof lim, k->budget.limit_ms, t->ascii));
+			text_verdict_head(b, t, head, k->verdict);
+			weft_pl_check_sentence(b, r, k, t->ascii);
 			double share = s->is_e2e ? NAN : weft_pl_budget_share(r, k);
 			if (isfinite(share)) {
 				const weft_pipelines_check *e = weft_pl_e2e_check(r, k->budget.label);
@@ -325,40 +334,33 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			weft_buf_putc(b, '\n');
 		}
 	}
-	{
-		char head[64];
-		char eb[32];
-		if (r->has_error_budget)
-			snprintf(head, sizeof head, "error rate <= %s%%",
-				 weft_pipelines_number_format(eb, sizeof eb, 100.0 * r->error_budget));
-		else
-			snprintf(head, sizeof head, "errors (none allowed)");
-		weft_buf_puts(b, "  ");
-		pad(b, head, namew + 20);
-		weft_buf_printf(b, " %s", weft_term_sgr(col, verdict_colour(r->error_verdict)));
-		pad(b, weft_pipelines_verdict_name(r->error_verdict), 13);
-		weft_buf_puts(b, R);
-		weft_pl_error_sentence(b, r);
-		weft_buf_putc(b, '\n');
-	}
+	char head[64], eb[32];
+	if (r->has_error_budget)
+		snprintf(head, sizeof head, "error rate <= %s%%",
+			 weft_pipelines_number_format(eb, sizeof eb, 100.0 * r->error_budget));
+	else
+		snprintf(head, sizeof head, "errors (none allowed)");
+	text_verdict_head(b, t, head, r->error_verdict);
+	weft_pl_error_sentence(b, r);
+	weft_buf_putc(b, '\n');
 	if (r->has_window) {
-		weft_buf_puts(b, "  ");
-		pad(b, "batch window", namew + 20);
-		weft_buf_printf(b, " %s", weft_term_sgr(col, verdict_colour(r->window_verdict)));
-		pad(b, weft_pipelines_verdict_name(r->window_verdict), 13);
-		weft_buf_puts(b, R);
-		weft_pl_window_sentence(b, r, ascii);
+		text_verdict_head(b, t, "batch window", r->window_verdict);
+		weft_pl_window_sentence(b, r, t->ascii);
 		weft_buf_putc(b, '\n');
 	}
+}
 
-	/* what else a careful reader needs */
+/* What else a careful reader needs: error kinds per stage, the phases of
+ * stages that have them (mean, p99). */
+static void text_errors_phases(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
+{
 	bool header = false;
 	for (size_t i = 0; i < r->n_series; i++) {
 		const weft_pipelines_series *s = &r->series[i];
 		if (!s->n_error_kinds || s->is_e2e)
 			continue;
 		if (!header) {
-			weft_buf_printf(b, "\n%serrors%s\n", B, R);
+			weft_buf_printf(b, "\n%serrors%s\n", t->B, t->R);
 			header = true;
 		}
 		weft_buf_printf(b, "  %s:", s->name);
@@ -374,74 +376,86 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 			any |= weft_pipelines_hist_count(s->phases[p].hist) > 0;
 		if (!any)
 			continue;
-		weft_buf_printf(b, "\n%s%s phases%s (mean, p99):", B, s->name, R);
+		weft_buf_printf(b, "\n%s%s phases%s (mean, p99):", t->B, s->name, t->R);
 		for (size_t p = 0; p < s->n_phases; p++) {
 			const weft_pipelines_hist *h = s->phases[p].hist;
 			uint64_t n = weft_pipelines_hist_count(h);
 			if (!n)
 				continue;
 			char m[32], q[32];
+			double p99 = (double)weft_pipelines_hist_at_rank(h, weft_pipelines_quantile_rank(n, 0.99)) / 1e6;
 			weft_buf_printf(b, " %s %s, %s;", s->phases[p].name,
-					weft_pl_fmt_ms(m, sizeof m, weft_pipelines_hist_mean(h) / 1e6, ascii),
-					weft_pl_fmt_ms(q, sizeof q,
-						       (double)weft_pipelines_hist_at_rank(h, weft_pipelines_quantile_rank(n, 0.99)) / 1e6,
-						       ascii));
+					weft_pl_fmt_ms(m, sizeof m, weft_pipelines_hist_mean(h) / 1e6, t->ascii),
+					weft_pl_fmt_ms(q, sizeof q, p99, t->ascii));
 		}
 		if (b->len && b->ptr[b->len - 1] == ';') /* drop the last ';' */
 			b->ptr[--b->len] = '\0';
 		weft_buf_putc(b, '\n');
 	}
+}
+
+/* The harness's own cost, and in the server scenario its late sends. */
+static void text_harness(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
+{
+	bool ascii = t->ascii;
 	char om[32], op[32], cr[32];
-	weft_buf_printf(b, "\n%sharness overhead per query: %s mean, %s p99 (clock read %s)%s\n", D,
+	weft_buf_printf(b, "\n%sharness overhead per query: %s mean, %s p99 (clock read %s)%s\n", t->D,
 			weft_pl_fmt_ms(om, sizeof om, r->overhead_mean_us / 1e3, ascii),
 			weft_pl_fmt_ms(op, sizeof op, r->overhead_p99_us / 1e3, ascii),
-			weft_pl_fmt_ms(cr, sizeof cr, r->clock_read_ns / 1e6, ascii), R);
-	if (r->load.scenario == WEFT_SCENARIO_SERVER) {
-		char mx[32], mn[32], th[32];
-		char wk[32];
-		weft_buf_printf(b,
-				"%slate sends: %llu of %llu more than %s late (max %s, mean %s): %llu waited for a "
-				"worker, %llu for the harness to wake (its delay %s mean)%s\n",
-				D, (unsigned long long)r->late_count, (unsigned long long)r->measured,
-				weft_pl_fmt_ms(th, sizeof th, r->load.late_ms, ascii),
-				weft_pl_fmt_ms(mx, sizeof mx, r->late_max_ms, ascii),
-				weft_pl_fmt_ms(mn, sizeof mn, r->late_mean_ms, ascii), (unsigned long long)r->late_busy,
-				(unsigned long long)r->late_wakeup, weft_pl_fmt_ms(wk, sizeof wk, r->wakeup_mean_us / 1e3, ascii),
-				R);
-	}
-	if (r->n_cmp) {
-		weft_buf_printf(b,
-				"\n%sbaseline%s %s (%llu run%s; regression: slower by more than %.0f%%, "
-				"run-to-run noise %.1f%%)\n",
-				B, R, r->baseline_path, (unsigned long long)r->base_runs, r->base_runs == 1 ? "" : "s",
-				100.0 * r->max_regression, 100.0 * r->run_noise);
-		for (size_t i = 0; i < r->n_cmp; i++) {
-			const weft_pipelines_comparison *c = &r->cmp[i];
-			for (size_t k = 0; k < c->n_pcts; k++) {
-				const weft_pipelines_pctl_cmp *pc = &c->pcts[k];
-				const char *colour = pc->verdict == WEFT_CMP_REGRESSION    ? "1;31"
-						     : pc->verdict == WEFT_CMP_IMPROVEMENT ? WEFT_SGR_GREEN
-											   : "";
-				char a[32], bb[32];
-				weft_buf_puts(b, "  ");
-				pad(b, k ? "" : c->name, namew + 2);
-				weft_buf_printf(b, "%-6s %s -> %s", pc->label, weft_pl_fmt_ms(a, sizeof a, pc->base_ms, ascii),
-						weft_pl_fmt_ms(bb, sizeof bb, pc->ms, ascii));
-				if (isfinite(pc->ratio))
-					weft_buf_printf(b, "  x%.3f [%.3f, %.3f]", pc->ratio, pc->ratio_lo, pc->ratio_hi);
-				weft_buf_printf(b, "  %s%s%s", weft_term_sgr(col && *colour, colour),
-						weft_pipelines_cmp_name(pc->verdict), col && *colour ? R : "");
-				weft_buf_putc(b, '\n');
-			}
-		}
-		if (r->n_family)
-			weft_buf_printf(b, "%s  intervals: one-sided bounds at %.4g%% each (%.0f%% over %zu percentiles)%s\n",
-					D, 100.0 * (1.0 - (1.0 - r->confidence) / (double)r->n_family),
-					100.0 * r->confidence, r->n_family, R);
+			weft_pl_fmt_ms(cr, sizeof cr, r->clock_read_ns / 1e6, ascii), t->R);
+	if (r->load.scenario != WEFT_SCENARIO_SERVER)
+		return;
+	char mx[32], mn[32], th[32], wk[32];
+	weft_buf_printf(b,
+			"%slate sends: %llu of %llu more than %s late (max %s, mean %s): %llu waited for a "
+			"worker, %llu for the harness to wake (its delay %s mean)%s\n",
+			t->D, (unsigned long long)r->late_count, (unsigned long long)r->measured,
+			weft_pl_fmt_ms(th, sizeof th, r->load.late_ms, ascii),
+			weft_pl_fmt_ms(mx, sizeof mx, r->late_max_ms, ascii),
+			weft_pl_fmt_ms(mn, sizeof mn, r->late_mean_ms, ascii), (unsigned long long)r->late_busy,
+			(unsigned long long)r->late_wakeup, weft_pl_fmt_ms(wk, sizeof wk, r->wakeup_mean_us / 1e3, ascii),
+			t->R);
+}
 
+/* Each compared percentile: baseline -> this run, the ratio and its bounds. */
+static void text_baseline(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
+{
+	if (!r->n_cmp)
+		return;
+	weft_buf_printf(b,
+			"\n%sbaseline%s %s (%llu run%s; regression: slower by more than %.0f%%, "
+			"run-to-run noise %.1f%%)\n",
+			t->B, t->R, r->baseline_path, (unsigned long long)r->base_runs, r->base_runs == 1 ? "" : "s",
+			100.0 * r->max_regression, 100.0 * r->run_noise);
+	for (size_t i = 0; i < r->n_cmp; i++) {
+		const weft_pipelines_comparison *c = &r->cmp[i];
+		for (size_t k = 0; k < c->n_pcts; k++) {
+			const weft_pipelines_pctl_cmp *pc = &c->pcts[k];
+			const char *colour = pc->verdict == WEFT_CMP_REGRESSION    ? "1;31"
+					     : pc->verdict == WEFT_CMP_IMPROVEMENT ? WEFT_SGR_GREEN
+										   : "";
+			char a[32], bb[32];
+			weft_buf_puts(b, "  ");
+			pad(b, k ? "" : c->name, t->namew + 2);
+			weft_buf_printf(b, "%-6s %s -> %s", pc->label, weft_pl_fmt_ms(a, sizeof a, pc->base_ms, t->ascii),
+					weft_pl_fmt_ms(bb, sizeof bb, pc->ms, t->ascii));
+			if (isfinite(pc->ratio))
+				weft_buf_printf(b, "  x%.3f [%.3f, %.3f]", pc->ratio, pc->ratio_lo, pc->ratio_hi);
+			weft_buf_printf(b, "  %s%s%s\n", weft_term_sgr(t->col && *colour, colour),
+					weft_pipelines_cmp_name(pc->verdict), t->col && *colour ? t->R : "");
+		}
 	}
+	if (r->n_family)
+		weft_buf_printf(b, "%s  intervals: one-sided bounds at %.4g%% each (%.0f%% over %zu percentiles)%s\n",
+				t->D, 100.0 * (1.0 - (1.0 - r->confidence) / (double)r->n_family),
+				100.0 * r->confidence, r->n_family, t->R);
+}
+
+/* The notes, then the overall verdict with its counts. */
+static void text_verdict(weft_buf *b, const weft_pipelines_result *r, const text_ctx *t)
+{
 	if (r->n_notes) {
-		weft_buf_printf(b, "\n%snotes%s\n", B, R);
+		weft_buf_printf(b, "\n%snotes%s\n", t->B, t->R);
 		for (size_t i = 0; i < r->n_notes; i++)
 			weft_buf_printf(b, "  - %s\n", r->notes[i]);
 	}
@@ -449,9 +463,9 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 	weft_pipelines_verdict v = !strcmp(ov, "pass") ? WEFT_VERDICT_MET
 				   : !strcmp(ov, "fail") ? WEFT_VERDICT_BROKEN
 							 : WEFT_VERDICT_INCONCLUSIVE;
-	weft_buf_printf(b, "\n%sverdict: %s%s%s: %llu met, %llu broken, %llu inconclusive", B,
-			weft_term_sgr(col, verdict_colour(v)),
-			!strcmp(ov, "pass") ? "PASS" : !strcmp(ov, "fail") ? "FAIL" : "INCONCLUSIVE", R,
+	weft_buf_printf(b, "\n%sverdict: %s%s%s: %llu met, %llu broken, %llu inconclusive", t->B,
+			weft_term_sgr(t->col, verdict_colour(v)),
+			!strcmp(ov, "pass") ? "PASS" : !strcmp(ov, "fail") ? "FAIL" : "INCONCLUSIVE", t->R,
 			(unsigned long long)r->n_met, (unsigned long long)r->n_broken,
 			(unsigned long long)r->n_inconclusive);
 	if (r->n_cmp)
@@ -459,6 +473,26 @@ static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_
 				r->n_regressions == 1 ? "" : "s", (unsigned long long)r->n_improvements,
 				r->n_improvements == 1 ? "" : "s");
 	weft_buf_putc(b, '\n');
+}
+
+static void report_text(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_report_opts *o)
+{
+	text_ctx t = { .col = o && o->colour, .ascii = false, .namew = 10 };
+	t.B = weft_term_sgr(t.col, WEFT_SGR_BOLD);
+	t.R = weft_term_sgr(t.col, WEFT_SGR_RESET);
+	t.D = weft_term_sgr(t.col, WEFT_SGR_DIM);
+	for (size_t i = 0; i < r->n_series; i++) {
+		int l = (int)strlen(r->series[i].name);
+		if (l > t.namew)
+			t.namew = l;
+	}
+	text_head(b, r, &t);
+	text_table(b, r, &t);
+	text_budgets(b, r, &t);
+	text_errors_phases(b, r, &t);
+	text_harness(b, r, &t);
+	text_baseline(b, r, &t);
+	text_verdict(b, r, &t);
 }
 
 int weft_pipelines_report(weft_buf *out, const weft_pipelines_result *r,

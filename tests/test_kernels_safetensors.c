@@ -4,8 +4,11 @@
  * independent Python writer); every file of the malformed corpus must be
  * refused with the message written next to it here; the writer must
  * reproduce the Python writer's bytes exactly. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "weft_kernels.h"
@@ -289,4 +292,60 @@ Test(safetensors, dtype_names)
 	cr_assert_eq(weft_dtype_size(WEFT_DTYPE_F8_E4M3), 1);
 	cr_assert_eq(weft_dtype_size(WEFT_DTYPE_I64), 8);
 	cr_assert_str_eq(weft_dtype_name(WEFT_DTYPE_BOOL), "BOOL");
+}
+
+/* The description of the Python-written two-layer file: every tensor in
+ * data order, the network's sizes counted by hand (3x2 + 3 + 1x3 + 1 = 13
+ * parameters), the SHA-256 as sha256sum(1) computes it; without a model,
+ * "network": null. */
+Test(safetensors, describe_text_and_json)
+{
+	weft_safetensors *st = NULL;
+	weft_model *m = NULL;
+	cr_assert_eq(weft_safetensors_load(&st, FIX "valid/tiny.safetensors", NULL, D), 0);
+	weft_model_opts mo;
+	weft_model_opts_init(&mo);
+	mo.device = WEFT_DEVICE_CPU;
+	mo.max_batch = 1;
+	cr_assert_eq(weft_model_from_safetensors(&m, st, &mo, D), 0);
+	char want[65] = { 0 };
+	FILE *p = popen("sha256sum '" FIX "valid/tiny.safetensors'", "r");
+	cr_assert(p && fread(want, 1, 64, p) == 64);
+	pclose(p);
+
+	weft_buf b = WEFT_BUF_INIT;
+	cr_assert_eq(weft_safetensors_describe(&b, st, m, true), 0);
+	cJSON *j = cJSON_Parse(b.ptr);
+	cr_assert_not_null(j, "%s", b.ptr);
+	cr_assert_str_eq(cJSON_GetObjectItem(j, "sha256")->valuestring, want);
+	cJSON *ts = cJSON_GetObjectItem(j, "tensors");
+	cr_assert_eq(cJSON_GetArraySize(ts), 4);
+	static const char *names[] = { "net.0.weight", "net.0.bias", "net.1.weight", "net.1.bias" };
+	static const double bytes[] = { 24, 12, 12, 4 };
+	for (int i = 0; i < 4; i++) {
+		cJSON *t = cJSON_GetArrayItem(ts, i);
+		cr_assert_str_eq(cJSON_GetObjectItem(t, "name")->valuestring, names[i]);
+		cr_assert_eq(cJSON_GetObjectItem(t, "bytes")->valuedouble, bytes[i]);
+	}
+	cJSON *net = cJSON_GetObjectItem(j, "network");
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(net, "layers")), 2);
+	cr_assert_eq(cJSON_GetObjectItem(net, "parameters")->valuedouble, 13);
+	cr_assert_eq(cJSON_GetObjectItem(net, "inputs")->valuedouble, 2);
+	cr_assert_eq(cJSON_GetObjectItem(net, "outputs")->valuedouble, 1);
+	cJSON_Delete(j);
+	weft_buf_free(&b);
+
+	cr_assert_eq(weft_safetensors_describe(&b, st, NULL, true), 0);
+	j = cJSON_Parse(b.ptr);
+	cr_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "network")));
+	cJSON_Delete(j);
+	weft_buf_free(&b);
+
+	cr_assert_eq(weft_safetensors_describe(&b, st, m, false), 0);
+	cr_assert(strstr(b.ptr, "tensors     4\n"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "parameters  13\n"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, want), "%s", b.ptr);
+	weft_buf_free(&b);
+	weft_model_free(m);
+	weft_safetensors_free(st);
 }
