@@ -129,21 +129,22 @@ static void check_case(tcase *t, const weft_pipelines_result *r, const weft_pipe
 
 static void error_case(tcase *t, const weft_pipelines_result *r, bool allow)
 {
+	char eb[32], er[32];
+	weft_pipelines_number_format(eb, sizeof eb, 100.0 * (r->has_error_budget ? r->error_budget : 0.0));
+	weft_pipelines_number_format(er, sizeof er, 100.0 * r->error_rate);
 	if (r->has_error_budget)
-		snprintf(t->name, sizeof t->name, "error rate <= %.3g%%", 100.0 * r->error_budget);
+		snprintf(t->name, sizeof t->name, "error rate <= %s%%", eb);
 	else
 		snprintf(t->name, sizeof t->name, "no errors");
 	from_verdict(t, r->error_verdict, allow);
 	if (t->state == CASE_PASS)
 		return;
 	if (r->error_verdict == WEFT_VERDICT_BROKEN)
-		weft_buf_printf(&t->message, "error rate %.3g%% (%llu of %llu) > budget %.3g%%", 100.0 * r->error_rate,
-				(unsigned long long)r->errors, (unsigned long long)r->measured,
-				100.0 * (r->has_error_budget ? r->error_budget : 0.0));
+		weft_buf_printf(&t->message, "error rate %s%% (%llu of %llu) > budget %s%%", er,
+				(unsigned long long)r->errors, (unsigned long long)r->measured, eb);
 	else
-		weft_buf_printf(&t->message, "error rate %.3g%% (%llu of %llu) inconclusive against budget %.3g%%",
-				100.0 * r->error_rate, (unsigned long long)r->errors, (unsigned long long)r->measured,
-				100.0 * (r->has_error_budget ? r->error_budget : 0.0));
+		weft_buf_printf(&t->message, "error rate %s%% (%llu of %llu) inconclusive against budget %s%%", er,
+				(unsigned long long)r->errors, (unsigned long long)r->measured, eb);
 	weft_buf_printf(&t->body, "%s: ", weft_pipelines_verdict_name(r->error_verdict));
 	weft_pl_error_sentence(&t->body, r);
 	weft_buf_putc(&t->body, '\n');
@@ -236,7 +237,7 @@ static void properties(weft_buf *b, const weft_pipelines_result *r, bool allow)
 	prop(b, "scenario", weft_pipelines_scenario_name(l->scenario));
 	propf(b, "seed", "%llu", (unsigned long long)l->seed);
 	if (l->scenario == WEFT_SCENARIO_SERVER)
-		propf(b, "rate", "%g q/s", l->rate);
+		propf(b, "rate", "%s q/s", weft_pipelines_number_format(t, sizeof t, l->rate));
 	else
 		prop(b, "rate", "none"); /* only the server scenario sends at a rate */
 	if (l->concurrency)
@@ -254,10 +255,11 @@ static void properties(weft_buf *b, const weft_pipelines_result *r, bool allow)
 	propf(b, "queries", "%llu", (unsigned long long)r->measured);
 	propf(b, "errors", "%llu", (unsigned long long)r->errors);
 	propf(b, "elapsed_s", "%.3f", seconds(r->elapsed_s));
-	propf(b, "throughput_qps", "%.4g", isfinite(r->throughput_qps) ? r->throughput_qps : 0.0);
+	propf(b, "throughput_qps", "%s",
+	      weft_pipelines_number_format(t, sizeof t, isfinite(r->throughput_qps) ? r->throughput_qps : 0.0));
 	prop(b, "baseline", r->baseline_path ? r->baseline_path : "none");
 	if (r->baseline_path)
-		propf(b, "max_regression", "%g%%", 100.0 * r->max_regression);
+		propf(b, "max_regression", "%g%%", 100.0 * r->max_regression); /* as given: 5, 2.5 */
 	weft_buf_puts(b, "    </properties>\n");
 }
 
