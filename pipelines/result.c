@@ -304,36 +304,69 @@ static void add_checks(weft_pipelines_series *s, const weft_pipelines_budget *b,
 	}
 }
 
-int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
+/* Copy the spec's names into res, the first time only: they outlive the run. */
+static int result_names(weft_pipelines_result *res, const weft_pipelines_spec *spec)
 {
-	const weft_pipelines_spec *spec = r->spec;
-	results_clear(res);
-	if (!res->pipeline) {
-		res->pipeline = strdup(spec->name ? spec->name : "pipeline");
-		res->pattern = spec->pattern ? strdup(spec->pattern) : NULL;
-		res->path = strdup(spec->path ? spec->path : "");
-		if (!res->pipeline || !res->path || (spec->pattern && !res->pattern))
-			return WEFT_ENOMEM;
+	if (res->pipeline)
+		return WEFT_OK;
+	res->pipeline = strdup(spec->name ? spec->name : "pipeline");
+	res->pattern = spec->pattern ? strdup(spec->pattern) : NULL;
+	res->path = strdup(spec->path ? spec->path : "");
+	if (!res->pipeline || !res->path || (spec->pattern && !res->pattern))
+		return WEFT_ENOMEM;
+	return WEFT_OK;
+}
+
+/* Sum the workers' query counts into res, dropped queries counting as
+ * measured and failed, with the measured span and the throughput of
+ * successful queries. *n_rows gets the number of kept sample rows. */
+static void sum_counts(weft_pipelines_result *res, const weft_pl_run *r, size_t *n_rows)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+	res->measured = res->errors = res->warmup_done = 0;
+	*n_rows = 0;
+	for (size_t i = 0; i < r->n_workers; i++) {
+		const weft_pl_worker *w = &r->workers[i];
+		res->measured += w->measured;
+		res->errors += w->errors;
+		res->warmup_done += w->warm_n;
+		if (w->measured && w->first_start < first)
+			first = w->first_start;
+		if (w->last_end > last)
+			last = w->last_end;
+		*n_rows += w->n_rows;
 	}
-	res->load = r->load;
-	res->workers = r->n_workers;
-	res->confidence = spec->confidence;
-	res->measured = res->errors = res->warmup_done = res->late_count = 0;
+	res->dropped = r->dropped;
+	res->measured += r->dropped;
+	res->errors += r->dropped;
+	res->elapsed_s = last > first ? (double)(last - first) / 1e9 : 0;
+	res->throughput_qps = res->elapsed_s > 0 ? (double)(res->measured - res->errors) / res->elapsed_s : 0;
+}
+
+/* Set res's per-query harness overhead figures (us) from their histogram. */
+static void overhead_figures(weft_pipelines_result *res, const weft_pipelines_hist *overhead)
+{
+	res->overhead_mean_us = weft_pipelines_hist_mean(overhead) / 1e3;
+	uint64_t on = weft_pipelines_hist_count(overhead);
+	res->overhead_p99_us = on ? (double)weft_pipelines_hist_at_rank(overhead, weft_pipelines_quantile_rank(on, 0.99)) / 1e3 : 0;
+	res->overhead_max_us = (double)weft_pipelines_hist_max(overhead) / 1e3;
+}
+
+/* Sum the workers' late sends, wake-up delays and harness overhead into res.
+ * Needs res's counts (sum_counts) for the mean lateness. */
+static int harness_figures(weft_pipelines_result *res, const weft_pl_run *r)
+{
+	res->late_count = 0;
 	res->late_max_ms = 0;
 	res->late_busy = res->late_wakeup = 0;
 	res->wakeup_max_us = 0;
 	double late_sum = 0, wake_sum = 0;
 	uint64_t wake_n = 0;
-	uint64_t first = UINT64_MAX, last = 0;
 	weft_pipelines_hist *overhead;
 	if (weft_pipelines_hist_new(&overhead))
 		return WEFT_ENOMEM;
-	size_t n_rows = 0;
 	for (size_t i = 0; i < r->n_workers; i++) {
-		weft_pl_worker *w = &r->workers[i];
-		res->measured += w->measured;
-		res->errors += w->errors;
-		res->warmup_done += w->warm_n;
+		const weft_pl_worker *w = &r->workers[i];
 		res->late_count += w->late_count;
 		late_sum += w->late_sum_ms;
 		res->late_busy += w->late_busy;
@@ -344,179 +377,224 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 			res->wakeup_max_us = w->wake_max_ms * 1e3;
 		if (w->late_max_ms > res->late_max_ms)
 			res->late_max_ms = w->late_max_ms;
-		if (w->measured && w->first_start < first)
-			first = w->first_start;
-		if (w->last_end > last)
-			last = w->last_end;
 		weft_pipelines_hist_merge(overhead, w->overhead);
-		n_rows += w->n_rows;
 	}
-	res->dropped = r->dropped;
-	res->measured += r->dropped;
-	res->errors += r->dropped;
-	uint64_t ok = res->measured - res->errors;
 	res->late_mean_ms = res->measured > r->dropped ? late_sum / (double)(res->measured - r->dropped) : 0;
-	res->elapsed_s = last > first ? (double)(last - first) / 1e9 : 0;
-	res->throughput_qps = res->elapsed_s > 0 ? (double)ok / res->elapsed_s : 0;
-	res->overhead_mean_us = weft_pipelines_hist_mean(overhead) / 1e3;
-	uint64_t on = weft_pipelines_hist_count(overhead);
-	res->overhead_p99_us = on ? (double)weft_pipelines_hist_at_rank(overhead, weft_pipelines_quantile_rank(on, 0.99)) / 1e3 : 0;
-	res->overhead_max_us = (double)weft_pipelines_hist_max(overhead) / 1e3;
+	overhead_figures(res, overhead);
 	res->wakeup_mean_us = wake_n ? wake_sum / (double)wake_n * 1e3 : 0;
 	weft_pipelines_hist_free(overhead);
-	/* the cost of reading the clock, which every stage timing includes once */
+	return WEFT_OK;
+}
+
+/* The cost (ns) of reading the clock, which every stage timing includes once. */
+static double clock_read_cost(void)
+{
 	uint64_t c0 = weft_now_ns();
 	for (int i = 0; i < 1000; i++)
 		(void)weft_now_ns();
-	res->clock_read_ns = (double)(weft_now_ns() - c0) / 1001.0;
+	return (double)(weft_now_ns() - c0) / 1001.0;
+}
 
-	/* sample rows in query order (for drift), then per series */
+/* Every worker's n_rows kept sample rows, in query order (malloc'd), or NULL. */
+static row_ref *rows_in_query_order(const weft_pl_run *r, size_t n_rows)
+{
 	row_ref *rows = malloc((n_rows ? n_rows : 1) * sizeof *rows);
 	if (!rows)
-		return WEFT_ENOMEM;
+		return NULL;
 	size_t k = 0;
 	for (size_t i = 0; i < r->n_workers; i++) {
-		weft_pl_worker *w = &r->workers[i];
+		const weft_pl_worker *w = &r->workers[i];
 		for (size_t j = 0; j < w->n_rows; j++)
 			rows[k++] = (row_ref){ w->row_idx[j], &w->row_ns[j * r->ns_count] };
 	}
 	qsort(rows, n_rows, sizeof *rows, cmp_row);
-	bool exact = !atomic_load(&r->rows_full) && n_rows == ok;
+	return rows;
+}
 
-	res->n_series = r->ns_count;
+/* Series si's exact samples from the query-ordered rows: its drift, then the
+ * samples sorted. *order gets them in send order (malloc'd), for the batch
+ * means. */
+static int series_samples(weft_pipelines_series *s, const row_ref *rows, size_t n_rows, size_t si,
+			  double conf, uint64_t **order)
+{
+	s->samples = malloc(n_rows * sizeof *s->samples);
+	if (!s->samples)
+		return WEFT_ENOMEM;
+	for (size_t j = 0; j < n_rows; j++)
+		s->samples[j] = rows[j].ns[si];
+	s->n_samples = n_rows;
+	double p_drift;
+	(void)weft_pl_drift(s->samples, n_rows, conf, &s->drift, &p_drift);
+	*order = malloc(n_rows * sizeof **order);
+	if (!*order)
+		return WEFT_ENOMEM;
+	memcpy(*order, s->samples, n_rows * sizeof **order);
+	qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
+	return WEFT_OK;
+}
+
+/* Series s's moments, percentiles and checks against its nb budgets, each
+ * order statistic with its standard error from the n send-ordered samples
+ * in order (NULL, n 0: none kept). */
+static void series_stats(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
+			 const uint64_t *order, size_t n, double conf)
+{
+	s->mean_ms = weft_pipelines_hist_mean(s->hist) / 1e6;
+	s->sd_ms = weft_pipelines_hist_stddev(s->hist) / 1e6;
+	s->cv = s->mean_ms > 0 ? s->sd_ms / s->mean_ms : 0;
+	s->min_ms = (double)weft_pipelines_hist_min(s->hist) / 1e6;
+	s->max_ms = (double)weft_pipelines_hist_max(s->hist) / 1e6;
+	for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
+		weft_pl_series_pctl(&s->pctl[p], s, weft_pl_pctl_q[p], conf);
+	add_checks(s, b, nb, conf);
+	for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
+		s->pctl[p].se_log = weft_pl_pctl_se_log(order, n, &s->pctl[p], conf, &s->pctl[p].vif);
+	for (size_t c = 0; c < s->n_checks; c++)
+		s->checks[c].at.se_log = weft_pl_pctl_se_log(order, n, &s->checks[c].at, conf,
+							     &s->checks[c].at.vif);
+}
+
+/* Series s's error kind with this text, added with a zero count if new;
+ * NULL when out of memory. */
+static weft_pipelines_error_kind *error_kind(weft_pipelines_series *s, const char *text)
+{
+	size_t m = 0;
+	while (m < s->n_error_kinds && strcmp(s->error_kinds[m].error, text))
+		m++;
+	if (m < s->n_error_kinds)
+		return &s->error_kinds[m];
+	weft_pipelines_error_kind *ek = realloc(s->error_kinds, (m + 1) * sizeof *ek);
+	if (!ek)
+		return NULL;
+	s->error_kinds = ek;
+	ek[m].error = strdup(text);
+	if (!ek[m].error)
+		return NULL;
+	ek[m].count = 0;
+	s->n_error_kinds++;
+	return &ek[m];
+}
+
+/* Count the errors that arose in stage si into its series s, by kind. */
+static int series_errors(weft_pipelines_series *s, const weft_pl_run *r, size_t si)
+{
+	for (size_t i = 0; i < r->n_workers; i++) {
+		const weft_pl_worker *w = &r->workers[i];
+		for (size_t j = 0; j < w->n_errs; j++) {
+			if (w->errs[j].stage != si)
+				continue;
+			s->errors += w->errs[j].count;
+			weft_pipelines_error_kind *ek = error_kind(s, w->errs[j].text);
+			if (!ek)
+				return WEFT_ENOMEM;
+			ek->count += w->errs[j].count;
+		}
+	}
+	return WEFT_OK;
+}
+
+/* Stage si's phase histograms (http stages have some), merged over the
+ * workers, into its series s. */
+static int series_phases(weft_pipelines_series *s, const weft_pl_run *r, size_t si)
+{
+	const char *const *ph = r->ops[si]->phases;
+	size_t np = 0;
+	while (ph && ph[np] && np < WEFT_PL_MAX_PHASES)
+		np++;
+	if (!np)
+		return WEFT_OK;
+	s->phases = calloc(np, sizeof *s->phases);
+	if (!s->phases)
+		return WEFT_ENOMEM;
+	for (size_t p = 0; p < np; p++) {
+		s->phases[p].name = strdup(ph[p]);
+		if (!s->phases[p].name || weft_pipelines_hist_new(&s->phases[p].hist)) {
+			free(s->phases[p].name);
+			s->phases[p].name = NULL;
+			return WEFT_ENOMEM;
+		}
+		s->n_phases++;
+		for (size_t i = 0; i < r->n_workers; i++)
+			if (r->workers[i].phase[si][p])
+				weft_pipelines_hist_merge(s->phases[p].hist, r->workers[i].phase[si][p]);
+	}
+	return WEFT_OK;
+}
+
+/* Build res's series si (end-to-end when si is the stage count) from the
+ * workers' histograms and, when exact, the query-ordered sample rows. */
+static int build_series(weft_pipelines_result *res, const weft_pl_run *r, size_t si,
+			const row_ref *rows, size_t n_rows, bool exact)
+{
+	const weft_pipelines_spec *spec = r->spec;
+	weft_pipelines_series *s = &res->series[si];
+	bool e2e = si == r->n_stages;
+	s->is_e2e = e2e;
+	s->name = strdup(e2e ? "end-to-end" : spec->stages[si].name);
+	s->kind = e2e ? WEFT_STAGE_DELAY : spec->stages[si].kind;
+	if (!s->name || weft_pipelines_hist_new(&s->hist))
+		return WEFT_ENOMEM;
+	double warm_sum = 0;
+	for (size_t i = 0; i < r->n_workers; i++) {
+		weft_pipelines_hist_merge(s->hist, r->workers[i].hist[si]);
+		warm_sum += r->workers[i].warm_sum[si];
+	}
+	s->warmup_mean_ms = res->warmup_done ? warm_sum / (double)res->warmup_done / 1e6 : NAN;
+	s->count = weft_pipelines_hist_count(s->hist);
+	s->exact = exact;
+	s->drift = NAN;
+	uint64_t *order = NULL; /* send order, for the batch means */
+	if (exact && n_rows && series_samples(s, rows, n_rows, si, spec->confidence, &order))
+		return WEFT_ENOMEM;
+	size_t n = order ? n_rows : 0;
+	if (e2e)
+		series_stats(s, spec->e2e, spec->n_e2e, order, n, spec->confidence);
+	else
+		series_stats(s, spec->stages[si].budgets, spec->stages[si].n_budgets, order, n, spec->confidence);
+	free(order);
+	if (e2e) {
+		s->errors = res->errors;
+		return WEFT_OK;
+	}
+	int err = series_errors(s, r, si);
+	return err ? err : series_phases(s, r, si);
+}
+
+/* Build every series of res, stages then end-to-end, from n_rows kept sample
+ * rows: exact when those are every successful query. */
+static int build_all_series(weft_pipelines_result *res, weft_pl_run *r, size_t n_rows)
+{
+	row_ref *rows = rows_in_query_order(r, n_rows);
+	if (!rows)
+		return WEFT_ENOMEM;
+	bool exact = !atomic_load(&r->rows_full) && n_rows == res->measured - res->errors;
 	res->series = calloc(r->ns_count, sizeof *res->series);
 	if (!res->series) {
 		free(rows);
 		return WEFT_ENOMEM;
 	}
-	uint64_t warm_n = 0;
-	for (size_t i = 0; i < r->n_workers; i++)
-		warm_n += r->workers[i].warm_n;
+	res->n_series = r->ns_count; /* only once there are that many to clear */
 	int err = WEFT_OK;
-	for (size_t si = 0; si < r->ns_count && !err; si++) {
-		weft_pipelines_series *s = &res->series[si];
-		bool e2e = si == r->n_stages;
-		s->is_e2e = e2e;
-		s->name = strdup(e2e ? "end-to-end" : spec->stages[si].name);
-		s->kind = e2e ? WEFT_STAGE_DELAY : spec->stages[si].kind;
-		if (!s->name || weft_pipelines_hist_new(&s->hist)) {
-			err = WEFT_ENOMEM;
-			break;
-		}
-		double warm_sum = 0;
-		for (size_t i = 0; i < r->n_workers; i++) {
-			weft_pipelines_hist_merge(s->hist, r->workers[i].hist[si]);
-			warm_sum += r->workers[i].warm_sum[si];
-		}
-		s->warmup_mean_ms = warm_n ? warm_sum / (double)warm_n / 1e6 : NAN;
-		s->count = weft_pipelines_hist_count(s->hist);
-		s->exact = exact;
-		s->drift = NAN;
-		uint64_t *order = NULL; /* send order, for the batch means */
-		if (exact && n_rows) {
-			s->samples = malloc(n_rows * sizeof *s->samples);
-			if (!s->samples) {
-				err = WEFT_ENOMEM;
-				break;
-			}
-			for (size_t j = 0; j < n_rows; j++)
-				s->samples[j] = rows[j].ns[si];
-			s->n_samples = n_rows;
-			double p_drift;
-			(void)weft_pl_drift(s->samples, n_rows, spec->confidence, &s->drift, &p_drift);
-			order = malloc(n_rows * sizeof *order);
-			if (!order) {
-				err = WEFT_ENOMEM;
-				break;
-			}
-			memcpy(order, s->samples, n_rows * sizeof *order);
-			qsort(s->samples, n_rows, sizeof *s->samples, cmp_u64);
-		}
-		s->mean_ms = weft_pipelines_hist_mean(s->hist) / 1e6;
-		s->sd_ms = weft_pipelines_hist_stddev(s->hist) / 1e6;
-		s->cv = s->mean_ms > 0 ? s->sd_ms / s->mean_ms : 0;
-		s->min_ms = (double)weft_pipelines_hist_min(s->hist) / 1e6;
-		s->max_ms = (double)weft_pipelines_hist_max(s->hist) / 1e6;
-		for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
-			weft_pl_series_pctl(&s->pctl[p], s, weft_pl_pctl_q[p], spec->confidence);
-		if (e2e)
-			add_checks(s, spec->e2e, spec->n_e2e, spec->confidence);
-		else
-			add_checks(s, spec->stages[si].budgets, spec->stages[si].n_budgets, spec->confidence);
-		for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
-			s->pctl[p].se_log = weft_pl_pctl_se_log(order, order ? n_rows : 0, &s->pctl[p],
-								spec->confidence, &s->pctl[p].vif);
-		for (size_t c = 0; c < s->n_checks; c++)
-			s->checks[c].at.se_log = weft_pl_pctl_se_log(order, order ? n_rows : 0, &s->checks[c].at,
-								     spec->confidence, &s->checks[c].at.vif);
-		free(order);
-		/* errors that arose in this stage */
-		for (size_t i = 0; i < r->n_workers && !e2e && !err; i++) {
-			weft_pl_worker *w = &r->workers[i];
-			for (size_t j = 0; j < w->n_errs; j++) {
-				if (w->errs[j].stage != si)
-					continue;
-				s->errors += w->errs[j].count;
-				size_t m = 0;
-				while (m < s->n_error_kinds && strcmp(s->error_kinds[m].error, w->errs[j].text))
-					m++;
-				if (m == s->n_error_kinds) {
-					weft_pipelines_error_kind *ek =
-						realloc(s->error_kinds, (m + 1) * sizeof *ek);
-					if (!ek) {
-						err = WEFT_ENOMEM;
-						break;
-					}
-					s->error_kinds = ek;
-					ek[m].error = strdup(w->errs[j].text);
-					if (!ek[m].error) {
-						err = WEFT_ENOMEM;
-						break;
-					}
-					ek[m].count = 0;
-					s->n_error_kinds++;
-				}
-				s->error_kinds[m].count += w->errs[j].count;
-			}
-		}
-		if (e2e)
-			s->errors = res->errors;
-		/* phases of http stages */
-		const char *const *ph = e2e ? NULL : r->ops[si]->phases;
-		size_t np = 0;
-		while (ph && ph[np] && np < WEFT_PL_MAX_PHASES)
-			np++;
-		if (np) {
-			s->phases = calloc(np, sizeof *s->phases);
-			if (!s->phases)
-				err = WEFT_ENOMEM;
-			for (size_t p = 0; s->phases && p < np; p++) {
-				s->phases[p].name = strdup(ph[p]);
-				if (!s->phases[p].name || weft_pipelines_hist_new(&s->phases[p].hist)) {
-					free(s->phases[p].name);
-					s->phases[p].name = NULL;
-					err = WEFT_ENOMEM;
-					break;
-				}
-				s->n_phases++;
-				for (size_t i = 0; i < r->n_workers; i++)
-					if (r->workers[i].phase[si][p])
-						weft_pipelines_hist_merge(s->phases[p].hist, r->workers[i].phase[si][p]);
-			}
-		}
-	}
+	for (size_t si = 0; si < r->ns_count && !err; si++)
+		err = build_series(res, r, si, rows, n_rows, exact);
 	free(rows);
-	if (err)
-		return err;
+	return err;
+}
 
-	{
-		const weft_pipelines_series *e = &res->series[r->n_stages];
-		res->harness_share = e->count && e->mean_ms > 0
-					     ? (res->wakeup_mean_us + res->overhead_mean_us) / 1e3 / e->mean_ms
-					     : NAN;
-	}
+/* Set the harness's share of the mean end-to-end latency: its wake-up delay
+ * plus its per-query overhead. */
+static void set_harness_share(weft_pipelines_result *res, const weft_pl_run *r)
+{
+	const weft_pipelines_series *e = &res->series[r->n_stages];
+	res->harness_share = e->count && e->mean_ms > 0
+				     ? (res->wakeup_mean_us + res->overhead_mean_us) / 1e3 / e->mean_ms
+				     : NAN;
+}
 
-	/* the error budget: zero unless the pipeline tolerates some */
+/* Judge the error rate against the error budget: zero unless the pipeline
+ * tolerates some. */
+static void error_figures(weft_pipelines_result *res, const weft_pipelines_spec *spec)
+{
 	res->has_error_budget = spec->has_error_budget;
 	res->error_budget = spec->has_error_budget ? spec->error_rate : 0.0;
 	res->error_rate = res->measured ? (double)res->errors / (double)res->measured : 0;
@@ -537,41 +615,74 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 	res->error_need_more = res->error_verdict == WEFT_VERDICT_INCONCLUSIVE
 				       ? error_need_more(res->measured, res->errors, res->error_budget, spec->confidence)
 				       : 0;
+}
 
-	/* offline: does a job of `rows` rows fit its window? */
+/* Offline: does a job of `rows` rows fit its window? Judged on the
+ * projected time's interval. */
+static void offline_window(weft_pipelines_result *res, const weft_pl_run *r)
+{
 	res->has_window = r->load.scenario == WEFT_SCENARIO_OFFLINE && r->load.rows && r->load.window_ms > 0;
 	res->rows_per_s = res->throughput_qps * (double)r->load.rows_per_query;
-	if (res->has_window) {
-		const weft_pipelines_series *e = &res->series[r->n_stages];
-		/* Little's law for a closed loop: throughput = workers / mean time per
-		 * query; the mean's normal interval gives the throughput's */
-		double z = weft_pl_normal_quantile(1.0 - (1.0 - spec->confidence) / 2.0);
-		double half = e->count > 1 ? z * e->sd_ms / sqrt((double)e->count) : INFINITY;
-		double rows_total = (double)r->load.rows;
-		res->projected_ms = res->rows_per_s > 0 ? rows_total / res->rows_per_s * 1e3 : INFINITY;
-		double rel = e->mean_ms > 0 ? half / e->mean_ms : INFINITY;
-		res->projected_lo_ms = res->projected_ms * (1.0 - rel);
-		res->projected_hi_ms = res->projected_ms * (1.0 + rel);
-		res->window_verdict = weft_pipelines_judge(isfinite(res->projected_lo_ms), res->projected_lo_ms,
-							   isfinite(res->projected_hi_ms), res->projected_hi_ms,
-							   r->load.window_ms);
-	}
+	if (!res->has_window)
+		return;
+	const weft_pipelines_series *e = &res->series[r->n_stages];
+	/* Little's law for a closed loop: throughput = workers / mean time per
+	 * query; the mean's normal interval gives the throughput's */
+	double z = weft_pl_normal_quantile(1.0 - (1.0 - r->spec->confidence) / 2.0);
+	double half = e->count > 1 ? z * e->sd_ms / sqrt((double)e->count) : INFINITY;
+	double rows_total = (double)r->load.rows;
+	res->projected_ms = res->rows_per_s > 0 ? rows_total / res->rows_per_s * 1e3 : INFINITY;
+	double rel = e->mean_ms > 0 ? half / e->mean_ms : INFINITY;
+	res->projected_lo_ms = res->projected_ms * (1.0 - rel);
+	res->projected_hi_ms = res->projected_ms * (1.0 + rel);
+	res->window_verdict = weft_pipelines_judge(isfinite(res->projected_lo_ms), res->projected_lo_ms,
+						   isfinite(res->projected_hi_ms), res->projected_hi_ms,
+						   r->load.window_ms);
+}
 
-	/* tally */
+/* Count one verdict into res's totals. */
+static void count_verdict(weft_pipelines_result *res, weft_pipelines_verdict v)
+{
+	res->n_met += v == WEFT_VERDICT_MET;
+	res->n_broken += v == WEFT_VERDICT_BROKEN;
+	res->n_inconclusive += v == WEFT_VERDICT_INCONCLUSIVE;
+}
+
+/* Tally every verdict: the budget checks, the error budget's and, offline,
+ * the window's. */
+static void tally_verdicts(weft_pipelines_result *res)
+{
 	res->n_met = res->n_broken = res->n_inconclusive = 0;
 	for (size_t si = 0; si < res->n_series; si++)
-		for (size_t c = 0; c < res->series[si].n_checks; c++) {
-			weft_pipelines_verdict v = res->series[si].checks[c].verdict;
-			res->n_met += v == WEFT_VERDICT_MET;
-			res->n_broken += v == WEFT_VERDICT_BROKEN;
-			res->n_inconclusive += v == WEFT_VERDICT_INCONCLUSIVE;
-		}
-	weft_pipelines_verdict extra[2] = { res->error_verdict, res->window_verdict };
-	for (size_t i = 0; i < (res->has_window ? 2u : 1u); i++) {
-		res->n_met += extra[i] == WEFT_VERDICT_MET;
-		res->n_broken += extra[i] == WEFT_VERDICT_BROKEN;
-		res->n_inconclusive += extra[i] == WEFT_VERDICT_INCONCLUSIVE;
-	}
+		for (size_t c = 0; c < res->series[si].n_checks; c++)
+			count_verdict(res, res->series[si].checks[c].verdict);
+	count_verdict(res, res->error_verdict);
+	if (res->has_window)
+		count_verdict(res, res->window_verdict);
+}
+
+int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
+{
+	results_clear(res);
+	int err = result_names(res, r->spec);
+	if (err)
+		return err;
+	res->load = r->load;
+	res->workers = r->n_workers;
+	res->confidence = r->spec->confidence;
+	size_t n_rows;
+	sum_counts(res, r, &n_rows);
+	err = harness_figures(res, r);
+	if (err)
+		return err;
+	res->clock_read_ns = clock_read_cost();
+	err = build_all_series(res, r, n_rows);
+	if (err)
+		return err;
+	set_harness_share(res, r);
+	error_figures(res, r->spec);
+	offline_window(res, r);
+	tally_verdicts(res);
 	return WEFT_OK;
 }
 
@@ -625,24 +736,26 @@ static uint64_t *series_in_send_order(const weft_pl_run *r, size_t si)
 	size_t n = 0;
 	for (size_t i = 0; i < r->n_workers; i++)
 		n += r->workers[i].n_rows;
-	row_ref *rows = malloc((n ? n : 1) * sizeof *rows);
+	row_ref *rows = rows_in_query_order(r, n);
 	uint64_t *v = malloc((n ? n : 1) * sizeof *v);
-	if (!rows || !v) {
-		free(rows);
-		free(v);
-		return NULL;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < r->n_workers; i++) {
-		const weft_pl_worker *w = &r->workers[i];
-		for (size_t j = 0; j < w->n_rows; j++)
-			rows[k++] = (row_ref){ w->row_idx[j], &w->row_ns[j * r->ns_count] };
-	}
-	qsort(rows, n, sizeof *rows, cmp_row);
-	for (size_t j = 0; j < n; j++)
+	for (size_t j = 0; rows && v && j < n; j++)
 		v[j] = rows[j].ns[si];
+	if (!rows) {
+		free(v);
+		v = NULL;
+	}
 	free(rows);
 	return v;
+}
+
+/* A p-value for a sentence: "p = 0.012", "p < 0.001" (never an exponent). */
+static const char *p_text(char *buf, size_t n, double p)
+{
+	if (p < 0.001)
+		snprintf(buf, n, "p < 0.001");
+	else
+		snprintf(buf, n, "p = %.3f", p);
+	return buf;
 }
 
 void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
@@ -725,11 +838,13 @@ void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 		const weft_pipelines_series *s = &res->series[i];
 		double change, pd;
 		uint64_t *v = s->exact && isfinite(s->drift) ? series_in_send_order(r, i) : NULL;
+		char pt[32];
 		if (v && weft_pl_drift(v, s->n_samples, res->confidence, &change, &pd))
 			weft_pipelines_result_note(res,
 						   "%s: latency %s %.0f%% from the first to the last tenth of the run "
-						   "(p = %.3g; warm-up too short, or a noisy machine).",
-						   s->name, change > 0 ? "rose" : "fell", 100.0 * fabs(change), pd);
+						   "(%s; warm-up too short, or a noisy machine).",
+						   s->name, change > 0 ? "rose" : "fell", 100.0 * fabs(change),
+						   p_text(pt, sizeof pt, pd));
 		free(v);
 		if (!s->is_e2e && s->count > 1 && s->cv > 0.5)
 			weft_pipelines_result_note(res, "%s: latency varies a lot (coefficient of variation %.2f).",
