@@ -138,6 +138,11 @@ void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val);
  * weft_assess_explain's sentence as a JSON string (report and diff JSON). */
 cJSON *assess_json_why(assess_jguard *g, unsigned why);
 cJSON *assess_json_explain(const weft_assess_result *r, const weft_assess_dresult *dr);
+/* The report's "overall" object (report_json.c), for the history too. */
+cJSON *assess_json_overall(assess_jguard *g, const weft_assess_result *r);
+/* Print root (then free it) into out with a final newline; WEFT_ENOMEM when
+ * g saw a failure or printing fails. */
+int assess_json_emit(weft_buf *out, const assess_jguard *g, cJSON *root);
 /* Where r's target came from, as a phrase ("one above the overall level 2"),
  * for the HTML and Markdown provenance. */
 void assess_target_from(weft_buf *b, const weft_assess_result *r);

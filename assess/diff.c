@@ -1086,12 +1086,5 @@ int weft_assess_diff_json(weft_buf *b, const weft_assess_result *o, const weft_a
 	assess_jadd(&g, root, "warnings", ws);
 	diff_free(&df);
 
-	char *s = (!g.oom && root) ? cJSON_Print(root) : NULL;
-	cJSON_Delete(root);
-	if (!s)
-		return WEFT_ENOMEM;
-	weft_buf_puts(b, s);
-	weft_buf_putc(b, '\n');
-	cJSON_free(s);
-	return b->oom ? WEFT_ENOMEM : WEFT_OK;
+	return assess_json_emit(b, &g, root);
 }

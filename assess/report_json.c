@@ -147,6 +147,30 @@ static cJSON *dimension(assess_jguard *g, const weft_assess_result *r, const wef
 	return o;
 }
 
+cJSON *assess_json_overall(assess_jguard *g, const weft_assess_result *r)
+{
+	const weft_assess_model *m = r->model;
+	bool a = r->rated, s = r->scored;
+	cJSON *ov = cJSON_CreateObject();
+	assess_jadd(g, ov, "rated", cJSON_CreateBool(a));
+	assess_jadd(g, ov, "not_rated", assess_json_why(g, a ? 0 : r->why));
+	assess_jadd(g, ov, "explanation", assess_json_explain(r, NULL));
+	assess_jadd(g, ov, "level", int_if(a, r->level));
+	assess_jadd(g, ov, "level_name", a ? cJSON_CreateString(weft_assess_level_name(m, r->level))
+					   : cJSON_CreateNull());
+	assess_jadd(g, ov, "score", num_if(s, r->score));
+	assess_jadd(g, ov, "coverage", num(r->coverage));
+	assess_jadd(g, ov, "percent_to_target", num_if(s, r->percent_to_target));
+	assess_jadd(g, ov, "in_scope", cJSON_CreateNumber((double)r->n_in_scope));
+	assess_jadd(g, ov, "rated_dimensions", cJSON_CreateNumber((double)r->n_rated));
+	cJSON *held = cJSON_CreateArray();
+	for (size_t i = 0; held && i < r->n_dims; i++)
+		if (a && r->dims[i].rated && r->dims[i].level == r->level)
+			assess_jpush(g, held, cJSON_CreateString(r->dims[i].dim->id));
+	assess_jadd(g, ov, "held_by", held);
+	return ov;
+}
+
 static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_assess_report_opts *opts)
 {
 	const weft_assess_model *m = r->model;
@@ -229,25 +253,7 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 							   ? "option" : "next_level"));
 	assess_jadd(g, root, "target", t);
 
-	bool a = r->rated, s = r->scored;
-	cJSON *ov = cJSON_CreateObject();
-	assess_jadd(g, ov, "rated", cJSON_CreateBool(a));
-	assess_jadd(g, ov, "not_rated", assess_json_why(g, a ? 0 : r->why));
-	assess_jadd(g, ov, "explanation", assess_json_explain(r, NULL));
-	assess_jadd(g, ov, "level", int_if(a, r->level));
-	assess_jadd(g, ov, "level_name", a ? cJSON_CreateString(weft_assess_level_name(m, r->level))
-					   : cJSON_CreateNull());
-	assess_jadd(g, ov, "score", num_if(s, r->score));
-	assess_jadd(g, ov, "coverage", num(r->coverage));
-	assess_jadd(g, ov, "percent_to_target", num_if(s, r->percent_to_target));
-	assess_jadd(g, ov, "in_scope", cJSON_CreateNumber((double)r->n_in_scope));
-	assess_jadd(g, ov, "rated_dimensions", cJSON_CreateNumber((double)r->n_rated));
-	cJSON *held = cJSON_CreateArray();
-	for (size_t i = 0; held && i < r->n_dims; i++)
-		if (a && r->dims[i].rated && r->dims[i].level == r->level)
-			assess_jpush(g, held, cJSON_CreateString(r->dims[i].dim->id));
-	assess_jadd(g, ov, "held_by", held);
-	assess_jadd(g, root, "overall", ov);
+	assess_jadd(g, root, "overall", assess_json_overall(g, r));
 
 	cJSON *dims = cJSON_CreateArray();
 	for (size_t i = 0; dims && i < r->n_dims; i++)
@@ -310,7 +316,12 @@ int weft_assess_report_json(weft_buf *out, const weft_assess_result *r,
 {
 	assess_jguard g = { false };
 	cJSON *root = build(&g, r, opts);
-	char *s = (!g.oom && root) ? cJSON_Print(root) : NULL;
+	return assess_json_emit(out, &g, root);
+}
+
+int assess_json_emit(weft_buf *out, const assess_jguard *g, cJSON *root)
+{
+	char *s = (!g->oom && root) ? cJSON_Print(root) : NULL;
 	cJSON_Delete(root);
 	if (!s)
 		return WEFT_ENOMEM;

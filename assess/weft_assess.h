@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "weft_core.h"
@@ -486,6 +487,51 @@ int weft_assess_report_markdown(weft_buf *out, const weft_assess_result *r,
 				const weft_assess_report_opts *o);
 int weft_assess_report_html(weft_buf *out, const weft_assess_result *r,
 			    const weft_assess_report_opts *o);
+
+/* ---- history ----------------------------------------------------------------------- */
+
+/* One version of an answers file: a commit that changed it, or the working
+ * tree when the file on disk differs from HEAD. */
+typedef struct {
+	char commit[41];        /* hex; "" for the working tree */
+	bool working_tree;
+	int64_t time;           /* seconds since the epoch: commit time, or the file's mtime */
+	int offset_min;         /* the commit's time zone, minutes east of UTC */
+	char *author;           /* "Name <email>"; NULL for the working tree */
+	char *message;          /* the commit's first line; NULL for the working tree */
+	char *path;             /* the file's path in the repository at that version */
+	weft_assess_answers *answers; /* NULL when it did not load */
+	weft_assess_result *result;   /* NULL when it could not be scored */
+	char *error;            /* then why: "path@commit:line:col: message" */
+} weft_assess_history_entry;
+
+typedef struct {
+	char *file;             /* as given */
+	char *repo;             /* the repository's working directory */
+	int target;             /* the one target every entry is scored at */
+	weft_assess_history_entry *entries; /* oldest first */
+	size_t n;
+} weft_assess_history;
+
+typedef struct {
+	int64_t since;          /* keep versions at or after this time (epoch s); 0: all */
+	bool working_tree;      /* a last entry for uncommitted changes */
+	weft_assess_score_opts score; /* target 0: one above the latest rated level, for all */
+} weft_assess_history_opts;
+
+/* The assessments of the answers file at path over its git history (first
+ * parents of HEAD, following renames), each scored against m. Not in a
+ * repository, or not tracked -> WEFT_EINVALID with a hint; a repository
+ * that cannot be read -> WEFT_EENV. A version that does not load or score
+ * is an entry with its error. o NULL: all versions and the working tree. */
+int weft_assess_history_load(weft_assess_history **out, const char *path, const weft_assess_model *m,
+			     const weft_assess_history_opts *o, weft_diags *d);
+void weft_assess_history_free(weft_assess_history *h);
+/* The trend: a table of entries (commit, date, author, overall level,
+ * score, coverage, PercentToTarget) then each dimension's levels in turn
+ * (text); the same as JSON (docs/formats/assess-history.md). */
+int weft_assess_history_text(weft_buf *out, const weft_assess_history *h, const weft_assess_report_opts *o);
+int weft_assess_history_json(weft_buf *out, const weft_assess_history *h, const weft_assess_report_opts *o);
 
 /* ---- diff ----------------------------------------------------------------------------- */
 

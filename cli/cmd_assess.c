@@ -72,6 +72,26 @@ static int load_model(weft_assess_model **m, const char *path, weft_diags *d)
 }
 
 /* A level argument 1..5. Returns 0 or prints a usage error and returns -1. */
+/* The model (-m, else the default) and, when given, weights for it. */
+static int load_model_weights(weft_assess_model **m, weft_assess_weights **w, const char *model,
+			      const char *weights, weft_diags *d)
+{
+	int err = load_model(m, model, d);
+	if (!err && weights)
+		err = weft_assess_weights_load(w, weights, *m, d);
+	return err;
+}
+
+/* Print the diagnostics, then either exit with err's code or write b to
+ * out (stdout for NULL or "-"; an existing file only with force). */
+static int finish_output(int err, weft_diags *d, const char *out, const weft_buf *b, bool force)
+{
+	if (err)
+		return weft_cli_finish(err, d);
+	weft_cli_finish(0, d); /* warnings, if any */
+	return weft_cli_write_output(out, b->ptr, b->len, force);
+}
+
 static int parse_level(int *out, const char *cmd, const char *opt, const char *v)
 {
 	char *end;
@@ -528,9 +548,7 @@ static int cmd_diff(int argc, char **argv)
 	weft_assess_answers *a[2] = { NULL, NULL };
 	weft_assess_result *r[2] = { NULL, NULL };
 	weft_buf b = WEFT_BUF_INIT;
-	int err = load_model(&m, model, d);
-	if (!err && weights)
-		err = weft_assess_weights_load(&w, weights, m, d);
+	int err = load_model_weights(&m, &w, model, weights, d);
 	for (int i = 0; !err && i < 2; i++) {
 		int e = weft_assess_answers_load(&a[i], argv[optind + i], d);
 		if (!e) {
@@ -568,18 +586,125 @@ static int cmd_diff(int argc, char **argv)
 	}
 	if (err == WEFT_ENOMEM)
 		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the diff");
-	int rc;
-	if (err) {
-		rc = weft_cli_finish(err, d);
-	} else {
-		weft_cli_finish(0, d);
-		rc = weft_cli_write_output(out, b.ptr, b.len, force);
-	}
+	int rc = finish_output(err, d, out, &b, force);
 	weft_buf_free(&b);
 	for (int i = 0; i < 2; i++) {
 		weft_assess_result_free(r[i]);
 		weft_assess_answers_free(a[i]);
 	}
+	weft_assess_weights_free(w);
+	weft_assess_model_free(m);
+	weft_diags_free(d);
+	return rc;
+}
+
+/* ---- history -------------------------------------------------------------------------- */
+
+#define HISTORY_FORMATS WEFT_CLI_TEXT_JSON
+
+static const char usage_history[] =
+	"usage: weft assess history FILE [-m MODEL] [--weights FILE] [--target LEVEL]\n"
+	"                           [--since DATE] [--no-working-tree]\n"
+	"                           [--format text|json] [-o FILE] [--force]\n\n"
+	"Show how a unit's assessment moved over the git history of its answers file\n"
+	"(read with libgit2; no git program needed): every commit on HEAD's first-parent\n"
+	"line that changed FILE, following renames, oldest first, each scored against\n"
+	"MODEL (answers for an older model version are migrated) at one target, with\n"
+	"commit, date and author; then uncommitted changes as a last 'working' entry.\n"
+	"A version that does not parse or score is listed with its error.\n\n"
+	"Options:\n"
+	"  --target LEVEL     score every version at this target (default: one above\n"
+	"                     the latest rated level)\n"
+	"  --since DATE       only versions committed on or after DATE (YYYY-MM-DD, UTC)\n"
+	"  --no-working-tree  leave out uncommitted changes\n\n"
+	"Exit codes: 0 ok; 2 usage; 3 invalid input (not in a git repository, or FILE\n"
+	"not tracked); 4 I/O error or output file exists (without --force).\n";
+
+static const weft_cli_option history_opts[] = {
+	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
+	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(level_words) },
+	{ "since", 's', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "no-working-tree", 'W', 0, WEFT_HINT_NOTHING },
+	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(HISTORY_FORMATS) },
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
+	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+/* "YYYY-MM-DD" -> seconds since the epoch at 00:00 UTC; -1 when malformed. */
+static int64_t parse_day(const char *s)
+{
+	int y, mo, da;
+	char tail;
+	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &da, &tail) != 3 || mo < 1 || mo > 12 ||
+	    da < 1 || da > 31 || y < 1970)
+		return -1;
+	/* days from civil (proleptic Gregorian) */
+	int yy = mo <= 2 ? y - 1 : y;
+	int era = yy / 400, yoe = yy - era * 400;
+	int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + da - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return ((int64_t)era * 146097 + doe - 719468) * 86400;
+}
+
+static int cmd_history(int argc, char **argv)
+{
+	const char *cmd = "assess history";
+	const char *model = NULL, *weights = NULL, *out = NULL;
+	weft_cli_format fmt = WEFT_FMT_TEXT;
+	weft_assess_history_opts ho = { 0, true, { 0 } };
+	bool force = false;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, history_opts)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case 'w': weights = optarg; break;
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		case 'W': ho.working_tree = false; break;
+		case 't':
+			if (parse_level(&ho.score.target, cmd, "--target", optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 's':
+			if ((ho.since = parse_day(optarg)) < 0)
+				return weft_cli_usage_error(cmd, "--since needs a date as YYYY-MM-DD, got '%s'", optarg);
+			break;
+		case 'F':
+			if (weft_cli_format_parse(&fmt, cmd, optarg, HISTORY_FORMATS))
+				return WEFT_EXIT_USAGE;
+			break;
+		case 'h': fputs(usage_history, stdout); return WEFT_EXIT_OK;
+		default: return WEFT_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return weft_cli_usage_error(cmd, "needs exactly one answers file (got %d)", argc - optind);
+	weft_diags *d = NULL;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_assess_model *m = NULL;
+	weft_assess_weights *w = NULL;
+	weft_assess_history *h = NULL;
+	weft_buf b = WEFT_BUF_INIT;
+	int err = load_model_weights(&m, &w, model, weights, d);
+	ho.score.weights = w;
+	if (!err)
+		err = weft_assess_history_load(&h, argv[optind], m, &ho, d);
+	if (!err) {
+		char gen[GENERATOR_MAX], at[32];
+		snprintf(gen, sizeof gen, "weft %s", weft_version());
+		generated_at(at);
+		weft_assess_report_opts ro = { false, 0, gen, at };
+		err = fmt == WEFT_FMT_JSON ? weft_assess_history_json(&b, h, &ro) : weft_assess_history_text(&b, h, &ro);
+		if (err)
+			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the history");
+	}
+	int rc = finish_output(err, d, out, &b, force);
+	weft_buf_free(&b);
+	weft_assess_history_free(h);
 	weft_assess_weights_free(w);
 	weft_assess_model_free(m);
 	weft_diags_free(d);
@@ -783,6 +908,8 @@ const weft_cli_command weft_cli_assess_subs[] = {
 	  .summary = "score answers: levels, gaps, plans (text, json, markdown, html)" },
 	{ .name = "diff", .fn = cmd_diff, .opts = diff_opts, .args = { YAML_FILES, YAML_FILES },
 	  .summary = "show what moved between two assessments" },
+	{ .name = "history", .fn = cmd_history, .opts = history_opts, .args = { YAML_FILES },
+	  .summary = "an assessment's trend over the git history of its answers file" },
 	{ .name = "validate", .fn = cmd_validate, .opts = validate_opts, .args = { YAML_FILES }, .args_repeat = true,
 	  .summary = "check models, answers and weights files (path:line:col)" },
 	{ .name = NULL },

@@ -7,6 +7,11 @@
 
 void weft_test_git_commit_all(const char *dir, const char *msg, git_oid *out)
 {
+	weft_test_git_commit_as(dir, msg, "t", 0, out);
+}
+
+void weft_test_git_commit_as(const char *dir, const char *msg, const char *author, int64_t when, git_oid *out)
+{
 	git_repository *repo = NULL;
 	if (git_repository_open(&repo, dir) != 0)
 		cr_assert_eq(git_repository_init(&repo, dir, 0), 0);
@@ -14,12 +19,16 @@ void weft_test_git_commit_all(const char *dir, const char *msg, git_oid *out)
 	git_oid tree_id;
 	cr_assert_eq(git_repository_index(&idx, repo), 0);
 	cr_assert_eq(git_index_add_all(idx, NULL, 0, NULL, NULL), 0);
+	cr_assert_eq(git_index_update_all(idx, NULL, NULL, NULL), 0); /* removals too */
 	cr_assert_eq(git_index_write(idx), 0);
 	cr_assert_eq(git_index_write_tree(&tree_id, idx), 0);
 	git_tree *tree = NULL;
 	cr_assert_eq(git_tree_lookup(&tree, repo, &tree_id), 0);
 	git_signature *sig = NULL;
-	cr_assert_eq(git_signature_now(&sig, "t", "t@example.com"), 0);
+	if (when)
+		cr_assert_eq(git_signature_new(&sig, author, "t@example.com", (git_time_t)when, 0), 0);
+	else
+		cr_assert_eq(git_signature_now(&sig, author, "t@example.com"), 0);
 	git_oid parent_id;
 	git_commit *parent = NULL;
 	if (git_reference_name_to_id(&parent_id, repo, "HEAD") == 0)
