@@ -236,26 +236,6 @@ static int walk(weft_assess_history *h, size_t *cap, git_repository *repo, const
 	return err;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	weft_buf b = WEFT_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		weft_buf_put(&b, chunk, n);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad || b.oom) {
-		weft_buf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	return b.ptr ? weft_buf_detach(&b) : strdup("");
-}
-
 /* Reverse entries [0, n) in place: the walk gives newest first. */
 static void reverse(weft_assess_history_entry *e, size_t n)
 {
@@ -348,12 +328,10 @@ int weft_assess_history_load(weft_assess_history **out, const char *path, const 
 	}
 	if (o->working_tree) {
 		size_t len = 0;
-		char *buf = read_file(abs, &len);
+		char *buf = NULL;
 		git_oid now;
-		if (!buf) {
-			err = git_err(d, path, "cannot read the file");
+		if ((err = weft_file_read(&buf, &len, abs, 0, d)))
 			goto done;
-		}
 		if (git_odb_hash(&now, buf, len, GIT_OBJECT_BLOB) == 0 && (!in_head || !git_oid_equal(&now, &head_blob))) {
 			weft_assess_history_entry *e = entry_new(h, &cap);
 			struct stat st;
