@@ -757,8 +757,7 @@ void weft_pl_html_tradeoff(weft_buf *b, const weft_pipelines_candidates *c)
 	double x0 = TML, x1 = TW - TMR, y0 = TMT, y1 = TH - TMB;
 #define TX(ms) (x0 + (log10(ms) - a.lx0) / (a.lx1 - a.lx0) * (x1 - x0))
 #define TY(acc) (y1 - ((acc) - y_lo) / (y_hi - y_lo) * (y1 - y0))
-	weft_buf_puts(b, "<svg viewBox='0 0 560 320' width='560' height='320' role='img' class='tradeoff'><title>"
-			 "latency and accuracy of the candidates</title>");
+	svg_open(b, TW, TH, "tradeoff", "latency and accuracy", "the candidates");
 	/* legend */
 	static const struct {
 		const char *cls, *text;
