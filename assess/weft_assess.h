@@ -616,6 +616,10 @@ typedef struct {
 int weft_assess_interview(weft_assess_interview_stats *stats, const weft_assess_interview_opts *o,
 			  weft_diags *d);
 
+/* ---- evidence ------------------------------------------------------------------------- */
+
+/* ---- portfolio ------------------------------------------------------------------------ */
+
 #ifdef __cplusplus
 }
 #endif

@@ -112,6 +112,42 @@ extern const weft_cli_option weft_cli_doctor_opts[];
 extern const weft_cli_option weft_cli_completion_opts[];
 extern const weft_cli_option weft_cli_bench_inspect_opts[];
 extern const weft_cli_option weft_cli_bench_candidates_opts[];
+
+/* `weft assess evidence` and `weft assess portfolio` (cli/cmd_assess_evidence.c,
+ * cli/cmd_assess_portfolio.c), dispatched from weft_cmd_assess's table, and
+ * what every `weft assess` subcommand shares (defined in cli/cmd_assess.c). */
+int weft_cmd_assess_evidence(int argc, char **argv);
+int weft_cmd_assess_portfolio(int argc, char **argv);
+extern const weft_cli_option weft_cli_assess_evidence_opts[];
+extern const weft_cli_option weft_cli_assess_portfolio_opts[];
+
+struct weft_assess_model;
+struct weft_assess_weights;
+
+/* What the options' values are, for completion: maturity models, answers
+ * and weights files are YAML. */
+#define YAML_FILES WEFT_HINT_FILES("yaml yml")
+#define LEVEL_MIN 1
+#define LEVEL_MAX 5
+#define GENERATOR_MAX 96 /* "weft VERSION" */
+
+/* The levels --target and --fail-below take (LEVEL_MIN..LEVEL_MAX), for completion. */
+size_t weft_cli_assess_level_words(const char **out, size_t max);
+/* m, or the model weft ships when m is NULL. */
+const char *weft_cli_assess_model_path(const char *m);
+/* Load the model at path (NULL: the shipped one, with a hint when missing). */
+int weft_cli_assess_load_model(struct weft_assess_model **m, const char *path, weft_diags *d);
+/* The model and, when weights is not NULL, weights for it. */
+int weft_cli_assess_load_model_weights(struct weft_assess_model **m, struct weft_assess_weights **w,
+				       const char *model, const char *weights, weft_diags *d);
+/* Print the diagnostics, then either return err's exit code or write b to
+ * out (stdout for NULL or "-"; an existing file only with force). */
+int weft_cli_assess_finish(int err, weft_diags *d, const char *out, const weft_buf *b, bool force);
+/* A level argument LEVEL_MIN..LEVEL_MAX into *out; else a usage error and -1. */
+int weft_cli_assess_parse_level(int *out, const char *cmd, const char *opt, const char *v);
+/* When a report was made: SOURCE_DATE_EPOCH or now, UTC ISO 8601. */
+void weft_cli_assess_generated_at(char out[32]);
+
 /* The shells `weft completion` writes for (cmd_completion.c). */
 size_t weft_cli_completion_shells(const char **out, size_t max);
 

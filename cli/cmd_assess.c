@@ -25,18 +25,12 @@ static const char usage_assess[] =
 	"(assess/questionnaires/ai-integration.yaml); -m takes any other.\n"
 	"Guide: docs/assess.md; scoring rules: docs/scoring.md.";
 
-#define GENERATOR_MAX 96
 
-/* What the options' values are, for completion: maturity models, answers
- * and weights files are YAML. */
-#define YAML_FILES WEFT_HINT_FILES("yaml yml")
 #define SCORE_FORMATS (1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML)
 #define DIFF_FORMATS WEFT_CLI_TEXT_JSON
-#define LEVEL_MIN 1
-#define LEVEL_MAX 5
 
 /* The levels --target and --fail-below take: LEVEL_MIN..LEVEL_MAX. */
-static size_t level_words(const char **out, size_t max)
+size_t weft_cli_assess_level_words(const char **out, size_t max)
 {
 	static const char *const digits[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
 	size_t n = 0;
@@ -56,14 +50,14 @@ static const char *safe(const char *s, char *buf, size_t n)
 	return buf;
 }
 
-static const char *model_path_or_default(const char *m)
+const char *weft_cli_assess_model_path(const char *m)
 {
 	return m ? m : weft_assess_default_model_path();
 }
 
-static int load_model(weft_assess_model **m, const char *path, weft_diags *d)
+int weft_cli_assess_load_model(weft_assess_model **m, const char *path, weft_diags *d)
 {
-	int err = weft_assess_model_load(m, model_path_or_default(path), d);
+	int err = weft_assess_model_load(m, weft_cli_assess_model_path(path), d);
 	if (err == WEFT_EENV && !path)
 		weft_diags_add(d, WEFT_SEV_NOTE, NULL, 0, 0,
 			       "set WEFT_DATA_DIR to the folder holding assess/questionnaires, or pass -m",
@@ -71,12 +65,11 @@ static int load_model(weft_assess_model **m, const char *path, weft_diags *d)
 	return err;
 }
 
-/* A level argument 1..5. Returns 0 or prints a usage error and returns -1. */
 /* The model (-m, else the default) and, when given, weights for it. */
-static int load_model_weights(weft_assess_model **m, weft_assess_weights **w, const char *model,
+int weft_cli_assess_load_model_weights(weft_assess_model **m, weft_assess_weights **w, const char *model,
 			      const char *weights, weft_diags *d)
 {
-	int err = load_model(m, model, d);
+	int err = weft_cli_assess_load_model(m, model, d);
 	if (!err && weights)
 		err = weft_assess_weights_load(w, weights, *m, d);
 	return err;
@@ -84,7 +77,7 @@ static int load_model_weights(weft_assess_model **m, weft_assess_weights **w, co
 
 /* Print the diagnostics, then either exit with err's code or write b to
  * out (stdout for NULL or "-"; an existing file only with force). */
-static int finish_output(int err, weft_diags *d, const char *out, const weft_buf *b, bool force)
+int weft_cli_assess_finish(int err, weft_diags *d, const char *out, const weft_buf *b, bool force)
 {
 	if (err)
 		return weft_cli_finish(err, d);
@@ -92,7 +85,8 @@ static int finish_output(int err, weft_diags *d, const char *out, const weft_buf
 	return weft_cli_write_output(out, b->ptr, b->len, force);
 }
 
-static int parse_level(int *out, const char *cmd, const char *opt, const char *v)
+/* A level argument 1..5. Returns 0 or prints a usage error and returns -1. */
+int weft_cli_assess_parse_level(int *out, const char *cmd, const char *opt, const char *v)
 {
 	char *end;
 	errno = 0;
@@ -139,7 +133,7 @@ static int parse_share(double *out, const char *cmd, const char *opt, const char
 
 /* When a report was made: SOURCE_DATE_EPOCH (reproducible builds and
  * tests) or now, as UTC ISO 8601. */
-static void generated_at(char out[32])
+void weft_cli_assess_generated_at(char out[32])
 {
 	const char *e = getenv("SOURCE_DATE_EPOCH");
 	char *end = NULL;
@@ -208,7 +202,7 @@ static int cmd_init(int argc, char **argv)
 	weft_buf b = WEFT_BUF_INIT;
 	char day[16];
 	today(day);
-	int err = load_model(&m, model, d);
+	int err = weft_cli_assess_load_model(&m, model, d);
 	if (!err && (err = weft_assess_answers_new(&a, m, unit, resp, date ? date : day)) == WEFT_EINVALID) {
 		weft_buf_free(&b);
 		weft_assess_model_free(m);
@@ -281,7 +275,7 @@ static int cmd_interview(int argc, char **argv)
 	if (weft_diags_new(&d))
 		return WEFT_EXIT_ENV;
 	weft_assess_model *m = NULL;
-	int err = load_model(&m, model, d);
+	int err = weft_cli_assess_load_model(&m, model, d);
 	weft_assess_interview_stats st;
 	if (!err) {
 		weft_assess_interview_opts o = { m, out, stdin, stdout, weft_term_colour(stdout), unit, resp, NULL };
@@ -319,12 +313,12 @@ static const char usage_score[] =
 
 static const weft_cli_option score_opts[] = {
 	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
-	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(level_words) },
+	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(weft_cli_assess_level_words) },
 	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
 	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(SCORE_FORMATS) },
 	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
 	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
-	{ "fail-below", 'L', WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(level_words) },
+	{ "fail-below", 'L', WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(weft_cli_assess_level_words) },
 	{ "fail-below-score", 'S', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "fail-below-coverage", 'C', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "min-coverage", 'M', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
@@ -351,11 +345,11 @@ static int cmd_score(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
 		case 't':
-			if (parse_level(&target, cmd, "--target", optarg))
+			if (weft_cli_assess_parse_level(&target, cmd, "--target", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'L':
-			if (parse_level(&fail_level, cmd, "--fail-below", optarg))
+			if (weft_cli_assess_parse_level(&fail_level, cmd, "--fail-below", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'S':
@@ -410,7 +404,7 @@ static int cmd_score(int argc, char **argv)
 	weft_assess_answers **as = calloc(n, sizeof *as);
 	weft_assess_result *r = NULL;
 	weft_buf b = WEFT_BUF_INIT;
-	int err = as ? load_model(&m, model, d) : WEFT_ENOMEM;
+	int err = as ? weft_cli_assess_load_model(&m, model, d) : WEFT_ENOMEM;
 	if (!err && weights)
 		err = weft_assess_weights_load(&w, weights, m, d);
 	if (!err) {
@@ -428,7 +422,7 @@ static int cmd_score(int argc, char **argv)
 	if (!err) {
 		char gen[GENERATOR_MAX], at[32];
 		snprintf(gen, sizeof gen, "weft %s", weft_version());
-		generated_at(at);
+		weft_cli_assess_generated_at(at);
 		bool to_stdout = !out || !strcmp(out, "-");
 		weft_assess_report_opts ro = { fmt == WEFT_FMT_TEXT && to_stdout && weft_term_colour(stdout),
 					       (size_t)top, gen, at };
@@ -503,7 +497,7 @@ static const char usage_diff[] =
 static const weft_cli_option diff_opts[] = {
 	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
 	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
-	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(level_words) },
+	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(weft_cli_assess_level_words) },
 	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(DIFF_OUT_FORMATS) },
 	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
 	{ "force", 'f', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
@@ -526,7 +520,7 @@ static int cmd_diff(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
 		case 't':
-			if (parse_level(&target, cmd, "--target", optarg))
+			if (weft_cli_assess_parse_level(&target, cmd, "--target", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 'F':
@@ -548,7 +542,7 @@ static int cmd_diff(int argc, char **argv)
 	weft_assess_answers *a[2] = { NULL, NULL };
 	weft_assess_result *r[2] = { NULL, NULL };
 	weft_buf b = WEFT_BUF_INIT;
-	int err = load_model_weights(&m, &w, model, weights, d);
+	int err = weft_cli_assess_load_model_weights(&m, &w, model, weights, d);
 	for (int i = 0; !err && i < 2; i++) {
 		int e = weft_assess_answers_load(&a[i], argv[optind + i], d);
 		if (!e) {
@@ -567,7 +561,7 @@ static int cmd_diff(int argc, char **argv)
 	}
 	char gen[GENERATOR_MAX], at[32];
 	snprintf(gen, sizeof gen, "weft %s", weft_version());
-	generated_at(at);
+	weft_cli_assess_generated_at(at);
 	weft_assess_diff_opts dop = { fmt == WEFT_FMT_TEXT && (!out || !strcmp(out, "-")) && weft_term_colour(stdout),
 				      target, gen, at };
 	if (!err) {
@@ -586,7 +580,7 @@ static int cmd_diff(int argc, char **argv)
 	}
 	if (err == WEFT_ENOMEM)
 		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the diff");
-	int rc = finish_output(err, d, out, &b, force);
+	int rc = weft_cli_assess_finish(err, d, out, &b, force);
 	weft_buf_free(&b);
 	for (int i = 0; i < 2; i++) {
 		weft_assess_result_free(r[i]);
@@ -623,7 +617,7 @@ static const char usage_history[] =
 static const weft_cli_option history_opts[] = {
 	{ "model", 'm', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
 	{ "weights", 'w', WEFT_CLI_VALUE | WEFT_CLI_SHORT, YAML_FILES },
-	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(level_words) },
+	{ "target", 't', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_WORDS_OF(weft_cli_assess_level_words) },
 	{ "since", 's', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "no-working-tree", 'W', 0, WEFT_HINT_NOTHING },
 	{ "format", 'F', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(HISTORY_FORMATS) },
@@ -665,7 +659,7 @@ static int cmd_history(int argc, char **argv)
 		case 'f': force = true; break;
 		case 'W': ho.working_tree = false; break;
 		case 't':
-			if (parse_level(&ho.score.target, cmd, "--target", optarg))
+			if (weft_cli_assess_parse_level(&ho.score.target, cmd, "--target", optarg))
 				return WEFT_EXIT_USAGE;
 			break;
 		case 's':
@@ -689,20 +683,20 @@ static int cmd_history(int argc, char **argv)
 	weft_assess_weights *w = NULL;
 	weft_assess_history *h = NULL;
 	weft_buf b = WEFT_BUF_INIT;
-	int err = load_model_weights(&m, &w, model, weights, d);
+	int err = weft_cli_assess_load_model_weights(&m, &w, model, weights, d);
 	ho.score.weights = w;
 	if (!err)
 		err = weft_assess_history_load(&h, argv[optind], m, &ho, d);
 	if (!err) {
 		char gen[GENERATOR_MAX], at[32];
 		snprintf(gen, sizeof gen, "weft %s", weft_version());
-		generated_at(at);
+		weft_cli_assess_generated_at(at);
 		weft_assess_report_opts ro = { false, 0, gen, at };
 		err = fmt == WEFT_FMT_JSON ? weft_assess_history_json(&b, h, &ro) : weft_assess_history_text(&b, h, &ro);
 		if (err)
 			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the history");
 	}
-	int rc = finish_output(err, d, out, &b, force);
+	int rc = weft_cli_assess_finish(err, d, out, &b, force);
 	weft_buf_free(&b);
 	weft_assess_history_free(h);
 	weft_assess_weights_free(w);
@@ -829,7 +823,7 @@ static int cmd_validate(int argc, char **argv)
 		if (!err && !m) {
 			if (!fallback_tried) {
 				fallback_tried = true;
-				err = load_model(&fallback, model, d);
+				err = weft_cli_assess_load_model(&fallback, model, d);
 			}
 			m = fallback;
 			if (!m && !err)
@@ -910,6 +904,12 @@ const weft_cli_command weft_cli_assess_subs[] = {
 	  .summary = "show what moved between two assessments" },
 	{ .name = "history", .fn = cmd_history, .opts = history_opts, .args = { YAML_FILES },
 	  .summary = "an assessment's trend over the git history of its answers file" },
+	{ .name = "evidence", .fn = weft_cmd_assess_evidence, .opts = weft_cli_assess_evidence_opts,
+	  .args = { WEFT_HINT_DIRS },
+	  .summary = "what a repository's files show for each question, and conflicts with answers" },
+	{ .name = "portfolio", .fn = weft_cmd_assess_portfolio, .opts = weft_cli_assess_portfolio_opts,
+	  .args = { YAML_FILES }, .args_repeat = true,
+	  .summary = "units x dimensions across a portfolio of assessments" },
 	{ .name = "validate", .fn = cmd_validate, .opts = validate_opts, .args = { YAML_FILES }, .args_repeat = true,
 	  .summary = "check models, answers and weights files (path:line:col)" },
 	{ .name = NULL },
