@@ -24,6 +24,28 @@ size_t assess_migrations_read(weft_assess_model *m, const weft_yaml_doc *doc,
 			      const weft_yaml_node *seq, weft_diags *d);
 void assess_migrations_free(weft_assess_model *m);
 
+/* The evidence rules of q's option for level (model.c calls this for each
+ * option's `evidence:` list; seq may be NULL): every problem recorded,
+ * returns the number of errors. assess_rules_free frees every option's. */
+size_t assess_rules_read(weft_assess_question *q, int level, const weft_yaml_doc *doc,
+			 const weft_yaml_node *seq, weft_diags *d);
+void assess_rules_free(weft_assess_model *m);
+
+/* The regular files under root (evidence_files.c): relative '/'-separated
+ * paths, sorted, at most max; symbolic links not followed, .git skipped, and
+ * in a git repository what git ignores. git: root is in a repository. */
+typedef struct {
+	char **paths;
+	size_t n;
+	bool git;
+} assess_filelist;
+int assess_files_list(assess_filelist *out, const char *root, size_t max, weft_diags *d);
+void assess_files_free(assess_filelist *fl);
+/* A glob of a rule against a relative path: without '/', the file's name at
+ * any depth; with '/', the whole path, "**" standing for any number of
+ * folders. '*' and '?' do not match a leading '.'. */
+bool assess_glob_match(const char *glob, const char *path);
+
 /* Answers sets: a new blank answer at the end (NULL on allocation failure),
  * and a deep copy of a whole set (NULL on allocation failure). */
 weft_assess_answer *assess_answers_append(weft_assess_answers *a);
@@ -134,18 +156,40 @@ typedef struct {
 } assess_jguard;
 void assess_jadd(assess_jguard *g, cJSON *obj, const char *key, cJSON *val);
 void assess_jpush(assess_jguard *g, cJSON *arr, cJSON *val);
+/* A JSON string, or null for NULL. */
+cJSON *assess_json_str_or_null(const char *s);
 /* The WEFT_ASSESS_WHY_* bits as a JSON array of their stable names, and
  * weft_assess_explain's sentence as a JSON string (report and diff JSON). */
 cJSON *assess_json_why(assess_jguard *g, unsigned why);
 cJSON *assess_json_explain(const weft_assess_result *r, const weft_assess_dresult *dr);
 /* The report's "overall" object (report_json.c), for the history too. */
 cJSON *assess_json_overall(assess_jguard *g, const weft_assess_result *r);
+/* The report's object for one dimension (report_json.c), for the portfolio. */
+cJSON *assess_json_dimension(assess_jguard *g, const weft_assess_result *r, const weft_assess_dresult *dr);
 /* Print root (then free it) into out with a final newline; WEFT_ENOMEM when
  * g saw a failure or printing fails. */
 int assess_json_emit(weft_buf *out, const assess_jguard *g, cJSON *root);
 /* Where r's target came from, as a phrase ("one above the overall level 2"),
  * for the HTML and Markdown provenance. */
 void assess_target_from(weft_buf *b, const weft_assess_result *r);
+
+/* ---- HTML (report_html.c) ---- */
+
+/* The colour the score report gives a level against target (at target,
+ * one below, further, no level), and s made printable and HTML-escaped. */
+const char *assess_html_level_colour(bool rated, int level, int target);
+void assess_html_text(weft_buf *b, const char *s);
+
+/* ---- the trend in the score report (history_report.c) ---- */
+
+/* weft_assess_history_json's object. */
+cJSON *assess_history_json_obj(assess_jguard *g, const weft_assess_history *h,
+			       const weft_assess_report_opts *o);
+/* A short trend section: one line per version (date, commit, level, score). */
+void assess_history_trend_text(weft_buf *b, const weft_assess_history *h);
+void assess_history_trend_markdown(weft_buf *b, const weft_assess_history *h);
+/* The SVG trend chart, its legend and the table of entries (a fragment). */
+void assess_history_chart_html(weft_buf *b, const weft_assess_history *h);
 
 /* ---- editing an answers file in place (answers_edit.c) ---- */
 

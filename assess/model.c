@@ -208,13 +208,15 @@ static void option_entry(ctx *c, const weft_yaml_node *it, int L, bool store, vo
 		else
 			read_str(c, &improve, it, "improve", true);
 	}
-	if (store)
-		q->options[L - 1] = (weft_assess_option){ L, text, improve, it->line, it->col };
+	if (!store)
+		return;
+	q->options[L - 1] = (weft_assess_option){ L, text, improve, it->line, it->col, NULL, 0 };
+	c->errors += (int)assess_rules_read(q, L, c->doc, weft_yaml_get(it, "evidence"), c->d);
 }
 
 static void read_options(ctx *c, weft_assess_question *q, const weft_yaml_node *qmap)
 {
-	static const char *const keys[] = { "level", "text", "improve", NULL };
+	static const char *const keys[] = { "level", "text", "improve", "evidence", NULL };
 	char subject[440]; /* assess_clean gives at most 323 bytes */
 	snprintf(subject, sizeof subject, "question '%s': ", assess_clean(q->id ? q->id : "?"));
 	read_by_level(c, qmap, "options", "option", keys, subject, "option for level",
@@ -381,6 +383,7 @@ void weft_assess_model_free(weft_assess_model *m)
 	if (!m)
 		return;
 	model_priv *p = m->priv;
+	assess_rules_free(m);
 	for (size_t i = 0; i < m->n_dims; i++) {
 		for (size_t j = 0; j < m->dims[i].n_questions; j++)
 			free(m->dims[i].questions[j].considerations);

@@ -50,13 +50,39 @@ static void explain(weft_buf *b, const weft_assess_result *r, const weft_assess_
 	weft_buf_free(&e);
 }
 
-static const char *level_class(const weft_assess_result *r, bool rated, int level)
+static const char *class_at(bool rated, int level, int target)
 {
 	if (!rated)
 		return "na";
-	if (level >= r->target)
+	if (level >= target)
 		return "ok";
-	return level + 1 >= r->target ? "near" : "low";
+	return level + 1 >= target ? "near" : "low";
+}
+
+static const char *level_class(const weft_assess_result *r, bool rated, int level)
+{
+	return class_at(rated, level, r->target);
+}
+
+/* The level classes' colours, as the style sheet's :root sets them. */
+static const struct {
+	const char *cls, *colour;
+} level_colours[] = {
+	{ "ok", "#2e7d32" }, { "near", "#b26a00" }, { "low", "#c62828" }, { "na", "#8a919e" },
+};
+
+const char *assess_html_level_colour(bool rated, int level, int target)
+{
+	const char *cls = class_at(rated, level, target);
+	for (size_t i = 0; i < sizeof level_colours / sizeof *level_colours; i++)
+		if (!strcmp(level_colours[i].cls, cls))
+			return level_colours[i].colour;
+	return "#8a919e";
+}
+
+void assess_html_text(weft_buf *b, const char *s)
+{
+	h(b, s);
 }
 
 /* The dimension holds the overall level (the lowest rated level). */
@@ -879,6 +905,10 @@ int weft_assess_report_html(weft_buf *b, const weft_assess_result *r,
 	bars(b, r);
 	weft_buf_puts(b, "</div>\n</section>\n");
 	dims_table(b, r);
+	if (opts && opts->history) {
+		weft_buf_puts(b, "<h2 id=\"trend\">Trend</h2>\n");
+		assess_history_chart_html(b, opts->history);
+	}
 	gap_table(b, r);
 	disagreement_table(b, r);
 	details(b, r);

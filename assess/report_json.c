@@ -308,6 +308,8 @@ static cJSON *build(assess_jguard *g, const weft_assess_result *r, const weft_as
 	for (size_t i = 0; un && i < r->n_unanswered; i++)
 		assess_jpush(g, un, cJSON_CreateString(r->unanswered[i]->q->id));
 	assess_jadd(g, root, "unanswered", un);
+	if (opts && opts->history)
+		assess_jadd(g, root, "history", assess_history_json_obj(g, opts->history, opts));
 	return root;
 }
 
@@ -329,4 +331,10 @@ int assess_json_emit(weft_buf *out, const assess_jguard *g, cJSON *root)
 	weft_buf_putc(out, '\n');
 	cJSON_free(s);
 	return out->oom ? WEFT_ENOMEM : WEFT_OK;
+}
+
+/* A dimension object of the report, for the portfolio. */
+cJSON *assess_json_dimension(assess_jguard *g, const weft_assess_result *r, const weft_assess_dresult *dr)
+{
+	return dimension(g, r, dr);
 }

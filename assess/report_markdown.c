@@ -362,6 +362,8 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 		}
 		weft_buf_puts(b, "\n\n");
 	}
+	if (opts && opts->history)
+		assess_history_trend_markdown(b, opts->history);
 	provenance(b, r, opts);
 	return b->oom ? WEFT_ENOMEM : WEFT_OK;
 }

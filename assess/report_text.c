@@ -345,5 +345,7 @@ int weft_assess_report_text(weft_buf *b, const weft_assess_result *r,
 	disagreements(&o);
 	unanswered(&o);
 	how(&o);
+	if (opts && opts->history)
+		assess_history_trend_text(b, opts->history);
 	return b->oom ? WEFT_ENOMEM : WEFT_OK;
 }

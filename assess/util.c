@@ -394,6 +394,11 @@ int assess_pct(double frac)
 	return p > 99 ? 99 : p;
 }
 
+cJSON *assess_json_str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
 void assess_jadd(assess_jguard *g, cJSON *obj, const char *key, cJSON *val)
 {
 	if (!val || !obj || !cJSON_AddItemToObject(obj, key, val)) {

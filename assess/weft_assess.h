@@ -36,11 +36,36 @@ extern "C" {
 
 /* ---- maturity model ---------------------------------------------------------- */
 
+/* What an evidence rule looks for in a repository
+ * (docs/formats/maturity-model.md#evidence). */
+typedef enum {
+	WEFT_ASSESS_RULE_FILE = 1, /* a file matching one of globs exists */
+	WEFT_ASSESS_RULE_CONTAINS, /* such a file has a line matching pattern */
+	WEFT_ASSESS_RULE_KEY,      /* such a YAML/JSON file has key (value matching pattern) */
+	WEFT_ASSESS_RULE_CI,       /* a CI file runs a command matching pattern */
+	WEFT_ASSESS_RULE_OPENAPI,  /* such a file is an OpenAPI (or Swagger 2) document */
+	WEFT_ASSESS_RULE_TEST,     /* a test file whose name matches pattern (and contains) */
+} weft_assess_rule_kind;
+
+typedef struct {
+	const char *id;       /* unique within its question */
+	const char *text;     /* what it looks for, as a noun phrase: "a CI job that runs weft bench" */
+	weft_assess_rule_kind kind;
+	const char **globs;   /* files looked at; n_globs 0: every file (TEST, OPENAPI) */
+	size_t n_globs;
+	const char *pattern;  /* CONTAINS, CI: line; TEST: file name; KEY: value (may be NULL) */
+	const char *contains; /* TEST: a line the test file must have; may be NULL */
+	const char *key;      /* KEY: dotted path, '*' one level, '**' any depth */
+	int line, col;
+} weft_assess_rule;
+
 typedef struct {
 	int level;           /* 1..5 */
 	const char *text;    /* what this level looks like, as an observable fact */
 	const char *improve; /* how to get to the next level; NULL for level 5 */
 	int line, col;
+	weft_assess_rule *evidence; /* what in a repository supports this option; all must be found */
+	size_t n_evidence;
 } weft_assess_option;
 
 typedef struct {
@@ -477,6 +502,9 @@ typedef struct {
 	size_t top_gaps; /* gaps listed in text/markdown; 0 = 5 */
 	const char *generator; /* "weft 0.1.0", written into every report; may be NULL */
 	const char *generated_at; /* "2026-12-03T12:00:00Z", written into every report; may be NULL */
+	/* score --history: the answers file's trend, scored at the report's
+	 * target, added to every format (a "history" key in JSON); may be NULL */
+	const struct weft_assess_history *history;
 } weft_assess_report_opts;
 
 int weft_assess_report_text(weft_buf *out, const weft_assess_result *r,
@@ -505,7 +533,7 @@ typedef struct {
 	char *error;            /* then why: "path@commit:line:col: message" */
 } weft_assess_history_entry;
 
-typedef struct {
+typedef struct weft_assess_history {
 	char *file;             /* as given */
 	char *repo;             /* the repository's working directory */
 	int target;             /* the one target every entry is scored at */
@@ -532,6 +560,11 @@ void weft_assess_history_free(weft_assess_history *h);
  * (text); the same as JSON (docs/formats/assess-history.md). */
 int weft_assess_history_text(weft_buf *out, const weft_assess_history *h, const weft_assess_report_opts *o);
 int weft_assess_history_json(weft_buf *out, const weft_assess_history *h, const weft_assess_report_opts *o);
+/* Markdown: the trend table and the per-dimension table. HTML: one
+ * self-contained page, an SVG trend chart (a line per dimension and the
+ * overall score over level bands, the target dashed) above the table. */
+int weft_assess_history_markdown(weft_buf *out, const weft_assess_history *h, const weft_assess_report_opts *o);
+int weft_assess_history_html(weft_buf *out, const weft_assess_history *h, const weft_assess_report_opts *o);
 
 /* ---- diff ----------------------------------------------------------------------------- */
 
@@ -618,7 +651,173 @@ int weft_assess_interview(weft_assess_interview_stats *stats, const weft_assess_
 
 /* ---- evidence ------------------------------------------------------------------------- */
 
+/* Where a rule found something: a file, and the line that matched (0: the
+ * file as a whole). via: the CI file line that runs the script the match is
+ * in, when the match is in a script a CI job runs. Paths are relative to the
+ * scanned folder, '/'-separated. */
+typedef struct {
+	char *path;
+	int line;
+	char *via;
+	int via_line;
+} weft_assess_evidence_hit;
+
+/* One rule of one option, and what it found (n_hits 0: not found). */
+typedef struct {
+	const weft_assess_rule *rule;
+	int level;                      /* of the option the rule belongs to */
+	weft_assess_evidence_hit *hits; /* at most WEFT_ASSESS_EVIDENCE_MAX_HITS */
+	size_t n_hits;
+} weft_assess_evidence_rule;
+
+#define WEFT_ASSESS_EVIDENCE_MAX_HITS 5
+
+/* How an answer and the evidence disagree. */
+typedef enum {
+	WEFT_ASSESS_CONFLICT_NONE = 0,
+	WEFT_ASSESS_CONFLICT_OVER,  /* answered at or above a level whose evidence was not found */
+	WEFT_ASSESS_CONFLICT_UNDER, /* evidence for a level above the answer (or na, out of scope) */
+} weft_assess_conflict_kind;
+
+typedef struct {
+	const weft_assess_question *q;
+	weft_assess_evidence_rule *rules; /* every rule of every option, by level */
+	size_t n_rules;
+	int supports_level;  /* the highest level L such that every option from 2 to L has rules
+				and every one of them was found; 0: none */
+	/* with answers (answer_status UNANSWERED and conflict NONE without) */
+	weft_assess_status answer_status;
+	int answer_level;
+	bool out_of_scope;   /* the answers put the question's dimension out of scope */
+	int answer_line, answer_col; /* in the answers file; 0 when not written there */
+	weft_assess_conflict_kind conflict;
+	int conflict_level;  /* OVER: the lowest answered-for level with a rule not found;
+				UNDER: supports_level */
+	char *conflict_text; /* one sentence, e.g. "answered 4; not found for level 4: ..." */
+} weft_assess_evidence_q;
+
+typedef struct {
+	char *root;          /* the scanned folder, as given */
+	bool git;            /* files git ignores were left out */
+	size_t n_files;      /* files looked at */
+	const weft_assess_model *model;
+	const weft_assess_answers *answers; /* NULL without --answers */
+	weft_assess_evidence_q *qs;         /* questions with rules, model order */
+	size_t n_qs;
+	size_t n_found;      /* questions with at least one rule found */
+	size_t n_conflicts;
+} weft_assess_evidence;
+
+typedef struct {
+	const weft_assess_answers *answers; /* NULL: no conflicts are looked for */
+	size_t max_files;    /* 0: WEFT_ASSESS_EVIDENCE_MAX_FILES */
+} weft_assess_evidence_opts;
+
+#define WEFT_ASSESS_EVIDENCE_MAX_FILES 200000
+/* Files larger than this are matched by name only (bytes). */
+#define WEFT_ASSESS_EVIDENCE_MAX_READ (4u << 20)
+
+/* Scan the folder root for the evidence m's rules describe: every regular
+ * file under it (symbolic links are not followed, .git is skipped, and in a
+ * git repository so is what git ignores), each rule matched against them.
+ * With o->answers (checked against m; migrated when written for an older
+ * version), every question's answer is compared with what was found:
+ * conflicts both ways. Over-conflicts are only looked for in dimensions
+ * where the evidence supports a level for some question, so a batch project does not
+ * contradict a unit's real-time answers. Not a folder -> WEFT_EINVALID;
+ * unreadable -> WEFT_EENV. */
+int weft_assess_evidence_scan(weft_assess_evidence **out, const char *root, const weft_assess_model *m,
+			      const weft_assess_evidence_opts *o, weft_diags *d);
+void weft_assess_evidence_free(weft_assess_evidence *e);
+
+/* Reports: each question with rules, found / not found per rule with
+ * path:line, the level the evidence supports and any conflict. JSON:
+ * docs/formats/assess-evidence.md; SARIF 2.1.0: one rule per question,
+ * a result per conflict (warning) and per evidence found (note, kind pass). */
+int weft_assess_evidence_text(weft_buf *out, const weft_assess_evidence *e, const weft_assess_report_opts *o);
+int weft_assess_evidence_json(weft_buf *out, const weft_assess_evidence *e, const weft_assess_report_opts *o);
+int weft_assess_evidence_markdown(weft_buf *out, const weft_assess_evidence *e,
+				  const weft_assess_report_opts *o);
+int weft_assess_evidence_sarif(weft_buf *out, const weft_assess_evidence *e, const weft_assess_report_opts *o);
+
 /* ---- portfolio ------------------------------------------------------------------------ */
+
+/* One view across business units (docs/formats/assess-portfolio.md): each
+ * unit's latest assessment (its files with the latest date, rolled up as
+ * weft_assess_score rolls up several files), every unit scored at one
+ * target, the organisation's weakest dimensions and the gaps most units
+ * share. */
+typedef struct {
+	char *unit;              /* as the answers write it */
+	char *date;              /* the latest date among its files; NULL when none has one */
+	char **files;            /* the files used (rolled up), as found */
+	size_t n_files;
+	char **older;            /* its files with an earlier date, left out */
+	size_t n_older;
+	weft_assess_answers **answers; /* of files[], owned */
+	weft_assess_result *result;    /* at the portfolio's target */
+} weft_assess_portfolio_unit;
+
+typedef struct {
+	const weft_assess_dimension *dim;
+	size_t n_in_scope;       /* units where it is in scope */
+	size_t n_scored;         /* ... and has a score */
+	double median;           /* of those scores (mean of the middle two); 0 when n_scored is 0 */
+	size_t n_below;          /* rated below the target */
+	size_t n_not_rated;      /* in scope but not rated */
+} weft_assess_portfolio_dim;
+
+typedef struct {
+	const weft_assess_question *q;
+	size_t n_units;          /* units where it is answered below the target */
+	const char **units;      /* their names, portfolio order */
+	double weighted_gap;     /* the sum over those units */
+} weft_assess_portfolio_gap;
+
+typedef struct {
+	char *path;
+	weft_assess_file_kind kind; /* UNKNOWN: YAML, but no assess file */
+} weft_assess_portfolio_skip;
+
+typedef struct {
+	const weft_assess_model *model;
+	int target;              /* the one target of every unit */
+	bool target_explicit;    /* from opts; else one above the lowest rated overall level */
+	weft_assess_portfolio_unit *units; /* by unit name */
+	size_t n_units;
+	weft_assess_portfolio_dim *dims;   /* weakest first: lowest median, then most below */
+	size_t n_dims;
+	weft_assess_portfolio_gap *gaps;   /* most units first, then largest weighted gap */
+	size_t n_gaps;
+	weft_assess_portfolio_skip *skipped; /* files that are not answers files */
+	size_t n_skipped;
+} weft_assess_portfolio;
+
+typedef struct {
+	weft_assess_score_opts score; /* target 0: one above the lowest rated overall level */
+} weft_assess_portfolio_opts;
+
+/* Load the answers files among paths (files, or folders: their *.yaml and
+ * *.yml, not recursive), group them by unit, keep each unit's latest and
+ * score it against m. Files that are not answers files are skipped with a
+ * note; a broken one is an error (path:line:col, WEFT_EINVALID); one that
+ * cannot be read WEFT_EENV; no answers file at all WEFT_EINVALID with a
+ * hint. opts may be NULL. */
+int weft_assess_portfolio_load(weft_assess_portfolio **out, const char *const *paths, size_t n,
+			       const weft_assess_model *m, const weft_assess_portfolio_opts *opts,
+			       weft_diags *d);
+void weft_assess_portfolio_free(weft_assess_portfolio *p);
+/* The portfolio as aligned text, JSON (docs/schemas/assess-portfolio.schema.json;
+ * each unit's overall and dimensions as in the score report), Markdown, or
+ * one self-contained HTML page with a heat map. */
+int weft_assess_portfolio_text(weft_buf *out, const weft_assess_portfolio *p,
+			       const weft_assess_report_opts *o);
+int weft_assess_portfolio_json(weft_buf *out, const weft_assess_portfolio *p,
+			       const weft_assess_report_opts *o);
+int weft_assess_portfolio_markdown(weft_buf *out, const weft_assess_portfolio *p,
+				   const weft_assess_report_opts *o);
+int weft_assess_portfolio_html(weft_buf *out, const weft_assess_portfolio *p,
+			       const weft_assess_report_opts *o);
 
 #ifdef __cplusplus
 }

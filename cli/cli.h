@@ -174,14 +174,14 @@ int weft_cli_getopt(const char *cmd, int argc, char **argv, const weft_cli_optio
 int weft_cli_finish(int err, const weft_diags *d);
 
 /* Output format switch shared by commands: text, json, markdown, html. */
-typedef enum { WEFT_FMT_TEXT, WEFT_FMT_JSON, WEFT_FMT_MARKDOWN, WEFT_FMT_HTML, WEFT_FMT_JUNIT } weft_cli_format;
+typedef enum { WEFT_FMT_TEXT, WEFT_FMT_JSON, WEFT_FMT_MARKDOWN, WEFT_FMT_HTML, WEFT_FMT_JUNIT, WEFT_FMT_SARIF } weft_cli_format;
 
 /* Masks of the formats commands take. */
 #define WEFT_CLI_TEXT_JSON (1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON)
 #define WEFT_CLI_REPORT_FORMATS                                                            \
 	(1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML | \
 	 1u << WEFT_FMT_JUNIT)
-/* "text", "json", "markdown", "html", "junit" ("md" is also parsed as markdown). */
+/* "text", "json", "markdown", "html", "junit", "sarif" ("md" is also parsed as markdown). */
 const char *weft_cli_format_name(weft_cli_format f);
 
 /* Parse a --format value among those allowed (bitmask of 1u << format).

@@ -23,7 +23,7 @@ static const char usage_assess[] =
 	"from YAML answers to a maturity model, see what holds each area back, and\n"
 	"track progress. The model defaults to the one weft ships\n"
 	"(assess/questionnaires/ai-integration.yaml); -m takes any other.\n"
-	"Guide: docs/assess.md; scoring rules: docs/scoring.md.";
+	"Guide: docs/assess.md; scoring rules: docs/scoring.md.\n";
 
 
 #define SCORE_FORMATS (1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML)
@@ -294,7 +294,7 @@ static const char usage_score[] =
 	"                         [--format text|json|markdown|html] [-o FILE] [--force]\n"
 	"                         [--fail-below LEVEL] [--fail-below-score SCORE]\n"
 	"                         [--fail-below-coverage SHARE] [--min-coverage SHARE]\n"
-	"                         [--max-spread DAYS|off] [--top N]\n\n"
+	"                         [--max-spread DAYS|off] [--top N] [--history]\n\n"
 	"Score one unit's answers: per dimension a score, a level (1-5) and coverage;\n"
 	"the overall level (the lowest dimension's) and score; the gaps to the target\n"
 	"level (default: one above the overall level) with their improvement plans.\n"
@@ -305,7 +305,9 @@ static const char usage_score[] =
 	"are rolled up (median per question) and their disagreements listed; the same\n"
 	"file twice is refused, dates more than --max-spread days apart (default 90)\n"
 	"are a warning. --weights overrides the model's weights (the report lists each\n"
-	"change).\n\n"
+	"change). --history adds the trend over the git history of the answers file\n"
+	"(one file only), scored at the report's target, as weft assess history does:\n"
+	"a short table in text and Markdown, a \"history\" key in JSON, a chart in HTML.\n\n"
 	"Exit codes: 0 ok; 1 a gate failed: the overall level is below --fail-below or\n"
 	"not rated, the score below --fail-below-score, the coverage below\n"
 	"--fail-below-coverage (the report is still written); 2 usage; 3 invalid input;\n"
@@ -324,6 +326,7 @@ static const weft_cli_option score_opts[] = {
 	{ "min-coverage", 'M', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "max-spread", 'D', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "top", 'n', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "history", 'H', 0, WEFT_HINT_NOTHING },
 	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ NULL, 0, 0, WEFT_HINT_NOTHING },
 };
@@ -336,11 +339,12 @@ static int cmd_score(int argc, char **argv)
 	int target = 0, fail_level = 0, max_spread = 0;
 	double fail_score = -1, fail_cov = -1, min_cov = 0;
 	long top = 0;
-	bool force = false;
+	bool force = false, with_history = false;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, score_opts)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
+		case 'H': with_history = true; break;
 		case 'w': weights = optarg; break;
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
@@ -396,6 +400,8 @@ static int cmd_score(int argc, char **argv)
 	if (optind >= argc)
 		return weft_cli_usage_error(cmd, "no answers file given (weft assess init writes one)");
 	size_t n = (size_t)(argc - optind);
+	if (with_history && n != 1)
+		return weft_cli_usage_error(cmd, "--history needs exactly one answers file (got %zu)", n);
 	weft_diags *d = NULL;
 	if (weft_diags_new(&d))
 		return WEFT_EXIT_ENV;
@@ -403,6 +409,7 @@ static int cmd_score(int argc, char **argv)
 	weft_assess_weights *w = NULL;
 	weft_assess_answers **as = calloc(n, sizeof *as);
 	weft_assess_result *r = NULL;
+	weft_assess_history *hist = NULL;
 	weft_buf b = WEFT_BUF_INIT;
 	int err = as ? weft_cli_assess_load_model(&m, model, d) : WEFT_ENOMEM;
 	if (!err && weights)
@@ -418,6 +425,11 @@ static int cmd_score(int argc, char **argv)
 		weft_assess_score_opts so = { target, w, min_cov, max_spread };
 		err = weft_assess_score(&r, m, (const weft_assess_answers *const *)as, n, &so, d);
 	}
+	if (!err && with_history) {
+		/* every version at the report's target */
+		weft_assess_history_opts ho = { 0, true, { r->target, w, min_cov, max_spread } };
+		err = weft_assess_history_load(&hist, argv[optind], m, &ho, d);
+	}
 	int rc = WEFT_EXIT_OK;
 	if (!err) {
 		char gen[GENERATOR_MAX], at[32];
@@ -425,7 +437,7 @@ static int cmd_score(int argc, char **argv)
 		weft_cli_assess_generated_at(at);
 		bool to_stdout = !out || !strcmp(out, "-");
 		weft_assess_report_opts ro = { fmt == WEFT_FMT_TEXT && to_stdout && weft_term_colour(stdout),
-					       (size_t)top, gen, at };
+					       (size_t)top, gen, at, hist };
 		switch (fmt) {
 		case WEFT_FMT_JSON: err = weft_assess_report_json(&b, r, &ro); break;
 		case WEFT_FMT_MARKDOWN: err = weft_assess_report_markdown(&b, r, &ro); break;
@@ -466,6 +478,7 @@ static int cmd_score(int argc, char **argv)
 		weft_buf_free(&why);
 	}
 	weft_buf_free(&b);
+	weft_assess_history_free(hist);
 	weft_assess_result_free(r);
 	for (size_t i = 0; as && i < n; i++)
 		weft_assess_answers_free(as[i]);
@@ -594,18 +607,20 @@ static int cmd_diff(int argc, char **argv)
 
 /* ---- history -------------------------------------------------------------------------- */
 
-#define HISTORY_FORMATS WEFT_CLI_TEXT_JSON
+#define HISTORY_FORMATS SCORE_FORMATS
 
 static const char usage_history[] =
 	"usage: weft assess history FILE [-m MODEL] [--weights FILE] [--target LEVEL]\n"
 	"                           [--since DATE] [--no-working-tree]\n"
-	"                           [--format text|json] [-o FILE] [--force]\n\n"
+	"                           [--format text|json|markdown|html] [-o FILE] [--force]\n\n"
 	"Show how a unit's assessment moved over the git history of its answers file\n"
 	"(read with libgit2; no git program needed): every commit on HEAD's first-parent\n"
 	"line that changed FILE, following renames, oldest first, each scored against\n"
 	"MODEL (answers for an older model version are migrated) at one target, with\n"
 	"commit, date and author; then uncommitted changes as a last 'working' entry.\n"
-	"A version that does not parse or score is listed with its error.\n\n"
+	"A version that does not parse or score is listed with its error. Markdown\n"
+	"gives the trend and per-dimension tables; HTML one self-contained page with a\n"
+	"chart of every dimension's score and the overall score over the level bands.\n\n"
 	"Options:\n"
 	"  --target LEVEL     score every version at this target (default: one above\n"
 	"                     the latest rated level)\n"
@@ -691,8 +706,13 @@ static int cmd_history(int argc, char **argv)
 		char gen[GENERATOR_MAX], at[32];
 		snprintf(gen, sizeof gen, "weft %s", weft_version());
 		weft_cli_assess_generated_at(at);
-		weft_assess_report_opts ro = { false, 0, gen, at };
-		err = fmt == WEFT_FMT_JSON ? weft_assess_history_json(&b, h, &ro) : weft_assess_history_text(&b, h, &ro);
+		weft_assess_report_opts ro = { false, 0, gen, at, NULL };
+		switch (fmt) {
+		case WEFT_FMT_JSON: err = weft_assess_history_json(&b, h, &ro); break;
+		case WEFT_FMT_MARKDOWN: err = weft_assess_history_markdown(&b, h, &ro); break;
+		case WEFT_FMT_HTML: err = weft_assess_history_html(&b, h, &ro); break;
+		default: err = weft_assess_history_text(&b, h, &ro); break;
+		}
 		if (err)
 			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "out of memory while writing the history");
 	}

@@ -122,7 +122,7 @@ int weft_cli_finish(int err, const weft_diags *d)
 	return err ? weft_exit_code(err) : WEFT_EXIT_OK;
 }
 
-static const char *const format_names[] = { "text", "json", "markdown", "html", "junit" };
+static const char *const format_names[] = { "text", "json", "markdown", "html", "junit", "sarif" };
 
 const char *weft_cli_format_name(weft_cli_format f)
 {
@@ -133,9 +133,10 @@ int weft_cli_format_parse(weft_cli_format *out, const char *cmd, const char *val
 			  unsigned allowed)
 {
 	const char *const *names = format_names;
-	const char *offered[5];
+	enum { N_FORMATS = sizeof format_names / sizeof *format_names };
+	const char *offered[N_FORMATS];
 	size_t n = 0;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < N_FORMATS; i++) {
 		if (!(allowed & (1u << i)))
 			continue;
 		offered[n++] = names[i];

@@ -4,7 +4,9 @@
  * contents: the two Claims examples, a rename, a broken version), and every
  * entry is checked against weft_assess_score of the file it was made from,
  * scored independently from disk at the same target; commit ids are the
- * ones the commits returned. */
+ * ones the commits returned. The Markdown and HTML trends are checked
+ * against the entries (ids, scores, one chart line per dimension with a
+ * point per scored version), and `score --history` against `history`. */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <math.h>
@@ -13,7 +15,9 @@
 #include <string.h>
 
 #include "assess_test_util.h"
+#include "cli_run.h"
 #include "git_test.h"
+#include "json_schema.h"
 
 #define EXAMPLES WEFT_FIXTURES "/../../assess/examples/"
 #define T2025 1751277600 /* 2025-06-30T10:00:00Z */
@@ -243,4 +247,217 @@ Test(history, untracked_or_outside_a_repository_is_refused)
 	cr_assert_null(h);
 	free(p);
 	free(late);
+}
+
+/* good, broken, fixed (a message that needs escaping), then uncommitted
+ * changes: four entries, one of them not loaded. */
+static weft_assess_history *mixed_history(void)
+{
+	git_oid c;
+	put("u.yaml", EXAMPLES "claims-2025.yaml");
+	weft_test_git_commit_as(dir, "good", "Ann", T2025, &c);
+	char *p = path_in(dir, "u.yaml");
+	write_file(p, "model: ai-integration\nunit: [unclosed\n");
+	weft_test_git_commit_as(dir, "broken", "Ann", T2026, &c);
+	put("u.yaml", EXAMPLES "claims-2026.yaml");
+	weft_test_git_commit_as(dir, "fixed | <b>x</b> & co", "Bo & Co", T2026B, &c);
+	char *text = read_file(EXAMPLES "claims-2025.yaml");
+	write_file(p, text);
+	free(text);
+	free(p);
+	weft_assess_history_opts o = { 0, true, { 3, NULL, 0, 0 } };
+	weft_assess_history *h = history("u.yaml", &o);
+	cr_assert_eq(h->n, 4);
+	cr_assert_null(h->entries[1].result);
+	cr_assert(h->entries[3].working_tree);
+	return h;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Every scored entry's overall score ("2.53") and every short id appear. */
+static void names_every_version(const char *text, const weft_assess_history *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		const weft_assess_history_entry *e = &h->entries[i];
+		char id[16], score[16];
+		snprintf(id, sizeof id, "%.7s", e->working_tree ? "working" : e->commit);
+		cr_assert(strstr(text, id), "%s missing", id);
+		if (!e->result)
+			continue;
+		snprintf(score, sizeof score, "%.2f", e->result->score);
+		cr_assert(strstr(text, score), "score %s of %s missing", score, id);
+	}
+}
+
+Test(history, markdown_has_the_trend_and_the_dimension_tables)
+{
+	weft_assess_history *h = mixed_history();
+	weft_buf b = WEFT_BUF_INIT;
+	cr_assert_eq(weft_assess_history_markdown(&b, h, NULL), 0);
+	names_every_version(b.ptr, h);
+	cr_assert(strstr(b.ptr, "| Commit | Date |") && strstr(b.ptr, "## By dimension"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "broken") == NULL, "a broken version shows its error, not its message");
+	cr_assert(strstr(b.ptr, "not scored: u.yaml@"), "%s", b.ptr);
+	cr_assert(strstr(b.ptr, "fixed \\| &lt;b&gt;x&lt;/b&gt; &amp; co") && strstr(b.ptr, "Bo &amp; Co"), "%s",
+		  b.ptr);
+	const weft_assess_result *last = h->entries[3].result;
+	for (size_t k = 0; k < last->n_dims; k++)
+		cr_assert(strstr(b.ptr, last->dims[k].dim->title), "%s", last->dims[k].dim->id);
+	weft_buf_free(&b);
+	weft_assess_history_free(h);
+}
+
+/* The number of points in the d attribute of the path that starts at p. */
+static size_t path_points(const char *p)
+{
+	const char *at = strstr(p, " d=\"");
+	cr_assert_not_null(at);
+	size_t n = 0;
+	for (at += 4; *at && *at != '"'; at++)
+		n += *at == 'M' || *at == 'L';
+	return n;
+}
+
+static size_t scored_points(const weft_assess_history *h, const char *dim)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		const weft_assess_result *r = h->entries[i].result;
+		for (size_t k = 0; r && k < r->n_dims; k++)
+			if (!dim ? k == 0 && r->scored
+				 : !strcmp(r->dims[k].dim->id, dim) && r->dims[k].in_scope && r->dims[k].scored)
+				n++;
+	}
+	return n;
+}
+
+Test(history, html_is_one_page_with_a_line_per_dimension)
+{
+	weft_assess_history *h = mixed_history();
+	weft_buf b = WEFT_BUF_INIT;
+	weft_assess_report_opts ro = { false, 0, "weft test", "2026-12-03T12:00:00Z", NULL };
+	cr_assert_eq(weft_assess_history_html(&b, h, &ro), 0);
+	const char *html = b.ptr;
+	names_every_version(html, h);
+	/* self-contained: nothing fetched, no script */
+	cr_assert_eq(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""), "%s", html);
+	cr_assert(!strstr(html, "<script") && !strstr(html, "<link") && !strstr(html, "src=") &&
+		  !strstr(html, "url("));
+	cr_assert(strstr(html, "Bo &amp; Co") && strstr(html, "fixed | &lt;b&gt;x&lt;/b&gt; &amp; co") &&
+			  !strstr(html, "<b>x"),
+		  "author and message escaped");
+	cr_assert(!strstr(html, "broken"), "the broken version shows its error, not its message");
+	const weft_assess_result *last = h->entries[3].result;
+	cr_assert_eq(count(html, "class=\"trend dim\""), last->n_dims);
+	cr_assert_eq(count(html, "class=\"trend overall\""), 1);
+	for (size_t k = 0; k < last->n_dims; k++) {
+		char key[160];
+		snprintf(key, sizeof key, "class=\"trend dim\" data-dim=\"%s\"", last->dims[k].dim->id);
+		const char *p = strstr(html, key);
+		cr_assert_not_null(p, "%s", key);
+		cr_assert_eq(path_points(p), scored_points(h, last->dims[k].dim->id), "%s", key);
+	}
+	cr_assert_eq(path_points(strstr(html, "class=\"trend overall\"")), scored_points(h, NULL));
+	/* the broken version is a gap: the overall path restarts after it */
+	const char *ov = strstr(strstr(html, "class=\"trend overall\""), " d=\"") + 4;
+	const char *ov_end = strchr(ov, '"'), *restart = strstr(ov, " M");
+	cr_assert(restart && restart < ov_end, "%.*s", (int)(ov_end - ov), ov);
+	cr_assert_eq(count(html, "<g class=\"failed\">"), 1);
+	cr_assert_eq(count(html, "class=\"working\""), 1);
+	/* hollow points: a score without a rated level */
+	size_t unrated = 0;
+	for (size_t i = 0; i < h->n; i++) {
+		const weft_assess_result *r = h->entries[i].result;
+		for (size_t k = 0; r && k < r->n_dims; k++)
+			unrated += r->dims[k].in_scope && r->dims[k].scored && !r->dims[k].rated;
+		unrated += r && r->scored && !r->rated;
+	}
+	cr_assert_gt(unrated, 0, "the 2025 answers leave some dimension unrated");
+	cr_assert_eq(count(html, "class=\"pt unrated\""), unrated);
+	cr_assert(strstr(html, "stroke-dasharray=\"6 4\""), "the target is dashed");
+	weft_buf_free(&b);
+	weft_assess_history_free(h);
+}
+
+static cJSON *parse(const char *text)
+{
+	cJSON *j = cJSON_Parse(text);
+	cr_assert_not_null(j, "%s", text);
+	return j;
+}
+
+Test(history, score_history_json_holds_the_history_object)
+{
+	git_oid c;
+	put("u.yaml", EXAMPLES "claims-2025.yaml");
+	weft_test_git_commit_as(dir, "one", "Ann", T2025, &c);
+	put("u.yaml", EXAMPLES "claims-2026.yaml");
+	weft_test_git_commit_as(dir, "two", "Ann", T2026, &c);
+	char *out = NULL, *err = NULL;
+	int rc = weft_test_run(&out, &err, dir, "assess score u.yaml --history --format json");
+	cr_assert_eq(rc, 0, "%s", err);
+	cJSON *rep = parse(out);
+	char *said = NULL;
+	cr_assert_eq(weft_test_schema_check(WEFT_SOURCE_DIR "/docs/schemas/assess-report.schema.json", out, &said),
+		     0, "%s", said ? said : "");
+	free(said);
+	int target = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "target"), "level")->valueint;
+	cJSON *got = cJSON_DetachItemFromObject(rep, "history");
+	cr_assert_not_null(got);
+	free(out);
+	free(err);
+	char args[128];
+	snprintf(args, sizeof args, "assess history u.yaml --format json --target %d", target);
+	cr_assert_eq(weft_test_run(&out, &err, dir, args), 0, "%s", err);
+	cJSON *want = parse(out);
+	/* the two runs may be a second apart */
+	cJSON_DeleteItemFromObject(got, "generated_at");
+	cJSON_DeleteItemFromObject(want, "generated_at");
+	cr_assert(cJSON_Compare(got, want, true), "history differs:\n%s\nwant\n%s", cJSON_Print(got), out);
+	cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(want, "entries")), 2);
+	cJSON_Delete(got);
+	cJSON_Delete(want);
+	cJSON_Delete(rep);
+	free(out);
+	free(err);
+
+	/* text and Markdown: one line per version */
+	cr_assert_eq(weft_test_run(&out, &err, dir, "assess score u.yaml --history"), 0, "%s", err);
+	cr_assert(strstr(out, "\nTrend (2 versions"), "%s", out);
+	free(out);
+	free(err);
+	cr_assert_eq(weft_test_run(&out, &err, dir, "assess score u.yaml --history --format markdown"), 0, "%s", err);
+	cr_assert(strstr(out, "## Trend\n") && strstr(out, "| Date | Commit | Level | Score |"), "%s", out);
+	free(out);
+	free(err);
+	cr_assert_eq(weft_test_run(&out, &err, dir, "assess score u.yaml --history --format html"), 0, "%s", err);
+	cr_assert(strstr(out, "<h2 id=\"trend\">Trend</h2>") && strstr(out, "class=\"trend overall\""));
+	free(out);
+	free(err);
+	/* without --history nothing of it */
+	cr_assert_eq(weft_test_run(&out, &err, dir, "assess score u.yaml --format json"), 0, "%s", err);
+	cJSON *plain = parse(out);
+	cr_assert_null(cJSON_GetObjectItem(plain, "history"));
+	cJSON_Delete(plain);
+	free(out);
+	free(err);
+}
+
+Test(history, score_history_needs_exactly_one_file)
+{
+	put("a.yaml", EXAMPLES "claims-2025.yaml");
+	put("b.yaml", EXAMPLES "claims-2026.yaml");
+	char *out = NULL, *err = NULL;
+	cr_assert_eq(weft_test_run(&out, &err, dir, "assess score a.yaml b.yaml --history"), 2);
+	cr_assert(strstr(err, "--history needs exactly one answers file"), "%s", err);
+	cr_assert_str_eq(out, "");
+	free(out);
+	free(err);
 }

@@ -52,7 +52,7 @@ static char *render(int (*fn)(weft_buf *, const weft_assess_result *, const weft
 		    const weft_assess_result *r, bool colour)
 {
 	weft_buf b = WEFT_BUF_INIT;
-	weft_assess_report_opts o = { colour, 0, "weft test", "2026-01-01T00:00:00Z" };
+	weft_assess_report_opts o = { colour, 0, "weft test", "2026-01-01T00:00:00Z", NULL };
 	cr_assert_eq(fn(&b, r, &o), 0);
 	return weft_buf_detach(&b);
 }
@@ -464,7 +464,7 @@ Test(assess_report, shipped_examples_fit_100_columns_and_validate)
 		const char *f[] = { p };
 		for (int target = 0; target <= 5; target += 5) {
 			scored s = score_files(model, f, 1, target);
-			weft_assess_report_opts o = { false, 100, NULL, NULL };
+			weft_assess_report_opts o = { false, 100, NULL, NULL, NULL };
 			weft_buf b = WEFT_BUF_INIT;
 			cr_assert_eq(weft_assess_report_text(&b, s.r, &o), 0);
 			assert_width(b.ptr);

@@ -95,7 +95,7 @@ static char *render(int (*fn)(weft_buf *, const weft_assess_result *, const weft
 		    const weft_assess_result *r)
 {
 	weft_buf b = WEFT_BUF_INIT;
-	weft_assess_report_opts o = { false, 0, "weft 9.9.9-test", "2026-12-03T12:00:00Z" };
+	weft_assess_report_opts o = { false, 0, "weft 9.9.9-test", "2026-12-03T12:00:00Z", NULL };
 	cr_assert_eq(fn(&b, r, &o), 0);
 	return weft_buf_detach(&b);
 }

@@ -169,6 +169,30 @@ Test(cli, docs_cli_md_quotes_the_help_as_printed)
 		checked++;
 	}
 	cr_assert_geq(checked, 11, "found %d quoted usages", checked);
+	/* and every subcommand the binary lists has its block (or, for one with
+	 * subcommands of its own, blocks for those) */
+	static const char *const cmds[] = { "assess", "bench", "templates" };
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		char args[64], *out, *err;
+		snprintf(args, sizeof args, "%s --help", cmds[i]);
+		cr_assert_eq(run(&out, &err, args), 0, "weft %s", args);
+		const char *list = strstr(out, "\nSubcommands:\n");
+		cr_assert_not_null(list, "weft %s lists its subcommands", args);
+		int n = 0;
+		for (const char *l = list + strlen("\nSubcommands:\n"); !strncmp(l, "  ", 2); n++) {
+			size_t len = strcspn(l + 2, " \n");
+			char head[128];
+			snprintf(head, sizeof head, "\n#### weft %s %.*s", cmds[i], (int)len, l + 2);
+			const char *at = doc;
+			while ((at = strstr(at, head)) && at[strlen(head)] != '\n' && at[strlen(head)] != ' ')
+				at++;
+			cr_assert_not_null(at, "docs/cli.md has no block for `weft %s %.*s`", cmds[i], (int)len, l + 2);
+			l = strchr(l, '\n') + 1;
+		}
+		cr_assert_geq(n, 2, "weft %s lists %d subcommands", cmds[i], n);
+		free(out);
+		free(err);
+	}
 	free(doc);
 	free(man);
 }

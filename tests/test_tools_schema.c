@@ -150,7 +150,7 @@ Test(tools_schema, a_document_that_is_not_json_is_an_error)
 
 Test(tools_schema, every_shipped_schema_compiles)
 {
-	static const char *const names[] = { "answers", "assess-report", "bench-candidates", "bench-report",
+	static const char *const names[] = { "answers", "assess-evidence", "assess-portfolio", "assess-report", "bench-candidates", "bench-report",
 					     "maturity-model", "pipeline", "template" };
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		char path[512];

@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				}
 				if (err != 0)
 					abort(); /* checked answers must score */
-				weft_assess_report_opts ro = { t == 5, 0, NULL, NULL };
+				weft_assess_report_opts ro = { t == 5, 0, NULL, NULL, NULL };
 				weft_buf b = WEFT_BUF_INIT;
 				weft_assess_report_text(&b, r, &ro);
 				weft_assess_report_json(&b, r, &ro);

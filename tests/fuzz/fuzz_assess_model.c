@@ -13,7 +13,7 @@
 
 static void reports(const weft_assess_result *r)
 {
-	weft_assess_report_opts o = { true, 3, "fuzz", "2026-01-01T00:00:00Z" };
+	weft_assess_report_opts o = { true, 3, "fuzz", "2026-01-01T00:00:00Z", NULL };
 	int (*fns[])(weft_buf *, const weft_assess_result *, const weft_assess_report_opts *) = {
 		weft_assess_report_text, weft_assess_report_json, weft_assess_report_markdown,
 		weft_assess_report_html,
