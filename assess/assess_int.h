@@ -139,6 +139,9 @@ char *assess_clean_into(char out[ASSESS_CLEAN_MAX], const char *s);
 void assess_put_yaml_str(weft_buf *b, const char *s);
 /* Markdown table-cell text: '|' escaped, newlines as spaces, specials escaped. */
 void assess_put_md(weft_buf *b, const char *s);
+/* The same for any text (NULL as ""): made printable first (controls and
+ * line breaks as spaces). */
+void assess_put_md_text(weft_buf *b, const char *s);
 /* End a sentence: '.' unless b already ends with '.', '!' or '?'. */
 void assess_end_sentence(weft_buf *b);
 /* A score with two decimals ("2.50"). */

@@ -346,16 +346,6 @@ int weft_assess_portfolio_json(weft_buf *out, const weft_assess_portfolio *p,
 
 /* ---- Markdown ---- */
 
-static void md(weft_buf *b, const char *s)
-{
-	char *c = assess_printable(s ? s : "", false);
-	if (!c) {
-		b->oom = true;
-		return;
-	}
-	assess_put_md(b, c);
-	free(c);
-}
 
 static void md_dim_cell(weft_buf *b, const weft_assess_dresult *dr)
 {
@@ -377,7 +367,7 @@ static void md_units(weft_buf *b, const weft_assess_portfolio *p)
 		const weft_assess_portfolio_unit *u = &p->units[i];
 		const weft_assess_result *r = u->result;
 		weft_buf_puts(b, "| ");
-		md(b, u->unit);
+		assess_put_md_text(b, u->unit);
 		weft_buf_printf(b, " | %s | ", u->date ? u->date : "-");
 		if (r->rated)
 			weft_buf_printf(b, "%d | ", r->level);
@@ -390,12 +380,12 @@ static void md_units(weft_buf *b, const weft_assess_portfolio *p)
 			weft_buf_printf(b, "- | %d%% | - |", assess_pct(r->coverage));
 		for (size_t k = 0; k < u->n_files; k++) {
 			weft_buf_puts(b, k ? "<br>" : " ");
-			md(b, u->files[k]);
+			assess_put_md_text(b, u->files[k]);
 		}
 		weft_buf_puts(b, " |");
 		for (size_t k = 0; k < u->n_older; k++) {
 			weft_buf_puts(b, k ? "<br>" : " ");
-			md(b, u->older[k]);
+			assess_put_md_text(b, u->older[k]);
 		}
 		weft_buf_puts(b, u->n_older ? " |\n" : " - |\n");
 	}
@@ -407,7 +397,7 @@ static void md_matrix(weft_buf *b, const weft_assess_portfolio *p)
 	weft_buf_puts(b, "\n## By dimension\n\nLevel, score and coverage of each unit's dimensions.\n\n| Unit |");
 	for (size_t k = 0; k < m->n_dims; k++) {
 		weft_buf_putc(b, ' ');
-		md(b, m->dims[k].title);
+		assess_put_md_text(b, m->dims[k].title);
 		weft_buf_puts(b, " |");
 	}
 	weft_buf_puts(b, "\n|---|");
@@ -416,7 +406,7 @@ static void md_matrix(weft_buf *b, const weft_assess_portfolio *p)
 	weft_buf_putc(b, '\n');
 	for (size_t i = 0; i < p->n_units; i++) {
 		weft_buf_puts(b, "| ");
-		md(b, p->units[i].unit);
+		assess_put_md_text(b, p->units[i].unit);
 		weft_buf_puts(b, " |");
 		for (size_t k = 0; k < m->n_dims; k++)
 			md_dim_cell(b, &p->units[i].result->dims[k]);
@@ -433,7 +423,7 @@ static void md_weakest(weft_buf *b, const weft_assess_portfolio *p)
 	for (size_t k = 0; k < p->n_dims; k++) {
 		const weft_assess_portfolio_dim *pd = &p->dims[k];
 		weft_buf_printf(b, "| %zu | ", k + 1);
-		md(b, pd->dim->title);
+		assess_put_md_text(b, pd->dim->title);
 		if (pd->n_scored)
 			weft_buf_printf(b, " | %.2f", pd->median);
 		else
@@ -457,13 +447,13 @@ static void md_gaps(weft_buf *b, const weft_assess_portfolio *p, const weft_asse
 	for (size_t i = 0; i < n; i++) {
 		const weft_assess_portfolio_gap *g = &p->gaps[i];
 		weft_buf_puts(b, "| `");
-		md(b, g->q->id);
+		assess_put_md_text(b, g->q->id);
 		weft_buf_puts(b, "` ");
-		md(b, g->q->text);
+		assess_put_md_text(b, g->q->text);
 		weft_buf_printf(b, " | %zu | ", g->n_units);
 		for (size_t k = 0; k < g->n_units; k++) {
 			weft_buf_puts(b, k ? ", " : "");
-			md(b, g->units[k]);
+			assess_put_md_text(b, g->units[k]);
 		}
 		weft_buf_puts(b, " |\n");
 	}
@@ -474,13 +464,13 @@ int weft_assess_portfolio_markdown(weft_buf *out, const weft_assess_portfolio *p
 {
 	const weft_assess_model *m = p->model;
 	weft_buf_puts(out, "# Portfolio: ");
-	md(out, m->title);
+	assess_put_md_text(out, m->title);
 	weft_buf_printf(out, "\n\n%zu units, model `", p->n_units);
-	md(out, m->id);
+	assess_put_md_text(out, m->id);
 	weft_buf_puts(out, "` version ");
-	md(out, m->version);
+	assess_put_md_text(out, m->version);
 	weft_buf_printf(out, ", target level %d (", p->target);
-	md(out, weft_assess_level_name(m, p->target));
+	assess_put_md_text(out, weft_assess_level_name(m, p->target));
 	weft_buf_printf(out, ") for every unit, %s.\n\n", target_phrase(p));
 	md_units(out, p);
 	md_matrix(out, p);

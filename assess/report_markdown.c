@@ -14,16 +14,6 @@
 
 #include "assess_int.h"
 
-static void md(weft_buf *b, const char *s)
-{
-	char *c = assess_printable(s ? s : "", false);
-	if (!c) {
-		b->oom = true;
-		return;
-	}
-	assess_put_md(b, c);
-	free(c);
-}
 
 static void explain(weft_buf *b, const weft_assess_result *r, const weft_assess_dresult *dr)
 {
@@ -32,7 +22,7 @@ static void explain(weft_buf *b, const weft_assess_result *r, const weft_assess_
 	if (e.oom)
 		b->oom = true;
 	else
-		md(b, e.ptr ? e.ptr : "");
+		assess_put_md_text(b, e.ptr ? e.ptr : "");
 	weft_buf_free(&e);
 }
 
@@ -47,7 +37,7 @@ static void code(weft_buf *b, const char *id)
 		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 			*p == '.' || *p == '_' || *p == '-';
 	if (!plain) {
-		md(b, s);
+		assess_put_md_text(b, s);
 		return;
 	}
 	weft_buf_puts(b, "`");
@@ -69,7 +59,7 @@ static void dims_table(weft_buf *b, const weft_assess_result *r)
 		const weft_assess_dresult *dr = &r->dims[i];
 		bool holds = holds_overall(r, dr);
 		weft_buf_puts(b, holds ? "| **" : "| ");
-		md(b, dr->dim->title);
+		assess_put_md_text(b, dr->dim->title);
 		weft_buf_puts(b, holds ? "** (holds the overall level)" : "");
 		weft_buf_printf(b, " | %g | ", dr->weight);
 		if (dr->scored)
@@ -79,7 +69,7 @@ static void dims_table(weft_buf *b, const weft_assess_result *r)
 		weft_buf_puts(b, " | ");
 		if (dr->rated) {
 			weft_buf_printf(b, "%d ", dr->level);
-			md(b, weft_assess_level_name(m, dr->level));
+			assess_put_md_text(b, weft_assess_level_name(m, dr->level));
 		} else {
 			weft_buf_puts(b, dr->in_scope ? "not rated" : "out of scope");
 		}
@@ -103,7 +93,7 @@ static void dims_table(weft_buf *b, const weft_assess_result *r)
 	weft_buf_puts(b, " | ");
 	if (r->rated) {
 		weft_buf_printf(b, "**%d ", r->level);
-		md(b, weft_assess_level_name(m, r->level));
+		assess_put_md_text(b, weft_assess_level_name(m, r->level));
 		weft_buf_puts(b, "**");
 	} else {
 		weft_buf_puts(b, "not rated");
@@ -138,11 +128,11 @@ static void gaps(weft_buf *b, const weft_assess_result *r, size_t top)
 					qr->q->critical && qr->holds_level ? ", " : "",
 					qr->holds_level ? "**unlocks next level**" : "");
 		weft_buf_puts(b, ": ");
-		md(b, qr->q->text);
+		assess_put_md_text(b, qr->q->text);
 		weft_buf_puts(b, " | ");
-		md(b, r->gaps[i].d->dim->title);
+		assess_put_md_text(b, r->gaps[i].d->dim->title);
 		weft_buf_printf(b, " | %d → %d | %.1f | ", qr->level, r->target, qr->points);
-		md(b, qr->improve);
+		assess_put_md_text(b, qr->improve);
 		weft_buf_puts(b, " |\n");
 	}
 	weft_buf_puts(b, "\n");
@@ -163,7 +153,7 @@ static void disagreements(weft_buf *b, const weft_assess_result *r)
 			const weft_assess_vote *v = &qr->votes[k];
 			if (k)
 				weft_buf_puts(b, ", ");
-			md(b, v->respondent);
+			assess_put_md_text(b, v->respondent);
 			if (v->out_of_scope)
 				weft_buf_puts(b, " out of scope");
 			else if (v->status == WEFT_ASSESS_ANSWERED)
@@ -185,9 +175,9 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 	weft_buf_puts(b, "## How this was scored\n\n- **Model**: ");
 	code(b, m->id);
 	weft_buf_puts(b, " version ");
-	md(b, m->version);
+	assess_put_md_text(b, m->version);
 	weft_buf_puts(b, " (");
-	md(b, m->title);
+	assess_put_md_text(b, m->title);
 	weft_buf_printf(b, "), sha256 `%s`\n", m->sha256);
 	weft_buf_printf(b, "- **Minimum coverage**: %d%% of a dimension's applicable weight answered to "
 			   "rate it",
@@ -226,14 +216,14 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 		if (dr->in_scope)
 			continue;
 		weft_buf_puts(b, "\n  - ");
-		md(b, dr->dim->title);
+		assess_put_md_text(b, dr->dim->title);
 		weft_buf_puts(b, " (");
 		code(b, dr->dim->id);
 		weft_buf_puts(b, "): ");
 		explain(b, r, dr);
 	}
 	weft_buf_printf(b, "\n- **Target**: level %d ", r->target);
-	md(b, weft_assess_level_name(m, r->target));
+	assess_put_md_text(b, weft_assess_level_name(m, r->target));
 	weft_buf_puts(b, ", ");
 	assess_target_from(b, r);
 	weft_buf_puts(b, "\n");
@@ -241,11 +231,11 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 		weft_buf_puts(b, "- **Generated**:");
 		if (o->generator) {
 			weft_buf_puts(b, " by ");
-			md(b, o->generator);
+			assess_put_md_text(b, o->generator);
 		}
 		if (o->generated_at) {
 			weft_buf_puts(b, " at ");
-			md(b, o->generated_at);
+			assess_put_md_text(b, o->generated_at);
 		}
 		weft_buf_puts(b, "\n");
 	}
@@ -257,18 +247,18 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 		for (size_t i = 0; i < r->n_sources; i++) {
 			const weft_assess_source *s = &r->sources[i];
 			weft_buf_puts(b, "| ");
-			md(b, s->respondent);
+			assess_put_md_text(b, s->respondent);
 			weft_buf_puts(b, " | ");
-			md(b, s->date ? s->date : "-");
+			assess_put_md_text(b, s->date ? s->date : "-");
 			weft_buf_puts(b, " | ");
-			md(b, s->path ? s->path : "-");
+			assess_put_md_text(b, s->path ? s->path : "-");
 			if (s->sha256 && *s->sha256)
 				weft_buf_printf(b, " | `%s` | ", s->sha256);
 			else
 				weft_buf_puts(b, " | - | ");
 			if (s->migrated_from) {
 				weft_buf_puts(b, "model version ");
-				md(b, s->migrated_from);
+				assess_put_md_text(b, s->migrated_from);
 			} else {
 				weft_buf_puts(b, "-");
 			}
@@ -280,7 +270,7 @@ static void provenance(weft_buf *b, const weft_assess_result *r, const weft_asse
 		weft_buf_puts(b, "### Notes\n\n");
 		for (size_t i = 0; i < r->n_notes; i++) {
 			weft_buf_puts(b, "- ");
-			md(b, r->notes[i].text);
+			assess_put_md_text(b, r->notes[i].text);
 			weft_buf_puts(b, "\n");
 		}
 		weft_buf_puts(b, "\n");
@@ -293,22 +283,22 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 	const weft_assess_model *m = r->model;
 	size_t top = opts && opts->top_gaps ? opts->top_gaps : 5;
 	weft_buf_puts(b, "# ");
-	md(b, m->title);
+	assess_put_md_text(b, m->title);
 	weft_buf_puts(b, ": ");
-	md(b, r->unit ? r->unit : "(no answers)");
+	assess_put_md_text(b, r->unit ? r->unit : "(no answers)");
 	weft_buf_puts(b, "\n\nModel ");
 	code(b, m->id);
 	weft_buf_puts(b, " version ");
-	md(b, m->version);
+	assess_put_md_text(b, m->version);
 	if (r->n_sources) {
 		weft_buf_puts(b, r->n_sources > 1 ? "; respondents: " : "; respondent: ");
 		for (size_t i = 0; i < r->n_sources; i++) {
 			if (i)
 				weft_buf_puts(b, ", ");
-			md(b, r->sources[i].respondent);
+			assess_put_md_text(b, r->sources[i].respondent);
 			if (r->sources[i].date) {
 				weft_buf_puts(b, " (");
-				md(b, r->sources[i].date);
+				assess_put_md_text(b, r->sources[i].date);
 				weft_buf_puts(b, ")");
 			}
 		}
@@ -316,10 +306,10 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 	weft_buf_puts(b, ".\n\n");
 	if (r->rated) {
 		weft_buf_printf(b, "**Overall level %d ", r->level);
-		md(b, weft_assess_level_name(m, r->level));
+		assess_put_md_text(b, weft_assess_level_name(m, r->level));
 		weft_buf_printf(b, "**, score %.2f, coverage %d%%, %d%% of the way to level %d ", r->score,
 				assess_pct(r->coverage), assess_pct(r->percent_to_target), r->target);
-		md(b, weft_assess_level_name(m, r->target));
+		assess_put_md_text(b, weft_assess_level_name(m, r->target));
 		weft_buf_puts(b, " (target ");
 		assess_target_from(b, r);
 		weft_buf_puts(b, ").\n\nHeld at this level by: ");
@@ -329,7 +319,7 @@ int weft_assess_report_markdown(weft_buf *b, const weft_assess_result *r,
 			if (!holds_overall(r, dr))
 				continue;
 			weft_buf_puts(b, k++ ? "; **" : "**");
-			md(b, dr->dim->title);
+			assess_put_md_text(b, dr->dim->title);
 			weft_buf_puts(b, "** (");
 			explain(b, r, dr);
 			weft_buf_puts(b, ")");

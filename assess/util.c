@@ -347,6 +347,17 @@ void assess_put_yaml_str(weft_buf *b, const char *s)
 	weft_buf_putc(b, '"');
 }
 
+void assess_put_md_text(weft_buf *b, const char *s)
+{
+	char *c = assess_printable(s ? s : "", false);
+	if (!c) {
+		b->oom = true;
+		return;
+	}
+	assess_put_md(b, c);
+	free(c);
+}
+
 void assess_put_md(weft_buf *b, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {

@@ -145,6 +145,8 @@ int weft_cli_assess_load_model_weights(struct weft_assess_model **m, struct weft
 int weft_cli_assess_finish(int err, weft_diags *d, const char *out, const weft_buf *b, bool force);
 /* A level argument LEVEL_MIN..LEVEL_MAX into *out; else a usage error and -1. */
 int weft_cli_assess_parse_level(int *out, const char *cmd, const char *opt, const char *v);
+/* --top N (1..1000) into *out; else a usage error and -1. */
+int weft_cli_assess_parse_top(long *out, const char *cmd, const char *v);
 /* When a report was made: SOURCE_DATE_EPOCH or now, UTC ISO 8601. */
 void weft_cli_assess_generated_at(char out[32]);
 

@@ -99,6 +99,19 @@ int weft_cli_assess_parse_level(int *out, const char *cmd, const char *opt, cons
 	return 0;
 }
 
+int weft_cli_assess_parse_top(long *out, const char *cmd, const char *v)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (errno || *end || end == v || x < 1 || x > 1000) {
+		weft_cli_usage_error(cmd, "--top needs a number from 1 to 1000, got '%s'", v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
 static int parse_score(double *out, const char *cmd, const char *opt, const char *v)
 {
 	char *end;
@@ -386,13 +399,10 @@ static int cmd_score(int argc, char **argv)
 			if (weft_cli_format_parse(&fmt, cmd, optarg, SCORE_FORMATS))
 				return WEFT_EXIT_USAGE;
 			break;
-		case 'n': {
-			char *end;
-			top = strtol(optarg, &end, 10);
-			if (*end || end == optarg || top < 1 || top > 1000)
-				return weft_cli_usage_error(cmd, "--top needs a number from 1 to 1000, got '%s'", optarg);
+		case 'n':
+			if (weft_cli_assess_parse_top(&top, cmd, optarg))
+				return WEFT_EXIT_USAGE;
 			break;
-		}
 		case 'h': fputs(usage_score, stdout); return WEFT_EXIT_OK;
 		default: return WEFT_EXIT_USAGE;
 		}

@@ -83,13 +83,10 @@ int weft_cmd_assess_portfolio(int argc, char **argv)
 			if (weft_cli_format_parse(&fmt, cmd, optarg, PORTFOLIO_FORMATS))
 				return WEFT_EXIT_USAGE;
 			break;
-		case 'n': {
-			char *end;
-			top = strtol(optarg, &end, 10);
-			if (*end || end == optarg || top < 1 || top > 1000)
-				return weft_cli_usage_error(cmd, "--top needs a number from 1 to 1000, got '%s'", optarg);
+		case 'n':
+			if (weft_cli_assess_parse_top(&top, cmd, optarg))
+				return WEFT_EXIT_USAGE;
 			break;
-		}
 		case 'h': fputs(usage_portfolio, stdout); return WEFT_EXIT_OK;
 		default: return WEFT_EXIT_USAGE;
 		}
