@@ -14,6 +14,7 @@
 
 #include "weft_core.h"
 #include "weft_pipelines.h"
+#include "weft_templates.h"
 
 /* A command: argv[0] is the command's own name ("assess"). Returns an exit
  * code. Each is declared here and defined in cli/cmd_<name>.c. */
@@ -27,6 +28,11 @@ int weft_cmd_new(int argc, char **argv);
 int weft_cmd_templates(int argc, char **argv);
 int weft_cmd_bench(int argc, char **argv);
 int weft_cmd_completion(int argc, char **argv);
+int weft_cmd_update(int argc, char **argv);
+/* The question loop of weft new and weft update (a weft_templates_ask_fn):
+ * the question on stderr, a line from stdin, echo off for a secret. */
+int weft_cli_templates_ask(void *ctx, const weft_templates_var *v, const char *def, const char *problem,
+			   char **answer);
 /* `weft bench inspect` and `weft bench candidates` (cli/cmd_bench_model.c),
  * dispatched from weft_cmd_bench's subcommand table. */
 int weft_cmd_bench_inspect(int argc, char **argv);
@@ -108,6 +114,7 @@ extern const weft_cli_command weft_cli_assess_subs[];
 extern const weft_cli_command weft_cli_bench_subs[];
 extern const weft_cli_command weft_cli_templates_subs[];
 extern const weft_cli_option weft_cli_new_opts[];
+extern const weft_cli_option weft_cli_update_opts[];
 extern const weft_cli_option weft_cli_doctor_opts[];
 extern const weft_cli_option weft_cli_completion_opts[];
 extern const weft_cli_option weft_cli_bench_inspect_opts[];

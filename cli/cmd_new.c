@@ -149,8 +149,8 @@ static int tty_echo_off(int fd)
 	return 0;
 }
 
-static int ask_tty(void *ctx, const weft_templates_var *v, const char *def, const char *problem,
-		   char **answer)
+int weft_cli_templates_ask(void *ctx, const weft_templates_var *v, const char *def, const char *problem,
+			   char **answer)
 {
 	(void)ctx;
 	bool colour = weft_term_colour(stderr);
@@ -344,7 +344,7 @@ int weft_cmd_new(int argc, char **argv)
 			.sets = sets,
 			.n_sets = n_sets,
 			.answers = answers,
-			.ask = interactive ? ask_tty : NULL,
+			.ask = interactive ? weft_cli_templates_ask : NULL,
 		};
 		if (interactive) {
 			weft_diags_print(d, stderr, weft_term_colour(stderr));

@@ -27,6 +27,8 @@ const weft_cli_command weft_cli_commands[] = {
 	  .summary = "score AI-integration maturity from YAML questionnaires" },
 	{ .name = "new", .fn = weft_cmd_new, .opts = weft_cli_new_opts, .args = { WEFT_HINT_TEMPLATES, WEFT_HINT_DIRS },
 	  .summary = "scaffold an integration project from a pattern template" },
+	{ .name = "update", .fn = weft_cmd_update, .opts = weft_cli_update_opts, .args = { WEFT_HINT_DIRS },
+	  .summary = "bring a project to a new template version by 3-way merge" },
 	{ .name = "templates", .fn = weft_cmd_templates, .subs = weft_cli_templates_subs,
 	  .summary = "list and show the shipped pattern templates" },
 	{ .name = "bench", .fn = weft_cmd_bench, .subs = weft_cli_bench_subs,

@@ -811,6 +811,8 @@ static int write_entries(const weft_templates_plan *p, const char *root, const w
  *     over a name that appeared meanwhile; replace: rename DEST/P to T/b/P
  *     (the original, mode and all), then T/p/P to DEST/P. Each file is in
  *     exactly one place at every moment.
+ *     remove (weft update: a file the new template version no longer has):
+ *     rename DEST/P to T/b/P, as the first half of a replace.
  *  4. commit: unlink T/journal (the commit point), then remove T and the
  *     originals in T/b with it.
  * On a failure in 2 or 3, rollback, in reverse order and judged by what is
@@ -830,9 +832,9 @@ static int write_entries(const weft_templates_plan *p, const char *root, const w
 #define JOURNAL_HEAD "weft new --force journal 1\n"
 #define JOURNAL_MAX ((size_t)32 << 20)
 
-typedef enum { J_DIR, J_NEW, J_REPLACE, J_GIT } jkind;
+typedef enum { J_DIR, J_NEW, J_REPLACE, J_GIT, J_REMOVE } jkind;
 
-static const char *const jkind_name[] = { "dir", "new", "replace", "git" };
+static const char *const jkind_name[] = { "dir", "new", "replace", "git", "remove" };
 
 typedef struct {
 	jkind kind;
@@ -871,11 +873,21 @@ static jstep *journal_add(journal *j, jkind kind, const char *path, size_t len)
 	return s;
 }
 
-/* Step 1. root NULL (a dry run): only what DEST has, no inodes. */
+/* Step 1. root NULL (a dry run): only what DEST has, no inodes. Then the
+ * removals that exist in DEST. */
 static int merge_scan(journal *j, const weft_templates_plan *p, const char *root, const char *dest, bool git,
-		      weft_diags *d)
+		      const char *const *remove, size_t n_remove, weft_diags *d)
 {
 	int err = WEFT_OK;
+	for (size_t i = 0; i < n_remove && !err; i++) {
+		char *at = join(dest, remove[i]);
+		struct stat st;
+		if (!at)
+			err = WEFT_ENOMEM;
+		else if (lstat(at, &st) == 0 && !journal_add(j, J_REMOVE, remove[i], strlen(remove[i])))
+			err = WEFT_ENOMEM;
+		free(at);
+	}
 	for (size_t i = 0; i <= p->n && !err; i++) {
 		const char *rel = i < p->n ? p->v[i].path : ".git";
 		bool dir = i < p->n && p->v[i].pub.action == WEFT_TEMPLATES_DIR;
@@ -949,11 +961,11 @@ static bool journal_load(journal *j, const char *path)
 		*nl = '\0';
 		jkind kind = J_DIR;
 		size_t k = strcspn(s, " ");
-		while (kind <= J_GIT && (strlen(jkind_name[kind]) != k || strncmp(s, jkind_name[kind], k)))
+		while (kind <= J_REMOVE && (strlen(jkind_name[kind]) != k || strncmp(s, jkind_name[kind], k)))
 			kind++;
 		char *rest = s + k, *end;
 		uintmax_t dev = 0, ino = 0;
-		ok = kind <= J_GIT && *rest == ' ';
+		ok = kind <= J_REMOVE && *rest == ' ';
 		rest++;
 		if (ok && kind != J_DIR) {
 			errno = 0;
@@ -1042,6 +1054,9 @@ static int merge_apply(const journal *j, const char *root, const char *backup, c
 		} else if (s->kind == J_DIR) {
 			if (injected_move(o, s->path) || mkdir(at, 0755) != 0)
 				what = "cannot create the folder";
+		} else if (s->kind == J_REMOVE) {
+			if (injected_move(o, s->path) || mkdir_parents(backup, s->path) != 0 || rename(at, aside) != 0)
+				what = "cannot remove";
 		} else {
 			if (s->kind == J_REPLACE &&
 			    (injected_move(o, s->path) || mkdir_parents(backup, s->path) != 0 || rename(at, aside) != 0))
@@ -1077,6 +1092,12 @@ static size_t merge_rollback(const journal *j, const char *root, const char *bac
 			if (rmdir(at) != 0 && errno != ENOENT)
 				weft_diags_add(d, WEFT_SEV_WARNING, at, 0, 0, NULL,
 					       "cannot remove the folder weft new made here: %s", strerror(errno));
+		} else if (s->kind == J_REMOVE) {
+			if (lstat(aside, &st) == 0 && rename_noreplace(aside, at) != 0) {
+				weft_diags_add(d, WEFT_SEV_WARNING, at, 0, 0, NULL, "cannot put the original back: %s",
+					       strerror(errno));
+				stuck++;
+			}
 		} else {
 			if (lstat(at, &st) == 0 && (uintmax_t)st.st_dev == s->dev && (uintmax_t)st.st_ino == s->ino &&
 			    rename(at, from) != 0)
@@ -1114,15 +1135,15 @@ static int list_replaced(const journal *j, weft_templates_write_result *res)
 
 /* Steps 1 to 4, with rollback; *keep set when tmp holds originals that
  * could not be put back and must not be removed. */
-static int merge_into(const weft_templates_plan *p, const char *tmp, const char *root, const char *dest,
-		      const weft_templates_write_opts *o, weft_templates_write_result *res, bool *keep,
-		      weft_diags *d)
+static int merge_into(const weft_templates_plan *p, const char *const *remove, size_t n_remove, const char *tmp,
+		      const char *root, const char *dest, const weft_templates_write_opts *o,
+		      weft_templates_write_result *res, bool *keep, weft_diags *d)
 {
 	journal j = { 0 };
 	char *backup = join(tmp, TMP_BACKUP), *jpath = join(tmp, TMP_JOURNAL);
 	int err = backup && jpath ? WEFT_OK : WEFT_ENOMEM;
 	if (!err)
-		err = merge_scan(&j, p, root, dest, res->commit[0] != '\0', d);
+		err = merge_scan(&j, p, root, dest, res->commit[0] != '\0', remove, n_remove, d);
 	if (!err)
 		err = list_replaced(&j, res);
 	if (!err && mkdir(backup, 0700) != 0) {
@@ -1167,7 +1188,7 @@ static bool merge_recover(const char *leftover, const char *root, const char *de
 	bool ok = jpath && backup && journal_load(&j, jpath);
 	*restored = 0;
 	for (size_t i = 0; ok && i < j.n; i++) {
-		char *aside = j.v[i].kind == J_REPLACE ? join(backup, j.v[i].path) : NULL;
+		char *aside = j.v[i].kind == J_REPLACE || j.v[i].kind == J_REMOVE ? join(backup, j.v[i].path) : NULL;
 		struct stat st;
 		*restored += aside && lstat(aside, &st) == 0;
 		free(aside);
@@ -1617,6 +1638,25 @@ static int first_commit(const weft_templates_plan *p, const char *root, const ch
 			  : weft_templates_git_commit(res->commit, res->author, sizeof res->author,
 						      &res->identity_fallback, root, msg.ptr, d);
 	weft_buf_free(&msg);
+	return err ? err : weft_templates_plan_keep_base(p, root, d);
+}
+
+int weft_templates_plan_keep_base(const weft_templates_plan *p, const char *dir, weft_diags *d)
+{
+	char hex[41];
+	int err = weft_templates_plan_base_commit(hex, p, dir, d);
+	return err ? err : weft_templates_git_base_set(dir, hex, d);
+}
+
+int weft_templates_plan_base_commit(char hex[41], const weft_templates_plan *p, const char *dir, weft_diags *d)
+{
+	weft_buf msg = WEFT_BUF_INIT;
+	weft_buf_printf(&msg, "weft template base: %s %s\n\n"
+			"The files of template %s %s from %s as weft %s rendered them for this\n"
+			"project; weft update merges the next version from here.\n",
+			p->name, p->version, p->name, p->version, p->origin, weft_version());
+	int err = msg.oom ? WEFT_ENOMEM : weft_templates_git_base_commit(hex, dir, p, msg.ptr, d);
+	weft_buf_free(&msg);
 	return err;
 }
 
@@ -1628,7 +1668,7 @@ static int move_into_place(const weft_templates_plan *p, const char *tmp, const 
 			   weft_templates_write_result *res, bool *keep, weft_diags *d)
 {
 	if (merge)
-		return merge_into(p, tmp, root, dest, o, res, keep, d);
+		return merge_into(p, NULL, 0, tmp, root, dest, o, res, keep, d);
 	if (exists) /* an empty folder (perhaps the current one): fill it, keep it */
 		return move_top(root, dest, d);
 	if (rename(root, dest) != 0) {
@@ -1647,7 +1687,7 @@ static int dry_run_replaced(const weft_templates_plan *p, const char *dest, bool
 {
 	journal j = { 0 };
 	int err = WEFT_OK;
-	if (merge && !(err = merge_scan(&j, p, NULL, dest, false, d)))
+	if (merge && !(err = merge_scan(&j, p, NULL, dest, false, NULL, 0, d)))
 		err = list_replaced(&j, res);
 	journal_free(&j);
 	return err;
@@ -1708,4 +1748,131 @@ void weft_templates_write_result_free(weft_templates_write_result *res)
 		free(res->replaced[i]);
 	free(res->replaced);
 	memset(res, 0, sizeof *res);
+}
+
+/* ---- plans built by hand: weft update ------------------------------------------- */
+
+int weft_templates_plan_empty(weft_templates_plan **out, const char *name, const char *version,
+			      const char *origin)
+{
+	*out = NULL;
+	weft_templates_plan *p = calloc(1, sizeof *p);
+	if (!p)
+		return WEFT_ENOMEM;
+	p->name = strdup(name ? name : "");
+	p->version = strdup(version ? version : "");
+	p->origin = strdup(origin ? origin : "");
+	if (!p->name || !p->version || !p->origin) {
+		weft_templates_plan_free(p);
+		return WEFT_ENOMEM;
+	}
+	*out = p;
+	return WEFT_OK;
+}
+
+int weft_templates_plan_put(weft_templates_plan *p, const char *path, weft_templates_action action,
+			    unsigned mode, const char *data, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash) {
+		char *parent = strndup(path, (size_t)(slash - path));
+		int err = parent ? plan_dirs(p, parent) : WEFT_ENOMEM;
+		free(parent);
+		if (err)
+			return err;
+	}
+	entry *e = plan_add(p);
+	if (!e)
+		return WEFT_ENOMEM;
+	e->path = strdup(path);
+	e->data = malloc(len + 1);
+	if (!e->path || !e->data) {
+		free(e->path);
+		free(e->data);
+		p->n--;
+		return WEFT_ENOMEM;
+	}
+	if (len)
+		memcpy(e->data, data, len);
+	e->data[len] = '\0';
+	e->len = len;
+	e->pub.action = action;
+	e->pub.mode = mode;
+	e->pub.size = len;
+	return WEFT_OK;
+}
+
+void weft_templates_plan_sort(weft_templates_plan *p)
+{
+	if (p->n)
+		qsort(p->v, p->n, sizeof *p->v, by_path);
+	for (size_t i = 0; i < p->n; i++) {
+		p->v[i].pub.path = p->v[i].path;
+		p->v[i].pub.source = p->v[i].source;
+	}
+}
+
+const char *weft_templates_plan_data(const weft_templates_plan *p, size_t i, size_t *len)
+{
+	if (i >= p->n) {
+		*len = 0;
+		return NULL;
+	}
+	*len = p->v[i].len;
+	return p->v[i].data;
+}
+
+/* Remove the folders above rel in dest that the removal left empty. */
+static void prune_empty(const char *dest, const char *rel)
+{
+	char *full = join(dest, rel);
+	for (char *s = full ? strrchr(full, '/') : NULL; s && s > full + strlen(dest); s = strrchr(full, '/')) {
+		*s = '\0';
+		if (rmdir(full) != 0)
+			break;
+	}
+	free(full);
+}
+
+int weft_templates_plan_apply(const weft_templates_plan *p, const char *const *remove, size_t n_remove,
+			      const char *dest_in, const weft_templates_write_opts *o, weft_diags *d)
+{
+	weft_templates_write_opts none = { 0 };
+	if (!o)
+		o = &none;
+	weft_templates_write_result res = { 0 };
+	char *dest = dest_norm(dest_in);
+	if (!dest)
+		return WEFT_ENOMEM;
+	struct stat st;
+	int err = WEFT_OK;
+	if (lstat(dest, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, dest, 0, 0, NULL, "is not a folder");
+		err = WEFT_EENV;
+	}
+	if (!err) {
+		recover_beside(dest, d);
+		err = check_merge(p, dest, d);
+	}
+	char *tmp = NULL, *root = NULL;
+	bool keep = false;
+	if (!err) {
+		char *canon = canonical(dest, d);
+		free(dest);
+		dest = canon;
+		err = dest ? make_temp(&tmp, dest, d) : WEFT_EENV;
+	}
+	if (!err)
+		err = make_project(&root, p, tmp, o, d);
+	if (!err)
+		err = merge_into(p, remove, n_remove, tmp, root, dest, o, &res, &keep, d);
+	for (size_t i = 0; !err && i < n_remove; i++)
+		prune_empty(dest, remove[i]);
+	if (tmp && !keep)
+		weft_file_rm_tree(tmp);
+	weft_templates_write_result_free(&res);
+	free(tmp);
+	free(root);
+	free(dest);
+	return err;
 }

@@ -189,6 +189,57 @@ int weft_templates_git_head(char hex[41], const char *dir);
  * weft_templates_names_free. */
 int weft_templates_git_dirty(char ***paths, size_t *n, const char *dir, weft_diags *d);
 
+/* The pristine render of the template a project was made from (or last
+ * updated to), kept as a commit in the project's repository. */
+#define WEFT_TEMPLATES_BASE_REF "refs/weft/base"
+
+/* refs/weft/base of the repository whose work tree is exactly dir, into
+ * hex; -1 when there is none (no repository, or no such ref). */
+int weft_templates_git_base_head(char hex[41], const char *dir);
+/* Store every file and link of p (not its folders) as a commit in dir's
+ * repository, on top of the current base if any; hex gets it. The ref is
+ * not moved: weft_templates_git_base_set does that. */
+int weft_templates_git_base_commit(char hex[41], const char *dir, const weft_templates_plan *p,
+				   const char *message, weft_diags *d);
+/* Point refs/weft/base at hex; NULL or "" deletes it. */
+int weft_templates_git_base_set(const char *dir, const char *hex, weft_diags *d);
+/* The files of base commit hex of dir's repository, as a plan (links and
+ * modes kept; its paths checked as safe). */
+int weft_templates_git_base_read(weft_templates_plan **out, const char *dir, const char *hex, weft_diags *d);
+/* Three-way merge of one text (libgit2's merge-file): *out (malloc'ed,
+ * NUL-terminated) is the merge, with conflict markers labelled our_label
+ * and their_label unless favor_ours (then each clashing region keeps ours);
+ * *clean when nothing clashed. */
+int weft_templates_git_merge_file(char **out, size_t *out_len, bool *clean, const char *base, size_t base_len,
+				  const char *ours, size_t ours_len, const char *theirs, size_t theirs_len,
+				  const char *our_label, const char *their_label, bool favor_ours);
+
+/* ---- plans built by hand (scaffold.c, for weft update) ---- */
+
+/* An empty plan; name, version and origin name it in messages. */
+int weft_templates_plan_empty(weft_templates_plan **out, const char *name, const char *version,
+			      const char *origin);
+/* Add a file (RENDERED or COPIED) or link (data: its target) at path, and
+ * the folders on its way; data is copied. Call plan_sort after the last. */
+int weft_templates_plan_put(weft_templates_plan *p, const char *path, weft_templates_action action,
+			    unsigned mode, const char *data, size_t len);
+void weft_templates_plan_sort(weft_templates_plan *p);
+/* The bytes entry i writes (a link's target); NULL for a folder. */
+const char *weft_templates_plan_data(const weft_templates_plan *p, size_t i, size_t *len);
+/* Write p's files into the existing folder dest and remove remove[0..n)
+ * (paths relative to dest), as one transaction: the --force transaction of
+ * weft_templates_plan_write with removals as steps that move the file
+ * aside. On failure dest is as it was. The folders a removal leaves empty
+ * are removed afterwards. o's hooks apply; force, git, dry_run do not. */
+int weft_templates_plan_apply(const weft_templates_plan *p, const char *const *remove, size_t n_remove,
+			      const char *dest, const weft_templates_write_opts *o, weft_diags *d);
+
+/* The base commit of plan p in dir's repository (message naming the
+ * template and version), into hex; keep_base also points the ref at it
+ * (what weft new does after the first commit). */
+int weft_templates_plan_base_commit(char hex[41], const weft_templates_plan *p, const char *dir, weft_diags *d);
+int weft_templates_plan_keep_base(const weft_templates_plan *p, const char *dir, weft_diags *d);
+
 /* Name of the answers file written into every generated project. */
 #define WEFT_TEMPLATES_ANSWERS_FILE ".weft-answers.yaml"
 

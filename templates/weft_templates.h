@@ -373,6 +373,76 @@ typedef struct {
  * 0 or WEFT_ENOMEM. */
 int weft_templates_new_render(weft_buf *out, const weft_templates_new_report *r, weft_templates_format fmt);
 
+/* ==== 5. Updating a project to a new template version (weft update) ===== */
+
+/* What an update does to one path of the template's (old or new version). */
+typedef enum {
+	WEFT_TEMPLATES_UPD_UNCHANGED, /* the template did not change it, or you already have its change */
+	WEFT_TEMPLATES_UPD_UPDATED,   /* you had not changed it: the new version written */
+	WEFT_TEMPLATES_UPD_MERGED,    /* both changed it, in different places (or one the mode): merged */
+	WEFT_TEMPLATES_UPD_CONFLICT,  /* both changed the same place: marked, or a .rej / .weft-new beside */
+	WEFT_TEMPLATES_UPD_ADDED,     /* new in the template */
+	WEFT_TEMPLATES_UPD_REMOVED,   /* the template dropped it and you had not changed it */
+	WEFT_TEMPLATES_UPD_KEPT,      /* yours kept: you changed what the template dropped, or deleted
+				       * what it changed, or it is not a file in your project */
+} weft_templates_update_status;
+
+/* "unchanged", "updated", "merged", "conflict", "added", "removed", "kept". */
+const char *weft_templates_update_status_name(weft_templates_update_status s);
+
+typedef struct {
+	const char *path;   /* relative to DEST */
+	weft_templates_update_status status;
+	const char *note;   /* why, for kept and conflict; or NULL */
+	const char *beside; /* a conflict's file written beside it (path.rej, path.weft-new); or NULL */
+} weft_templates_update_file;
+
+typedef enum {
+	WEFT_TEMPLATES_CONFLICT_INLINE, /* conflict markers in the file, as git merge does */
+	WEFT_TEMPLATES_CONFLICT_REJ,    /* the file keeps your side; path.rej holds the clashes */
+} weft_templates_conflict_style;
+
+typedef struct {
+	const char *ref;        /* the new version of a git template: tag, branch or commit; NULL: a
+				 * URL's default branch, a local repository's work tree */
+	const char *const *sets; /* "name=value": new or changed values */
+	size_t n_sets;
+	const weft_templates_answers *answers; /* values instead of the recorded ones; or NULL */
+	weft_templates_ask_fn ask;             /* for new variables; NULL: never ask */
+	void *ask_ctx;
+	bool dry_run;  /* decide every file, write nothing */
+	bool force;    /* run on a work tree with uncommitted changes */
+	weft_templates_conflict_style conflict;
+	const char *data_dir; /* shipped patterns; NULL = weft_data_dir() */
+	/* test hooks, as in weft_templates_write_opts */
+	int (*before_write)(void *ctx, const char *path);
+	int (*before_move)(void *ctx, const char *path);
+	void *hook_ctx;
+} weft_templates_update_opts;
+
+typedef struct weft_templates_update weft_templates_update;
+
+/* Update the project in dest to the template's new version: read
+ * dest/.weft-answers.yaml, take the base (refs/weft/base of dest's
+ * repository, else the recorded git commit rendered again), render the new
+ * version with the recorded answers (plus o's), and merge base -> new into
+ * dest file by file (see update.c), as one transaction. Refuses a git work
+ * tree with uncommitted changes unless o->force (WEFT_EEXISTS). Clashes are
+ * not an error: count them with weft_templates_update_conflicts. On an
+ * error dest is as it was and *out is NULL. */
+int weft_templates_update_run(weft_templates_update **out, const char *dest, const weft_templates_update_opts *o,
+			      weft_diags *d);
+void weft_templates_update_free(weft_templates_update *u);
+size_t weft_templates_update_count(const weft_templates_update *u);
+/* Path i, sorted by path. WEFT_EINVALID when i is out of range. */
+int weft_templates_update_file_at(weft_templates_update_file *out, const weft_templates_update *u, size_t i);
+size_t weft_templates_update_conflicts(const weft_templates_update *u);
+/* The report: as text, a summary line, each path that is not unchanged
+ * and the counts; as JSON, one object (dest, dry_run, template {name,
+ * from_version, to_version, from_commit, to_commit}, base, files [{path,
+ * status, note, beside}], counts). 0 or WEFT_ENOMEM. */
+int weft_templates_update_render(weft_buf *out, const weft_templates_update *u, weft_templates_format fmt);
+
 #ifdef __cplusplus
 }
 #endif
