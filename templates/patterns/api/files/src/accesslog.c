@@ -116,8 +116,10 @@ size_t access_log_format(char *buf, size_t size, const access_entry *e, const st
 	struct tm tm;
 	time_t sec = when->tv_sec;
 	gmtime_r(&sec, &tm);
-	put_text(buf, size, &n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ method=", tm.tm_year + 1900, tm.tm_mon + 1,
+	put_text(buf, size, &n, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ request_id=", tm.tm_year + 1900, tm.tm_mon + 1,
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, when->tv_nsec / 1000000);
+	put_escaped(buf, size, &n, e->request_id, 64);
+	put_text(buf, size, &n, " method=");
 	put_escaped(buf, size, &n, e->method, 16);
 	put_text(buf, size, &n, " path=");
 	put_escaped(buf, size, &n, e->path, 200);
@@ -138,7 +140,7 @@ void access_log_write(access_log *l, const access_entry *e)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	char line[768];
+	char line[1536]; /* the longest line: every field at its limit, escaped */
 	size_t n = access_log_format(line, sizeof line, e, &now);
 	pthread_mutex_lock(&l->mu);
 	fwrite(line, 1, n, l->f);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const route_paths[ROUTE_COUNT] = { "/v1/predict", "/v1/model", "/healthz" };
 static const char *const route_methods[ROUTE_COUNT] = { "POST", "GET", "GET" };
@@ -58,6 +59,7 @@ void api_config_defaults(api_config *c)
 	c->max_connections = 256;
 	c->drain_timeout_ms = 5000;
 	snprintf(c->access_log, sizeof c->access_log, "-");
+	snprintf(c->request_id_header, sizeof c->request_id_header, "X-Request-Id");
 	c->public_routes = 1u << ROUTE_HEALTHZ;
 }
 
@@ -249,6 +251,46 @@ static void parse_sunset(parser *p, const char *value, const char *at)
 		 days[weekday(y, m, d)], d, months[m - 1], y);
 }
 
+bool api_valid_request_id(const char *s)
+{
+	if (!*s || strlen(s) > API_REQUEST_ID_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.' && *s != ':')
+			return false;
+	return true;
+}
+
+/* request_id_header: a header name, or `none`. Headers that carry
+ * credentials or mean something else to the service are refused: their
+ * values would be echoed to the caller and written to the log. */
+static void parse_request_id_header(parser *p, const char *v, const char *at)
+{
+	static const char *const taken[] = { "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
+					     "X-On-Behalf-Of", "Content-Type", "Content-Length", "Host" };
+	if (strcmp(v, "none") == 0) {
+		p->c->request_id_header[0] = '\0';
+		return;
+	}
+	bool ok = strlen(v) < sizeof p->c->request_id_header;
+	for (const char *q = v; ok && *q; q++)
+		ok = isalnum((unsigned char)*q) || *q == '-';
+	if (!ok) {
+		fail(p, at, "request_id_header: expected a header name (letters, digits, '-'; under %d characters) "
+			    "or none",
+		     API_HEADER_NAME_MAX);
+		return;
+	}
+	for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+		if (strcasecmp(v, taken[i]) == 0) {
+			fail(p, at, "request_id_header: %s cannot carry request ids (its value would be echoed and "
+				    "logged)",
+			     taken[i]);
+			return;
+		}
+	snprintf(p->c->request_id_header, sizeof p->c->request_id_header, "%s", v);
+}
+
 bool api_valid_user(const char *s)
 {
 	if (!*s || strlen(s) >= API_USER_NAME_MAX)
@@ -395,6 +437,7 @@ enum {
 	K_MAX_CONN,
 	K_DRAIN,
 	K_ACCESS_LOG,
+	K_REQUEST_ID_HEADER,
 	K_PUBLIC,
 	K_SUNSET,
 	K_TOKEN,
@@ -406,7 +449,8 @@ static const char *const keys[K_COUNT] = {
 	"listen",	 "port",	     "model",	     "features",      "workers",
 	"queue",	 "deadline_ms",	     "fallback_default", "fallback_cache", "cache_entries",
 	"cache_ttl_ms",	 "max_body_bytes",   "connection_timeout_s", "max_connections", "drain_timeout_ms",
-	"access_log",	 "public",	     "sunset",	     "token",	      "user",
+	"access_log",	 "request_id_header", "public",	     "sunset",	      "token",
+	"user",
 };
 
 static void set_int(parser *p, const char *v, const char *at, long long lo, long long hi, long long *out)
@@ -520,6 +564,9 @@ static void parse_setting(parser *p, const char *key, const char *key_at, const 
 		break;
 	case K_ACCESS_LOG:
 		set_path(p, c->access_log, sizeof c->access_log, v, v_at);
+		break;
+	case K_REQUEST_ID_HEADER:
+		parse_request_id_header(p, v, v_at);
 		break;
 	case K_PUBLIC:
 		if (strcmp(v, "none") == 0)

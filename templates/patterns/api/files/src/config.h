@@ -34,6 +34,8 @@
 #define API_TOKEN_NAME_MAX 64
 #define API_MAX_USERS 256
 #define API_USER_NAME_MAX 64
+#define API_HEADER_NAME_MAX 64
+#define API_REQUEST_ID_MAX 64 /* longest request id kept from a caller */
 
 /* The routes of the v1 contract (openapi.yaml). */
 typedef enum api_route {
@@ -73,6 +75,7 @@ typedef struct api_config {
 	int max_connections;
 	int drain_timeout_ms;         /* graceful shutdown: wait this long for requests */
 	char access_log[PATH_MAX];    /* "-": standard error */
+	char request_id_header[API_HEADER_NAME_MAX]; /* request id header, echoed and logged; "": off */
 	unsigned public_routes;       /* routes that need no token */
 	char sunset[ROUTE_COUNT][40]; /* HTTP-date of a deprecated route's end, or "" */
 	api_token tokens[API_MAX_TOKENS];
@@ -101,6 +104,11 @@ int api_route_find(const char *path);
 /* Whether s may name a user (X-On-Behalf-Of, `user =`): 1 to 63 letters,
  * digits and '-', '_', '.', '@'. */
 bool api_valid_user(const char *s);
+
+/* Whether s may serve as a request id taken from a caller: 1 to
+ * API_REQUEST_ID_MAX letters, digits and '-', '_', '.', ':' (a UUID, a W3C
+ * trace id, a gateway's id), so that it is safe in a header and a log line. */
+bool api_valid_request_id(const char *s);
 
 /* The rule for user name (its own, else "*"), or NULL when none applies. */
 const api_user *api_config_user(const api_config *c, const char *name);

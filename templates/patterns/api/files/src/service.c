@@ -10,6 +10,10 @@
  * - Every request is counted from its first callback to its completion
  *   callback; that count is what graceful shutdown waits for, and the
  *   completion callback writes the access log line with the latency.
+ * - Every response carries a request id (header request_id_header): the
+ *   caller's own when it sent a usable one, so that its logs and ours name
+ *   the same request, else one made here from a random prefix drawn at
+ *   start and a counter (unique, with no random read per request).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "service.h"
@@ -17,6 +21,8 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -48,6 +54,8 @@ struct service {
 	pthread_condattr_t cattr;
 	int in_flight;
 	bool draining, stopped;
+	uint64_t id_prefix; /* random per process start: ids of two runs differ */
+	uint64_t id_next;   /* counter of made-up request ids, under mu */
 };
 
 typedef struct req {
@@ -59,6 +67,7 @@ typedef struct req {
 	const char *reason;
 	const char *client;
 	char user[API_USER_NAME_MAX]; /* X-On-Behalf-Of, once checked against the user rules */
+	char request_id[API_REQUEST_ID_MAX + 1]; /* echoed and logged; "" when request ids are off */
 	char method[16];
 	char path[256];
 	char *body;
@@ -110,6 +119,8 @@ static enum MHD_Result send_json(service *s, struct MHD_Connection *conn, req *r
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (extra_name)
 		MHD_add_response_header(resp, extra_name, extra_value);
+	if (r->request_id[0])
+		MHD_add_response_header(resp, s->cfg.request_id_header, r->request_id);
 	if (r->route >= 0 && s->cfg.sunset[r->route][0]) {
 		/* the deprecation policy: callers are told before a route goes away */
 		MHD_add_response_header(resp, "Deprecation", "true");
@@ -217,6 +228,22 @@ static enum MHD_Result route_predict(service *s, struct MHD_Connection *conn, re
 
 /* ---- the MHD callbacks ---------------------------------------------------------------- */
 
+/* The request id of a new request: the caller's, when usable, else a new
+ * one (a caller's id that is too long or could forge a log line is
+ * replaced, not refused: tracing must never fail a request). Called under
+ * s->mu. */
+static void take_request_id(service *s, struct MHD_Connection *conn, req *r)
+{
+	if (!s->cfg.request_id_header[0])
+		return;
+	const char *id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, s->cfg.request_id_header);
+	if (id && api_valid_request_id(id)) {
+		snprintf(r->request_id, sizeof r->request_id, "%s", id);
+		return;
+	}
+	snprintf(r->request_id, sizeof r->request_id, "%016" PRIx64 "%016" PRIx64, s->id_prefix, s->id_next++);
+}
+
 static bool is_json_type(const char *ct)
 {
 	if (!ct)
@@ -301,6 +328,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = r;
 		pthread_mutex_lock(&s->mu);
 		s->in_flight++;
+		take_request_id(s, conn, r);
 		pthread_mutex_unlock(&s->mu);
 		return on_headers(s, conn, r, method);
 	}
@@ -376,6 +404,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		.reason = r->reason ? r->reason : termination_name(toe),
 		.client = r->client,
 		.user = r->user,
+		.request_id = r->request_id,
 	};
 	access_log_write(s->log, &e);
 	free(r->body);
@@ -394,6 +423,23 @@ static void on_result(void *ctx, const char *key, double score)
 }
 
 /* ---- life cycle ----------------------------------------------------------------------- */
+
+/* 64 random bits from the kernel; the clock and the process id if
+ * /dev/urandom cannot be read (ids then stay unique within the process). */
+static uint64_t random_prefix(void)
+{
+	uint64_t v = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, &v, sizeof v);
+		close(fd);
+		if (n == (ssize_t)sizeof v)
+			return v;
+	}
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return ((uint64_t)t.tv_sec << 32) ^ (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 16);
+}
 
 int service_start(service **out, const api_config *cfg, const service_opts *o, char *err, size_t errlen)
 {
@@ -414,6 +460,7 @@ int service_start(service **out, const api_config *cfg, const service_opts *o, c
 	pthread_condattr_setclock(&s->cattr, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->idle_cv, &s->cattr);
 	s->stopped = true; /* until the daemon runs: service_free then skips the drain */
+	s->id_prefix = random_prefix();
 	int rc = SERVICE_EINVALID;
 
 	if (pred_cache_new(&s->cache, cfg->cache_entries, (int64_t)cfg->cache_ttl_ms * 1000000) != 0) {

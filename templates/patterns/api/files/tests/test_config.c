@@ -34,6 +34,7 @@ Test(config, reads_every_setting)
 			   "max_connections = 50\n"
 			   "drain_timeout_ms = 1000\n"
 			   "access_log = /var/log/svc.log\n"
+			   "request_id_header = X-Correlation-Id\n"
 			   "public = /healthz /v1/model\n"
 			   "sunset = /v1/predict 2027-06-30\n"
 			   "token = crm sha256:" TOKEN_CRM_SHA256 " /v1/predict\n";
@@ -54,6 +55,7 @@ Test(config, reads_every_setting)
 	cr_expect_eq(c.max_connections, 50);
 	cr_expect_eq(c.drain_timeout_ms, 1000);
 	cr_expect_str_eq(c.access_log, "/var/log/svc.log");
+	cr_expect_str_eq(c.request_id_header, "X-Correlation-Id");
 	cr_expect_eq(c.public_routes, (1u << ROUTE_HEALTHZ) | (1u << ROUTE_MODEL));
 	/* 30 June 2027 is a Wednesday */
 	cr_expect_str_eq(c.sunset[ROUTE_PREDICT], "Wed, 30 Jun 2027 00:00:00 GMT");
@@ -76,6 +78,7 @@ Test(config, defaults_when_not_set)
 	cr_expect(c.fallback_cache);
 	cr_expect_eq(c.public_routes, 1u << ROUTE_HEALTHZ);
 	cr_expect_str_eq(c.access_log, "-");
+	cr_expect_str_eq(c.request_id_header, "X-Request-Id");
 }
 
 Test(config, errors_have_line_and_column)
@@ -157,6 +160,51 @@ Test(config, user_rules_and_act_for_users)
 	cr_expect(strstr(err, "token: no route given") != NULL, "%s", err);
 }
 
+Test(config, request_id_header_names)
+{
+	api_config c;
+	char err[1024];
+	const char *base = "token = a sha256:" TOKEN_CRM_SHA256 " /v1/predict\n";
+	char text[512];
+	snprintf(text, sizeof text, "%srequest_id_header = none\n", base);
+	cr_assert_eq(parse(&c, text, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(c.request_id_header, ""); /* off */
+	snprintf(text, sizeof text, "%srequest_id_header = X Request\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:2:21: request_id_header: expected a header name") != NULL, "%s", err);
+	snprintf(text, sizeof text, "%srequest_id_header = X-Req:Id\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "request_id_header: expected a header name") != NULL, "%s", err);
+	/* a credential would be echoed to the caller and written to the log */
+	snprintf(text, sizeof text, "%srequest_id_header = authorization\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "svc.conf:2:21: request_id_header: Authorization cannot carry request ids") != NULL,
+		  "%s", err);
+	snprintf(text, sizeof text, "%srequest_id_header = X-On-Behalf-Of\n", base);
+	cr_expect_eq(parse(&c, text, err, sizeof err), -1);
+	cr_expect(strstr(err, "X-On-Behalf-Of cannot carry request ids") != NULL, "%s", err);
+}
+
+Test(config, usable_request_ids)
+{
+	cr_expect(api_valid_request_id("7f3a9c0e-12d4-4b6e-8a51-c2f0d9e3b7a4"));
+	cr_expect(api_valid_request_id("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+	cr_expect(api_valid_request_id("gw:eu-1.42_a"));
+	char longest[65];
+	memset(longest, 'a', 64);
+	longest[64] = '\0';
+	cr_expect(api_valid_request_id(longest));
+	char too_long[66];
+	memset(too_long, 'a', 65);
+	too_long[65] = '\0';
+	cr_expect_not(api_valid_request_id(too_long));
+	cr_expect_not(api_valid_request_id(""));
+	cr_expect_not(api_valid_request_id("a b"));
+	cr_expect_not(api_valid_request_id("a=b"));
+	cr_expect_not(api_valid_request_id("a\"b"));
+	cr_expect_not(api_valid_request_id("a\nstatus=200"));
+}
+
 Test(config, needs_a_token_unless_everything_is_public)
 {
 	api_config c;
@@ -211,5 +259,6 @@ Test(config, shipped_configuration_is_valid)
 	cr_expect_geq(c.n_tokens, 1u);
 	cr_expect(c.public_routes & (1u << ROUTE_HEALTHZ));
 	cr_expect_str_eq(c.model_path, PROJECT_DIR "/config/../models/model.safetensors");
+	cr_expect_str_eq(c.request_id_header, "X-Request-Id");
 }
 

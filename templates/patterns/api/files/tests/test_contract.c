@@ -44,8 +44,10 @@ static void conforms(const char *method, const char *path, const char *token, co
 	cr_assert_not_null(schema, "%s", err);
 	cJSON *j = cJSON_Parse(r.body);
 	cr_assert_not_null(j, "%s %s: not JSON: %s", method, path, r.body);
-	char ct[64];
+	char ct[64], id[128];
 	cr_expect_str_eq(http_header(&r, "Content-Type", ct, sizeof ct), "application/json");
+	/* components/headers/RequestId: on every response */
+	cr_expect_not_null(http_header(&r, "X-Request-Id", id, sizeof id), "%s %s: no X-Request-Id", method, path);
 	cr_expect_eq(schema_check(contract, schema, j, err, sizeof err), 0, "%s %s %ld: %s\nbody: %s", method, path,
 		     r.status, err, r.body);
 	cJSON_Delete(j);
