@@ -435,3 +435,63 @@ int weft_templates_git_merge_file(char **out, size_t *out_len, bool *clean, cons
 	git_libgit2_shutdown();
 	return err;
 }
+
+/* The answers file of base commit c, or NULL. */
+static git_blob *base_answers(git_repository *repo, git_commit *c)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	if (git_commit_tree(&tree, c) == 0 && git_tree_entry_bypath(&e, tree, WEFT_TEMPLATES_ANSWERS_FILE) == 0)
+		git_blob_lookup(&blob, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	return blob;
+}
+
+int weft_templates_git_base_find(char hex[41], const char *dir, const char *answers, size_t len,
+				 const char *digest_line)
+{
+	hex[0] = '\0';
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	git_commit *c = NULL;
+	git_oid id;
+	int rc = -2;
+	char by_digest[41] = "";
+	if (open_exact(&repo, dir) == 0 && git_reference_name_to_id(&id, repo, WEFT_TEMPLATES_BASE_REF) == 0 &&
+	    git_commit_lookup(&c, repo, &id) == 0) {
+		git_oid_tostr(hex, 41, &id);
+		rc = -1;
+		for (int depth = 0; c && depth < 10000; depth++) {
+			git_blob *b = base_answers(repo, c);
+			const char *s = b ? git_blob_rawcontent(b) : NULL;
+			size_t n = b ? (size_t)git_blob_rawsize(b) : 0;
+			if (s && n == len && !memcmp(s, answers, len)) {
+				git_oid_tostr(hex, 41, git_commit_id(c));
+				rc = 0;
+			} else if (s && digest_line && !by_digest[0]) {
+				size_t dl = strlen(digest_line);
+				for (size_t i = 0; i + dl <= n; i++)
+					if (!memcmp(s + i, digest_line, dl)) {
+						git_oid_tostr(by_digest, 41, git_commit_id(c));
+						break;
+					}
+			}
+			git_blob_free(b);
+			git_commit *parent = NULL;
+			if (rc == 0 || git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) != 0)
+				parent = NULL;
+			git_commit_free(c);
+			c = parent;
+		}
+		if (rc && by_digest[0]) {
+			memcpy(hex, by_digest, 41);
+			rc = 1;
+		}
+	}
+	git_commit_free(c);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return rc;
+}

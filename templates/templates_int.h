@@ -196,6 +196,14 @@ int weft_templates_git_dirty(char ***paths, size_t *n, const char *dir, weft_dia
 /* refs/weft/base of the repository whose work tree is exactly dir, into
  * hex; -1 when there is none (no repository, or no such ref). */
 int weft_templates_git_base_head(char hex[41], const char *dir);
+/* The base commit that matches the project's answers file (answers, len
+ * bytes): the newest on refs/weft/base's first-parent history whose own
+ * answers file is the same bytes (0), else the newest whose answers hold
+ * digest_line (1), else the ref's tip (-1); -2 when there is no base. An
+ * update the user threw away (git checkout .) leaves the ref ahead of the
+ * work tree: this finds the base the work tree really came from. */
+int weft_templates_git_base_find(char hex[41], const char *dir, const char *answers, size_t len,
+				 const char *digest_line);
 /* Store every file and link of p (not its folders) as a commit in dir's
  * repository, on top of the current base if any; hex gets it. The ref is
  * not moved: weft_templates_git_base_set does that. */

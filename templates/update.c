@@ -496,7 +496,31 @@ static int load_base(weft_templates_plan **out, char **from, bool repo, const ch
 	char hex[41];
 	weft_buf f = WEFT_BUF_INIT;
 	int err;
+	char *ans = NULL;
+	size_t ans_len = 0;
+	int found = -2;
 	if (repo && weft_templates_git_base_head(hex, dest) == 0) {
+		char *ans_path = join(dest, WEFT_TEMPLATES_ANSWERS_FILE);
+		if (!ans_path || weft_file_read(&ans, &ans_len, ans_path, MAX_WORK_FILE, d)) {
+			free(ans_path);
+			return ans_path ? WEFT_EENV : WEFT_ENOMEM;
+		}
+		free(ans_path);
+		const char *digest = weft_templates_answers_field(rec, "template_digest");
+		weft_buf line = WEFT_BUF_INIT;
+		if (digest)
+			weft_buf_printf(&line, "template_digest: \"%s\"", digest);
+		found = weft_templates_git_base_find(hex, dest, ans, ans_len, line.oom ? NULL : line.ptr);
+		weft_buf_free(&line);
+		free(ans);
+	}
+	if (found == -1 || found == 1)
+		weft_diags_add(d, WEFT_SEV_WARNING, dest, 0, 0,
+			       "if an earlier update was thrown away, check the result with git diff",
+			       found == 1 ? "the answers file differs from every template base kept; merging from the base "
+					    "of the same template version"
+					  : "no kept template base matches the answers file; merging from the newest");
+	if (found > -2) {
 		weft_buf_printf(&f, WEFT_TEMPLATES_BASE_REF " %.12s", hex);
 		err = weft_templates_git_base_read(out, dest, hex, d);
 	} else if (weft_templates_answers_field(rec, "commit")) {
@@ -606,8 +630,17 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 		err = weft_templates_manifest_load(&m, weft_templates_source_dir(src), d);
 	if (!err) {
 		char digest[72];
-		if (!(err = weft_templates_digest(digest, m, d)))
-			weft_templates_answers_compare(rec, m, digest, weft_templates_source_commit(src), d);
+		weft_diags *cmp = NULL;
+		if (!(err = weft_templates_digest(digest, m, d)) && !(err = weft_diags_new(&cmp)))
+			weft_templates_answers_compare(rec, m, digest, weft_templates_source_commit(src), cmp);
+		/* that the template changed is the point here; what changed in its
+		 * variables (the notes) is worth saying */
+		for (size_t i = 0; cmp && i < weft_diags_count(cmp); i++) {
+			const weft_diag *x = weft_diags_get(cmp, i);
+			if (x->severity == WEFT_SEV_NOTE)
+				weft_diags_add(d, x->severity, x->path, x->line, x->col, x->hint, "%s", x->message);
+		}
+		weft_diags_free(cmp);
 	}
 	if (!err) {
 		weft_templates_values_opts vo = { .sets = o->sets, .n_sets = o->n_sets,
@@ -764,6 +797,11 @@ int weft_templates_update_render(weft_buf *out, const weft_templates_update *u, 
 			return WEFT_ENOMEM;
 		weft_buf_printf(out, "%s\n", text);
 		free(text);
+		return out->oom ? WEFT_ENOMEM : WEFT_OK;
+	}
+	if (u->counts[WEFT_TEMPLATES_UPD_UNCHANGED] == u->n) {
+		weft_buf_printf(out, "%s is up to date with %s %s (base: %s)\n", u->dest, u->name, u->to_version,
+				u->base_from);
 		return out->oom ? WEFT_ENOMEM : WEFT_OK;
 	}
 	weft_buf_printf(out, "%s %s: %s %s -> %s (base: %s)\n", u->dry_run ? "would update" : "updated", u->dest,

@@ -533,3 +533,20 @@ Test(update, no_base_at_all_is_a_clear_error)
 	free(out);
 	free(err);
 }
+
+Test(update, an_update_thrown_away_can_be_made_again)
+{
+	project_edited();
+	weft_templates_update_opts o = { .ref = "v2" };
+	weft_templates_update_free(update(&o, 0));
+	/* the user throws the update away; refs/weft/base has moved on */
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "cd '%s' && git checkout -q . && git clean -fdq", path_in("p"));
+	cr_assert_eq(system(cmd), 0);
+	expect_text("p/README.md", lines("readme world", 8, "user's line 8", 0, NULL));
+	weft_templates_update *u = update(&o, 0);
+	expect_text("p/README.md", lines("readme world", 2, "template's v2 line 2", 8, "user's line 8"));
+	cr_expect_eq(status_of(u, "README.md"), WEFT_TEMPLATES_UPD_MERGED);
+	cr_expect(weft_path_exists(path_in("p/new.txt")));
+	weft_templates_update_free(u);
+}
