@@ -336,7 +336,7 @@ static int base_entry(const char *root, const git_tree_entry *e, void *ctx)
 	git_blob *blob = NULL;
 	if (path.oom) {
 		r->err = WEFT_ENOMEM;
-	} else if (!weft_templates_path_is_safe(path.ptr)) {
+	} else if (weft_templates_path_check(path.ptr, NULL) != WEFT_TEMPLATES_PATH_OK) {
 		weft_diags_add(r->d, WEFT_SEV_ERROR, WEFT_TEMPLATES_BASE_REF, 0, 0, NULL, "holds an unsafe path '%s'",
 			       path.ptr);
 		r->err = WEFT_EINVALID;

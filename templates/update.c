@@ -670,8 +670,10 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 		err = weft_templates_plan_empty(&g.out, u->name, u->to_version, weft_templates_source_origin(src));
 	for (size_t i = 0; !err && i < n_paths; i++) {
 		side b = plan_side(base, paths[i]), n = plan_side(next, paths[i]), w;
-		if (!weft_templates_path_is_safe(paths[i])) {
-			weft_diags_add(d, WEFT_SEV_ERROR, paths[i], 0, 0, NULL, "is not a safe path inside the project");
+		weft_templates_path_rule rule = weft_templates_path_check(paths[i], NULL);
+		if (rule != WEFT_TEMPLATES_PATH_OK) {
+			weft_diags_add(d, WEFT_SEV_ERROR, paths[i], 0, 0, NULL, "not a path weft writes: %s",
+				       weft_templates_path_rule_text(rule));
 			err = WEFT_EINVALID;
 			break;
 		}

@@ -550,3 +550,68 @@ Test(update, an_update_thrown_away_can_be_made_again)
 	cr_expect(weft_path_exists(path_in("p/new.txt")));
 	weft_templates_update_free(u);
 }
+
+/* A base whose tree holds a path that a case-insensitive file system takes
+ * for .git: refused before anything is written. */
+Test(update, a_base_naming_git_is_refused)
+{
+	make_project("v1", true);
+	char *before = snapshot();
+	git_libgit2_init();
+	git_repository *repo = NULL;
+	cr_assert_eq(git_repository_open(&repo, path_in("p")), 0);
+	git_oid base_id, blob, hooks_id, dotgit_id, tree_id, commit_id;
+	cr_assert_eq(git_reference_name_to_id(&base_id, repo, "refs/weft/base"), 0);
+	git_commit *base = NULL;
+	git_tree *base_tree = NULL;
+	cr_assert_eq(git_commit_lookup(&base, repo, &base_id), 0);
+	cr_assert_eq(git_commit_tree(&base_tree, base), 0);
+	cr_assert_eq(git_blob_create_from_buffer(&blob, repo, "#!/bin/sh\n", 10), 0);
+	git_treebuilder *tb = NULL;
+	cr_assert_eq(git_treebuilder_new(&tb, repo, NULL), 0);
+	cr_assert_eq(git_treebuilder_insert(NULL, tb, "pre-commit", &blob, GIT_FILEMODE_BLOB_EXECUTABLE), 0);
+	cr_assert_eq(git_treebuilder_write(&hooks_id, tb), 0);
+	git_treebuilder_free(tb);
+	cr_assert_eq(git_treebuilder_new(&tb, repo, NULL), 0);
+	cr_assert_eq(git_treebuilder_insert(NULL, tb, "hooks", &hooks_id, GIT_FILEMODE_TREE), 0);
+	cr_assert_eq(git_treebuilder_write(&dotgit_id, tb), 0);
+	git_treebuilder_free(tb);
+	/* libgit2's tree builder refuses such a name: write the tree object by
+	 * hand, ".Git" beside the base's answers file (names sorted) */
+	const git_tree_entry *ans = git_tree_entry_byname(base_tree, ".weft-answers.yaml");
+	cr_assert_not_null(ans);
+	char raw[256];
+	size_t n = 0;
+	memcpy(raw + n, "40000 .Git", 11); /* with its NUL */
+	n += 11;
+	memcpy(raw + n, dotgit_id.id, 20);
+	n += 20;
+	memcpy(raw + n, "100644 .weft-answers.yaml", 26);
+	n += 26;
+	memcpy(raw + n, git_tree_entry_id(ans)->id, 20);
+	n += 20;
+	git_odb *odb = NULL;
+	cr_assert_eq(git_repository_odb(&odb, repo), 0);
+	cr_assert_eq(git_odb_write(&tree_id, odb, raw, n, GIT_OBJECT_TREE), 0);
+	git_odb_free(odb);
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	cr_assert_eq(git_tree_lookup(&tree, repo, &tree_id), 0);
+	cr_assert_eq(git_signature_now(&sig, "X", "x@example.com"), 0);
+	cr_assert_eq(git_commit_create_v(&commit_id, repo, "refs/weft/base", sig, sig, NULL, "hostile", tree, 1, base), 0);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_tree_free(base_tree);
+	git_commit_free(base);
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	free(before);
+	before = snapshot();
+	weft_templates_update_opts o = { .ref = "v2" };
+	update(&o, WEFT_EINVALID);
+	char *after = snapshot();
+	cr_expect_str_eq(after, before);
+	cr_expect(!weft_path_exists(path_in("p/.Git")));
+	free(before);
+	free(after);
+}
