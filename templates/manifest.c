@@ -31,7 +31,7 @@ const char *weft_templates_type_name(weft_templates_type t)
 
 static const char *const top_keys[] = { "name", "version", "summary", "description", "variables",
 					"files", "root", "partials", "escape_html", "include", "validate",
-					"case_sensitive_paths", NULL };
+					"case_sensitive_paths", "migrations", NULL };
 static const char *const include_keys[] = { "from", "to", NULL };
 static const char *const var_keys[] = { "name", "type", "help", "default", "pattern", "min", "max",
 					"choices", "when", "value", "expr", "transform", "secret", NULL };
@@ -120,7 +120,7 @@ static int at(weft_diags *d, const char *path, const weft_yaml_node *n, const ch
 	return WEFT_EINVALID;
 }
 
-static bool valid_ident(const char *s)
+bool weft_templates_ident_ok(const char *s)
 {
 	if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
 		return false;
@@ -206,7 +206,7 @@ static int var_read(var_src *s, const weft_yaml_node *vn, const char *const *ear
 	if ((err = weft_yaml_str(&s->name, s->doc, vn, "name", true, d)))
 		return err;
 	const weft_yaml_node *name_n = weft_yaml_get(vn, "name");
-	if (!valid_ident(s->name))
+	if (!weft_templates_ident_ok(s->name))
 		return at(d, s->path, name_n, "letters, digits and '_', not starting with a digit",
 			  "bad variable name '%s'", s->name);
 	for (size_t i = 0; i < n_earlier; i++)
@@ -1010,6 +1010,8 @@ int weft_templates_manifest_load(weft_templates_manifest **out, const char *dir,
 		err = load_includes(m, doc, inc, d);
 	if (!err)
 		err = load_validations(m, doc, root, d);
+	if (!err)
+		err = weft_templates_migrations_load(m, doc, root, d);
 	weft_yaml_doc_free(doc);
 	if (err) {
 		weft_templates_manifest_free(m);
@@ -1052,6 +1054,7 @@ void weft_templates_manifest_free(weft_templates_manifest *m)
 	}
 	free(m->includes);
 	free_validations(m);
+	weft_templates_migrations_free(m);
 	free(m->dir);
 	free(m->path);
 	free(m->name);
@@ -1524,9 +1527,19 @@ size_t weft_templates_answers_compare(const weft_templates_answers *a, const wef
 		if (v->derived)
 			continue;
 		const weft_yaml_node *rec = weft_yaml_get(vars, v->name);
+		const char *was_names[64], *renamed = NULL;
+		size_t n_was = rec ? 0 : weft_templates_migrate_old_names(was_names, 64, m, was_version, v->name);
+		for (size_t j = 0; !rec && j < n_was; j++)
+			if ((rec = weft_yaml_get(vars, was_names[j])))
+				renamed = was_names[j];
 		var_shape now, was;
 		shape_of_var(&now, v);
 		weft_buf t = WEFT_BUF_INIT;
+		if (renamed) {
+			weft_buf_printf(&t, "variable '%s' is now '%s' (a migration of the template): its answer carried over",
+					renamed, v->name);
+			list[n_list++] = (note){ weft_buf_detach(&t) };
+		}
 		if (!rec) {
 			weft_buf_printf(&t, "variable '%s' added (%s", v->name, now.type);
 			if (now.def) {
@@ -1554,7 +1567,8 @@ size_t weft_templates_answers_compare(const weft_templates_answers *a, const wef
 		size_t k = 0;
 		while (key && k < m->n_vars && strcmp(m->vars[k].pub.name, key))
 			k++;
-		if (!key || (k < m->n_vars && !m->vars[k].pub.derived))
+		if (!key || (k < m->n_vars && !m->vars[k].pub.derived) ||
+		    weft_templates_migrate_renamed(m, was_version, key))
 			continue;
 		weft_buf t = WEFT_BUF_INIT;
 		weft_buf_printf(&t, "variable '%s' removed%s", key ? key : "?",
@@ -1685,6 +1699,22 @@ static void replay_free(replay *r)
 	free(r);
 }
 
+/* The answer to variable name: under its name, else (weft update) under
+ * an earlier name the template's migrations renamed it from; NULL if none
+ * or null. */
+static const weft_yaml_node *answer_of(const weft_templates_manifest *m, const weft_templates_values_opts *o,
+				       const char *name)
+{
+	if (!o->answers || !o->answers->answers)
+		return NULL;
+	const weft_yaml_node *a = weft_yaml_get(o->answers->answers, name);
+	const char *was[64];
+	size_t n = a ? 0 : weft_templates_migrate_old_names(was, 64, m, o->answers_version, name);
+	for (size_t i = 0; !a && i < n; i++)
+		a = weft_yaml_get(o->answers->answers, was[i]);
+	return a && !weft_yaml_is_null(a) ? a : NULL;
+}
+
 /* Did the user give variable k (--set, answers file, a prompt)? */
 static bool user_given(const weft_templates_manifest *m, const weft_templates_values_opts *o, const replay *r,
 		       size_t k)
@@ -1692,11 +1722,8 @@ static bool user_given(const weft_templates_manifest *m, const weft_templates_va
 	const char *name = m->vars[k].pub.name;
 	if (find_set(o, name))
 		return true;
-	if (o->answers && o->answers->answers) {
-		const weft_yaml_node *a = weft_yaml_get(o->answers->answers, name);
-		if (a && !weft_yaml_is_null(a))
-			return true;
-	}
+	if (answer_of(m, o, name))
+		return true;
 	return r && k < MAX_VARS && r->answer[k];
 }
 
@@ -1934,6 +1961,8 @@ static void warn_unknown_answers(const weft_templates_manifest *m, const weft_te
 			k++;
 		if (key && k < m->n_vars && !m->vars[k].pub.derived)
 			continue;
+		if (key && weft_templates_migrate_renamed(m, o->answers_version, key))
+			continue;
 		const char *s = key ? weft_suggest(key, names, m->n_vars) : NULL;
 		char hint[128];
 		snprintf(hint, sizeof hint, "did you mean '%s'?", s ? s : "");
@@ -2115,10 +2144,7 @@ static cJSON *var_given_value(resolver *rs, const weft_templates_var_impl *v)
 	const weft_templates_var *pv = &v->pub;
 	const weft_templates_values_opts *o = rs->o;
 	const char *set = find_set(o, pv->name);
-	const weft_yaml_node *ans = o->answers && o->answers->answers ? weft_yaml_get(o->answers->answers, pv->name)
-								      : NULL;
-	if (ans && weft_yaml_is_null(ans))
-		ans = NULL;
+	const weft_yaml_node *ans = answer_of(rs->m, o, pv->name);
 	if (set)
 		return value_of_set(rs, pv, set);
 	if (ans)

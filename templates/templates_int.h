@@ -35,6 +35,9 @@ int weft_templates_expr_check_rule(const char *src, const weft_templates_expr_va
 
 /* ---- manifest (manifest.c) ---- */
 
+/* A variable name: a letter or '_', then letters, digits, '_'; at most 64. */
+bool weft_templates_ident_ok(const char *s);
+
 typedef struct {
 	weft_templates_var pub; /* first: a public pointer converts back */
 	char **choices;
@@ -61,6 +64,21 @@ typedef struct {
 	int line, col;
 } weft_templates_include;
 
+/* migrations: (migrate.c): what one version renamed or moved. */
+typedef struct {
+	char *from, *to;
+	int line, col; /* of `to` in template.yaml */
+} weft_templates_pair;
+
+typedef struct {
+	char *version;                   /* the version that made the change */
+	weft_templates_pair *renames;    /* variables */
+	size_t n_renames;
+	weft_templates_pair *moves;      /* output paths, relative to the project */
+	size_t n_moves;
+	int line, col;
+} weft_templates_migration;
+
 struct weft_templates_manifest {
 	weft_templates_info info;
 	char *dir, *path, *name, *version, *summary, *description;
@@ -78,7 +96,27 @@ struct weft_templates_manifest {
 	size_t n_includes;
 	struct weft_templates_validation_impl *validations; /* validate: (manifest.c) */
 	size_t n_validations;
+	weft_templates_migration *migrations; /* oldest first, none after version */
+	size_t n_migrations;
 };
+
+/* Load root's `migrations:` into m (after its variables): each entry's
+ * version is at most m's and after the one before; renames are variable
+ * names ending at one of m's variables (or renamed again later); moves are
+ * paths weft writes. Errors with path:line:col. migrate.c. */
+int weft_templates_migrations_load(weft_templates_manifest *m, const weft_yaml_doc *doc,
+				   const weft_yaml_node *root, weft_diags *d);
+void weft_templates_migrations_free(weft_templates_manifest *m);
+/* The names a variable of m had in versions from from_version on, newest
+ * first, up to max into out; 0 when none (or from_version is NULL). */
+size_t weft_templates_migrate_old_names(const char **out, size_t max, const weft_templates_manifest *m,
+					const char *from_version, const char *name);
+/* Is name an earlier name (since from_version) of one of m's variables? */
+bool weft_templates_migrate_renamed(const weft_templates_manifest *m, const char *from_version, const char *name);
+/* Where path (an output path of m) was in from_version, if migrations
+ * moved it since; else NULL. */
+const char *weft_templates_migrate_old_path(const weft_templates_manifest *m, const char *from_version,
+					    const char *path);
 
 /* A relative path that stays inside its folder: not empty, not absolute,
  * no "." or ".." component, no NUL, no backslash, no control character, not

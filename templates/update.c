@@ -41,7 +41,7 @@ struct weft_templates_update {
 	size_t n, cap;
 	char *dest, *name, *from_version, *to_version, *from_commit, *to_commit;
 	char *base_from; /* "refs/weft/base <hex>" or "template commit <hex>, rendered again" */
-	size_t counts[WEFT_TEMPLATES_UPD_KEPT + 1];
+	size_t counts[WEFT_TEMPLATES_UPD_MOVED + 1];
 	bool dry_run;
 };
 
@@ -55,11 +55,11 @@ typedef struct {
 } side;
 
 static const char *const status_name[] = { "unchanged", "updated", "merged", "conflict",
-					   "added",     "removed", "kept" };
+					   "added",     "removed", "kept",   "moved" };
 
 const char *weft_templates_update_status_name(weft_templates_update_status s)
 {
-	return (unsigned)s <= WEFT_TEMPLATES_UPD_KEPT ? status_name[s] : "?";
+	return (unsigned)s <= WEFT_TEMPLATES_UPD_MOVED ? status_name[s] : "?";
 }
 
 static char *join(const char *a, const char *b)
@@ -206,10 +206,14 @@ typedef struct {
 	const char *their_label;   /* "template api 1.1.0" */
 	weft_templates_conflict_style style;
 	weft_diags *d;
+	const char *watch; /* a path whose writing is noted in watched */
+	bool watched;
 } merger;
 
 static int put(merger *g, const char *path, bool link, bool exec, const char *data, size_t len)
 {
+	if (g->watch && !strcmp(path, g->watch))
+		g->watched = true;
 	return weft_templates_plan_put(g->out, path, link ? WEFT_TEMPLATES_SYMLINK : WEFT_TEMPLATES_RENDERED,
 				       exec ? 0755 : 0644, data, len);
 }
@@ -395,6 +399,123 @@ static int decide(merger *g, const char *path, const side *b, const side *w, con
 	if (w->link || n->link || base->link || is_binary(w) || is_binary(n) || is_binary(base))
 		return clash_whole(g, path, n);
 	return merge_text(g, path, base, w, n, exec);
+}
+
+/* ---- files the template moved (migrations) ------------------------------------------ */
+
+typedef struct {
+	const char *from, *to; /* paths of the union list */
+	bool relocate;         /* DEST has it at from only: weft moves it */
+} move;
+
+/* The union path equal to s, or NULL. */
+static const char *path_in_list(char **paths, size_t n, const char *s)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(paths[mid], s);
+		if (c == 0)
+			return paths[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The moves: a path of the new render that the migrations (since
+ * from_version) moved from a path of the base. Its base is the old path's.
+ * Where DEST has the file (or link) at the old path and nothing at the new
+ * one, weft moves it; where the user has the new path already (moved by
+ * hand), that is the user's side, and the old path, if still there, is
+ * decided as usual. */
+static int find_moves(move **out, size_t *n_out, char **paths, size_t n, const weft_templates_manifest *m,
+		      const char *from_version, const weft_templates_plan *base, const weft_templates_plan *next,
+		      const char *dest)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (!m->n_migrations || !from_version)
+		return WEFT_OK;
+	move *v = calloc(n + 1, sizeof *v);
+	if (!v)
+		return WEFT_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *was = weft_templates_migrate_old_path(m, from_version, paths[i]);
+		const char *from = was ? path_in_list(paths, n, was) : NULL;
+		if (!from || plan_side(base, paths[i]).present || !plan_side(next, paths[i]).present ||
+		    !plan_side(base, from).present || plan_side(next, from).present)
+			continue;
+		char *old_full = join(dest, from), *new_full = join(dest, paths[i]);
+		struct stat st;
+		bool at_new = new_full && lstat(new_full, &st) == 0;
+		bool relocate = !at_new && old_full && lstat(old_full, &st) == 0 &&
+				(S_ISREG(st.st_mode) || S_ISLNK(st.st_mode));
+		if (!old_full || !new_full) {
+			free(old_full);
+			free(new_full);
+			free(v);
+			return WEFT_ENOMEM;
+		}
+		free(old_full);
+		free(new_full);
+		v[k++] = (move){ from, paths[i], relocate };
+	}
+	*out = v;
+	*n_out = k;
+	return WEFT_OK;
+}
+
+static const move *move_of(const move *v, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].from == path || v[i].to == path)
+			return &v[i];
+	return NULL;
+}
+
+/* A moved file, merged from the old path's base. Relocated: as if the
+ * user's copy were already at its new path, written there whatever the
+ * decision, and removed from the old path. */
+static int decide_moved(merger *g, const move *mv, const weft_templates_plan *base, const weft_templates_plan *next)
+{
+	side b = plan_side(base, mv->from), n = plan_side(next, mv->to), w;
+	int err = work_side(&w, g->dest, mv->relocate ? mv->from : mv->to, g->d);
+	if (!err && !mv->relocate) {
+		err = decide(g, mv->to, &b, &w, &n);
+		free(w.owned);
+		return err;
+	}
+	g->watch = mv->to;
+	g->watched = false;
+	if (!err)
+		err = decide(g, mv->to, &b, &w, &n);
+	g->watch = NULL;
+	if (!err && !g->watched)
+		err = put(g, mv->to, w.link, w.exec, w.data, w.len);
+	free(w.owned);
+	weft_buf note = WEFT_BUF_INIT;
+	ufile *f = err ? NULL : &g->u->v[g->u->n - 1];
+	if (f) {
+		weft_buf_printf(&note, "moved from %s%s%s", mv->from, f->note ? "; " : "", f->note ? f->note : "");
+		if (note.oom)
+			err = WEFT_ENOMEM;
+	}
+	if (!err) {
+		free(f->note);
+		f->note = weft_buf_detach(&note);
+		char *copy = strdup(mv->from);
+		if (!copy)
+			return WEFT_ENOMEM;
+		g->remove[g->n_remove++] = copy;
+		weft_buf_printf(&note, "to %s", mv->to);
+		err = note.oom ? WEFT_ENOMEM : add_file(g->u, mv->from, WEFT_TEMPLATES_UPD_MOVED, note.ptr, NULL);
+	}
+	weft_buf_free(&note);
+	return err;
 }
 
 /* ---- the run ------------------------------------------------------------------------ */
@@ -596,6 +717,8 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 	cJSON *values = NULL;
 	char **paths = NULL;
 	size_t n_paths = 0;
+	move *moves = NULL;
+	size_t n_moves = 0;
 	merger g = { .u = u, .dest = u->dest, .style = o->conflict, .d = d };
 	weft_buf label = WEFT_BUF_INIT;
 	bool repo = false;
@@ -645,7 +768,8 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 	if (!err) {
 		weft_templates_values_opts vo = { .sets = o->sets, .n_sets = o->n_sets,
 						  .answers = o->answers ? o->answers : rec,
-						  .ask = o->ask, .ask_ctx = o->ask_ctx };
+						  .ask = o->ask, .ask_ctx = o->ask_ctx,
+						  .answers_version = weft_templates_answers_field(rec, "version") };
 		err = weft_templates_values_resolve(&values, m, &vo, d);
 	}
 	if (!err)
@@ -668,8 +792,9 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 		err = WEFT_ENOMEM;
 	if (!err)
 		err = weft_templates_plan_empty(&g.out, u->name, u->to_version, weft_templates_source_origin(src));
+	if (!err)
+		err = find_moves(&moves, &n_moves, paths, n_paths, m, u->from_version, base, next, u->dest);
 	for (size_t i = 0; !err && i < n_paths; i++) {
-		side b = plan_side(base, paths[i]), n = plan_side(next, paths[i]), w;
 		weft_templates_path_rule rule = weft_templates_path_check(paths[i], NULL);
 		if (rule != WEFT_TEMPLATES_PATH_OK) {
 			weft_diags_add(d, WEFT_SEV_ERROR, paths[i], 0, 0, NULL, "not a path weft writes: %s",
@@ -677,6 +802,14 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 			err = WEFT_EINVALID;
 			break;
 		}
+		const move *mv = move_of(moves, n_moves, paths[i]);
+		if (mv && mv->from == paths[i] && mv->relocate)
+			continue; /* decided with where it moves to */
+		if (mv && mv->to == paths[i]) {
+			err = decide_moved(&g, mv, base, next);
+			continue;
+		}
+		side b = plan_side(base, paths[i]), n = plan_side(next, paths[i]), w;
 		err = work_side(&w, u->dest, paths[i], d);
 		if (!err)
 			err = decide(&g, paths[i], &b, &w, &n);
@@ -693,6 +826,7 @@ int weft_templates_update_run(weft_templates_update **out, const char *dest, con
 	free(g.remove);
 	weft_templates_plan_free(g.out);
 	free(paths);
+	free(moves);
 	weft_buf_free(&label);
 	weft_templates_plan_free(next);
 	weft_templates_plan_free(base);
@@ -790,7 +924,7 @@ int weft_templates_update_render(weft_buf *out, const weft_templates_update *u, 
 			cJSON_AddItemToArray(files, f);
 		}
 		cJSON_AddItemToObject(o, "files", files);
-		for (int s = 0; s <= WEFT_TEMPLATES_UPD_KEPT; s++)
+		for (int s = 0; s <= WEFT_TEMPLATES_UPD_MOVED; s++)
 			cJSON_AddNumberToObject(counts, status_name[s], (double)u->counts[s]);
 		cJSON_AddItemToObject(o, "counts", counts);
 		char *text = cJSON_Print(o);
@@ -822,6 +956,8 @@ int weft_templates_update_render(weft_buf *out, const weft_templates_update *u, 
 	weft_buf_printf(out, "%zu unchanged, %zu updated, %zu merged, %zu added, %zu removed, %zu kept, %zu conflict%s\n",
 			u->counts[0], u->counts[1], u->counts[2], u->counts[4], u->counts[5], u->counts[6], u->counts[3],
 			u->counts[3] == 1 ? "" : "s");
+	if (u->counts[WEFT_TEMPLATES_UPD_MOVED])
+		weft_buf_printf(out, "%zu moved by the template's migrations\n", u->counts[WEFT_TEMPLATES_UPD_MOVED]);
 	if (u->counts[3] && !u->dry_run)
 		weft_buf_printf(out, "Resolve the conflicts, then review and commit: git diff; git commit -a\n");
 	return out->oom ? WEFT_ENOMEM : WEFT_OK;

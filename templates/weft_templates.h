@@ -115,6 +115,12 @@ typedef struct {
 	const char *path; /* its template.yaml */
 } weft_templates_info;
 
+/* Order two template versions: dot-separated parts, numbers as numbers
+ * ("1.10" after "1.9"), a missing part as 0, a leading 'v' ignored, a
+ * pre-release ("2.0.0-rc1") before its release, build metadata ("+...")
+ * ignored. Negative, 0 or positive, as strcmp. */
+int weft_templates_version_cmp(const char *a, const char *b);
+
 typedef struct weft_templates_manifest weft_templates_manifest;
 
 /* Load and check dir/template.yaml: every field, regex, condition and
@@ -156,6 +162,10 @@ typedef struct {
 	const weft_templates_answers *answers; /* or NULL */
 	weft_templates_ask_fn ask;             /* or NULL: never ask */
 	void *ask_ctx;
+	/* the template version the answers were given for (weft update), or
+	 * NULL: a variable the template's migrations renamed since then takes
+	 * the answer recorded under its earlier name */
+	const char *answers_version;
 } weft_templates_values_opts;
 
 /* Give every variable its value, in declaration order: --set, then the
@@ -385,6 +395,8 @@ typedef enum {
 	WEFT_TEMPLATES_UPD_REMOVED,   /* the template dropped it and you had not changed it */
 	WEFT_TEMPLATES_UPD_KEPT,      /* yours kept: you changed what the template dropped, or deleted
 				       * what it changed, or it is not a file in your project */
+	WEFT_TEMPLATES_UPD_MOVED,     /* the template moved it (a migration): at its new path now,
+				       * with your changes and the template's */
 } weft_templates_update_status;
 
 /* "unchanged", "updated", "merged", "conflict", "added", "removed", "kept". */

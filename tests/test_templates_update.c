@@ -168,7 +168,7 @@ static void make_project(const char *ref, bool git)
 		 git ? "" : " --no-git");
 	char *out = NULL, *err = NULL;
 	int rc = weft_test_run(&out, &err, NULL, args);
-	cr_assert_eq(rc, 0, "weft new: %s", err);
+	cr_assert_eq(rc, 0, "weft new: %d %s %s", rc, out, err);
 	free(out);
 	free(err);
 }
@@ -614,4 +614,185 @@ Test(update, a_base_naming_git_is_refused)
 	cr_expect(!weft_path_exists(path_in("p/.Git")));
 	free(before);
 	free(after);
+}
+
+/* ---- migrations: renamed variables, moved files ---- */
+
+/* A second template repository, tpl-m: v1 (1.0.0) has variable svc and
+ * src/old.c; v2 (2.0.0) renames svc to service and moves src/old.c to
+ * src/new.c, changing its line 3; v3 (3.0.0) renames service to owner and
+ * moves src/new.c to lib/core.c, changing its line 5. tpl points at it. */
+static void make_migrating_template(void)
+{
+	put("tpl-m/template.yaml", "name: m\nversion: 1.0.0\nsummary: s\n"
+				   "variables:\n  - name: svc\n    default: alpha\n");
+	put("tpl-m/files/README.md", "service {{svc}}\n");
+	put("tpl-m/files/src/old.c", lines("code", 0, NULL, 0, NULL));
+	git_libgit2_init();
+	git_oid id;
+	weft_test_git_commit_as(path_in("tpl-m"), "v1", "T", 1700000000, &id);
+	weft_test_git_tag(path_in("tpl-m"), "v1", &id);
+	put("tpl-m/template.yaml", "name: m\nversion: 2.0.0\nsummary: s\n"
+				   "variables:\n  - name: service\n    default: zeta\n"
+				   "migrations:\n  - version: 2.0.0\n    rename: {svc: service}\n"
+				   "    move: {src/old.c: src/new.c}\n");
+	put("tpl-m/files/README.md", "service {{service}}\n");
+	unlink(path_in("tpl-m/files/src/old.c"));
+	put("tpl-m/files/src/new.c", lines("code", 3, "template's v2 line 3", 0, NULL));
+	weft_test_git_commit_as(path_in("tpl-m"), "v2", "T", 1700000100, &id);
+	weft_test_git_tag(path_in("tpl-m"), "v2", &id);
+	put("tpl-m/template.yaml", "name: m\nversion: 3.0.0\nsummary: s\n"
+				   "variables:\n  - name: owner\n    default: omega\n"
+				   "migrations:\n  - version: 2.0.0\n    rename: {svc: service}\n"
+				   "    move: {src/old.c: src/new.c}\n"
+				   "  - version: 3.0.0\n    rename: {service: owner}\n"
+				   "    move: {src/new.c: lib/core.c}\n");
+	put("tpl-m/files/README.md", "service {{owner}}\n");
+	unlink(path_in("tpl-m/files/src/new.c"));
+	put("tpl-m/files/lib/core.c",
+	    lines3("code", 3, "template's v2 line 3", 5, "template's v3 line 5", 0, NULL));
+	weft_test_git_commit_as(path_in("tpl-m"), "v3", "T", 1700000200, &id);
+	weft_test_git_tag(path_in("tpl-m"), "v3", &id);
+	git_libgit2_shutdown();
+	cr_assert_not_null(realpath(path_in("tpl-m"), tpl));
+}
+
+/* From v1 with svc=beta, the user's line 8 in src/old.c, committed. */
+static void migrating_project(void)
+{
+	make_migrating_template();
+	char args[1024];
+	snprintf(args, sizeof args, "new '%s' '%s' --ref v1 --no-input --set svc=beta", tpl, path_in("p"));
+	char *out = NULL, *err = NULL;
+	int rc = weft_test_run(&out, &err, NULL, args);
+	cr_assert_eq(rc, 0, "weft new: %d %s %s", rc, out, err);
+	free(out);
+	free(err);
+	put("p/src/old.c", lines("code", 8, "user's line 8", 0, NULL));
+	user_commit("user's edit");
+}
+
+Test(update, a_moved_file_takes_the_users_edit_and_a_renamed_variable_its_answer)
+{
+	migrating_project();
+	weft_templates_update_opts o = { .ref = "v2" };
+	weft_templates_update *u = update(&o, 0);
+	expect_text("p/src/new.c", lines("code", 3, "template's v2 line 3", 8, "user's line 8"));
+	cr_expect(!weft_path_exists(path_in("p/src/old.c")), "the old path is gone");
+	cr_expect_eq(status_of(u, "src/old.c"), WEFT_TEMPLATES_UPD_MOVED);
+	cr_expect_eq(status_of(u, "src/new.c"), WEFT_TEMPLATES_UPD_MERGED);
+	/* the answer given for svc, not service's default */
+	expect_text("p/README.md", "service beta\n");
+	char *ans = slurp(path_in("p/.weft-answers.yaml"));
+	cr_assert_not_null(ans);
+	cr_expect(strstr(ans, "service: beta") || strstr(ans, "service: \"beta\""), "%s", ans);
+	cr_expect(!strstr(ans, "svc:"), "%s", ans);
+	free(ans);
+	cr_expect_eq(weft_templates_update_conflicts(u), 0);
+	weft_templates_update_free(u);
+	/* v2 -> v3: only 3.0.0's migration applies, and does */
+	user_commit("update to v2");
+	o.ref = "v3";
+	u = update(&o, 0);
+	expect_text("p/lib/core.c",
+		    lines3("code", 3, "template's v2 line 3", 5, "template's v3 line 5", 8, "user's line 8"));
+	cr_expect(!weft_path_exists(path_in("p/src/new.c")));
+	expect_text("p/README.md", "service beta\n");
+	weft_templates_update_free(u);
+}
+
+Test(update, migrations_chain_across_versions_in_one_update)
+{
+	migrating_project();
+	weft_templates_update_opts o = { .ref = "v3" };
+	weft_templates_update *u = update(&o, 0);
+	expect_text("p/lib/core.c",
+		    lines3("code", 3, "template's v2 line 3", 5, "template's v3 line 5", 8, "user's line 8"));
+	cr_expect(!weft_path_exists(path_in("p/src/old.c")));
+	cr_expect(!weft_path_exists(path_in("p/src/new.c")));
+	cr_expect_eq(status_of(u, "src/old.c"), WEFT_TEMPLATES_UPD_MOVED);
+	expect_text("p/README.md", "service beta\n");
+	weft_templates_update_free(u);
+}
+
+Test(update, a_file_the_user_moved_already_stays_where_it_is)
+{
+	migrating_project();
+	/* the user made the move by hand (with the edit of line 8) */
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "cd '%s' && git mv src/old.c src/new.c", path_in("p"));
+	cr_assert_eq(system(cmd), 0);
+	user_commit("moved by hand");
+	weft_templates_update_opts o = { .ref = "v2", .dry_run = true };
+	char *before = snapshot();
+	weft_templates_update *u = update(&o, 0);
+	char *after = snapshot();
+	cr_expect_str_eq(after, before, "a dry run with a move writes nothing");
+	free(before);
+	free(after);
+	cr_expect_eq(status_of(u, "src/new.c"), WEFT_TEMPLATES_UPD_MERGED);
+	weft_templates_update_free(u);
+	/* merged from src/old.c's base: both changes, no copy beside */
+	o.dry_run = false;
+	u = update(&o, 0);
+	expect_text("p/src/new.c", lines("code", 3, "template's v2 line 3", 8, "user's line 8"));
+	cr_expect(!weft_path_exists(path_in("p/src/new.c.weft-new")));
+	cr_expect(!weft_path_exists(path_in("p/src/old.c")));
+	weft_templates_update_free(u);
+}
+
+Test(update, bad_migrations_are_refused_with_their_position)
+{
+	static const struct {
+		const char *yaml, *want;
+		int line;
+	} cases[] = {
+		{ "  - version: 2.0.0\n    rename: {svc: nobody}\n", "no variable 'nobody'", 9 },
+		{ "  - version: 9.0.0\n", "after this template's version", 8 },
+		{ "  - version: 1.5.0\n  - version: 1.2.0\n", "not after the migration before it", 9 },
+		{ "  - version: 2.0.0\n    move: {a.txt: .git/hooks/pre-commit}\n", "not a path weft writes", 9 },
+		{ "  - version: 2.0.0\n    move: {a.txt: a.txt}\n", "moved to itself", 9 },
+		{ "  - version: 2.0.0\n    rename: {1x: owner}\n", "not a variable name", 9 },
+		{ "  - 3\n", "expected a mapping", 8 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char yaml[512];
+		snprintf(yaml, sizeof yaml,
+			 "name: m\nversion: 2.0.0\nsummary: s\nvariables:\n  - name: owner\n    default: x\n"
+			 "migrations:\n%s",
+			 cases[i].yaml);
+		put("bad/template.yaml", yaml);
+		mkdir(path_in("bad/files"), 0755);
+		weft_templates_manifest *m = NULL;
+		weft_diags_clear(d);
+		cr_expect_eq(weft_templates_manifest_load(&m, path_in("bad"), d), WEFT_EINVALID, "case %zu", i);
+		cr_expect_null(m);
+		bool found = false;
+		for (size_t k = 0; k < weft_diags_count(d); k++) {
+			const weft_diag *x = weft_diags_get(d, k);
+			if (strstr(x->message, cases[i].want)) {
+				found = true;
+				cr_expect_eq(x->line, cases[i].line, "case %zu: %s at line %d", i, x->message, x->line);
+				cr_expect_gt(x->col, 0);
+			}
+		}
+		cr_expect(found, "case %zu: no '%s'", i, cases[i].want);
+	}
+}
+
+Test(update, versions_order_as_numbers)
+{
+	/* each strictly before the next, by the rules a reader expects */
+	static const char *const order[] = { "0.9",   "1.0.0-rc.1", "1.0.0-rc.2", "1.0.0", "v1.0.1",
+					     "1.2",   "1.9.0",      "1.10.0",     "2",     "10.0.0" };
+	size_t n = sizeof order / sizeof *order;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			int c = weft_templates_version_cmp(order[i], order[j]);
+			int want = (i > j) - (i < j);
+			cr_expect_eq((c > 0) - (c < 0), want, "%s vs %s: %d", order[i], order[j], c);
+		}
+	cr_expect_eq(weft_templates_version_cmp("1.0", "1.0.0"), 0);
+	cr_expect_eq(weft_templates_version_cmp("1.0.0+build.5", "1.0.0"), 0);
+	cr_expect_eq(weft_templates_version_cmp("01.2", "1.2"), 0);
 }

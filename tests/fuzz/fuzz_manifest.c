@@ -4,7 +4,8 @@
  * with an empty files/ folder); when it loads, every variable is resolved
  * from its defaults (conditions, Mustache defaults, derived values and
  * transforms all run) and the answers file is produced, then the input is
- * also read as an answers file. Errors are fine; crashes, leaks and hangs
+ * also read as an answers file (through the template's migrations, as weft
+ * update reads one, and compared with the template). Errors are fine; crashes, leaks and hangs
  * are not.
  */
 #include <stdint.h>
@@ -64,9 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	weft_templates_answers *a = NULL;
 	if (weft_templates_answers_load(&a, yaml, d) == 0 && m) {
 		cJSON *v = NULL;
-		weft_templates_values_opts o = { .answers = a };
+		/* as weft update reads them: through the migrations since 0 */
+		weft_templates_values_opts o = { .answers = a, .answers_version = "0" };
 		weft_templates_values_resolve(&v, m, &o, d);
 		cJSON_Delete(v);
+		weft_templates_answers_compare(a, m, NULL, NULL, d);
 	}
 	weft_templates_answers_free(a);
 	weft_templates_manifest_free(m);
