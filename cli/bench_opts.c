@@ -80,6 +80,11 @@ int weft_cli_load_option(weft_cli_load *l, const char *cmd, int opt, const char 
 		if (!bad && l->concurrency > 4096)
 			bad = weft_cli_usage_error(cmd, "--concurrency is at most 4096");
 		break;
+	case WEFT_OPT_THREADS:
+		bad = parse_count(&l->threads, cmd, "--threads", v, 1);
+		if (!bad && l->threads > 256)
+			bad = weft_cli_usage_error(cmd, "--threads is at most 256");
+		break;
 	case WEFT_OPT_DURATION:
 		bad = parse_duration(&l->duration_ms, cmd, "--duration", v);
 		break;
@@ -113,6 +118,8 @@ void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *o)
 		l->rate = o->rate;
 	if (o->concurrency)
 		l->concurrency = (size_t)o->concurrency;
+	if (o->threads)
+		l->threads = (size_t)o->threads;
 	if (o->duration_ms > 0)
 		l->duration_ms = o->duration_ms;
 	if (o->max_duration_ms > 0)

@@ -210,6 +210,7 @@ enum {
 	WEFT_OPT_SCENARIO = 0x100,
 	WEFT_OPT_RATE,
 	WEFT_OPT_CONCURRENCY,
+	WEFT_OPT_THREADS,
 	WEFT_OPT_DURATION,
 	WEFT_OPT_MAX_DURATION,
 	WEFT_OPT_MIN_QUERIES,
@@ -220,6 +221,7 @@ enum {
 	{ "scenario", WEFT_OPT_SCENARIO, WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(weft_cli_scenario_words) }, \
 	{ "rate", WEFT_OPT_RATE, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                               \
 	{ "concurrency", WEFT_OPT_CONCURRENCY, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                 \
+	{ "threads", WEFT_OPT_THREADS, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                         \
 	{ "duration", WEFT_OPT_DURATION, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                       \
 	{ "max-duration", WEFT_OPT_MAX_DURATION, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },               \
 	{ "min-queries", WEFT_OPT_MIN_QUERIES, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                 \
@@ -233,7 +235,7 @@ typedef struct {
 	bool has_scenario, has_min_queries, has_warmup, has_seed;
 	weft_pipelines_scenario scenario;
 	double rate, duration_ms, max_duration_ms;
-	uint64_t concurrency, min_queries, warmup, seed;
+	uint64_t concurrency, threads, min_queries, warmup, seed;
 } weft_cli_load;
 
 /* Take one option of the getopt loop: 1 when it was a load option (parsed),

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -29,7 +30,10 @@ static const char bench_usage[] =
 static const char run_usage[] =
 	"usage: weft bench run PIPELINE [--scenario S] [--rate R] [--concurrency N]\n"
 	"                      [--duration D] [--max-duration D] [--min-queries N]\n"
-	"                      [--warmup N] [--seed N] [--baseline FILE]\n"
+	"                      [--warmup N] [--seed N] [--threads N]\n"
+	"                      [--shard I/N] [--start-at TIME]\n"
+	"                      [--samples FILE] [--samples-format F]\n"
+	"                      [--baseline FILE]\n"
 	"                      [--max-regression X] [--run-noise X] [--format F]\n"
 	"                      [-o FILE]\n"
 	"                      [--json FILE] [--junit FILE] [--html FILE]\n"
@@ -49,6 +53,14 @@ static const char run_usage[] =
 	"  --min-queries N     at least this many measured queries\n"
 	"  --warmup N          queries run first and left out of the statistics\n"
 	"  --seed N            seed of arrivals and modelled delays\n"
+	"  --threads N         http stages only: event loops (default: the CPUs)\n"
+	"  --shard I/N         run part I (0 to N-1) of N disjoint parts of the load,\n"
+	"                      for `weft bench merge` to combine\n"
+	"  --start-at TIME     wait until TIME (UTC, 2026-12-04T18:00:00Z, or Unix\n"
+	"                      seconds) before starting, so shards start together\n"
+	"  --samples FILE      write every measured query to FILE as it runs (CSV, or\n"
+	"                      JSON lines when FILE ends in .jsonl)\n"
+	"  --samples-format F  csv or jsonl, whatever FILE's name\n"
 	"  --baseline FILE     compare with a previous run's JSON report\n"
 	"  --max-regression X  allowed slow-down, e.g. 5% or 0.05 (default 5%)\n"
 	"  --run-noise X       run-to-run noise of a percentile assumed against a\n"
@@ -107,8 +119,85 @@ static int render_run(weft_buf *out, weft_pipelines_format f, bool to_terminal, 
 /* Pipelines are YAML files. */
 #define PIPELINE_FILES WEFT_HINT_FILES("yaml yml")
 
+enum { OPT_SHARD = 0x1a0, OPT_START_AT, OPT_SAMPLES, OPT_SAMPLES_FORMAT };
+
+static const char *const samples_formats[] = { "csv", "jsonl", NULL };
+static size_t samples_format_words(const char **out, size_t max)
+{
+	size_t n = 0;
+	for (; samples_formats[n] && n < max; n++)
+		out[n] = samples_formats[n];
+	return n;
+}
+
+/* --shard I/N: 0 <= I < N <= 10000. */
+static int parse_shard(uint32_t *index, uint32_t *count, const char *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long i = strtoul(v, &end, 10);
+	bool ok = end != v && *end == '/' && v[0] != '-' && !errno;
+	unsigned long n = ok ? strtoul(end + 1, &end, 10) : 0;
+	ok = ok && !*end && !errno && n >= 1 && n <= 10000 && end[-1] != '/';
+	if (!ok)
+		return weft_cli_usage_error("bench run", "--shard needs I/N with 0 <= I < N <= 10000, got '%s'", v);
+	if (i >= n)
+		return weft_cli_usage_error("bench run", "--shard %lu/%lu: shards are numbered from 0 to %lu", i, n,
+					    n - 1);
+	*index = (uint32_t)i;
+	*count = (uint32_t)n;
+	return 0;
+}
+
+/* --start-at: Unix seconds, or YYYY-MM-DDTHH:MM:SSZ (UTC). */
+static int parse_start_at(struct timespec *out, const char *v)
+{
+	char *end;
+	errno = 0;
+	double secs = strtod(v, &end);
+	if (end != v && !*end && !errno && secs > 0 && secs < 1e11) {
+		out->tv_sec = (time_t)secs;
+		out->tv_nsec = (long)((secs - (double)out->tv_sec) * 1e9);
+		return 0;
+	}
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	int used = 0;
+	if (sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &tm.tm_sec, &used) == 6 &&
+	    (!strcmp(v + used, "Z") || !strcmp(v + used, "+00:00")) && tm.tm_mon >= 1 && tm.tm_mon <= 12 &&
+	    tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec <= 60) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		out->tv_sec = timegm(&tm);
+		out->tv_nsec = 0;
+		return 0;
+	}
+	return weft_cli_usage_error("bench run", "--start-at needs a UTC time (2026-12-04T18:00:00Z) or Unix "
+						 "seconds, got '%s'",
+				    v);
+}
+
+/* Sleep until the wall-clock time t; say so when it has passed already. */
+static void wait_until(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	double late = (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+	if (late > 0.5) {
+		fprintf(stderr, "weft bench run: warning: --start-at was %.1f s ago; starting now\n", late);
+		return;
+	}
+	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, t, NULL) == EINTR)
+		;
+}
+
 static const weft_cli_option run_opts[] = {
 	WEFT_CLI_LOAD_OPTIONS,
+	{ "shard", OPT_SHARD, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "start-at", OPT_START_AT, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "samples", OPT_SAMPLES, WEFT_CLI_VALUE, WEFT_HINT_FILES("csv jsonl") },
+	{ "samples-format", OPT_SAMPLES_FORMAT, WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(samples_format_words) },
 	{ "baseline", 'b', WEFT_CLI_VALUE, WEFT_HINT_FILES("json") },
 	{ "max-regression", 'x', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "run-noise", 'n', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
@@ -128,6 +217,10 @@ static int bench_run(int argc, char **argv)
 	weft_cli_load lo;
 	memset(&lo, 0, sizeof lo);
 	bool allow = false, quiet = false;
+	uint32_t shard_index = 0, shard_count = 0;
+	bool has_start = false;
+	struct timespec start_at = { 0, 0 };
+	const char *samples = NULL, *samples_format = NULL;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, run_opts)) != -1) {
 		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
@@ -158,6 +251,23 @@ static int bench_run(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case OPT_SHARD:
+			if (parse_shard(&shard_index, &shard_count, optarg))
+				return WEFT_EXIT_USAGE;
+			break;
+		case OPT_START_AT:
+			if (parse_start_at(&start_at, optarg))
+				return WEFT_EXIT_USAGE;
+			has_start = true;
+			break;
+		case OPT_SAMPLES:
+			samples = optarg;
+			break;
+		case OPT_SAMPLES_FORMAT:
+			if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
+				return weft_cli_usage_error(cmd, "--samples-format is csv or jsonl, got '%s'", optarg);
+			samples_format = optarg;
+			break;
 		default:
 			return WEFT_EXIT_USAGE;
 		}
@@ -166,10 +276,17 @@ static int bench_run(int argc, char **argv)
 		return weft_cli_usage_error(cmd, "missing the pipeline file");
 	if (optind + 1 < argc)
 		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (samples_format && !samples)
+		return weft_cli_usage_error(cmd, "--samples-format needs --samples FILE");
 	/* outputs that would be refused afterwards are refused now, before a long run */
 	int orc = weft_cli_outputs_check(cmd, &out);
 	if (orc)
 		return orc;
+	if (weft_cli_output_blocked(samples, out.force))
+		return WEFT_EXIT_ENV;
+	size_t sl = samples ? strlen(samples) : 0;
+	bool jsonl = samples_format ? !strcmp(samples_format, "jsonl")
+				    : sl > 6 && (!strcmp(samples + sl - 6, ".jsonl") || !strcmp(samples + sl - 7, ".ndjson"));
 
 	weft_diags *d;
 	if (weft_diags_new(&d))
@@ -182,9 +299,20 @@ static int bench_run(int argc, char **argv)
 		return rc;
 	}
 	weft_cli_load_apply(spec, &lo);
+	spec->load.shard_index = shard_index;
+	spec->load.shard_count = shard_count;
+	err = weft_pipelines_load_check(spec, d);
+	if (err) {
+		int rc = weft_cli_finish(err, d);
+		weft_diags_free(d);
+		weft_pipelines_spec_free(spec);
+		return rc;
+	}
+	if (has_start)
+		wait_until(&start_at);
 
 	weft_cli_progress pc = { NULL, 0, quiet, NULL, "" };
-	weft_pipelines_run_opts ro = { weft_cli_progress_update, &pc, 0 };
+	weft_pipelines_run_opts ro = { weft_cli_progress_update, &pc, 0, samples, jsonl, out.force };
 	weft_pipelines_result *res = NULL;
 	err = weft_pipelines_run(&res, spec, &ro, d);
 	weft_progress_free(pc.bar);

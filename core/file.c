@@ -160,21 +160,6 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written into, never
- * replaced: renaming over them would swap a device for a plain file. */
-static int write_through(const char *path, const void *data, size_t len, weft_diags *d)
-{
-	int fd = open(path, O_WRONLY | O_NOCTTY);
-	if (fd < 0 || write_all(fd, data, len) != 0) {
-		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "write failed: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return WEFT_EENV;
-	}
-	close(fd);
-	return WEFT_OK;
-}
-
 static void fsync_dir_of(const char *path)
 {
 	char *copy = strdup(path);
@@ -265,65 +250,148 @@ static int create_temporary(weft_buf *tmp, const char *path, mode_t mode)
 	return -1;
 }
 
-int weft_file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
-			   weft_diags *d)
+struct weft_file_out {
+	int fd;
+	bool is_tmp;            /* a temporary to rename into place (else written into directly) */
+	bool keep_fd;           /* stdout: not ours to close */
+	unsigned flags;
+	char *path;
+	weft_buf tmp;
+	int err;                /* the first write's errno, or 0 */
+};
+
+void weft_file_out_abort(weft_file_out *f)
 {
+	if (!f)
+		return;
+	if (f->fd >= 0 && !f->keep_fd)
+		close(f->fd);
+	if (f->is_tmp && f->tmp.ptr)
+		unlink(f->tmp.ptr);
+	weft_buf_free(&f->tmp);
+	free(f->path);
+	free(f);
+}
+
+int weft_file_out_open(weft_file_out **out, const char *path, unsigned flags, weft_diags *d)
+{
+	*out = NULL;
+	weft_file_out *f = calloc(1, sizeof *f);
+	if (!f || !(f->path = strdup(path && strcmp(path, "-") ? path : "<stdout>"))) {
+		free(f);
+		return WEFT_ENOMEM;
+	}
+	f->fd = -1;
+	f->flags = flags;
 	if (!path || strcmp(path, "-") == 0) {
-		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-			weft_diags_add(d, WEFT_SEV_ERROR, "<stdout>", 0, 0, NULL, "write error: %s",
-				       strerror(errno));
-			return WEFT_EENV;
-		}
+		f->fd = STDOUT_FILENO;
+		f->keep_fd = true;
+		*out = f;
 		return WEFT_OK;
 	}
 	struct stat target;
 	if (stat(path, &target) == 0 && (S_ISCHR(target.st_mode) || S_ISFIFO(target.st_mode) ||
-					 S_ISSOCK(target.st_mode)))
-		return write_through(path, data, len, d);
+					 S_ISSOCK(target.st_mode))) {
+		/* devices and pipes (/dev/null, a FIFO) are written into, never replaced */
+		f->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (f->fd < 0) {
+			weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "write failed: %s", strerror(errno));
+			weft_file_out_abort(f);
+			return WEFT_EENV;
+		}
+		*out = f;
+		return WEFT_OK;
+	}
 	if (stat(path, &target) == 0 && S_ISDIR(target.st_mode)) {
 		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "is a directory, expected a file path");
+		weft_file_out_abort(f);
 		return WEFT_EENV;
 	}
-	/* a quick refusal; the guarantee is rename_noreplace below */
+	/* a quick refusal; the guarantee is rename_noreplace at the commit */
 	if (!(flags & WEFT_WRITE_FORCE) && weft_path_exists(path)) {
 		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, "pass --force to replace it",
 			       "file exists; not overwriting it");
+		weft_file_out_abort(f);
 		return WEFT_EEXISTS;
 	}
-	weft_buf tmp = WEFT_BUF_INIT;
-	int fd = create_temporary(&tmp, path, (flags & WEFT_WRITE_EXEC) ? 0755 : 0644);
-	if (fd < 0) {
+	f->fd = create_temporary(&f->tmp, path, (flags & WEFT_WRITE_EXEC) ? 0755 : 0644);
+	if (f->fd < 0) {
+		int fd = f->fd;
 		if (fd == -1)
 			weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL,
 				       "cannot create a temporary file beside it: %s", strerror(errno));
-		weft_buf_free(&tmp);
+		f->fd = -1;
+		weft_buf_free(&f->tmp);
+		weft_file_out_abort(f);
 		return fd == -1 ? WEFT_EENV : WEFT_ENOMEM;
 	}
+	f->is_tmp = true;
+	*out = f;
+	return WEFT_OK;
+}
+
+int weft_file_out_write(weft_file_out *f, const void *data, size_t len)
+{
+	if (f->err)
+		return -1;
+	if (f->keep_fd) {
+		/* stdout goes through stdio, in order with what else was printed */
+		if (fwrite(data, 1, len, stdout) != len) {
+			f->err = errno ? errno : EIO;
+			return -1;
+		}
+		return 0;
+	}
+	if (write_all(f->fd, data, len) != 0) {
+		f->err = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int weft_file_out_commit(weft_file_out *f, weft_diags *d)
+{
 	int err = WEFT_OK;
 	const char *step = "write";
-	if (write_all(fd, data, len) != 0) {
+	int saved = f->err;
+	if (!saved && f->keep_fd && fflush(stdout) != 0)
+		saved = errno ? errno : EIO;
+	if (saved) {
 		err = WEFT_EENV;
-	} else if (fsync(fd) != 0) {
+	} else if (!f->is_tmp) {
+		if (!f->keep_fd) {
+			int rc = close(f->fd);
+			f->fd = -1;
+			if (rc != 0) {
+				saved = errno;
+				step = "close";
+				err = WEFT_EENV;
+			}
+		}
+	} else if (fsync(f->fd) != 0) {
+		saved = errno;
 		step = "fsync";
 		err = WEFT_EENV;
 	}
-	int saved = errno;
-	if (close(fd) != 0 && !err) {
-		saved = errno;
-		step = "close";
-		err = WEFT_EENV;
+	if (f->is_tmp) {
+		if (close(f->fd) != 0 && !err) {
+			saved = errno;
+			step = "close";
+			err = WEFT_EENV;
+		}
+		f->fd = -1;
 	}
-	if (!err) {
-		if (flags & WEFT_WRITE_FORCE) {
-			if (rename(tmp.ptr, path) != 0) {
+	if (!err && f->is_tmp) {
+		if (f->flags & WEFT_WRITE_FORCE) {
+			if (rename(f->tmp.ptr, f->path) != 0) {
 				saved = errno;
 				step = "rename";
 				err = WEFT_EENV;
 			}
-		} else if (rename_noreplace(tmp.ptr, path, &step) != 0) {
+		} else if (rename_noreplace(f->tmp.ptr, f->path, &step) != 0) {
 			saved = errno;
 			if (saved == EEXIST) {
-				weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, "pass --force to replace it",
+				weft_diags_add(d, WEFT_SEV_ERROR, f->path, 0, 0, "pass --force to replace it",
 					       "file exists; not overwriting it");
 				err = WEFT_EEXISTS;
 			} else {
@@ -332,12 +400,23 @@ int weft_file_write_atomic(const char *path, const void *data, size_t len, unsig
 		}
 	}
 	if (err == WEFT_EENV)
-		weft_diags_add(d, WEFT_SEV_ERROR, path, 0, 0, NULL, "%s failed: %s", step, strerror(saved));
-	/* after a rename or a link + unlink the temporary name is gone */
-	if (err)
-		unlink(tmp.ptr);
-	else
-		fsync_dir_of(path);
-	weft_buf_free(&tmp);
+		weft_diags_add(d, WEFT_SEV_ERROR, f->path, 0, 0, NULL, "%s failed: %s", step, strerror(saved));
+	if (!err && f->is_tmp) {
+		/* after a rename or a link + unlink the temporary name is gone */
+		fsync_dir_of(f->path);
+		f->is_tmp = false;
+	}
+	weft_file_out_abort(f);
 	return err;
+}
+
+int weft_file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
+			   weft_diags *d)
+{
+	weft_file_out *f;
+	int err = weft_file_out_open(&f, path, flags, d);
+	if (err)
+		return err;
+	weft_file_out_write(f, data, len);
+	return weft_file_out_commit(f, d);
 }

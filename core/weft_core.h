@@ -147,6 +147,18 @@ enum {
 int weft_file_write_atomic(const char *path, const void *data, size_t len, unsigned flags,
 			   weft_diags *d);
 
+/* The same, streamed: open gives a writer on a temporary beside path (or
+ * on stdout for "-", or straight into an existing device or pipe), with
+ * the same refusals as above; write appends (0, or -1 after which every
+ * write fails and the commit reports the first error); commit makes the
+ * file appear whole (fsync, rename; WEFT_EEXISTS as above) and frees the
+ * writer; abort removes the temporary and frees it (NULL: nothing). */
+typedef struct weft_file_out weft_file_out;
+int weft_file_out_open(weft_file_out **out, const char *path, unsigned flags, weft_diags *d);
+int weft_file_out_write(weft_file_out *f, const void *data, size_t len);
+int weft_file_out_commit(weft_file_out *f, weft_diags *d);
+void weft_file_out_abort(weft_file_out *f);
+
 /* Does path exist (as anything)? */
 bool weft_path_exists(const char *path);
 

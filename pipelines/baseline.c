@@ -7,20 +7,22 @@
  * within-run error (se_log). A baseline is untrusted input: every number is
  * checked and an error names its line:col (cJSON keeps no positions, so
  * the text is walked again to find them); counts that could overflow a
- * total are refused, never wrapped.
+ * total are refused, never wrapped. merge.c reads reports with the same
+ * helpers (declared in load_int.h).
  */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipelines_int.h"
+#include "load_int.h"
 
 #define MIN_SAMPLES 20
 /* More queries than any run could measure (a million a second for thirty
  * years): a bucket count, or a series' total, above this is refused, so a
  * hostile file cannot overflow the uint64 total or the rank sums. */
-#define MAX_TOTAL 1e15
+#define MAX_TOTAL WEFT_PL_MAX_TOTAL
 
 /* ---- where a value sits in the text (cJSON keeps no positions) ----------------
  * The text has already parsed, so these walk valid JSON. */
@@ -65,8 +67,7 @@ static const char *skip_value(const char *p)
 	return p;
 }
 
-/* The value of the first member named key of the object at p, or NULL. */
-static const char *member(const char *p, const char *key)
+const char *weft_pl_json_member(const char *p, const char *key)
 {
 	if (!p || *(p = ws(p)) != '{')
 		return NULL;
@@ -84,8 +85,7 @@ static const char *member(const char *p, const char *key)
 	return NULL;
 }
 
-/* Element i of the array at p, or NULL. */
-static const char *element(const char *p, size_t i)
+const char *weft_pl_json_element(const char *p, size_t i)
 {
 	if (!p || *(p = ws(p)) != '[')
 		return NULL;
@@ -101,8 +101,12 @@ static const char *element(const char *p, size_t i)
 	return p;
 }
 
-/* Line and column (1-based, bytes) of p in text. */
-static void line_col(const char *text, const char *p, int *line, int *col)
+const char *weft_pl_json_root(const char *text)
+{
+	return strncmp(text, "\xef\xbb\xbf", 3) ? text : text + 3;
+}
+
+void weft_pl_line_col(const char *text, const char *p, int *line, int *col)
 {
 	*line = 1;
 	*col = 1;
@@ -116,27 +120,43 @@ static void line_col(const char *text, const char *p, int *line, int *col)
 	}
 }
 
-/* Where bucket k of series si sits (series[si].histogram.buckets[k]); the
- * series itself when k is SIZE_MAX, line 0 when it cannot be found. */
-static void bucket_pos(const char *text, size_t si, size_t k, int *line, int *col)
+/* Where bucket k of the series or phase at owner sits
+ * (owner.histogram.buckets[k]); owner itself when k is SIZE_MAX, line 0
+ * when it cannot be found. */
+static void bucket_pos(const char *text, const char *owner, size_t k, int *line, int *col)
 {
-	const char *root = strncmp(text, "\xef\xbb\xbf", 3) ? text : text + 3;
-	const char *p = element(member(root, "series"), si);
+	const char *p = owner;
 	if (p && k != SIZE_MAX)
-		p = element(member(member(p, "histogram"), "buckets"), k);
+		p = weft_pl_json_element(weft_pl_json_member(weft_pl_json_member(p, "histogram"), "buckets"), k);
 	if (p) {
-		line_col(text, p, line, col);
+		weft_pl_line_col(text, p, line, col);
 	} else {
 		*line = 0;
 		*col = 0;
 	}
 }
 
+#define REPORT_HINT "pass a file written by weft bench run --format json"
+
+int weft_pl_not_report(weft_diags *d, const char *name, const char *text, const char *at, const char *fmt, ...)
+{
+	int line = 0, col = 0;
+	if (text && at)
+		weft_pl_line_col(text, at, &line, &col);
+	weft_buf b = WEFT_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	weft_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, REPORT_HINT, "not a weft bench report: %s",
+		       b.ptr ? b.ptr : "");
+	weft_buf_free(&b);
+	return WEFT_EINVALID;
+}
+
 static int bad(weft_diags *d, const char *name, const char *what)
 {
-	weft_diags_add(d, WEFT_SEV_ERROR, name, 0, 0, "pass a file written by weft bench run --format json",
-		       "not a weft bench report: %s", what);
-	return WEFT_EINVALID;
+	return weft_pl_not_report(d, name, NULL, NULL, "%s", what);
 }
 
 static double get_num(const cJSON *o, const char *k)
@@ -145,23 +165,20 @@ static double get_num(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* Read a series' histogram buckets into weighted samples (ms). */
-static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total, const cJSON *series,
-			weft_diags *d, const char *name, const char *text, size_t si)
+int weft_pl_read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total, const cJSON *owner,
+			 double scale, const char *what, weft_diags *d, const char *name, const char *text,
+			 const char *at)
 {
 	int line, col;
-	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(series, "name");
-	const char *sname = cJSON_IsString(nm) ? nm->valuestring : "?";
 	*out = NULL;
 	*n = 0;
 	*total = 0;
-	const cJSON *h = cJSON_GetObjectItemCaseSensitive(series, "histogram");
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(owner, "histogram");
 	const cJSON *bk = cJSON_GetObjectItemCaseSensitive(h, "buckets");
 	if (!cJSON_IsArray(bk)) {
-		bucket_pos(text, si, SIZE_MAX, &line, &col);
-		weft_diags_add(d, WEFT_SEV_ERROR, name, line, col,
-			       "pass a file written by weft bench run --format json",
-			       "not a weft bench report: series '%.64s' has no histogram.buckets array", sname);
+		bucket_pos(text, at, SIZE_MAX, &line, &col);
+		weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, REPORT_HINT,
+			       "not a weft bench report: %s has no histogram.buckets array", what);
 		return WEFT_EINVALID;
 	}
 	int m = cJSON_GetArraySize(bk);
@@ -177,24 +194,22 @@ static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total
 		    !cJSON_IsNumber(c) || !(v->valuedouble >= 0) || !(c->valuedouble >= 0) ||
 		    !isfinite(v->valuedouble)) {
 			free(w);
-			bucket_pos(text, si, k, &line, &col);
-			weft_diags_add(d, WEFT_SEV_ERROR, name, line, col,
-				       "pass a file written by weft bench run --format json",
-				       "not a weft bench report: histogram bucket %zu of series '%.64s' is not "
-				       "[value_ns, count] with both >= 0", k, sname);
+			bucket_pos(text, at, k, &line, &col);
+			weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, REPORT_HINT,
+				       "not a weft bench report: histogram bucket %zu of %s is not "
+				       "[value_ns, count] with both >= 0", k, what);
 			return WEFT_EINVALID;
 		}
 		if (c->valuedouble > MAX_TOTAL || (double)*total + c->valuedouble > MAX_TOTAL) {
 			free(w);
-			bucket_pos(text, si, k, &line, &col);
-			weft_diags_add(d, WEFT_SEV_ERROR, name, line, col,
-				       "pass a file written by weft bench run --format json",
-				       "histogram bucket %zu brings the query count of series '%.64s' to %.0f, "
-				       "more than the %.0f any run can measure", k, sname, (double)*total + c->valuedouble,
+			bucket_pos(text, at, k, &line, &col);
+			weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, REPORT_HINT,
+				       "histogram bucket %zu brings the query count of %s to %.0f, "
+				       "more than the %.0f any run can measure", k, what, (double)*total + c->valuedouble,
 				       MAX_TOTAL);
 			return WEFT_EINVALID;
 		}
-		w[k].value = v->valuedouble / 1e6;
+		w[k].value = v->valuedouble * scale;
 		w[k].count = (uint64_t)c->valuedouble;
 		*total += w[k].count;
 		k++;
@@ -202,6 +217,18 @@ static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total
 	*out = w;
 	*n = k;
 	return WEFT_OK;
+}
+
+/* Read series si's (of the report text) histogram buckets into weighted
+ * samples (ms). */
+static int read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total, const cJSON *series,
+			weft_diags *d, const char *name, const char *text, size_t si)
+{
+	const cJSON *nm = cJSON_GetObjectItemCaseSensitive(series, "name");
+	char what[80];
+	snprintf(what, sizeof what, "series '%.64s'", cJSON_IsString(nm) ? nm->valuestring : "?");
+	const char *at = weft_pl_json_element(weft_pl_json_member(weft_pl_json_root(text), "series"), si);
+	return weft_pl_read_buckets(out, n, total, series, 1e-6, what, d, name, text, at);
 }
 
 /* ---- one percentile of a baseline series --------------------------------------- */
@@ -305,14 +332,14 @@ static int base_kind(const cJSON *root, uint64_t *runs)
 	return 0;
 }
 
-static const cJSON *parse(const char *name, const char *json, weft_diags *d)
+cJSON *weft_pl_json_parse(const char *name, const char *json, weft_diags *d)
 {
 	cJSON *root = cJSON_Parse(json);
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
 		int line = 0, col = 0;
 		if (at && at >= json && at <= json + strlen(json))
-			line_col(json, at, &line, &col);
+			weft_pl_line_col(json, at, &line, &col);
 		weft_diags_add(d, WEFT_SEV_ERROR, name, line, col, NULL, "not valid JSON (near byte %ld)",
 			       at && at >= json ? (long)(at - json) : 0L);
 	}
@@ -347,7 +374,7 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
 		run_noise = WEFT_PIPELINES_RUN_NOISE;
 	if (!(run_noise < 1))
 		return weft_diags_error(d, NULL, 0, 0, "--run-noise must be between 0 and 1 (e.g. 0.02)");
-	cJSON *root = (cJSON *)parse(name, json, d);
+	cJSON *root = weft_pl_json_parse(name, json, d);
 	if (!root)
 		return WEFT_EINVALID;
 	int err = WEFT_OK;
@@ -579,7 +606,7 @@ int weft_pipelines_baseline_merge(char **out, const char *const *paths, size_t n
 		err = weft_file_read(&texts[i], NULL, paths[i], 256u << 20, d);
 		if (err)
 			break;
-		roots[i] = (cJSON *)parse(paths[i], texts[i], d);
+		roots[i] = weft_pl_json_parse(paths[i], texts[i], d);
 		if (!roots[i]) {
 			err = WEFT_EINVALID;
 			break;

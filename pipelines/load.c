@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "load_int.h"
+#include "samples_int.h"
 
 void weft_pl_sleep_until(uint64_t deadline_ns)
 {
@@ -68,7 +68,7 @@ static const weft_pl_stage_ops *ops_of(weft_pipelines_stage_kind k)
 /* ---- the dispenser -------------------------------------------------------------- */
 
 /* Hand out the next query: its index and scheduled start. false: stop. */
-static bool take(weft_pl_run *r, uint64_t *idx, uint64_t *sched, bool *is_server)
+bool weft_pl_take(weft_pl_run *r, uint64_t *idx, uint64_t *sched, bool *is_server)
 {
 	bool ok = false;
 	pthread_mutex_lock(&r->mu);
@@ -155,92 +155,115 @@ weft_pl_late weft_pl_late_cause(uint64_t sched, uint64_t ready, uint64_t start, 
 	return busy >= *wake_ns ? WEFT_PL_LATE_BUSY : WEFT_PL_LATE_WAKEUP;
 }
 
-static void run_query(weft_pl_worker *w, uint64_t idx, uint64_t sched, bool server, uint64_t q_begin)
+bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 {
 	weft_pl_run *r = w->run;
 	size_t S = r->n_stages;
-	uint64_t *ns = w->scratch;
-	uint64_t slept = 0, before = 0;
-	if (server) {
-		before = weft_now_ns();
-		if (sched > before) {
-			weft_pl_sleep_until(sched);
-			slept = weft_now_ns() - before;
-		}
-	}
-	uint64_t start = weft_now_ns();
-	uint64_t t = start;
-	bool failed = false;
-	size_t failed_stage = 0;
-	weft_pl_outcome o;
-	for (size_t s = 0; s < S; s++) {
-		memset(&o, 0, sizeof o);
-		uint64_t seed = r->load.seed ^ (idx * UINT64_C(0x9e3779b97f4a7c15)) ^
-				((uint64_t)(s + 1) * UINT64_C(0xd1b54a32d192ed03));
-		weft_pipelines_rng_next(&seed);
-		r->ops[s]->run(w->stage_state[s], r->shared[s], &r->spec->stages[s], seed, &o);
-		uint64_t t2 = weft_now_ns();
-		ns[s] = o.ns ? o.ns : t2 - t;
-		if (o.failed) {
-			failed = true;
-			failed_stage = s;
-			break;
-		}
-		for (size_t p = 0; p < o.n_phases && p < WEFT_PL_MAX_PHASES; p++)
-			if (w->phase[s][p])
-				weft_pipelines_hist_record(w->phase[s][p], o.phase_ns[p]);
-		t = t2;
-	}
-	uint64_t end = weft_now_ns();
-	uint64_t origin = server ? (sched < start ? sched : start) : start;
-	ns[S] = end - origin;
-
-	bool warm = idx < r->warmup;
+	uint64_t origin = q->server ? (q->sched < q->start ? q->sched : q->start) : q->start;
+	ns[S] = q->end - origin;
+	bool warm = q->idx < r->warmup;
 	if (warm) {
-		if (!failed) {
+		if (!q->failed) {
 			w->warm_n++;
 			for (size_t s = 0; s <= S; s++)
 				w->warm_sum[s] += (double)ns[s];
 		}
-	} else {
-		w->measured++;
-		if (!w->first_start || start < w->first_start)
-			w->first_start = start;
-		if (end > w->last_end)
-			w->last_end = end;
-		if (server && start > sched) {
-			double late_ms = (double)(start - sched) / 1e6;
+		atomic_fetch_add(&r->done, 1);
+		return true;
+	}
+	w->measured++;
+	if (!w->first_start || q->start < w->first_start)
+		w->first_start = q->start;
+	if (q->end > w->last_end)
+		w->last_end = q->end;
+	if (q->server) {
+		if (q->start > q->sched) {
+			double late_ms = (double)(q->start - q->sched) / 1e6;
 			w->late_sum_ms += late_ms;
 			if (late_ms > w->late_max_ms)
 				w->late_max_ms = late_ms;
 			if (late_ms > r->load.late_ms)
 				w->late_count++;
 		}
-		if (server) {
-			uint64_t wake;
-			weft_pl_late why = weft_pl_late_cause(sched, before, start, (uint64_t)(r->load.late_ms * 1e6), &wake);
-			w->late_busy += why == WEFT_PL_LATE_BUSY;
-			w->late_wakeup += why == WEFT_PL_LATE_WAKEUP;
-			double wake_ms = (double)wake / 1e6;
-			w->wake_sum_ms += wake_ms;
-			w->wake_n++;
-			if (wake_ms > w->wake_max_ms)
-				w->wake_max_ms = wake_ms;
-		}
-		if (failed) {
-			w->errors++;
-			note_error(w, failed_stage, o.error[0] ? o.error : "failed");
-		} else {
-			for (size_t s = 0; s <= S; s++)
-				weft_pipelines_hist_record(w->hist[s], ns[s]);
-			keep_row(w, idx, ns);
+		uint64_t wake;
+		weft_pl_late why = weft_pl_late_cause(q->sched, q->ready, q->start, (uint64_t)(r->load.late_ms * 1e6), &wake);
+		w->late_busy += why == WEFT_PL_LATE_BUSY;
+		w->late_wakeup += why == WEFT_PL_LATE_WAKEUP;
+		double wake_ms = (double)wake / 1e6;
+		w->wake_sum_ms += wake_ms;
+		w->wake_n++;
+		if (wake_ms > w->wake_max_ms)
+			w->wake_max_ms = wake_ms;
+	}
+	if (q->failed) {
+		w->errors++;
+		note_error(w, q->failed_stage, q->error && q->error[0] ? q->error : "failed");
+	} else {
+		for (size_t s = 0; s <= S; s++)
+			weft_pipelines_hist_record(w->hist[s], ns[s]);
+		keep_row(w, q->idx, ns);
+	}
+	if (r->samples)
+		weft_pl_samples_row(r->samples, (size_t)(w - r->workers), q, ns);
+	atomic_fetch_add(&r->done, 1);
+	return false;
+}
+
+uint64_t weft_pl_stage_seed(const weft_pl_run *r, uint64_t idx, size_t stage)
+{
+	uint64_t seed = r->load.seed ^ (idx * UINT64_C(0x9e3779b97f4a7c15)) ^
+			((uint64_t)(stage + 1) * UINT64_C(0xd1b54a32d192ed03));
+	weft_pipelines_rng_next(&seed);
+	return seed;
+}
+
+void weft_pl_record_phases(weft_pl_worker *w, weft_pl_query *q, size_t stage, const weft_pl_outcome *o)
+{
+	for (size_t p = 0; p < o->n_phases && p < WEFT_PL_MAX_PHASES; p++) {
+		if (w->phase[stage][p])
+			weft_pipelines_hist_record(w->phase[stage][p], o->phase_ns[p]);
+		if (q->phases)
+			q->phases[stage * WEFT_PL_MAX_PHASES + p] = o->phase_ns[p];
+	}
+}
+
+static void run_query(weft_pl_worker *w, uint64_t idx, uint64_t sched, bool server, uint64_t q_begin)
+{
+	weft_pl_run *r = w->run;
+	size_t S = r->n_stages;
+	uint64_t *ns = w->scratch;
+	uint64_t slept = 0;
+	weft_pl_query q = { .idx = idx, .sched = sched, .server = server, .phases = w->scratch_phases };
+	if (server) {
+		q.ready = weft_now_ns();
+		if (sched > q.ready) {
+			weft_pl_sleep_until(sched);
+			slept = weft_now_ns() - q.ready;
 		}
 	}
-	atomic_fetch_add(&r->done, 1);
+	q.start = weft_now_ns();
+	uint64_t t = q.start;
+	weft_pl_outcome o;
+	for (size_t s = 0; s < S; s++) {
+		memset(&o, 0, sizeof o);
+		r->ops[s]->run(w->stage_state[s], r->shared[s], &r->spec->stages[s], weft_pl_stage_seed(r, idx, s), &o);
+		uint64_t t2 = weft_now_ns();
+		ns[s] = o.ns ? o.ns : t2 - t;
+		if (o.failed) {
+			q.failed = true;
+			q.failed_stage = s;
+			q.error = o.error;
+			break;
+		}
+		weft_pl_record_phases(w, &q, s, &o);
+		t = t2;
+	}
+	q.end = weft_now_ns();
+	bool warm = weft_pl_record(w, &q, ns);
 	uint64_t q_end = weft_now_ns();
 	/* the harness's own share: everything but stages and intended sleep */
 	uint64_t busy = q_end - q_begin;
-	uint64_t stages = end - start;
+	uint64_t stages = q.end - q.start;
 	uint64_t over = busy > stages + slept ? busy - stages - slept : 0;
 	if (!warm)
 		weft_pipelines_hist_record(w->overhead, over);
@@ -258,7 +281,7 @@ static void *worker_main(void *arg)
 		uint64_t q_begin = weft_now_ns();
 		uint64_t idx, sched;
 		bool server;
-		if (!take(r, &idx, &sched, &server))
+		if (!weft_pl_take(r, &idx, &sched, &server))
 			break;
 		run_query(w, idx, sched, server, q_begin);
 	}
@@ -288,12 +311,16 @@ static void worker_free(weft_pl_run *r, weft_pl_worker *w)
 	weft_pipelines_hist_free(w->overhead);
 	free(w->warm_sum);
 	free(w->scratch);
+	free(w->scratch_phases);
 	free(w->row_idx);
 	free(w->row_ns);
 	free(w->errs);
+	weft_pl_events_free(w);
 }
 
-static int worker_init(weft_pl_run *r, weft_pl_worker *w, weft_diags *d)
+/* Worker i of the run: its histograms and, with threads, its own stage
+ * workers; an event loop gets its share of the slots instead. */
+static int worker_init(weft_pl_run *r, weft_pl_worker *w, size_t i, weft_diags *d)
 {
 	w->run = r;
 	size_t S = r->n_stages;
@@ -302,6 +329,7 @@ static int worker_init(weft_pl_run *r, weft_pl_worker *w, weft_diags *d)
 	    !(w->phase = calloc(S, sizeof *w->phase)) ||
 	    !(w->warm_sum = calloc(r->ns_count, sizeof *w->warm_sum)) ||
 	    !(w->scratch = calloc(r->ns_count, sizeof *w->scratch)) ||
+	    !(w->scratch_phases = calloc(S * WEFT_PL_MAX_PHASES, sizeof *w->scratch_phases)) ||
 	    weft_pipelines_hist_new(&w->overhead))
 		return WEFT_ENOMEM;
 	for (size_t s = 0; s < r->ns_count; s++)
@@ -312,15 +340,23 @@ static int worker_init(weft_pl_run *r, weft_pl_worker *w, weft_diags *d)
 		for (size_t p = 0; ph && ph[p] && p < WEFT_PL_MAX_PHASES; p++)
 			if (weft_pipelines_hist_new(&w->phase[s][p]))
 				return WEFT_ENOMEM;
+		if (r->events)
+			continue;
 		int err = r->ops[s]->worker_new(&w->stage_state[s], r->shared[s], &r->spec->stages[s], d);
 		if (err)
 			return err;
+	}
+	if (r->events) {
+		size_t share = r->slots / r->n_workers + (i < r->slots % r->n_workers);
+		return weft_pl_events_init(w, share, d);
 	}
 	return WEFT_OK;
 }
 
 static void run_free(weft_pl_run *r)
 {
+	weft_pl_samples_abort(r->samples);
+	r->samples = NULL;
 	if (r->workers)
 		for (size_t i = 0; i < r->n_workers; i++)
 			worker_free(r, &r->workers[i]);
@@ -348,7 +384,8 @@ static int run_round(weft_pl_run *r, const weft_pipelines_run_opts *o, uint64_t 
 	size_t started = 0;
 	int err = WEFT_OK;
 	for (; started < r->n_workers; started++) {
-		if (pthread_create(&r->workers[started].thread, NULL, worker_main, &r->workers[started])) {
+		if (pthread_create(&r->workers[started].thread, NULL, r->events ? weft_pl_events_main : worker_main,
+				   &r->workers[started])) {
 			weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, "lower load.concurrency",
 				       "cannot start worker thread %zu: %s", started + 1, strerror(errno));
 			err = WEFT_EENV;
@@ -375,6 +412,25 @@ static int run_round(weft_pl_run *r, const weft_pipelines_run_opts *o, uint64_t 
 	for (size_t i = 0; i < started; i++)
 		pthread_join(r->workers[i].thread, NULL);
 	return err;
+}
+
+/* --shard i/N: this run's part of the whole. Arrivals are a Poisson
+ * process thinned N ways (each part at rate / N, its own seed, so the parts
+ * together are the whole run's process); workers, the queries asked for and
+ * an offline job's rows are divided as evenly as they go. */
+static void split_shard(weft_pipelines_load *l)
+{
+	if (l->shard_count <= 1)
+		return;
+	uint64_t n = l->shard_count, i = l->shard_index;
+	l->rate /= (double)n;
+	size_t c = l->concurrency / (size_t)n + (i < l->concurrency % n);
+	l->concurrency = c ? c : 1;
+	l->min_queries = (l->min_queries + n - 1) / n;
+	if (l->rows)
+		l->rows = l->rows / n + (i < l->rows % n);
+	uint64_t seed = l->seed ^ ((i + 1) * UINT64_C(0x9e3779b97f4a7c15));
+	l->seed = weft_pipelines_rng_next(&seed);
 }
 
 int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *spec,
@@ -416,19 +472,31 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 			if (spec->stages[s].kind == WEFT_STAGE_MODEL && spec->stages[s].model.batch > r.load.rows_per_query)
 				r.load.rows_per_query = spec->stages[s].model.batch;
 	}
-	r.n_workers = r.load.concurrency;
-
-	if (!(r.ops = calloc(r.n_stages, sizeof *r.ops)) || !(r.shared = calloc(r.n_stages, sizeof *r.shared)) ||
-	    !(r.workers = calloc(r.n_workers, sizeof *r.workers))) {
+	if (!(r.ops = calloc(r.n_stages, sizeof *r.ops)) || !(r.shared = calloc(r.n_stages, sizeof *r.shared))) {
 		run_free(&r);
 		return WEFT_ENOMEM;
 	}
-	for (size_t s = 0; s < r.n_stages && !err; s++) {
+	for (size_t s = 0; s < r.n_stages; s++)
 		r.ops[s] = ops_of(spec->stages[s].kind);
-		err = r.ops[s]->shared_new(&r.shared[s], &spec->stages[s], spec, d);
+	/* http only: a few event loops carry every query in flight */
+	r.events = weft_pl_events_usable(&r);
+	split_shard(&r.load);
+	r.n_workers = r.load.concurrency;
+	if (r.events) {
+		r.slots = r.load.concurrency;
+		size_t loops = r.load.threads ? r.load.threads : cpus();
+		r.n_workers = loops < r.slots ? loops : r.slots;
 	}
+	if (!(r.workers = calloc(r.n_workers, sizeof *r.workers))) {
+		run_free(&r);
+		return WEFT_ENOMEM;
+	}
+	for (size_t s = 0; s < r.n_stages && !err; s++)
+		err = r.ops[s]->shared_new(&r.shared[s], &spec->stages[s], spec, d);
 	for (size_t i = 0; i < r.n_workers && !err; i++)
-		err = worker_init(&r, &r.workers[i], d);
+		err = worker_init(&r, &r.workers[i], i, d);
+	if (!err && opts && opts->samples)
+		err = weft_pl_samples_open(&r.samples, &r, opts->samples, opts->samples_jsonl, opts->samples_force, d);
 	if (err) {
 		run_free(&r);
 		return err;
@@ -510,6 +578,13 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 	if (!err) {
 		weft_pl_clocks_end(&r.clocks);
 		weft_pl_finish_notes(res, &r);
+	}
+	if (r.samples) {
+		if (!err)
+			err = weft_pl_samples_commit(r.samples, d);
+		else
+			weft_pl_samples_abort(r.samples);
+		r.samples = NULL;
 	}
 	run_free(&r);
 	if (err) {

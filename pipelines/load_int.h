@@ -24,6 +24,7 @@ typedef struct {
 	weft_pipelines_hist *(*phase)[WEFT_PL_MAX_PHASES]; /* per stage */
 	weft_pipelines_hist *overhead;
 	uint64_t *scratch;                            /* one query's latencies */
+	uint64_t *scratch_phases;                     /* and its phases (stages x WEFT_PL_MAX_PHASES) */
 	uint64_t *row_idx, *row_ns;                   /* exact samples: index, then ns per series */
 	size_t n_rows, cap_rows;
 	double *warm_sum;
@@ -37,6 +38,7 @@ typedef struct {
 	double wake_sum_ms, wake_max_ms;              /* the harness's own wake-up delay, every send */
 	uint64_t wake_n;
 	uint64_t first_start, last_end;
+	void *loop;                                   /* the event-driven engine's state, or NULL */
 } weft_pl_worker;
 
 /* Offsets between clocks, to notice a stepped wall clock or a suspend. */
@@ -70,6 +72,9 @@ struct weft_pl_run {
 	atomic_bool rows_full;
 	uint64_t max_rows;
 	weft_pl_clocks clocks;
+	struct weft_pl_samples *samples; /* --samples: every measured query, streamed (samples.c) */
+	bool events;                /* every stage is http: event loops (load_events.c) run the queries */
+	size_t slots;               /* events: queries in flight at most, over all loops */
 };
 
 void weft_pl_clocks_begin(weft_pl_clocks *c);
@@ -91,5 +96,65 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r);
 uint64_t weft_pl_result_need_more(const weft_pipelines_result *res);
 /* Noise notes at the end of the run. */
 void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r);
+
+/* ---- merging (merge.c) ---- */
+/* What merge.c reuses to build a result from reports instead of a run:
+ * result.c's statistics (a merged run is judged by the rules a single run
+ * is) and baseline.c's reading of reports. */
+
+/* Series s's mean, sd, cv, min and max from its histogram. */
+void weft_pl_series_moments(weft_pipelines_series *s);
+/* Series s's percentiles and its checks against its nb budgets, from its
+ * count, moments and histogram (or exact samples) at confidence conf; each
+ * order statistic's standard error from the n send-ordered samples in
+ * order (NULL, 0: none kept, NAN). */
+void weft_pl_series_judge(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
+			  const uint64_t *order, size_t n, double conf);
+/* Series s's error kind with this text, added with a zero count if new;
+ * NULL when out of memory. */
+weft_pipelines_error_kind *weft_pl_series_error_kind(weft_pipelines_series *s, const char *text);
+/* Judge res's error rate (res->errors of res->measured) against the error
+ * budget (no error allowed without one) at confidence conf. */
+void weft_pl_error_judge(weft_pipelines_result *res, bool has_budget, double budget, double conf);
+/* Offline: project the job of res->load.rows rows from res's throughput and
+ * judge it against res->load.window_ms (has_window false when either is
+ * missing). Needs the end-to-end series last. */
+void weft_pl_offline_window(weft_pipelines_result *res);
+/* The harness's share of the mean end-to-end latency (the last series). */
+void weft_pl_harness_share(weft_pipelines_result *res);
+/* Tally every verdict into n_met, n_broken, n_inconclusive. */
+void weft_pl_tally_verdicts(weft_pipelines_result *res);
+
+/* Reading reports back (baseline.c). A report is untrusted input. */
+
+/* More queries than any run could measure: a count, or a total, above this
+ * is refused so that no sum can overflow. */
+#define WEFT_PL_MAX_TOTAL 1e15
+
+struct cJSON;
+/* Parse json (name for diagnostics); NULL, with path:line:col recorded,
+ * when it is not JSON. */
+struct cJSON *weft_pl_json_parse(const char *name, const char *json, weft_diags *d);
+/* Positions in a text that parsed (cJSON keeps none): the root value (past
+ * a byte-order mark), the value of member key of the object at p, element
+ * i of the array at p; NULL when absent. */
+const char *weft_pl_json_root(const char *text);
+const char *weft_pl_json_member(const char *p, const char *key);
+const char *weft_pl_json_element(const char *p, size_t i);
+/* Line and column (1-based, bytes) of p in text. */
+void weft_pl_line_col(const char *text, const char *p, int *line, int *col);
+/* Record "name:line:col: not a weft bench report: ..." with the position
+ * of at in text (no position when at is NULL). Returns WEFT_EINVALID. */
+int weft_pl_not_report(weft_diags *d, const char *name, const char *text, const char *at, const char *fmt,
+		       ...) WEFT_PRINTF(5, 6);
+/* Read the histogram buckets of owner (a series or a phase: the object
+ * holding "histogram": {"buckets": [[value_ns, count], ...]}) as weighted
+ * samples, values multiplied by scale (1e-6: ms), with their total. what
+ * names owner in messages ("series 's'"); at is owner's position in text,
+ * for them. A bucket that is not two numbers >= 0, or counts past
+ * WEFT_PL_MAX_TOTAL -> WEFT_EINVALID at the bucket. */
+int weft_pl_read_buckets(weft_pipelines_wsample **out, size_t *n, uint64_t *total, const struct cJSON *owner,
+			 double scale, const char *what, weft_diags *d, const char *name, const char *text,
+			 const char *at);
 
 #endif

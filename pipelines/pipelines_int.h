@@ -36,6 +36,13 @@ typedef struct {
 		    weft_pl_outcome *o);
 	/* names of the phases run reports, or NULL */
 	const char *const *phases;
+	/* Event-driven use (NULL for stages that cannot be driven that way):
+	 * begin readies the worker for one query and returns its libcurl easy
+	 * handle, for the caller to add to a multi handle; end, once curl says
+	 * the transfer is done with `code` (a CURLcode), fills the outcome as
+	 * run would have. */
+	void *(*begin)(void *worker);
+	void (*end)(void *worker, const weft_pipelines_stage *st, int code, weft_pl_outcome *o);
 } weft_pl_stage_ops;
 
 extern const weft_pl_stage_ops weft_pl_stage_delay;

@@ -3,7 +3,9 @@
  * Design: everything the text report says, as data, plus what a later run
  * needs to compare against this one: each series' histogram as
  * [value_ns, count] pairs of its non-empty buckets (bounded size, 0.1%
- * precision), which is what --baseline reads. Missing numbers (no interval
+ * precision), which is what --baseline reads, and each http phase's in the
+ * same shape, so that the reports of split runs merge (weft bench merge).
+ * Missing numbers (no interval
  * with too few queries) are null, never a made-up value. Built with cJSON.
  */
 #include <cjson/cJSON.h>
@@ -53,6 +55,24 @@ cJSON *weft_pl_pctl_json(const weft_pipelines_pctl *p)
 	return o;
 }
 
+/* o's "histogram": the non-empty buckets of h as [value_ns, count]. */
+static void hist_json(cJSON *o, const weft_pipelines_hist *h)
+{
+	cJSON *hj = cJSON_AddObjectToObject(o, "histogram");
+	str(hj, "unit", "ns");
+	num(hj, "relative_error", WEFT_PIPELINES_HIST_REL_ERROR);
+	cJSON *bk = cJSON_AddArrayToObject(hj, "buckets");
+	size_t it = 0;
+	uint64_t v, n;
+	while (weft_pipelines_hist_next(h, &it, &v, &n)) {
+		cJSON *pair = cJSON_CreateArray();
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v));
+		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)n));
+		cJSON_AddItemToArray(bk, pair);
+	}
+}
+
+/* A phase: its summary figures and its histogram. */
 static cJSON *hist_summary(const weft_pipelines_hist *h, const char *name)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -63,6 +83,7 @@ static cJSON *hist_summary(const weft_pipelines_hist *h, const char *name)
 	num(o, "p50_ms", n ? (double)weft_pipelines_hist_at_rank(h, weft_pipelines_quantile_rank(n, 0.5)) / 1e6 : NAN);
 	num(o, "p99_ms", n ? (double)weft_pipelines_hist_at_rank(h, weft_pipelines_quantile_rank(n, 0.99)) / 1e6 : NAN);
 	num(o, "max_ms", n ? (double)weft_pipelines_hist_max(h) / 1e6 : NAN);
+	hist_json(o, h);
 	return o;
 }
 
@@ -117,18 +138,7 @@ static cJSON *series_json(const weft_pipelines_result *r, const weft_pipelines_s
 	for (size_t i = 0; i < s->n_phases; i++)
 		if (weft_pipelines_hist_count(s->phases[i].hist))
 			cJSON_AddItemToArray(ph, hist_summary(s->phases[i].hist, s->phases[i].name));
-	cJSON *h = cJSON_AddObjectToObject(o, "histogram");
-	str(h, "unit", "ns");
-	num(h, "relative_error", WEFT_PIPELINES_HIST_REL_ERROR);
-	cJSON *bk = cJSON_AddArrayToObject(h, "buckets");
-	size_t it = 0;
-	uint64_t v, n;
-	while (weft_pipelines_hist_next(s->hist, &it, &v, &n)) {
-		cJSON *pair = cJSON_CreateArray();
-		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v));
-		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)n));
-		cJSON_AddItemToArray(bk, pair);
-	}
+	hist_json(o, s->hist);
 	return o;
 }
 
@@ -157,6 +167,13 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 	num(lo, "rows", l->rows ? (double)l->rows : NAN);
 	num(lo, "window_ms", l->window_ms > 0 ? l->window_ms : NAN);
 	count(lo, "rows_per_query", l->rows_per_query);
+	if (l->shard_count > 1) {
+		cJSON *sh = cJSON_AddObjectToObject(lo, "shard");
+		count(sh, "index", l->shard_index);
+		count(sh, "count", l->shard_count);
+	} else {
+		cJSON_AddNullToObject(lo, "shard");
+	}
 	num(root, "confidence", r->confidence);
 
 	cJSON *q = cJSON_AddObjectToObject(root, "queries");

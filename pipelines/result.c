@@ -433,17 +433,18 @@ static int series_samples(weft_pipelines_series *s, const row_ref *rows, size_t 
 	return WEFT_OK;
 }
 
-/* Series s's moments, percentiles and checks against its nb budgets, each
- * order statistic with its standard error from the n send-ordered samples
- * in order (NULL, n 0: none kept). */
-static void series_stats(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
-			 const uint64_t *order, size_t n, double conf)
+void weft_pl_series_moments(weft_pipelines_series *s)
 {
 	s->mean_ms = weft_pipelines_hist_mean(s->hist) / 1e6;
 	s->sd_ms = weft_pipelines_hist_stddev(s->hist) / 1e6;
 	s->cv = s->mean_ms > 0 ? s->sd_ms / s->mean_ms : 0;
 	s->min_ms = (double)weft_pipelines_hist_min(s->hist) / 1e6;
 	s->max_ms = (double)weft_pipelines_hist_max(s->hist) / 1e6;
+}
+
+void weft_pl_series_judge(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
+			  const uint64_t *order, size_t n, double conf)
+{
 	for (size_t p = 0; p < WEFT_PIPELINES_N_PCTL; p++)
 		weft_pl_series_pctl(&s->pctl[p], s, weft_pl_pctl_q[p], conf);
 	add_checks(s, b, nb, conf);
@@ -454,9 +455,17 @@ static void series_stats(weft_pipelines_series *s, const weft_pipelines_budget *
 							     &s->checks[c].at.vif);
 }
 
-/* Series s's error kind with this text, added with a zero count if new;
- * NULL when out of memory. */
-static weft_pipelines_error_kind *error_kind(weft_pipelines_series *s, const char *text)
+/* Series s's moments, percentiles and checks against its nb budgets, each
+ * order statistic with its standard error from the n send-ordered samples
+ * in order (NULL, n 0: none kept). */
+static void series_stats(weft_pipelines_series *s, const weft_pipelines_budget *b, size_t nb,
+			 const uint64_t *order, size_t n, double conf)
+{
+	weft_pl_series_moments(s);
+	weft_pl_series_judge(s, b, nb, order, n, conf);
+}
+
+weft_pipelines_error_kind *weft_pl_series_error_kind(weft_pipelines_series *s, const char *text)
 {
 	size_t m = 0;
 	while (m < s->n_error_kinds && strcmp(s->error_kinds[m].error, text))
@@ -484,7 +493,7 @@ static int series_errors(weft_pipelines_series *s, const weft_pl_run *r, size_t 
 			if (w->errs[j].stage != si)
 				continue;
 			s->errors += w->errs[j].count;
-			weft_pipelines_error_kind *ek = error_kind(s, w->errs[j].text);
+			weft_pipelines_error_kind *ek = weft_pl_series_error_kind(s, w->errs[j].text);
 			if (!ek)
 				return WEFT_ENOMEM;
 			ek->count += w->errs[j].count;
@@ -581,28 +590,23 @@ static int build_all_series(weft_pipelines_result *res, weft_pl_run *r, size_t n
 	return err;
 }
 
-/* Set the harness's share of the mean end-to-end latency: its wake-up delay
- * plus its per-query overhead. */
-static void set_harness_share(weft_pipelines_result *res, const weft_pl_run *r)
+void weft_pl_harness_share(weft_pipelines_result *res)
 {
-	const weft_pipelines_series *e = &res->series[r->n_stages];
+	const weft_pipelines_series *e = &res->series[res->n_series - 1];
 	res->harness_share = e->count && e->mean_ms > 0
 				     ? (res->wakeup_mean_us + res->overhead_mean_us) / 1e3 / e->mean_ms
 				     : NAN;
 }
 
-/* Judge the error rate against the error budget: zero unless the pipeline
- * tolerates some. */
-static void error_figures(weft_pipelines_result *res, const weft_pipelines_spec *spec)
+void weft_pl_error_judge(weft_pipelines_result *res, bool has_budget, double budget, double conf)
 {
-	res->has_error_budget = spec->has_error_budget;
-	res->error_budget = spec->has_error_budget ? spec->error_rate : 0.0;
+	res->has_error_budget = has_budget;
+	res->error_budget = has_budget ? budget : 0.0;
 	res->error_rate = res->measured ? (double)res->errors / (double)res->measured : 0;
 	res->error_lo = 0;
 	res->error_hi = 1;
 	if (res->measured)
-		weft_pipelines_proportion_ci(&res->error_lo, &res->error_hi, res->errors, res->measured,
-					     spec->confidence);
+		weft_pipelines_proportion_ci(&res->error_lo, &res->error_hi, res->errors, res->measured, conf);
 	if (res->error_budget <= 0) {
 		res->error_verdict = res->errors ? WEFT_VERDICT_BROKEN : WEFT_VERDICT_MET;
 		if (!res->measured)
@@ -613,31 +617,32 @@ static void error_figures(weft_pipelines_result *res, const weft_pipelines_spec 
 					     : WEFT_VERDICT_INCONCLUSIVE;
 	}
 	res->error_need_more = res->error_verdict == WEFT_VERDICT_INCONCLUSIVE
-				       ? error_need_more(res->measured, res->errors, res->error_budget, spec->confidence)
+				       ? error_need_more(res->measured, res->errors, res->error_budget, conf)
 				       : 0;
 }
 
 /* Offline: does a job of `rows` rows fit its window? Judged on the
  * projected time's interval. */
-static void offline_window(weft_pipelines_result *res, const weft_pl_run *r)
+void weft_pl_offline_window(weft_pipelines_result *res)
 {
-	res->has_window = r->load.scenario == WEFT_SCENARIO_OFFLINE && r->load.rows && r->load.window_ms > 0;
-	res->rows_per_s = res->throughput_qps * (double)r->load.rows_per_query;
+	const weft_pipelines_load *l = &res->load;
+	res->has_window = l->scenario == WEFT_SCENARIO_OFFLINE && l->rows && l->window_ms > 0;
+	res->rows_per_s = res->throughput_qps * (double)l->rows_per_query;
 	if (!res->has_window)
 		return;
-	const weft_pipelines_series *e = &res->series[r->n_stages];
+	const weft_pipelines_series *e = &res->series[res->n_series - 1];
 	/* Little's law for a closed loop: throughput = workers / mean time per
 	 * query; the mean's normal interval gives the throughput's */
-	double z = weft_pl_normal_quantile(1.0 - (1.0 - r->spec->confidence) / 2.0);
+	double z = weft_pl_normal_quantile(1.0 - (1.0 - res->confidence) / 2.0);
 	double half = e->count > 1 ? z * e->sd_ms / sqrt((double)e->count) : INFINITY;
-	double rows_total = (double)r->load.rows;
+	double rows_total = (double)l->rows;
 	res->projected_ms = res->rows_per_s > 0 ? rows_total / res->rows_per_s * 1e3 : INFINITY;
 	double rel = e->mean_ms > 0 ? half / e->mean_ms : INFINITY;
 	res->projected_lo_ms = res->projected_ms * (1.0 - rel);
 	res->projected_hi_ms = res->projected_ms * (1.0 + rel);
 	res->window_verdict = weft_pipelines_judge(isfinite(res->projected_lo_ms), res->projected_lo_ms,
 						   isfinite(res->projected_hi_ms), res->projected_hi_ms,
-						   r->load.window_ms);
+						   l->window_ms);
 }
 
 /* Count one verdict into res's totals. */
@@ -648,9 +653,7 @@ static void count_verdict(weft_pipelines_result *res, weft_pipelines_verdict v)
 	res->n_inconclusive += v == WEFT_VERDICT_INCONCLUSIVE;
 }
 
-/* Tally every verdict: the budget checks, the error budget's and, offline,
- * the window's. */
-static void tally_verdicts(weft_pipelines_result *res)
+void weft_pl_tally_verdicts(weft_pipelines_result *res)
 {
 	res->n_met = res->n_broken = res->n_inconclusive = 0;
 	for (size_t si = 0; si < res->n_series; si++)
@@ -679,10 +682,10 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 	err = build_all_series(res, r, n_rows);
 	if (err)
 		return err;
-	set_harness_share(res, r);
-	error_figures(res, r->spec);
-	offline_window(res, r);
-	tally_verdicts(res);
+	weft_pl_harness_share(res);
+	weft_pl_error_judge(res, r->spec->has_error_budget, r->spec->error_rate, r->spec->confidence);
+	weft_pl_offline_window(res);
+	weft_pl_tally_verdicts(res);
 	return WEFT_OK;
 }
 

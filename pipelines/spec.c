@@ -690,8 +690,8 @@ static void parse_load(ctx *c, const weft_yaml_node *n, weft_pipelines_load *l)
 {
 	if (!is_map(c, n, "load"))
 		return;
-	static const char *const known[] = { "scenario", "rate", "concurrency", "duration", "max_duration",
-					     "min_queries", "warmup", "seed", "rows", "window",
+	static const char *const known[] = { "scenario", "rate", "concurrency", "threads", "duration",
+					     "max_duration", "min_queries", "warmup", "seed", "rows", "window",
 					     "rows_per_query", "late", NULL };
 	unknown_keys(c, n, known);
 	const char *sc = str_field(c, n, "scenario", false);
@@ -712,6 +712,8 @@ static void parse_load(ctx *c, const weft_yaml_node *n, weft_pipelines_load *l)
 	long long v;
 	if (int_field(c, n, "concurrency", 1, 4096, &v))
 		l->concurrency = (size_t)v;
+	if (int_field(c, n, "threads", 1, 256, &v))
+		l->threads = (size_t)v;
 	if (duration_field(c, n, "duration", false, &x))
 		l->duration_ms = x;
 	if (duration_field(c, n, "max_duration", false, &x))
@@ -756,6 +758,18 @@ int weft_pipelines_load_check(const weft_pipelines_spec *s, weft_diags *d)
 		LOAD_ERR(NULL, "load: concurrency is at most 4096");
 	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && l->concurrency > 1)
 		LOAD_ERR("use scenario: concurrency", "load: single-stream runs one query at a time");
+	if (l->shard_count > 1) {
+		if (l->shard_index >= l->shard_count)
+			LOAD_ERR("shards are numbered from 0, e.g. --shard 0/4 ... --shard 3/4",
+				 "shard %u of %u does not exist", (unsigned)l->shard_index, (unsigned)l->shard_count);
+		if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM)
+			LOAD_ERR("use scenario: concurrency or server",
+				 "a single-stream run sends one query at a time and cannot be split into shards");
+		if ((l->scenario == WEFT_SCENARIO_CONCURRENCY || l->scenario == WEFT_SCENARIO_OFFLINE) &&
+		    l->concurrency && l->concurrency < l->shard_count)
+			LOAD_ERR("raise load.concurrency to at least the number of shards",
+				 "%zu workers cannot be split into %u shards", l->concurrency, (unsigned)l->shard_count);
+	}
 	if (!(s->confidence >= 0.5 && s->confidence < 1))
 		LOAD_ERR(NULL, "confidence must be above 0.5 and below 1");
 #undef LOAD_ERR

@@ -229,15 +229,20 @@ static uint64_t us_to_ns(curl_off_t us)
 	return us > 0 ? (uint64_t)us * 1000u : 0;
 }
 
-static void http_run(void *worker, void *shared, const weft_pipelines_stage *st, uint64_t seed,
-		     weft_pl_outcome *o)
+static void *http_begin(void *worker)
 {
 	http_worker *w = worker;
 	w->errbuf[0] = '\0';
 	w->not_http = false;
 	w->n_first = 0;
 	w->excess = 0;
-	CURLcode rc = curl_easy_perform(w->curl);
+	return w->curl;
+}
+
+static void http_end(void *worker, const weft_pipelines_stage *st, int code, weft_pl_outcome *o)
+{
+	http_worker *w = worker;
+	CURLcode rc = (CURLcode)code;
 	if (rc != CURLE_OK) {
 		describe_failure(w, rc, o);
 		return;
@@ -302,6 +307,16 @@ static void http_run(void *worker, void *shared, const weft_pipelines_stage *st,
 	}
 }
 
+static void http_run(void *worker, void *shared, const weft_pipelines_stage *st, uint64_t seed,
+		     weft_pl_outcome *o)
+{
+	(void)shared;
+	(void)seed;
+	http_worker *w = worker;
+	http_end(w, st, curl_easy_perform(http_begin(w)), o);
+}
+
 const weft_pl_stage_ops weft_pl_stage_http = {
 	http_shared_new, http_shared_free, http_worker_new, http_worker_free, http_run, http_phases,
+	http_begin, http_end,
 };

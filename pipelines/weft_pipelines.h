@@ -257,7 +257,9 @@ int weft_pipelines_scenario_parse(weft_pipelines_scenario *out, const char *s);
 typedef struct {
 	weft_pipelines_scenario scenario;
 	double rate;           /* server: queries per second */
-	size_t concurrency;    /* workers (concurrency, server, offline) */
+	size_t concurrency;    /* workers (concurrency, server, offline); with
+				  http stages only, queries in flight at most */
+	size_t threads;        /* http stages only: event loops; 0 = the CPUs */
 	double duration_ms;    /* default 10 s */
 	double max_duration_ms;/* extend until this when inconclusive; 0 = never */
 	uint64_t min_queries;  /* default 100 */
@@ -267,6 +269,9 @@ typedef struct {
 	double window_ms;      /* offline: time the job must fit in */
 	uint64_t rows_per_query; /* offline: default the largest model batch, or 1 */
 	double late_ms;        /* server: a send later than this is "late"; default 1 ms */
+	/* --shard i/N: this run is part i (0-based) of N disjoint parts of the
+	 * schedule (shard_count 0 or 1: the whole run) */
+	uint32_t shard_index, shard_count;
 } weft_pipelines_load;
 
 typedef struct {
@@ -315,6 +320,13 @@ typedef struct {
 	/* Exact samples kept per series before falling back to the histogram
 	 * alone; 0 = 1,000,000. */
 	uint64_t max_samples;
+	/* Write every measured query (its id, scheduled and send times from
+	 * the run's start, each stage's latency and phases, the end-to-end
+	 * latency and any error, all in ns) to this file as it runs: CSV with
+	 * a header, or JSON lines; memory stays bounded. Written atomically
+	 * (an existing file only with samples_force). NULL: none. */
+	const char *samples;
+	bool samples_jsonl, samples_force;
 } weft_pipelines_run_opts;
 
 typedef struct {
@@ -510,6 +522,27 @@ int weft_pipelines_baseline_compare_json(weft_pipelines_result *r, const char *n
  * percentile, each run's value and within-run error. Reports that disagree
  * on the pipeline's name -> WEFT_EINVALID. */
 int weft_pipelines_baseline_merge(char **out, const char *const *paths, size_t n, weft_diags *d);
+
+/* ==== merging split runs ==================================================== */
+
+/* Combine the JSON reports (weft bench run --format json) of runs of one
+ * pipeline, typically the N shards of one split run (--shard i/N), into one
+ * result as if a single run had made all their queries: query, error and
+ * late-send counts add (errors by kind too); each series' histogram and each
+ * http phase's is the sum of theirs; percentiles, their intervals and every
+ * budget's verdict are recomputed from the merged histograms (within their
+ * 0.1%; the merged series are not exact), and the error rate is judged
+ * again. Shards run side by side, so elapsed_s is the longest and the
+ * throughput the sum. Settings that make the sum doubtful (scenario,
+ * confidence, per-shard rate, a seed repeated, shard counts that differ, a
+ * shard missing or given twice) become notes; reports of different
+ * pipelines, or with different budgets -> WEFT_EINVALID. A file that is
+ * not a report -> WEFT_EINVALID with path:line:col. */
+int weft_pipelines_result_merge(weft_pipelines_result **out, const char *const *paths, size_t n,
+				weft_diags *d);
+/* The same from JSON texts already read (names stand for the paths). */
+int weft_pipelines_result_merge_json(weft_pipelines_result **out, const char *const *names,
+				     const char *const *texts, size_t n, weft_diags *d);
 
 /* ==== reports ============================================================== */
 

@@ -35,7 +35,7 @@ static weft_pipelines_result *run_text(const char *text, uint64_t max_samples)
 	weft_pipelines_spec *s = NULL;
 	cr_assert_eq(weft_pipelines_spec_load_buffer(&s, "t.yaml", ".", text, strlen(text), d), 0);
 	weft_pipelines_result *r = NULL;
-	weft_pipelines_run_opts o = { NULL, NULL, max_samples };
+	weft_pipelines_run_opts o = { .max_samples = max_samples };
 	cr_assert_eq(weft_pipelines_run(&r, s, &o, d), 0);
 	weft_pipelines_spec_free(s);
 	return r;

@@ -1,0 +1,300 @@
+/* load_events.c - the event-driven engine: a few threads, each one libcurl
+ * multi handle driving many queries in flight.
+ *
+ * Design: a pipeline whose every stage is http does not need a thread per
+ * query in flight; at tens of thousands of queries a second the threads'
+ * context switches, not the endpoint, would be measured. Each worker here is
+ * an event loop owning a share of the run's slots (queries in flight at
+ * most, load.concurrency over all loops); a slot holds one easy handle per
+ * stage, so each slot keeps its own connections alive as a client would.
+ * The loop takes queries from the same dispenser as the threaded engine and
+ * records them through the same function, so every statistic means the same.
+ * The open-loop schedule stays exact: the loop sleeps in curl_multi_poll
+ * with a timerfd armed at the next query's scheduled time (nanosecond
+ * resolution; poll's own timeout is milliseconds), and latency counts from
+ * that time. A query due while every slot of its loop is busy waits for one,
+ * and the wait is in its latency and counted as a late send, as with
+ * threads.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "events_int.h"
+
+typedef struct {
+	void **stage_state;     /* per stage */
+	size_t stage;           /* the stage in flight */
+	CURL *handle;           /* its easy handle, while in the multi handle */
+	uint64_t stage_t0;      /* when that stage was started */
+	uint64_t free_since;    /* when the slot last became free */
+	weft_pl_query q;
+	uint64_t *ns;           /* per series */
+	uint64_t *phases;       /* per stage and phase */
+	char error[80];
+} slot;
+
+typedef struct {
+	CURLM *multi;
+	int tfd;                /* armed at the next scheduled send */
+	slot *slots;
+	size_t n_slots;
+	size_t *free_ids;       /* a stack of free slots */
+	size_t n_free;
+	/* the query taken from the dispenser and not yet sent */
+	bool pending, more;
+	uint64_t p_idx, p_sched, p_taken;
+	bool server;
+} loop;
+
+bool weft_pl_events_usable(const weft_pl_run *r)
+{
+	if (!r->n_stages)
+		return false;
+	for (size_t s = 0; s < r->n_stages; s++)
+		if (!r->ops[s]->begin || !r->ops[s]->end)
+			return false;
+	return true;
+}
+
+void weft_pl_events_free(weft_pl_worker *w)
+{
+	loop *L = w->loop;
+	if (!L)
+		return;
+	weft_pl_run *r = w->run;
+	for (size_t i = 0; i < L->n_slots; i++) {
+		slot *sl = &L->slots[i];
+		if (sl->handle && L->multi)
+			curl_multi_remove_handle(L->multi, sl->handle);
+		for (size_t s = 0; sl->stage_state && s < r->n_stages; s++)
+			if (sl->stage_state[s])
+				r->ops[s]->worker_free(sl->stage_state[s]);
+		free(sl->stage_state);
+		free(sl->ns);
+		free(sl->phases);
+	}
+	free(L->slots);
+	free(L->free_ids);
+	if (L->multi)
+		curl_multi_cleanup(L->multi);
+	if (L->tfd >= 0)
+		close(L->tfd);
+	free(L);
+	w->loop = NULL;
+}
+
+int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d)
+{
+	weft_pl_run *r = w->run;
+	loop *L = calloc(1, sizeof *L);
+	if (!L)
+		return WEFT_ENOMEM;
+	L->tfd = -1;
+	w->loop = L;
+	if (!(L->slots = calloc(slots, sizeof *L->slots)) || !(L->free_ids = calloc(slots, sizeof *L->free_ids)) ||
+	    !(L->multi = curl_multi_init()))
+		return WEFT_ENOMEM;
+	L->n_slots = slots;
+	L->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (L->tfd < 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "cannot create a timer: %s", strerror(errno));
+		return WEFT_EENV;
+	}
+	/* as many connections as queries in flight, kept between queries */
+	curl_multi_setopt(L->multi, CURLMOPT_MAXCONNECTS, (long)(slots * r->n_stages + 4));
+	for (size_t i = 0; i < slots; i++) {
+		slot *sl = &L->slots[i];
+		if (!(sl->stage_state = calloc(r->n_stages, sizeof *sl->stage_state)) ||
+		    !(sl->ns = calloc(r->ns_count, sizeof *sl->ns)) ||
+		    !(sl->phases = calloc(r->n_stages * WEFT_PL_MAX_PHASES, sizeof *sl->phases)))
+			return WEFT_ENOMEM;
+		for (size_t s = 0; s < r->n_stages; s++) {
+			int err = r->ops[s]->worker_new(&sl->stage_state[s], r->shared[s], &r->spec->stages[s], d);
+			if (err)
+				return err;
+		}
+		L->free_ids[L->n_free++] = slots - 1 - i; /* slot 0 on top */
+	}
+	return WEFT_OK;
+}
+
+/* ---- one query ------------------------------------------------------------------ */
+
+static void finish(weft_pl_worker *w, loop *L, slot *sl, uint64_t now)
+{
+	weft_pl_run *r = w->run;
+	sl->q.end = now;
+	bool warm = weft_pl_record(w, &sl->q, sl->ns);
+	if (!warm) {
+		/* what the harness added to the query: all but the stages */
+		uint64_t stages = 0;
+		for (size_t s = 0; s < r->n_stages && s <= sl->stage; s++)
+			stages += sl->ns[s];
+		uint64_t span = sl->q.end - sl->q.start;
+		weft_pipelines_hist_record(w->overhead, span > stages ? span - stages : 0);
+	}
+	sl->handle = NULL;
+	sl->free_since = now;
+	L->free_ids[L->n_free++] = (size_t)(sl - L->slots);
+}
+
+static void fail_now(weft_pl_worker *w, loop *L, slot *sl, const char *why)
+{
+	snprintf(sl->error, sizeof sl->error, "%s", why);
+	sl->q.failed = true;
+	sl->q.failed_stage = sl->stage;
+	sl->q.error = sl->error;
+	sl->ns[sl->stage] = 0;
+	finish(w, L, sl, weft_now_ns());
+}
+
+static void start_stage(weft_pl_worker *w, loop *L, slot *sl, size_t s)
+{
+	weft_pl_run *r = w->run;
+	sl->stage = s;
+	sl->handle = r->ops[s]->begin(sl->stage_state[s]);
+	curl_easy_setopt(sl->handle, CURLOPT_PRIVATE, (char *)sl);
+	sl->stage_t0 = weft_now_ns();
+	if (curl_multi_add_handle(L->multi, sl->handle) != CURLM_OK) {
+		sl->handle = NULL;
+		fail_now(w, L, sl, "cannot start the request");
+	}
+}
+
+static void start_query(weft_pl_worker *w, loop *L)
+{
+	slot *sl = &L->slots[L->free_ids[--L->n_free]];
+	memset(&sl->q, 0, sizeof sl->q);
+	sl->q.idx = L->p_idx;
+	sl->q.sched = L->p_sched;
+	sl->q.server = L->server;
+	sl->q.phases = sl->phases;
+	/* in hand from when it was taken or a slot came free, whichever is later */
+	sl->q.ready = sl->free_since > L->p_taken ? sl->free_since : L->p_taken;
+	sl->q.start = weft_now_ns();
+	L->pending = false;
+	start_stage(w, L, sl, 0);
+}
+
+static void stage_done(weft_pl_worker *w, loop *L, slot *sl, CURLcode code)
+{
+	weft_pl_run *r = w->run;
+	size_t s = sl->stage;
+	uint64_t now = weft_now_ns();
+	curl_multi_remove_handle(L->multi, sl->handle);
+	weft_pl_outcome o;
+	memset(&o, 0, sizeof o);
+	r->ops[s]->end(sl->stage_state[s], &r->spec->stages[s], (int)code, &o);
+	sl->ns[s] = o.ns ? o.ns : now - sl->stage_t0;
+	if (o.failed) {
+		snprintf(sl->error, sizeof sl->error, "%s", o.error);
+		sl->q.failed = true;
+		sl->q.failed_stage = s;
+		sl->q.error = sl->error;
+		finish(w, L, sl, now);
+		return;
+	}
+	weft_pl_record_phases(w, &sl->q, s, &o);
+	if (s + 1 < r->n_stages)
+		start_stage(w, L, sl, s + 1);
+	else
+		finish(w, L, sl, now);
+}
+
+/* Take the next query from the dispenser unless one is held or none is left. */
+static void refill(weft_pl_worker *w, loop *L)
+{
+	if (L->pending || !L->more)
+		return;
+	L->more = weft_pl_take(w->run, &L->p_idx, &L->p_sched, &L->server);
+	L->pending = L->more;
+	L->p_taken = weft_now_ns();
+}
+
+/* Send every held query that is due while a slot is free. */
+static void send_due(weft_pl_worker *w, loop *L)
+{
+	for (;;) {
+		refill(w, L);
+		if (!L->pending || !L->n_free)
+			return;
+		if (L->server && L->p_sched > weft_now_ns())
+			return;
+		start_query(w, L);
+	}
+}
+
+/* Handle every finished transfer; returns how many. */
+static size_t reap(weft_pl_worker *w, loop *L)
+{
+	size_t n = 0;
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(L->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		char *priv = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
+		CURLcode code = m->data.result;
+		stage_done(w, L, (slot *)(void *)priv, code);
+		n++;
+	}
+	return n;
+}
+
+/* Arm the timer at the held query's scheduled time when it waits only for
+ * that; false: nothing to wake for but the transfers. */
+static bool arm(loop *L)
+{
+	struct itimerspec its;
+	memset(&its, 0, sizeof its);
+	bool on = L->pending && L->n_free && L->server;
+	if (on) {
+		its.it_value.tv_sec = (time_t)(L->p_sched / 1000000000u);
+		its.it_value.tv_nsec = (long)(L->p_sched % 1000000000u);
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1;
+	}
+	timerfd_settime(L->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	return on;
+}
+
+void *weft_pl_events_main(void *arg)
+{
+	weft_pl_worker *w = arg;
+	loop *L = w->loop;
+#ifdef PR_SET_TIMERSLACK
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+#endif
+	L->more = true;
+	L->pending = false;
+	for (;;) {
+		send_due(w, L);
+		if (!L->pending && !L->more && L->n_free == L->n_slots)
+			break;
+		int running = 0;
+		curl_multi_perform(L->multi, &running);
+		if (reap(w, L))
+			continue;
+		send_due(w, L);
+		if (L->pending && L->n_free && (!L->server || L->p_sched <= weft_now_ns()))
+			continue;
+		if (!L->pending && !L->more && L->n_free == L->n_slots)
+			break;
+		struct curl_waitfd tw = { L->tfd, CURL_WAIT_POLLIN, 0 };
+		bool timed = arm(L);
+		curl_multi_poll(L->multi, timed ? &tw : NULL, timed ? 1 : 0, 1000, NULL);
+		if (timed) {
+			uint64_t expirations;
+			ssize_t rd = read(L->tfd, &expirations, sizeof expirations);
+			(void)rd;
+		}
+	}
+	atomic_fetch_sub(&w->run->active, 1);
+	return NULL;
+}
