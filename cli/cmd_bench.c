@@ -32,7 +32,7 @@ static const char run_usage[] =
 	"                      [--duration D] [--max-duration D] [--min-queries N]\n"
 	"                      [--warmup N] [--seed N] [--threads N]\n"
 	"                      [--shard I/N] [--start-at TIME]\n"
-	"                      [--samples FILE] [--samples-format F]\n"
+	"                      [--samples FILE] [--samples-format F] [--find-max-rate]\n"
 	"                      [--baseline FILE]\n"
 	"                      [--max-regression X] [--run-noise X] [--format F]\n"
 	"                      [-o FILE]\n"
@@ -61,6 +61,10 @@ static const char run_usage[] =
 	"  --samples FILE      write every measured query to FILE as it runs (CSV, or\n"
 	"                      JSON lines when FILE ends in .jsonl)\n"
 	"  --samples-format F  csv or jsonl, whatever FILE's name\n"
+	"  --find-max-rate     search for the highest Poisson rate at which every\n"
+	"                      budget holds (from --rate or load.rate, else 10 q/s);\n"
+	"                      reports max_rate, text, json or markdown; exit 1 when\n"
+	"                      no rate holds\n"
 	"  --baseline FILE     compare with a previous run's JSON report\n"
 	"  --max-regression X  allowed slow-down, e.g. 5% or 0.05 (default 5%)\n"
 	"  --run-noise X       run-to-run noise of a percentile assumed against a\n"
@@ -119,7 +123,7 @@ static int render_run(weft_buf *out, weft_pipelines_format f, bool to_terminal, 
 /* Pipelines are YAML files. */
 #define PIPELINE_FILES WEFT_HINT_FILES("yaml yml")
 
-enum { OPT_SHARD = 0x1a0, OPT_START_AT, OPT_SAMPLES, OPT_SAMPLES_FORMAT };
+enum { OPT_SHARD = 0x1a0, OPT_START_AT, OPT_SAMPLES, OPT_SAMPLES_FORMAT, OPT_FIND_MAX_RATE };
 
 static const char *const samples_formats[] = { "csv", "jsonl", NULL };
 static size_t samples_format_words(const char **out, size_t max)
@@ -192,12 +196,59 @@ static void wait_until(const struct timespec *t)
 		;
 }
 
+typedef struct {
+	const weft_pipelines_rate_search *s;
+	bool allow_inconclusive;
+} rate_report;
+
+static int render_rate(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
+{
+	const rate_report *rr = ctx;
+	weft_pipelines_report_opts o = { to_terminal, rr->allow_inconclusive };
+	return weft_pipelines_rate_search_report(out, rr->s, f, &o);
+}
+
+static void on_rate_step(void *ctx, size_t i, double rate)
+{
+	weft_cli_progress *pc = ctx;
+	weft_progress_free(pc->bar);
+	pc->bar = NULL;
+	snprintf(pc->label_buf, sizeof pc->label_buf, "step %zu: %.4g q/s", i + 1, rate);
+	pc->label = pc->label_buf;
+}
+
+/* bench run --find-max-rate: the search, its report and its gate. */
+static int find_max_rate(weft_pipelines_spec *spec, const weft_cli_outputs *out, double start, bool quiet,
+			 weft_diags *d)
+{
+	weft_cli_progress pc = { NULL, 0, quiet, NULL, "" };
+	weft_pipelines_rate_opts o;
+	memset(&o, 0, sizeof o);
+	o.start = start;
+	o.run.progress = weft_cli_progress_update;
+	o.run.progress_ctx = &pc;
+	o.on_step = on_rate_step;
+	weft_pipelines_rate_search *s = NULL;
+	int err = weft_pipelines_find_max_rate(&s, spec, &o, d);
+	weft_progress_free(pc.bar);
+	int rc = weft_cli_finish(err, d);
+	if (err)
+		return rc;
+	rate_report rr = { s, false };
+	rc = weft_cli_outputs_write(out, render_rate, &rr);
+	if (!rc && weft_pipelines_rate_search_gate(s))
+		rc = WEFT_EXIT_GATE;
+	weft_pipelines_rate_search_free(s);
+	return rc;
+}
+
 static const weft_cli_option run_opts[] = {
 	WEFT_CLI_LOAD_OPTIONS,
 	{ "shard", OPT_SHARD, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "start-at", OPT_START_AT, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "samples", OPT_SAMPLES, WEFT_CLI_VALUE, WEFT_HINT_FILES("csv jsonl") },
 	{ "samples-format", OPT_SAMPLES_FORMAT, WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(samples_format_words) },
+	{ "find-max-rate", OPT_FIND_MAX_RATE, 0, WEFT_HINT_NOTHING },
 	{ "baseline", 'b', WEFT_CLI_VALUE, WEFT_HINT_FILES("json") },
 	{ "max-regression", 'x', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "run-noise", 'n', WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
@@ -221,6 +272,7 @@ static int bench_run(int argc, char **argv)
 	bool has_start = false;
 	struct timespec start_at = { 0, 0 };
 	const char *samples = NULL, *samples_format = NULL;
+	bool find_max = false;
 	int c;
 	while ((c = weft_cli_getopt(cmd, argc, argv, run_opts)) != -1) {
 		int taken = weft_cli_load_option(&lo, cmd, c, optarg);
@@ -263,6 +315,9 @@ static int bench_run(int argc, char **argv)
 		case OPT_SAMPLES:
 			samples = optarg;
 			break;
+		case OPT_FIND_MAX_RATE:
+			find_max = true;
+			break;
 		case OPT_SAMPLES_FORMAT:
 			if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
 				return weft_cli_usage_error(cmd, "--samples-format is csv or jsonl, got '%s'", optarg);
@@ -278,6 +333,11 @@ static int bench_run(int argc, char **argv)
 		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	if (samples_format && !samples)
 		return weft_cli_usage_error(cmd, "--samples-format needs --samples FILE");
+	if (find_max && (samples || baseline || out.junit || out.html || shard_count > 1 ||
+			 (out.format != WEFT_REPORT_TEXT && out.format != WEFT_REPORT_JSON &&
+			  out.format != WEFT_REPORT_MARKDOWN)))
+		return weft_cli_usage_error(cmd, "--find-max-rate reports in text, json or markdown, without "
+						 "--samples, --baseline, --shard, --junit or --html");
 	/* outputs that would be refused afterwards are refused now, before a long run */
 	int orc = weft_cli_outputs_check(cmd, &out);
 	if (orc)
@@ -310,6 +370,12 @@ static int bench_run(int argc, char **argv)
 	}
 	if (has_start)
 		wait_until(&start_at);
+	if (find_max) {
+		int rc = find_max_rate(spec, &out, lo.rate, quiet, d);
+		weft_diags_free(d);
+		weft_pipelines_spec_free(spec);
+		return rc;
+	}
 
 	weft_cli_progress pc = { NULL, 0, quiet, NULL, "" };
 	weft_pipelines_run_opts ro = { weft_cli_progress_update, &pc, 0, samples, jsonl, out.force };

@@ -146,8 +146,9 @@ static const char candidates_usage[] =
 	"                     it fits; one that surely fits is preferred at equal rank\n"
 	"With a pipeline:\n"
 	"  --stage NAME       the model stage (needed when there are several)\n"
-	"  --scenario, --rate, --concurrency, --duration, --max-duration,\n"
-	"  --min-queries, --seed   override the load section, as for `weft bench run`\n"
+	"  --scenario, --rate, --concurrency, --threads, --duration,\n"
+	"  --max-duration, --min-queries, --seed\n"
+	"                     override the load section, as for `weft bench run`\n"
 	"  -q, --quiet        no progress bar\n"
 	"With models only:\n"
 	"  --budget D         model-stage p99 budget, e.g. 2ms, 500us\n"
@@ -367,7 +368,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 	if (pipe && model_only)
 		return weft_cli_usage_error(cmd, "%s applies to models timed alone; with a pipeline, the "
 					    "pipeline's model stage and budgets apply", model_only);
-	bool load_given = lo.has_scenario || lo.rate > 0 || lo.concurrency || lo.duration_ms > 0 ||
+	bool load_given = lo.has_scenario || lo.rate > 0 || lo.concurrency || lo.threads || lo.duration_ms > 0 ||
 			  lo.max_duration_ms > 0 || lo.has_min_queries || lo.has_seed;
 	if (!pipe && (load_given || o.stage))
 		return weft_cli_usage_error(cmd, "load options and --stage need a PIPELINE as the first "

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -40,7 +41,9 @@ typedef struct {
 
 typedef struct {
 	CURLM *multi;
+	int epfd;               /* the sockets curl wants watched, and tfd */
 	int tfd;                /* armed at the next scheduled send */
+	uint64_t curl_due;      /* when curl wants its timeout handled (0: never) */
 	slot *slots;
 	size_t n_slots;
 	size_t *free_ids;       /* a stack of free slots */
@@ -84,8 +87,42 @@ void weft_pl_events_free(weft_pl_worker *w)
 		curl_multi_cleanup(L->multi);
 	if (L->tfd >= 0)
 		close(L->tfd);
+	if (L->epfd >= 0)
+		close(L->epfd);
 	free(L);
 	w->loop = NULL;
+}
+
+/* curl says which sockets to watch for what (the multi_socket API: curl
+ * then never polls every transfer itself). */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	(void)easy;
+	loop *L = userp;
+	struct epoll_event ev = { .events = 0, .data.fd = fd };
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(L->epfd, EPOLL_CTL_DEL, fd, &ev);
+		curl_multi_assign(L->multi, fd, NULL);
+		return 0;
+	}
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if (socketp) {
+		epoll_ctl(L->epfd, EPOLL_CTL_MOD, fd, &ev);
+	} else {
+		if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+			epoll_ctl(L->epfd, EPOLL_CTL_MOD, fd, &ev);
+		curl_multi_assign(L->multi, fd, L); /* any non-NULL mark: "watched" */
+	}
+	return 0;
+}
+
+/* curl's own deadline (timeouts, connection set-up): -1 none, else ms from now. */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	loop *L = userp;
+	L->curl_due = timeout_ms < 0 ? 0 : weft_now_ns() + (uint64_t)timeout_ms * 1000000u;
+	return 0;
 }
 
 int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d)
@@ -94,17 +131,23 @@ int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d)
 	loop *L = calloc(1, sizeof *L);
 	if (!L)
 		return WEFT_ENOMEM;
-	L->tfd = -1;
+	L->tfd = L->epfd = -1;
 	w->loop = L;
 	if (!(L->slots = calloc(slots, sizeof *L->slots)) || !(L->free_ids = calloc(slots, sizeof *L->free_ids)) ||
 	    !(L->multi = curl_multi_init()))
 		return WEFT_ENOMEM;
 	L->n_slots = slots;
 	L->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (L->tfd < 0) {
-		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "cannot create a timer: %s", strerror(errno));
+	L->epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = L->tfd };
+	if (L->tfd < 0 || L->epfd < 0 || epoll_ctl(L->epfd, EPOLL_CTL_ADD, L->tfd, &ev) != 0) {
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "cannot create an event loop: %s", strerror(errno));
 		return WEFT_EENV;
 	}
+	curl_multi_setopt(L->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(L->multi, CURLMOPT_SOCKETDATA, L);
+	curl_multi_setopt(L->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(L->multi, CURLMOPT_TIMERDATA, L);
 	/* as many connections as queries in flight, kept between queries */
 	curl_multi_setopt(L->multi, CURLMOPT_MAXCONNECTS, (long)(slots * r->n_stages + 4));
 	for (size_t i = 0; i < slots; i++) {
@@ -264,6 +307,28 @@ static bool arm(loop *L)
 	return on;
 }
 
+/* Let curl act on what is due: its own timeout, then ready sockets. */
+static void drive(loop *L, const struct epoll_event *ev, int n)
+{
+	int running;
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.fd == L->tfd) {
+			uint64_t expirations;
+			ssize_t rd = read(L->tfd, &expirations, sizeof expirations);
+			(void)rd;
+			continue;
+		}
+		int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+			    (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+			    (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+		curl_multi_socket_action(L->multi, ev[i].data.fd, flags, &running);
+	}
+	if (L->curl_due && weft_now_ns() >= L->curl_due) {
+		L->curl_due = 0;
+		curl_multi_socket_action(L->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+}
+
 void *weft_pl_events_main(void *arg)
 {
 	weft_pl_worker *w = arg;
@@ -273,27 +338,29 @@ void *weft_pl_events_main(void *arg)
 #endif
 	L->more = true;
 	L->pending = false;
+	struct epoll_event ev[64];
 	for (;;) {
 		send_due(w, L);
-		if (!L->pending && !L->more && L->n_free == L->n_slots)
-			break;
-		int running = 0;
-		curl_multi_perform(L->multi, &running);
+		/* a transfer just added is started by its timeout of 0 */
+		drive(L, NULL, 0);
 		if (reap(w, L))
 			continue;
-		send_due(w, L);
-		if (L->pending && L->n_free && (!L->server || L->p_sched <= weft_now_ns()))
-			continue;
 		if (!L->pending && !L->more && L->n_free == L->n_slots)
 			break;
-		struct curl_waitfd tw = { L->tfd, CURL_WAIT_POLLIN, 0 };
-		bool timed = arm(L);
-		curl_multi_poll(L->multi, timed ? &tw : NULL, timed ? 1 : 0, 1000, NULL);
-		if (timed) {
-			uint64_t expirations;
-			ssize_t rd = read(L->tfd, &expirations, sizeof expirations);
-			(void)rd;
+		if (L->pending && L->n_free && (!L->server || L->p_sched <= weft_now_ns()))
+			continue;
+		arm(L);
+		int wait_ms = 1000;
+		if (L->curl_due) {
+			uint64_t now = weft_now_ns();
+			wait_ms = L->curl_due <= now ? 0 : (int)((L->curl_due - now + 999999u) / 1000000u);
+			if (wait_ms > 1000)
+				wait_ms = 1000;
 		}
+		int n = epoll_wait(L->epfd, ev, 64, wait_ms);
+		if (n > 0)
+			drive(L, ev, n);
+		reap(w, L);
 	}
 	atomic_fetch_sub(&w->run->active, 1);
 	return NULL;

@@ -563,6 +563,58 @@ typedef struct {
 int weft_pipelines_report(weft_buf *out, const weft_pipelines_result *r,
 			  weft_pipelines_format format, const weft_pipelines_report_opts *opts);
 
+/* ==== the highest rate that holds ============================================ */
+
+/* One rate tried by the search. */
+typedef struct {
+	double rate;                    /* q/s, Poisson */
+	bool holds;                     /* every budget met (the gate passed) */
+	weft_pipelines_verdict verdict; /* met, broken, or inconclusive (counted as not holding) */
+	uint64_t measured, errors;
+	double e2e_p99_ms;              /* NAN without queries */
+	char *why;                      /* the first budget not met, as a phrase; NULL when it holds */
+} weft_pipelines_rate_step;
+
+typedef struct {
+	char *pipeline;
+	double max_rate;                /* the highest rate that held; 0 when none did */
+	double first_fail;              /* the lowest rate that did not hold above it; NAN: none up to the ceiling */
+	double precision;               /* the search stopped when first_fail / max_rate - 1 < this */
+	bool at_ceiling;                /* held up to the ceiling */
+	weft_pipelines_rate_step *steps;
+	size_t n_steps;
+	weft_pipelines_result *at_max;  /* the run at max_rate, or NULL */
+	double confidence;
+} weft_pipelines_rate_search;
+
+typedef struct {
+	double start;                   /* first rate tried; 0: the pipeline's load.rate, else 10 q/s */
+	double precision;               /* default 0.05 */
+	size_t max_steps;               /* default 16 */
+	double ceiling;                 /* default 1e6 q/s */
+	weft_pipelines_run_opts run;    /* every step's run (progress, samples are ignored) */
+	/* called before each step with run.progress_ctx (may be NULL) */
+	void (*on_step)(void *ctx, size_t i, double rate);
+} weft_pipelines_rate_opts;
+
+/* The highest Poisson rate at which every budget holds at the pipeline's
+ * confidence (LoadGen's server search): the pipeline runs in the server
+ * scenario at a rate, doubling from the start while it holds (halving while
+ * it does not), then bisecting (geometrically) between the last rate that
+ * held and the first that did not until they are within the precision. A
+ * step holds when its gate passes; an inconclusive one first extends its
+ * run (max_duration defaults to 4x the duration for the search) and counts
+ * as not holding if still undecided, so max_rate is a rate shown to hold.
+ * spec's load is changed during the call and restored. */
+int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipelines_spec *spec,
+				 const weft_pipelines_rate_opts *o, weft_diags *d);
+void weft_pipelines_rate_search_free(weft_pipelines_rate_search *s);
+/* 0 when some rate held, WEFT_EGATE when none did. */
+int weft_pipelines_rate_search_gate(const weft_pipelines_rate_search *s);
+/* text, json or markdown (WEFT_EINVALID for the others). */
+int weft_pipelines_rate_search_report(weft_buf *out, const weft_pipelines_rate_search *s,
+				      weft_pipelines_format format, const weft_pipelines_report_opts *opts);
+
 /* ==== candidates ============================================================ */
 
 /* Which of several candidate models (dense networks in safetensors files)
