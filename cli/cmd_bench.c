@@ -508,6 +508,83 @@ static int bench_baseline(int argc, char **argv)
 	return weft_cli_dispatch("bench baseline", baseline_usage, baseline_subs, argc, argv);
 }
 
+/* ---- merge ------------------------------------------------------------------------------ */
+
+static const char merge_usage[] =
+	"usage: weft bench merge REPORT... [--format F] [-o FILE] [--json FILE]\n"
+	"                        [--junit FILE] [--html FILE] [--allow-inconclusive]\n"
+	"                        [--force]\n\n"
+	"Combine the JSON reports of the shards of one split run (each machine runs\n"
+	"`weft bench run` on its own shard and keeps the JSON) into one report, as if\n"
+	"one run had made every query: counts add, each series' histogram is the sum\n"
+	"of theirs, and percentiles, intervals and every budget are judged again from\n"
+	"the sums. Shards missing, given twice or run with different settings are named\n"
+	"in the notes.\n"
+	"Outputs and exit codes are those of `weft bench run`: 0 every budget met, 1 one\n"
+	"broken (or inconclusive, unless --allow-inconclusive), 2 usage, 3 a report\n"
+	"that is not one (path:line:col) or reports of different pipelines or budgets,\n"
+	"4 environment.\n\n"
+	"Options:\n"
+	"  --format F          text (default), json, markdown, html or junit\n"
+	"  -o, --output FILE   write the report there instead of stdout\n"
+	"  --json FILE         also write the JSON report\n"
+	"  --junit FILE        also write JUnit XML, one test case per budget\n"
+	"  --html FILE         also write the HTML report\n"
+	"  --allow-inconclusive  an inconclusive verdict does not fail the gate\n"
+	"  --force             replace existing output files\n";
+
+static const weft_cli_option shard_merge_opts[] = {
+	WEFT_CLI_OUTPUT_OPTIONS,
+	{ "allow-inconclusive", 'a', 0, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+static int bench_merge(int argc, char **argv)
+{
+	const char *cmd = "bench merge";
+	weft_cli_outputs out = { WEFT_REPORT_TEXT, NULL, NULL, NULL, NULL, false };
+	bool allow = false;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, shard_merge_opts)) != -1) {
+		int taken = weft_cli_outputs_option(&out, cmd, c, optarg);
+		if (taken < 0)
+			return WEFT_EXIT_USAGE;
+		if (taken)
+			continue;
+		switch (c) {
+		case 'h':
+			fputs(merge_usage, stdout);
+			return WEFT_EXIT_OK;
+		case 'a':
+			allow = true;
+			break;
+		default:
+			return WEFT_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error(cmd, "missing the reports to merge");
+	int orc = weft_cli_outputs_check(cmd, &out);
+	if (orc)
+		return orc;
+	weft_diags *d;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_pipelines_result *res = NULL;
+	int err = weft_pipelines_result_merge(&res, (const char *const *)argv + optind, (size_t)(argc - optind), d);
+	int rc = weft_cli_finish(err, d);
+	weft_diags_free(d);
+	if (err)
+		return rc;
+	run_report rr = { res, allow };
+	rc = weft_cli_outputs_write(&out, render_run, &rr);
+	if (!rc && weft_pipelines_result_gate(res, allow))
+		rc = WEFT_EXIT_GATE;
+	weft_pipelines_result_free(res);
+	return rc;
+}
+
 const weft_cli_command weft_cli_bench_subs[] = {
 	{ .name = "run", .fn = bench_run, .opts = run_opts, .args = { PIPELINE_FILES },
 	  .summary = "run a pipeline and judge its latency budgets" },
@@ -519,6 +596,8 @@ const weft_cli_command weft_cli_bench_subs[] = {
 	{ .name = "candidates", .fn = weft_cmd_bench_candidates, .opts = weft_cli_bench_candidates_opts,
 	  .args = { WEFT_HINT_FILES("yaml yml safetensors"), WEFT_HINT_FILES("safetensors") }, .args_repeat = true,
 	  .summary = "compare candidate models on accuracy and latency" },
+	{ .name = "merge", .fn = bench_merge, .opts = shard_merge_opts, .args = { WEFT_HINT_FILES("json") },
+	  .args_repeat = true, .summary = "combine the shards of a split run into one report" },
 	{ .name = "baseline", .fn = bench_baseline, .subs = baseline_subs,
 	  .summary = "merge runs into a baseline for --baseline" },
 	{ .name = NULL },

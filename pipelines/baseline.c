@@ -101,6 +101,14 @@ const char *weft_pl_json_element(const char *p, size_t i)
 	return p;
 }
 
+const char *weft_pl_json_next(const char *p)
+{
+	if (!p)
+		return NULL;
+	p = ws(skip_value(p));
+	return *p == ',' ? ws(p + 1) : NULL;
+}
+
 const char *weft_pl_json_root(const char *text)
 {
 	return strncmp(text, "\xef\xbb\xbf", 3) ? text : text + 3;

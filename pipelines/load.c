@@ -211,7 +211,7 @@ bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 
 uint64_t weft_pl_stage_seed(const weft_pl_run *r, uint64_t idx, size_t stage)
 {
-	uint64_t seed = r->load.seed ^ (idx * UINT64_C(0x9e3779b97f4a7c15)) ^
+	uint64_t seed = r->seed ^ (idx * UINT64_C(0x9e3779b97f4a7c15)) ^
 			((uint64_t)(stage + 1) * UINT64_C(0xd1b54a32d192ed03));
 	weft_pipelines_rng_next(&seed);
 	return seed;
@@ -415,13 +415,14 @@ static int run_round(weft_pl_run *r, const weft_pipelines_run_opts *o, uint64_t 
 }
 
 /* --shard i/N: this run's part of the whole. Arrivals are a Poisson
- * process thinned N ways (each part at rate / N, its own seed, so the parts
- * together are the whole run's process); workers, the queries asked for and
- * an offline job's rows are divided as evenly as they go. */
-static void split_shard(weft_pipelines_load *l)
+ * process thinned N ways (each part at rate / N with its own seed, derived
+ * from load.seed, which the report keeps, so the parts together are a
+ * Poisson process at the whole rate); workers, the queries asked for and an
+ * offline job's rows are divided as evenly as they go. Returns the seed. */
+static uint64_t split_shard(weft_pipelines_load *l)
 {
 	if (l->shard_count <= 1)
-		return;
+		return l->seed;
 	uint64_t n = l->shard_count, i = l->shard_index;
 	l->rate /= (double)n;
 	size_t c = l->concurrency / (size_t)n + (i < l->concurrency % n);
@@ -430,7 +431,7 @@ static void split_shard(weft_pipelines_load *l)
 	if (l->rows)
 		l->rows = l->rows / n + (i < l->rows % n);
 	uint64_t seed = l->seed ^ ((i + 1) * UINT64_C(0x9e3779b97f4a7c15));
-	l->seed = weft_pipelines_rng_next(&seed);
+	return weft_pipelines_rng_next(&seed);
 }
 
 int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *spec,
@@ -480,7 +481,7 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 		r.ops[s] = ops_of(spec->stages[s].kind);
 	/* http only: a few event loops carry every query in flight */
 	r.events = weft_pl_events_usable(&r);
-	split_shard(&r.load);
+	r.seed = split_shard(&r.load);
 	r.n_workers = r.load.concurrency;
 	if (r.events) {
 		r.slots = r.load.concurrency;
@@ -516,7 +517,7 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 	/* round 1 */
 	uint64_t t0 = weft_now_ns();
 	r.t0_ns = t0;
-	r.arrival_rng = r.load.seed ^ UINT64_C(0x5851f42d4c957f2d);
+	r.arrival_rng = r.seed ^ UINT64_C(0x5851f42d4c957f2d);
 	uint64_t measured_target = r.load.min_queries;
 	bool server = r.load.scenario == WEFT_SCENARIO_SERVER;
 	uint64_t expected;

@@ -64,6 +64,7 @@ struct weft_pl_run {
 	double arrival_ns;
 	uint64_t arrival_rng;
 	uint64_t warmup;
+	uint64_t seed;              /* of arrivals and stages: load.seed, or a shard's own from it */
 	uint64_t dropped;           /* server: scheduled but never sent */
 	/* progress and bookkeeping */
 	atomic_uint_fast64_t done;
@@ -137,10 +138,12 @@ struct cJSON;
 struct cJSON *weft_pl_json_parse(const char *name, const char *json, weft_diags *d);
 /* Positions in a text that parsed (cJSON keeps none): the root value (past
  * a byte-order mark), the value of member key of the object at p, element
- * i of the array at p; NULL when absent. */
+ * i of the array at p, the element after the one at p in its array; NULL
+ * when absent. */
 const char *weft_pl_json_root(const char *text);
 const char *weft_pl_json_member(const char *p, const char *key);
 const char *weft_pl_json_element(const char *p, size_t i);
+const char *weft_pl_json_next(const char *p);
 /* Line and column (1-based, bytes) of p in text. */
 void weft_pl_line_col(const char *text, const char *p, int *line, int *col);
 /* Record "name:line:col: not a weft bench report: ..." with the position
