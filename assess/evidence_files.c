@@ -129,7 +129,7 @@ int assess_files_list(assess_filelist *out, const char *root, size_t max, weft_d
 	struct stat st;
 	int rc = stat(root, &st), why = rc ? errno : 0;
 	if (rc || !S_ISDIR(st.st_mode)) {
-		weft_diags_add(d, WEFT_SEV_ERROR, root, 0, 0, "give the folder of a repository or project",
+		weft_diags_add(d, WEFT_SEV_ERROR, root, 0, 0, "give the folder of a repository or project", "%s",
 			       why == ENOENT ? "no such folder" : why ? strerror(why) : "not a folder");
 		return WEFT_EINVALID;
 	}

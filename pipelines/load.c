@@ -246,6 +246,7 @@ static void run_query(weft_pl_worker *w, uint64_t idx, uint64_t sched, bool serv
 	weft_pl_outcome o;
 	for (size_t s = 0; s < S; s++) {
 		memset(&o, 0, sizeof o);
+		o.query = idx;
 		r->ops[s]->run(w->stage_state[s], r->shared[s], &r->spec->stages[s], weft_pl_stage_seed(r, idx, s), &o);
 		uint64_t t2 = weft_now_ns();
 		ns[s] = o.ns ? o.ns : t2 - t;

@@ -200,7 +200,7 @@ static void start_stage(weft_pl_worker *w, loop *L, slot *sl, size_t s)
 {
 	weft_pl_run *r = w->run;
 	sl->stage = s;
-	sl->handle = r->ops[s]->begin(sl->stage_state[s]);
+	sl->handle = r->ops[s]->begin(sl->stage_state[s], &r->spec->stages[s], sl->q.idx);
 	curl_easy_setopt(sl->handle, CURLOPT_PRIVATE, (char *)sl);
 	sl->stage_t0 = weft_now_ns();
 	if (curl_multi_add_handle(L->multi, sl->handle) != CURLM_OK) {

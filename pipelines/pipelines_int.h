@@ -14,6 +14,7 @@ double weft_pl_normal_quantile(double q);
 
 /* What one stage of one query produced. */
 typedef struct {
+	uint64_t query;                     /* in: the query's index (run order) */
 	uint64_t ns;                        /* the stage's latency (harness clock) */
 	bool failed;
 	char error[80];                     /* the error's kind, when failed */
@@ -37,11 +38,11 @@ typedef struct {
 	/* names of the phases run reports, or NULL */
 	const char *const *phases;
 	/* Event-driven use (NULL for stages that cannot be driven that way):
-	 * begin readies the worker for one query and returns its libcurl easy
+	 * begin readies the worker for query number `query` and returns its libcurl easy
 	 * handle, for the caller to add to a multi handle; end, once curl says
 	 * the transfer is done with `code` (a CURLcode), fills the outcome as
 	 * run would have. */
-	void *(*begin)(void *worker);
+	void *(*begin)(void *worker, const weft_pipelines_stage *st, uint64_t query);
 	void (*end)(void *worker, const weft_pipelines_stage *st, int code, weft_pl_outcome *o);
 } weft_pl_stage_ops;
 

@@ -10,9 +10,11 @@
  * pipeline file's folder, so a pipeline runs the same from any directory.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipelines_int.h"
 
@@ -309,13 +311,181 @@ static void parse_delay(ctx *c, const weft_yaml_node *n, weft_pipelines_dist *di
 
 static const char *const http_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", NULL };
 
+/* A header value with each ${NAME} replaced by that environment variable,
+ * so tokens stay out of pipeline files (malloc'd; NULL after an error at v). */
+static char *expand_env(ctx *c, const weft_yaml_node *v)
+{
+	weft_buf b = WEFT_BUF_INIT;
+	const char *p = v->scalar;
+	while (*p) {
+		const char *open = strstr(p, "${");
+		if (!open) {
+			weft_buf_puts(&b, p);
+			break;
+		}
+		weft_buf_printf(&b, "%.*s", (int)(open - p), p);
+		const char *close = strchr(open + 2, '}');
+		size_t len = close ? (size_t)(close - open - 2) : 0;
+		char name[128];
+		bool ok = close && len && len < sizeof name;
+		for (size_t i = 0; ok && i < len; i++)
+			ok = isalnum((unsigned char)open[2 + i]) || open[2 + i] == '_';
+		if (!ok) {
+			fail_at(c, v, "write ${NAME} with letters, digits and _", "http: header: malformed '${' in the value");
+			weft_buf_free(&b);
+			return NULL;
+		}
+		memcpy(name, open + 2, len);
+		name[len] = '\0';
+		const char *val = getenv(name);
+		if (!val) {
+			fail_at(c, v, "export it before the run (it is never written into reports)",
+				"http: header: environment variable %s is not set", name);
+			weft_buf_free(&b);
+			return NULL;
+		}
+		if (strpbrk(val, "\r\n")) {
+			fail_at(c, v, NULL, "http: header: environment variable %s holds a line break", name);
+			weft_buf_free(&b);
+			return NULL;
+		}
+		weft_buf_puts(&b, val);
+		p = close + 1;
+	}
+	char *out = weft_buf_detach(&b);
+	if (!out)
+		out = strdup("");
+	if (!out)
+		c->err = WEFT_ENOMEM;
+	return out;
+}
+
+/* A file named in the stage, resolved against the pipeline's folder; it
+ * must be readable (an error at its node otherwise). NULL when absent. */
+static char *file_field(ctx *c, const weft_yaml_node *n, const char *key, const char *what)
+{
+	const char *v = str_field(c, n, key, false);
+	if (!v)
+		return NULL;
+	char *path = weft_pl_resolve(c->dir, v);
+	if (!path) {
+		c->err = WEFT_ENOMEM;
+		return NULL;
+	}
+	if (access(path, R_OK) != 0) {
+		fail_at(c, weft_yaml_get(n, key), NULL, "http: %s '%.200s' cannot be read: %s", what, v, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* bodies_file: one request body per line (blank lines skipped). */
+static void read_bodies(ctx *c, const weft_yaml_node *n, weft_pipelines_http *h)
+{
+	const char *v = str_field(c, n, "bodies_file", false);
+	if (!v)
+		return;
+	const weft_yaml_node *fn = weft_yaml_get(n, "bodies_file");
+	char *path = weft_pl_resolve(c->dir, v);
+	char *text = NULL;
+	size_t len = 0;
+	int err = path ? weft_file_read(&text, &len, path, 256u << 20, c->d) : WEFT_ENOMEM;
+	free(path);
+	if (err) {
+		keep(c, err);
+		weft_diags_add(c->d, WEFT_SEV_NOTE, c->path, fn->line, fn->col, NULL, "the bodies file named here");
+		return;
+	}
+	size_t cap = 0;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		size_t k = nl ? (size_t)(nl - line) : strlen(line);
+		if (k && line[k - 1] == '\r')
+			k--;
+		if (k) {
+			if (h->n_bodies == cap) {
+				cap = cap ? cap * 2 : 64;
+				char **b = realloc(h->bodies, cap * sizeof *b);
+				if (!b) {
+					c->err = WEFT_ENOMEM;
+					break;
+				}
+				h->bodies = b;
+			}
+			if (!(h->bodies[h->n_bodies] = strndup(line, k))) {
+				c->err = WEFT_ENOMEM;
+				break;
+			}
+			h->n_bodies++;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(text);
+	if (!h->n_bodies && !c->err)
+		fail_at(c, fn, "one request body per line", "http: bodies_file '%.200s' holds no body", v);
+}
+
+/* connection, tls, http_version, bodies_file. */
+static void parse_http_more(ctx *c, const weft_yaml_node *n, weft_pipelines_http *h, bool has_body)
+{
+	const char *conn = str_field(c, n, "connection", false);
+	if (conn) {
+		if (!strcmp(conn, "new"))
+			h->new_connection = true;
+		else if (strcmp(conn, "keep-alive"))
+			fail_at(c, weft_yaml_get(n, "connection"), "keep-alive (default) or new",
+				"http: connection: unknown value '%.20s'", conn);
+	}
+	const char *ver = str_field(c, n, "http_version", false);
+	if (ver) {
+		if (!strcmp(ver, "2"))
+			h->http_version = 2;
+		else if (!strcmp(ver, "1.1"))
+			h->http_version = 11;
+		else
+			fail_at(c, weft_yaml_get(n, "http_version"), "\"1.1\" or \"2\"",
+				"http: http_version: unknown value '%.20s'", ver);
+	}
+	const weft_yaml_node *tls = weft_yaml_get(n, "tls");
+	if (tls && !weft_yaml_is_null(tls)) {
+		if (tls->kind != WEFT_YAML_MAPPING) {
+			fail_at(c, tls, "e.g. tls: {ca_file: ca.pem}", "http: tls: expected a mapping, got %s",
+				weft_yaml_describe(tls));
+		} else {
+			static const char *const tk[] = { "ca_file", "cert", "key", "insecure", NULL };
+			unknown_keys(c, tls, tk);
+			h->ca_file = file_field(c, tls, "ca_file", "tls.ca_file");
+			h->cert = file_field(c, tls, "cert", "tls.cert");
+			h->key = file_field(c, tls, "key", "tls.key");
+			if (h->key && !h->cert)
+				fail_at(c, weft_yaml_get(tls, "key"), "give tls.cert with it", "http: tls.key without tls.cert");
+			bool insecure = false;
+			keep(c, weft_yaml_bool(&insecure, c->doc, tls, "insecure", false, c->d));
+			if (insecure) {
+				h->insecure = true;
+				const weft_yaml_node *in = weft_yaml_get(tls, "insecure");
+				weft_diags_add(c->d, WEFT_SEV_WARNING, c->path, in->line, in->col,
+					       "set tls.ca_file to the CA that signed the endpoint's certificate",
+					       "http: tls.insecure: the endpoint's certificate is not checked; any "
+					       "server (or a man in the middle) is accepted");
+			}
+		}
+	}
+	if (weft_yaml_get(n, "bodies_file") && has_body)
+		fail_at(c, weft_yaml_get(n, "bodies_file"), NULL, "http: give one of body, body_file, bodies_file");
+	else
+		read_bodies(c, n, h);
+}
+
 static void parse_http(ctx *c, const weft_yaml_node *n, weft_pipelines_http *h)
 {
 	h->timeout_ms = 5000;
 	if (!is_map(c, n, "http"))
 		return;
-	static const char *const known[] = { "url", "method", "headers", "body", "body_file", "timeout",
-					     "connect_timeout", "expect_status", NULL };
+	static const char *const known[] = { "url", "method", "headers", "body", "body_file", "bodies_file",
+					     "timeout", "connect_timeout", "expect_status", "connection", "tls",
+					     "http_version", NULL };
 	unknown_keys(c, n, known);
 	const char *url = str_field(c, n, "url", true);
 	if (url) {
@@ -345,6 +515,7 @@ static void parse_http(ctx *c, const weft_yaml_node *n, weft_pipelines_http *h)
 			free(path);
 		}
 	}
+	parse_http_more(c, n, h, body || body_file);
 	const char *method = str_field(c, n, "method", false);
 	if (method) {
 		char up[16];
@@ -361,7 +532,7 @@ static void parse_http(ctx *c, const weft_yaml_node *n, weft_pipelines_http *h)
 		else
 			h->method = dup_or_fail(c, up);
 	} else {
-		h->method = dup_or_fail(c, h->body ? "POST" : "GET");
+		h->method = dup_or_fail(c, h->body || h->n_bodies ? "POST" : "GET");
 	}
 	const weft_yaml_node *hd = weft_yaml_get(n, "headers");
 	if (hd && !weft_yaml_is_null(hd)) {
@@ -376,13 +547,18 @@ static void parse_http(ctx *c, const weft_yaml_node *n, weft_pipelines_http *h)
 						hd->keys[i]->scalar);
 					continue;
 				}
-				size_t len = hd->keys[i]->len + v->len + 3;
+				char *value = expand_env(c, v);
+				if (!value)
+					continue;
+				size_t len = hd->keys[i]->len + strlen(value) + 3;
 				char *s = malloc(len);
 				if (!s) {
+					free(value);
 					c->err = WEFT_ENOMEM;
 					break;
 				}
-				snprintf(s, len, "%s: %s", hd->keys[i]->scalar, v->scalar);
+				snprintf(s, len, "%s: %s", hd->keys[i]->scalar, value);
+				free(value);
 				h->headers[h->n_headers++] = s;
 			}
 		} else {
@@ -980,6 +1156,10 @@ void weft_pipelines_spec_free(weft_pipelines_spec *s)
 		free(st->http.url);
 		free_strv(st->http.headers, st->http.n_headers);
 		free(st->http.body);
+		free(st->http.ca_file);
+		free(st->http.cert);
+		free(st->http.key);
+		free_strv(st->http.bodies, st->http.n_bodies);
 		free_strv(st->command.argv, st->command.argc);
 		free(st->model.file);
 		free(st->model.device);

@@ -159,6 +159,29 @@ static int http_worker_new(void **out, void *shared, const weft_pipelines_stage 
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->body ? h->body : "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->body_len);
 	}
+	if (h->new_connection) {
+		/* every query pays DNS, connect and TLS, as a client without a pool would */
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+		curl_easy_setopt(c, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+	}
+	if (h->ca_file)
+		ok = ok && curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file) == CURLE_OK;
+	if (h->cert)
+		ok = ok && curl_easy_setopt(c, CURLOPT_SSLCERT, h->cert) == CURLE_OK;
+	if (h->key)
+		ok = ok && curl_easy_setopt(c, CURLOPT_SSLKEY, h->key) == CURLE_OK;
+	if (h->insecure) {
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (h->http_version == 11)
+		curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	else if (h->http_version == 2)
+		/* TLS: negotiated by ALPN; plain http://: HTTP/2 from the first byte */
+		ok = ok && curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+					    (long)(strncmp(h->url, "https://", 8) ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE
+										  : CURL_HTTP_VERSION_2TLS)) == CURLE_OK;
 	if (!ok) {
 		http_worker_free(w);
 		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "stage '%s': cannot set up the request",
@@ -229,9 +252,16 @@ static uint64_t us_to_ns(curl_off_t us)
 	return us > 0 ? (uint64_t)us * 1000u : 0;
 }
 
-static void *http_begin(void *worker)
+static void *http_begin(void *worker, const weft_pipelines_stage *st, uint64_t query)
 {
 	http_worker *w = worker;
+	const weft_pipelines_http *h = &st->http;
+	if (h->n_bodies) {
+		/* query k sends line k mod n: every input used, in order */
+		const char *b = h->bodies[query % h->n_bodies];
+		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDS, b);
+		curl_easy_setopt(w->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(b));
+	}
 	w->errbuf[0] = '\0';
 	w->not_http = false;
 	w->n_first = 0;
@@ -313,7 +343,7 @@ static void http_run(void *worker, void *shared, const weft_pipelines_stage *st,
 	(void)shared;
 	(void)seed;
 	http_worker *w = worker;
-	http_end(w, st, curl_easy_perform(http_begin(w)), o);
+	http_end(w, st, curl_easy_perform(http_begin(w, st, o->query)), o);
 }
 
 const weft_pl_stage_ops weft_pl_stage_http = {

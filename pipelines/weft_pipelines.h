@@ -209,6 +209,13 @@ typedef struct {
 	double connect_timeout_ms;
 	int expect[8];       /* accepted statuses; none = any 2xx */
 	size_t n_expect;
+	bool new_connection; /* connection: new (DNS, connect, TLS in every query) */
+	char *ca_file;       /* tls.ca_file, resolved, or NULL (the system's) */
+	char *cert, *key;    /* tls.cert, tls.key: a client certificate, resolved */
+	bool insecure;       /* tls.insecure: the peer is not verified */
+	int http_version;    /* 0 libcurl's choice, 11 HTTP/1.1, 2 HTTP/2 */
+	char **bodies;       /* bodies_file: one body per line, query k takes line k mod n */
+	size_t n_bodies;
 } weft_pipelines_http;
 
 typedef struct {

@@ -39,8 +39,13 @@ struct weft_test_httpd {
 	pthread_t acceptor;
 	atomic_bool stop;
 	atomic_uint_fast64_t requests;
+	atomic_uint_fast64_t connections;
 	pthread_mutex_t mu;
 	conn *conns;
+	/* /bodies: the distinct request bodies seen */
+	char bodies[64][128];
+	size_t n_bodies;
+	bool body_newline;
 };
 
 static bool send_all(int fd, const char *p, size_t n)
@@ -146,6 +151,25 @@ static void *conn_main(void *arg)
 				goto done;
 			have += (size_t)r;
 		}
+		bool authorised = false;
+		for (char *p = buf; p < end; p++)
+			if ((p == buf || p[-1] == '\n') && !strncmp(p, "Authorization: Bearer weft-secret\r", 34))
+				authorised = true;
+		if (!strcmp(path, "/bodies") && have >= head + body) {
+			char b[128];
+			size_t k = body < sizeof b - 1 ? body : sizeof b - 1;
+			memcpy(b, buf + head, k);
+			b[k] = '\0';
+			pthread_mutex_lock(&s->mu);
+			size_t i = 0;
+			while (i < s->n_bodies && strcmp(s->bodies[i], b))
+				i++;
+			if (i == s->n_bodies && i < 64)
+				memcpy(s->bodies[s->n_bodies++], b, k + 1);
+			if (memchr(buf + head, '\n', body))
+				s->body_newline = true;
+			pthread_mutex_unlock(&s->mu);
+		}
 		memmove(buf, buf + head + body, have - head - body);
 		have -= head + body;
 		uint64_t nth = atomic_fetch_add(&s->requests, 1);
@@ -173,6 +197,8 @@ static void *conn_main(void *arg)
 			code = (int)strtol(path + 8, NULL, 10);
 			if (code < 100 || code > 599)
 				code = 500;
+		} else if (!strcmp(path, "/auth")) {
+			code = authorised ? 200 : 401;
 		} else if (!strcmp(path, "/reset")) {
 			struct linger lg = { 1, 0 };
 			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -251,6 +277,7 @@ static void *accept_main(void *arg)
 		}
 		c->srv = s;
 		c->fd = fd;
+		atomic_fetch_add(&s->connections, 1);
 		if (pthread_create(&c->thread, NULL, conn_main, c)) {
 			close(fd);
 			free(c);
@@ -348,3 +375,17 @@ int main(int argc, char **argv)
 		pause();
 }
 #endif
+
+uint64_t weft_test_httpd_connections(const weft_test_httpd *h)
+{
+	return atomic_load(&((weft_test_httpd *)h)->connections);
+}
+
+size_t weft_test_httpd_distinct_bodies(weft_test_httpd *h, bool *any_newline)
+{
+	pthread_mutex_lock(&h->mu);
+	size_t n = h->n_bodies;
+	*any_newline = h->body_newline;
+	pthread_mutex_unlock(&h->mu);
+	return n;
+}

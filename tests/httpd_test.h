@@ -12,12 +12,16 @@
  *   /stall                  never answer (until the server stops)
  *   /long-body              200 with Content-Length: 3 and a 19-byte body
  *   /not-http               an SSH banner, then silence (connection kept open)
+ *   /auth                   200 with "Authorization: Bearer weft-secret", else 401
+ *   /bodies                 200, remembering each distinct request body
  * A refused connection: weft_test_refused_port() gives a port with nothing
  * listening. Built into the weft_testutil library every test links.
  */
 #ifndef WEFT_TESTS_HTTPD_TEST_H
 #define WEFT_TESTS_HTTPD_TEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct weft_test_httpd weft_test_httpd;
@@ -27,6 +31,10 @@ int weft_test_httpd_start(weft_test_httpd **out, int port);
 int weft_test_httpd_port(const weft_test_httpd *h);
 /* Requests answered or handled so far. */
 uint64_t weft_test_httpd_requests(const weft_test_httpd *h);
+/* Connections accepted so far. */
+uint64_t weft_test_httpd_connections(const weft_test_httpd *h);
+/* Distinct bodies /bodies has seen (at most 64); *any_newline: one held a newline. */
+size_t weft_test_httpd_distinct_bodies(weft_test_httpd *h, bool *any_newline);
 /* Stop: close the listener, end every connection, join every thread. */
 void weft_test_httpd_stop(weft_test_httpd *h);
 /* A loopback port on which nothing listens (bound, then closed). */

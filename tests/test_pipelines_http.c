@@ -185,3 +185,129 @@ Test(http, a_reply_that_is_not_http_is_named)
 	cr_assert_lt(secs, 2.0, "took %g s", secs);
 	weft_pipelines_result_free(r);
 }
+
+/* ---- options a real endpoint needs ------------------------------------------------- */
+
+static weft_pipelines_spec *spec_text(const char *text)
+{
+	weft_pipelines_spec *s = NULL;
+	cr_assert_eq(weft_pipelines_spec_load_buffer(&s, "h.yaml", "/tmp", text, strlen(text), d), 0);
+	return s;
+}
+
+Test(http, connection_new_opens_one_connection_per_query)
+{
+	char text[512];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http: {url: 'http://127.0.0.1:%d/ok', connection: new}\n"
+		 "load: {scenario: concurrency, concurrency: 2, duration: 100ms, min_queries: 40, warmup: 0}\n",
+		 weft_test_httpd_port(srv));
+	weft_pipelines_spec *s = spec_text(text);
+	cr_assert(s->stages[0].http.new_connection);
+	weft_pipelines_result *r = NULL;
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, 0);
+	uint64_t q = weft_test_httpd_requests(srv), c = weft_test_httpd_connections(srv);
+	cr_assert_geq(q, 40);
+	cr_assert_eq(c, q, "%llu connections for %llu requests", (unsigned long long)c, (unsigned long long)q);
+	/* every measured query paid a connect */
+	const weft_pipelines_series *api = weft_pipelines_result_series(r, "api");
+	cr_assert_eq(weft_pipelines_hist_count(api->phases[1].hist), api->count);
+	cr_assert_gt(weft_pipelines_hist_min(api->phases[1].hist), 0);
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+
+	/* keep-alive (the default): far fewer connections than requests */
+	weft_test_httpd_stop(srv);
+	cr_assert_eq(weft_test_httpd_start(&srv, 0), 0);
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http: {url: 'http://127.0.0.1:%d/ok'}\n"
+		 "load: {scenario: concurrency, concurrency: 2, duration: 100ms, min_queries: 40, warmup: 0}\n",
+		 weft_test_httpd_port(srv));
+	s = spec_text(text);
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_leq(weft_test_httpd_connections(srv), 4);
+	cr_assert_geq(weft_test_httpd_requests(srv), 40);
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+}
+
+Test(http, header_values_come_from_the_environment)
+{
+	char text[512];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n"
+		 "    http: {url: 'http://127.0.0.1:%d/auth', headers: {Authorization: 'Bearer ${WEFT_TEST_TOKEN}'}}\n"
+		 "load: {scenario: concurrency, concurrency: 1, duration: 50ms, min_queries: 5, warmup: 0}\n",
+		 weft_test_httpd_port(srv));
+	/* unset: refused where the header is written */
+	unsetenv("WEFT_TEST_TOKEN");
+	weft_pipelines_spec *s = NULL;
+	cr_assert_eq(weft_pipelines_spec_load_buffer(&s, "h.yaml", ".", text, strlen(text), d), WEFT_EINVALID);
+	const weft_diag *g = weft_diags_get(d, 0);
+	cr_assert(strstr(g->message, "WEFT_TEST_TOKEN is not set"), "%s", g->message);
+	cr_assert_eq(g->line, 4);
+	/* wrong token: the server says 401 */
+	setenv("WEFT_TEST_TOKEN", "not-it", 1);
+	s = spec_text(text);
+	weft_pipelines_result *r = NULL;
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, r->measured);
+	cr_assert_str_eq(error_kind(r), "http 401");
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+	/* right token: every query accepted */
+	setenv("WEFT_TEST_TOKEN", "weft-secret", 1);
+	s = spec_text(text);
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, 0);
+	cr_assert_geq(r->measured, 5);
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+}
+
+Test(http, bodies_file_sends_one_line_per_query_in_turn)
+{
+	FILE *f = fopen("/tmp/weft-bodies-test.jsonl", "w");
+	cr_assert_not_null(f);
+	fputs("{\"id\": 1}\n\n{\"id\": 2}\r\n{\"id\": 3}\n{\"id\": 4}\n{\"id\": 5}", f);
+	fclose(f);
+	char text[512];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n"
+		 "    http: {url: 'http://127.0.0.1:%d/bodies', bodies_file: weft-bodies-test.jsonl}\n"
+		 "load: {scenario: concurrency, concurrency: 2, duration: 50ms, min_queries: 30, warmup: 0}\n",
+		 weft_test_httpd_port(srv));
+	weft_pipelines_spec *s = spec_text(text);
+	cr_assert_eq(s->stages[0].http.n_bodies, 5);
+	cr_assert_str_eq(s->stages[0].http.method, "POST");
+	weft_pipelines_result *r = NULL;
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, 0);
+	bool newline = true;
+	cr_assert_eq(weft_test_httpd_distinct_bodies(srv, &newline), 5);
+	cr_assert(!newline, "a body carried its line's newline");
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+	remove("/tmp/weft-bodies-test.jsonl");
+}
+
+Test(http, tls_options_are_checked_where_they_are_written)
+{
+	char text[512];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http:\n      url: 'https://127.0.0.1:1/'\n"
+		 "      tls: {ca_file: no-such-ca.pem, insecure: true}\n      connection: sometimes\n"
+		 "      http_version: '3'\n");
+	weft_pipelines_spec *s = NULL;
+	cr_assert_eq(weft_pipelines_spec_load_buffer(&s, "h.yaml", "/tmp", text, strlen(text), d), WEFT_EINVALID);
+	bool ca = false, warn = false, conn = false, ver = false;
+	for (size_t i = 0; i < weft_diags_count(d); i++) {
+		const weft_diag *g = weft_diags_get(d, i);
+		ca |= g->line == 6 && strstr(g->message, "no-such-ca.pem") != NULL;
+		warn |= g->line == 6 && g->severity == WEFT_SEV_WARNING && strstr(g->message, "not checked") != NULL;
+		conn |= g->line == 7 && strstr(g->message, "connection") != NULL;
+		ver |= g->line == 8 && strstr(g->message, "http_version") != NULL;
+	}
+	cr_assert(ca && warn && conn && ver, "ca %d warn %d conn %d ver %d", ca, warn, conn, ver);
+}
