@@ -671,7 +671,7 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 	if (err)
 		return err;
 	res->load = r->load;
-	res->workers = r->n_workers;
+	res->workers = r->events ? r->slots : r->n_workers; /* queries in flight at most */
 	res->confidence = r->spec->confidence;
 	size_t n_rows;
 	sum_counts(res, r, &n_rows);
@@ -794,9 +794,10 @@ void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 		char th[32], mx[32], mn[32], wk[32];
 		weft_buf why = WEFT_BUF_INIT;
 		if (res->late_busy)
-			weft_buf_printf(&why, "%llu waited for a free worker (all %zu were busy: raise load.concurrency "
+			weft_buf_printf(&why, "%llu waited for a free worker (all %zu%s were busy: raise load.concurrency "
 					      "if the harness, not the system, was the bottleneck)",
-					(unsigned long long)res->late_busy, r->n_workers);
+					(unsigned long long)res->late_busy, r->events ? r->slots / r->n_workers : r->n_workers,
+					r->events ? " of its event loop" : "");
 		if (res->late_wakeup)
 			weft_buf_printf(&why, "%s%llu had a free worker but the harness woke late (its own scheduling "
 					      "delay: %s on average over every send; a busy or throttled machine)",

@@ -439,7 +439,7 @@ typedef struct {
 	char started_at[32];      /* UTC, ISO 8601 */
 	weft_pipelines_load load; /* as run */
 	double confidence;
-	size_t workers;           /* threads that ran queries */
+	size_t workers;           /* queries in flight at most: threads, or the event loops' slots */
 	uint64_t measured;        /* queries after warm-up, failed ones included */
 	uint64_t errors;          /* failed queries (dropped ones included) */
 	uint64_t dropped;         /* server: scheduled but never sent before the time ran out */
