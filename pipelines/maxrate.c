@@ -59,9 +59,14 @@ static char *why_not(const weft_pipelines_result *r)
 	return weft_buf_detach(&b);
 }
 
+static uint64_t saved_min_queries(const weft_pipelines_spec *spec)
+{
+	return spec->load.min_queries + spec->load.warmup;
+}
+
 /* Run one step at rate; *res gets its result. */
 static int step(weft_pipelines_rate_search *s, weft_pipelines_spec *spec, const weft_pipelines_rate_opts *o,
-		double rate, weft_pipelines_result **res, weft_diags *d)
+		double rate, const weft_pipelines_load *base, weft_pipelines_result **res, weft_diags *d)
 {
 	*res = NULL;
 	weft_pipelines_rate_step *st = realloc(s->steps, (s->n_steps + 1) * sizeof *st);
@@ -71,6 +76,15 @@ static int step(weft_pipelines_rate_search *s, weft_pipelines_spec *spec, const 
 	if (o->on_step)
 		o->on_step(o->run.progress_ctx, s->n_steps, rate);
 	spec->load.rate = rate;
+	spec->load.duration_ms = base->duration_ms;
+	spec->load.max_duration_ms = base->max_duration_ms;
+	/* long enough to send the queries asked for at this rate, so a low
+	 * rate is not judged on queries it never had time to send */
+	double need_ms = (double)saved_min_queries(spec) / rate * 1e3;
+	if (need_ms > spec->load.duration_ms)
+		spec->load.duration_ms = need_ms;
+	if (spec->load.max_duration_ms < spec->load.duration_ms)
+		spec->load.max_duration_ms = 4 * spec->load.duration_ms;
 	weft_pipelines_run_opts ro = o->run;
 	ro.samples = NULL;
 	int err = weft_pipelines_run(res, spec, &ro, d);
@@ -128,13 +142,15 @@ int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipeline
 	spec->load.scenario = WEFT_SCENARIO_SERVER;
 	if (!(spec->load.max_duration_ms > 0))
 		spec->load.max_duration_ms = 4 * spec->load.duration_ms;
+	weft_pipelines_load base = spec->load;
 
 	int err = WEFT_OK;
 	weft_pipelines_result *res;
 	double lo = 0, hi = NAN; /* held at lo; did not hold at hi */
+	unsigned halvings = 0;
 	/* bracket: double while it holds, halve while it does not */
 	while (!err && s->n_steps < max_steps) {
-		err = step(s, spec, o, rate, &res, d);
+		err = step(s, spec, o, rate, &base, &res, d);
 		if (err)
 			break;
 		bool held = s->steps[s->n_steps - 1].holds;
@@ -152,7 +168,8 @@ int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipeline
 			hi = rate;
 			if (lo > 0)
 				break;
-			if (rate < 0.01)
+			/* ten halvings (1/1024 of the start) without a rate that holds: none will */
+			if (++halvings > 10 || rate < 0.01)
 				break;
 			rate /= 2;
 		}
@@ -160,7 +177,7 @@ int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipeline
 	/* bisect on the log scale */
 	while (!err && lo > 0 && isfinite(hi) && hi / lo - 1 >= precision && s->n_steps < max_steps) {
 		rate = sqrt(lo * hi);
-		err = step(s, spec, o, rate, &res, d);
+		err = step(s, spec, o, rate, &base, &res, d);
 		if (err)
 			break;
 		bool held = s->steps[s->n_steps - 1].holds;

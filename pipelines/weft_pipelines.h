@@ -612,6 +612,8 @@ typedef struct {
  * step holds when its gate passes; an inconclusive one first extends its
  * run (max_duration defaults to 4x the duration for the search) and counts
  * as not holding if still undecided, so max_rate is a rate shown to hold.
+ * A step lasts at least long enough to send min_queries and the warm-up at
+ * its rate; ten halvings without a rate that holds end the search.
  * spec's load is changed during the call and restored. */
 int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipelines_spec *spec,
 				 const weft_pipelines_rate_opts *o, weft_diags *d);
