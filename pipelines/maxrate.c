@@ -168,8 +168,11 @@ int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipeline
 			hi = rate;
 			if (lo > 0)
 				break;
-			/* ten halvings (1/1024 of the start) without a rate that holds: none will */
-			if (++halvings > 10 || rate < 0.01)
+			/* ten halvings (1/1024 of the start) without a rate that holds, or
+			 * a rate so low that sending min_queries would take over ten
+			 * times the duration: give up */
+			double next_ms = (double)(base.min_queries + base.warmup) / (rate / 2) * 1e3;
+			if (++halvings > 10 || rate < 0.01 || next_ms > 10 * base.duration_ms)
 				break;
 			rate /= 2;
 		}

@@ -613,7 +613,8 @@ typedef struct {
  * run (max_duration defaults to 4x the duration for the search) and counts
  * as not holding if still undecided, so max_rate is a rate shown to hold.
  * A step lasts at least long enough to send min_queries and the warm-up at
- * its rate; ten halvings without a rate that holds end the search.
+ * its rate; ten halvings without a rate that holds, or a rate that would
+ * need over ten times the duration for that, end the search.
  * spec's load is changed during the call and restored. */
 int weft_pipelines_find_max_rate(weft_pipelines_rate_search **out, weft_pipelines_spec *spec,
 				 const weft_pipelines_rate_opts *o, weft_diags *d);
