@@ -82,7 +82,7 @@ static weft_pipelines_result *merge_texts(char **texts, size_t n)
 	const char *names[8];
 	cr_assert(n <= 8);
 	for (size_t i = 0; i < n; i++) {
-		static char buf[8][16];
+		static char buf[8][32];
 		snprintf(buf[i], sizeof buf[i], "r%zu.json", i);
 		names[i] = buf[i];
 	}
