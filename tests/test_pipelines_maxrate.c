@@ -8,6 +8,8 @@
  * above max_rate that was tried must have failed, and a pipeline that can
  * never meet its budget (p99 <= 1 ms behind a 5 ms stage) finds no rate and
  * fails the gate.
+ *
+ * ctest-labels: serial
  */
 #include <criterion/criterion.h>
 #include <math.h>

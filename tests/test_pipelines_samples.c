@@ -7,6 +7,8 @@
  * parse one by one and carry each stage and the end-to-end latency; failed
  * queries are rows with their error; an existing file is refused without
  * --force, and a run that fails leaves no file.
+ *
+ * ctest-labels: serial
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
