@@ -118,6 +118,17 @@ static int render_run(weft_buf *out, weft_pipelines_format f, bool to_terminal, 
 	return weft_pipelines_report(out, rr->r, f, &o);
 }
 
+/* Write res to every output and apply the gate (run and merge); frees res. */
+static int emit_result(const weft_cli_outputs *out, weft_pipelines_result *res, bool allow)
+{
+	run_report rr = { res, allow };
+	int rc = weft_cli_outputs_write(out, render_run, &rr);
+	if (!rc && weft_pipelines_result_gate(res, allow))
+		rc = WEFT_EXIT_GATE;
+	weft_pipelines_result_free(res);
+	return rc;
+}
+
 /* ---- run ------------------------------------------------------------------------------ */
 
 /* Pipelines are YAML files. */
@@ -196,16 +207,10 @@ static void wait_until(const struct timespec *t)
 		;
 }
 
-typedef struct {
-	const weft_pipelines_rate_search *s;
-	bool allow_inconclusive;
-} rate_report;
-
 static int render_rate(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
 {
-	const rate_report *rr = ctx;
-	weft_pipelines_report_opts o = { to_terminal, rr->allow_inconclusive };
-	return weft_pipelines_rate_search_report(out, rr->s, f, &o);
+	weft_pipelines_report_opts o = { to_terminal, false };
+	return weft_pipelines_rate_search_report(out, ctx, f, &o);
 }
 
 static void on_rate_step(void *ctx, size_t i, double rate)
@@ -234,8 +239,7 @@ static int find_max_rate(weft_pipelines_spec *spec, const weft_cli_outputs *out,
 	int rc = weft_cli_finish(err, d);
 	if (err)
 		return rc;
-	rate_report rr = { s, false };
-	rc = weft_cli_outputs_write(out, render_rate, &rr);
+	rc = weft_cli_outputs_write(out, render_rate, s);
 	if (!rc && weft_pipelines_rate_search_gate(s))
 		rc = WEFT_EXIT_GATE;
 	weft_pipelines_rate_search_free(s);
@@ -391,11 +395,7 @@ static int bench_run(int argc, char **argv)
 		weft_pipelines_spec_free(spec);
 		return rc;
 	}
-	run_report rr = { res, allow };
-	rc = weft_cli_outputs_write(&out, render_run, &rr);
-	if (!rc && weft_pipelines_result_gate(res, allow))
-		rc = WEFT_EXIT_GATE;
-	weft_pipelines_result_free(res);
+	rc = emit_result(&out, res, allow);
 	weft_pipelines_spec_free(spec);
 	return rc;
 }
@@ -577,12 +577,7 @@ static int bench_merge(int argc, char **argv)
 	weft_diags_free(d);
 	if (err)
 		return rc;
-	run_report rr = { res, allow };
-	rc = weft_cli_outputs_write(&out, render_run, &rr);
-	if (!rc && weft_pipelines_result_gate(res, allow))
-		rc = WEFT_EXIT_GATE;
-	weft_pipelines_result_free(res);
-	return rc;
+	return emit_result(&out, res, allow);
 }
 
 const weft_cli_command weft_cli_bench_subs[] = {

@@ -291,8 +291,8 @@ static size_t reap(weft_pl_worker *w, loop *L)
 }
 
 /* Arm the timer at the held query's scheduled time when it waits only for
- * that; false: nothing to wake for but the transfers. */
-static bool arm(loop *L)
+ * that; else disarm it (nothing to wake for but the transfers). */
+static void arm(loop *L)
 {
 	struct itimerspec its;
 	memset(&its, 0, sizeof its);
@@ -304,7 +304,6 @@ static bool arm(loop *L)
 			its.it_value.tv_nsec = 1;
 	}
 	timerfd_settime(L->tfd, TFD_TIMER_ABSTIME, &its, NULL);
-	return on;
 }
 
 /* Let curl act on what is due: its own timeout, then ready sockets. */

@@ -227,20 +227,24 @@ static void summary_line(weft_buf *b, const weft_pipelines_rate_search *s)
 				mr, mr, ff, 100.0 * (s->first_fail / s->max_rate - 1), 100.0 * s->confidence);
 }
 
+/* One step as a row: fmt takes the step number, rate, verdict, queries,
+ * errors, end-to-end p99 and why, in that order (text or Markdown). */
+static void step_row(weft_buf *b, const char *fmt, size_t i, const weft_pipelines_rate_step *x)
+{
+	char r[48], p[32];
+	rate_text(r, sizeof r, x->rate);
+	weft_buf_printf(b, fmt, i + 1, r, x->holds ? "holds" : weft_pipelines_verdict_name(x->verdict),
+			(unsigned long long)x->measured, (unsigned long long)x->errors,
+			weft_pipelines_duration_format(p, sizeof p, x->e2e_p99_ms, false), x->why ? x->why : "");
+}
+
 static void report_text(weft_buf *b, const weft_pipelines_rate_search *s)
 {
 	weft_buf_printf(b, "weft bench: %s - the highest Poisson rate at which every budget holds\n\n", s->pipeline);
 	weft_buf_printf(b, "%-4s %-14s %-13s %10s %8s  %-12s  %s\n", "step", "rate", "verdict", "queries", "errors",
 			"e2e p99", "why");
-	for (size_t i = 0; i < s->n_steps; i++) {
-		const weft_pipelines_rate_step *x = &s->steps[i];
-		char r[48], p[32];
-		rate_text(r, sizeof r, x->rate);
-		weft_buf_printf(b, "%-4zu %-14s %-13s %10llu %8llu  %-12s  %s\n", i + 1, r,
-				x->holds ? "holds" : weft_pipelines_verdict_name(x->verdict),
-				(unsigned long long)x->measured, (unsigned long long)x->errors,
-				weft_pipelines_duration_format(p, sizeof p, x->e2e_p99_ms, false), x->why ? x->why : "");
-	}
+	for (size_t i = 0; i < s->n_steps; i++)
+		step_row(b, "%-4zu %-14s %-13s %10llu %8llu  %-12s  %s\n", i, &s->steps[i]);
 	weft_buf_putc(b, '\n');
 	summary_line(b, s);
 }
@@ -249,15 +253,8 @@ static void report_markdown(weft_buf *b, const weft_pipelines_rate_search *s)
 {
 	weft_buf_printf(b, "## weft bench: %s, highest rate that holds\n\n", s->pipeline);
 	weft_buf_puts(b, "| step | rate | verdict | queries | errors | end-to-end p99 | why |\n|--:|--:|---|--:|--:|--:|---|\n");
-	for (size_t i = 0; i < s->n_steps; i++) {
-		const weft_pipelines_rate_step *x = &s->steps[i];
-		char r[48], p[32];
-		rate_text(r, sizeof r, x->rate);
-		weft_buf_printf(b, "| %zu | %s | %s | %llu | %llu | %s | %s |\n", i + 1, r,
-				x->holds ? "holds" : weft_pipelines_verdict_name(x->verdict),
-				(unsigned long long)x->measured, (unsigned long long)x->errors,
-				weft_pipelines_duration_format(p, sizeof p, x->e2e_p99_ms, false), x->why ? x->why : "");
-	}
+	for (size_t i = 0; i < s->n_steps; i++)
+		step_row(b, "| %zu | %s | %s | %llu | %llu | %s | %s |\n", i, &s->steps[i]);
 	weft_buf_puts(b, "\n**");
 	summary_line(b, s);
 	if (b->len && b->ptr[b->len - 1] == '\n')
