@@ -41,5 +41,7 @@ bool weft_pl_events_usable(const weft_pl_run *r);
 int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d);
 void weft_pl_events_free(weft_pl_worker *w);
 void *weft_pl_events_main(void *arg);
+/* Which clients carry worker w's http requests: the own one, libcurl. */
+void weft_pl_events_clients(const weft_pl_worker *w, bool *own, bool *curl);
 
 #endif

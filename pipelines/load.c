@@ -415,6 +415,20 @@ static int run_round(weft_pl_run *r, const weft_pipelines_run_opts *o, uint64_t 
 	return err;
 }
 
+/* What carries the http stages' requests (weft_pipelines_result's
+ * http_client). The threaded engine's are libcurl's. */
+static const char *http_client(const weft_pl_run *r)
+{
+	bool own = false, curl = false;
+	if (r->events) {
+		weft_pl_events_clients(&r->workers[0], &own, &curl);
+	} else {
+		for (size_t s = 0; s < r->n_stages; s++)
+			curl = curl || r->spec->stages[s].kind == WEFT_STAGE_HTTP;
+	}
+	return own && curl ? "weft and libcurl" : own ? "weft" : curl ? "libcurl" : NULL;
+}
+
 /* --shard i/N: this run's part of the whole. Arrivals are a Poisson
  * process thinned N ways (each part at rate / N with its own seed, derived
  * from load.seed, which the report keeps, so the parts together are a
@@ -497,6 +511,8 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 		err = r.ops[s]->shared_new(&r.shared[s], &spec->stages[s], spec, d);
 	for (size_t i = 0; i < r.n_workers && !err; i++)
 		err = worker_init(&r, &r.workers[i], i, d);
+	if (!err)
+		r.http_client = http_client(&r);
 	if (!err && opts && opts->samples)
 		err = weft_pl_samples_open(&r.samples, &r, opts->samples, opts->samples_jsonl, opts->samples_force, d);
 	if (err) {

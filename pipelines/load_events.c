@@ -15,6 +15,12 @@
  * that time. A query due while every slot of its loop is busy waits for one,
  * and the wait is in its latency and counted as a late send, as with
  * threads.
+ * A stage whose requests the loops' own HTTP/1.1 client carries (http1.c,
+ * see the http stage) bypasses libcurl: its connection's socket sits in the
+ * same epoll set, tagged with its slot and stage (the top bit tells such a
+ * tag from a file descriptor of libcurl's or the timer's), and its timeouts
+ * are kept per stage in send order, so the earliest is always near the
+ * front of its list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "events_int.h"
+#include "http1_int.h"
 
 typedef struct {
 	void **stage_state;     /* per stage */
@@ -37,7 +44,19 @@ typedef struct {
 	uint64_t *ns;           /* per series */
 	uint64_t *phases;       /* per stage and phase */
 	char error[80];
+	weft_h1_conn **conn;    /* per stage: the own client's connection, or NULL (libcurl) */
+	size_t prev, next;      /* in its stage's list of own-client requests in flight */
 } slot;
+
+/* epoll tags: a file descriptor (libcurl's sockets, the timer), or this bit
+ * with a slot and a stage (an own-client connection) */
+#define OWN_TAG (UINT64_C(1) << 63)
+#define NONE SIZE_MAX
+
+typedef struct {
+	size_t head, tail;      /* slots, oldest request first */
+	uint64_t min_timeout;   /* the stage's shortest timeout (connect or whole), ns */
+} own_list;
 
 typedef struct {
 	CURLM *multi;
@@ -52,6 +71,8 @@ typedef struct {
 	bool pending, more;
 	uint64_t p_idx, p_sched, p_taken;
 	bool server;
+	bool armed;             /* tfd is set */
+	own_list *own;          /* per stage */
 } loop;
 
 bool weft_pl_events_usable(const weft_pl_run *r)
@@ -80,7 +101,9 @@ void weft_pl_events_free(weft_pl_worker *w)
 		free(sl->stage_state);
 		free(sl->ns);
 		free(sl->phases);
+		free(sl->conn);
 	}
+	free(L->own);
 	free(L->slots);
 	free(L->free_ids);
 	if (L->multi)
@@ -93,13 +116,25 @@ void weft_pl_events_free(weft_pl_worker *w)
 	w->loop = NULL;
 }
 
+void weft_pl_events_clients(const weft_pl_worker *w, bool *own, bool *curl)
+{
+	const loop *L = w->loop;
+	*own = *curl = false;
+	for (size_t s = 0; L && L->n_slots && s < w->run->n_stages; s++) {
+		if (L->slots[0].conn[s])
+			*own = true;
+		else
+			*curl = true;
+	}
+}
+
 /* curl says which sockets to watch for what (the multi_socket API: curl
  * then never polls every transfer itself). */
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	(void)easy;
 	loop *L = userp;
-	struct epoll_event ev = { .events = 0, .data.fd = fd };
+	struct epoll_event ev = { .events = 0, .data.u64 = (uint64_t)fd };
 	if (what == CURL_POLL_REMOVE) {
 		epoll_ctl(L->epfd, EPOLL_CTL_DEL, fd, &ev);
 		curl_multi_assign(L->multi, fd, NULL);
@@ -134,12 +169,19 @@ int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d)
 	L->tfd = L->epfd = -1;
 	w->loop = L;
 	if (!(L->slots = calloc(slots, sizeof *L->slots)) || !(L->free_ids = calloc(slots, sizeof *L->free_ids)) ||
-	    !(L->multi = curl_multi_init()))
+	    !(L->own = calloc(r->n_stages, sizeof *L->own)) || !(L->multi = curl_multi_init()))
 		return WEFT_ENOMEM;
+	for (size_t s = 0; s < r->n_stages; s++) {
+		const weft_pipelines_http *h = &r->spec->stages[s].http;
+		double t = h->connect_timeout_ms > 0 && h->connect_timeout_ms < h->timeout_ms ? h->connect_timeout_ms
+											: h->timeout_ms;
+		L->own[s].head = L->own[s].tail = NONE;
+		L->own[s].min_timeout = (uint64_t)(t * 1e6);
+	}
 	L->n_slots = slots;
 	L->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	L->epfd = epoll_create1(EPOLL_CLOEXEC);
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = L->tfd };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)L->tfd };
 	if (L->tfd < 0 || L->epfd < 0 || epoll_ctl(L->epfd, EPOLL_CTL_ADD, L->tfd, &ev) != 0) {
 		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "cannot create an event loop: %s", strerror(errno));
 		return WEFT_EENV;
@@ -154,12 +196,17 @@ int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d)
 		slot *sl = &L->slots[i];
 		if (!(sl->stage_state = calloc(r->n_stages, sizeof *sl->stage_state)) ||
 		    !(sl->ns = calloc(r->ns_count, sizeof *sl->ns)) ||
-		    !(sl->phases = calloc(r->n_stages * WEFT_PL_MAX_PHASES, sizeof *sl->phases)))
+		    !(sl->phases = calloc(r->n_stages * WEFT_PL_MAX_PHASES, sizeof *sl->phases)) ||
+		    !(sl->conn = calloc(r->n_stages, sizeof *sl->conn)))
 			return WEFT_ENOMEM;
+		sl->prev = sl->next = NONE;
 		for (size_t s = 0; s < r->n_stages; s++) {
 			int err = r->ops[s]->worker_new(&sl->stage_state[s], r->shared[s], &r->spec->stages[s], d);
 			if (err)
 				return err;
+			if (r->ops[s]->h1_attach)
+				sl->conn[s] = r->ops[s]->h1_attach(sl->stage_state[s], &r->spec->stages[s], L->epfd,
+								   OWN_TAG | (uint64_t)i << 16 | s);
 		}
 		L->free_ids[L->n_free++] = slots - 1 - i; /* slot 0 on top */
 	}
@@ -196,10 +243,86 @@ static void fail_now(weft_pl_worker *w, loop *L, slot *sl, const char *why)
 	finish(w, L, sl, weft_now_ns());
 }
 
+/* ---- own-client requests in flight, per stage in send order ---- */
+
+static void own_link(loop *L, slot *sl, size_t s)
+{
+	size_t id = (size_t)(sl - L->slots);
+	own_list *o = &L->own[s];
+	sl->prev = o->tail;
+	sl->next = NONE;
+	if (o->tail != NONE)
+		L->slots[o->tail].next = id;
+	else
+		o->head = id;
+	o->tail = id;
+}
+
+static void own_unlink(loop *L, slot *sl, size_t s)
+{
+	own_list *o = &L->own[s];
+	if (sl->prev != NONE)
+		L->slots[sl->prev].next = sl->next;
+	else
+		o->head = sl->next;
+	if (sl->next != NONE)
+		L->slots[sl->next].prev = sl->prev;
+	else
+		o->tail = sl->prev;
+	sl->prev = sl->next = NONE;
+}
+
+static void stage_finish(weft_pl_worker *w, loop *L, slot *sl, uint64_t now, const weft_pl_outcome *o);
+
+/* An own-client request is over (status DONE or BAD). */
+static void own_done(weft_pl_worker *w, loop *L, slot *sl, int status)
+{
+	weft_pl_run *r = w->run;
+	size_t s = sl->stage;
+	own_unlink(L, sl, s);
+	weft_pl_outcome o;
+	memset(&o, 0, sizeof o);
+	r->ops[s]->h1_end(sl->stage_state[s], &r->spec->stages[s], status, &o);
+	stage_finish(w, L, sl, weft_now_ns(), &o);
+}
+
+/* Time out every own-client request past its deadline; returns the
+ * earliest deadline left (UINT64_MAX: none). Requests are in send order, so
+ * a scan stops at the first one that cannot be due before the best found. */
+static uint64_t own_expire(weft_pl_worker *w, loop *L, uint64_t now)
+{
+	uint64_t best = UINT64_MAX;
+	for (size_t s = 0; s < w->run->n_stages; s++) {
+		size_t id = L->own[s].head;
+		while (id != NONE) {
+			slot *sl = &L->slots[id];
+			id = sl->next;
+			const weft_h1_conn *c = sl->conn[s];
+			if (c->t_start + L->own[s].min_timeout >= best)
+				break;
+			uint64_t due = weft_h1_conn_deadline(c);
+			if (due <= now)
+				own_done(w, L, sl, weft_h1_conn_abort(sl->conn[s], "timeout", now));
+			else if (due < best)
+				best = due;
+		}
+	}
+	return best;
+}
+
 static void start_stage(weft_pl_worker *w, loop *L, slot *sl, size_t s)
 {
 	weft_pl_run *r = w->run;
 	sl->stage = s;
+	if (sl->conn[s]) {
+		sl->handle = NULL;
+		sl->stage_t0 = weft_now_ns();
+		own_link(L, sl, s);
+		int st = r->ops[s]->h1_begin(sl->stage_state[s], &r->spec->stages[s], sl->q.idx);
+		if (st != WEFT_H1_MORE)
+			own_done(w, L, sl, st);
+		return;
+	}
 	sl->handle = r->ops[s]->begin(sl->stage_state[s], &r->spec->stages[s], sl->q.idx);
 	curl_easy_setopt(sl->handle, CURLOPT_PRIVATE, (char *)sl);
 	sl->stage_t0 = weft_now_ns();
@@ -224,6 +347,27 @@ static void start_query(weft_pl_worker *w, loop *L)
 	start_stage(w, L, sl, 0);
 }
 
+/* The stage in flight is over with outcome o: the next stage, or the end. */
+static void stage_finish(weft_pl_worker *w, loop *L, slot *sl, uint64_t now, const weft_pl_outcome *o)
+{
+	weft_pl_run *r = w->run;
+	size_t s = sl->stage;
+	sl->ns[s] = o->ns ? o->ns : now - sl->stage_t0;
+	if (o->failed) {
+		snprintf(sl->error, sizeof sl->error, "%s", o->error);
+		sl->q.failed = true;
+		sl->q.failed_stage = s;
+		sl->q.error = sl->error;
+		finish(w, L, sl, now);
+		return;
+	}
+	weft_pl_record_phases(w, &sl->q, s, o);
+	if (s + 1 < r->n_stages)
+		start_stage(w, L, sl, s + 1);
+	else
+		finish(w, L, sl, now);
+}
+
 static void stage_done(weft_pl_worker *w, loop *L, slot *sl, CURLcode code)
 {
 	weft_pl_run *r = w->run;
@@ -233,20 +377,7 @@ static void stage_done(weft_pl_worker *w, loop *L, slot *sl, CURLcode code)
 	weft_pl_outcome o;
 	memset(&o, 0, sizeof o);
 	r->ops[s]->end(sl->stage_state[s], &r->spec->stages[s], (int)code, &o);
-	sl->ns[s] = o.ns ? o.ns : now - sl->stage_t0;
-	if (o.failed) {
-		snprintf(sl->error, sizeof sl->error, "%s", o.error);
-		sl->q.failed = true;
-		sl->q.failed_stage = s;
-		sl->q.error = sl->error;
-		finish(w, L, sl, now);
-		return;
-	}
-	weft_pl_record_phases(w, &sl->q, s, &o);
-	if (s + 1 < r->n_stages)
-		start_stage(w, L, sl, s + 1);
-	else
-		finish(w, L, sl, now);
+	stage_finish(w, L, sl, now, &o);
 }
 
 /* Take the next query from the dispenser unless one is held or none is left. */
@@ -297,6 +428,9 @@ static void arm(loop *L)
 	struct itimerspec its;
 	memset(&its, 0, sizeof its);
 	bool on = L->pending && L->n_free && L->server;
+	if (!on && !L->armed)
+		return; /* disarmed already: no system call */
+	L->armed = on;
 	if (on) {
 		its.it_value.tv_sec = (time_t)(L->p_sched / 1000000000u);
 		its.it_value.tv_nsec = (long)(L->p_sched % 1000000000u);
@@ -306,12 +440,23 @@ static void arm(loop *L)
 	timerfd_settime(L->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* Let curl act on what is due: its own timeout, then ready sockets. */
-static void drive(loop *L, const struct epoll_event *ev, int n)
+/* Act on the ready sockets (the own client's connections, libcurl's), then
+ * on libcurl's timeout when due. */
+static void drive(weft_pl_worker *w, loop *L, const struct epoll_event *ev, int n)
 {
 	int running;
 	for (int i = 0; i < n; i++) {
-		if (ev[i].data.fd == L->tfd) {
+		uint64_t tag = ev[i].data.u64;
+		if (tag & OWN_TAG) {
+			slot *sl = &L->slots[(tag & ~OWN_TAG) >> 16];
+			size_t s = (size_t)(tag & 0xffff);
+			bool in_flight = sl->prev != NONE || L->own[s].head == (size_t)(sl - L->slots);
+			int st = weft_h1_conn_io(sl->conn[s], ev[i].events, 0);
+			if (st != WEFT_H1_MORE && in_flight && sl->stage == s)
+				own_done(w, L, sl, st);
+			continue;
+		}
+		if ((int)tag == L->tfd) {
 			uint64_t expirations;
 			ssize_t rd = read(L->tfd, &expirations, sizeof expirations);
 			(void)rd;
@@ -320,7 +465,7 @@ static void drive(loop *L, const struct epoll_event *ev, int n)
 		int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
 			    (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 			    (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-		curl_multi_socket_action(L->multi, ev[i].data.fd, flags, &running);
+		curl_multi_socket_action(L->multi, (curl_socket_t)tag, flags, &running);
 	}
 	if (L->curl_due && weft_now_ns() >= L->curl_due) {
 		L->curl_due = 0;
@@ -341,24 +486,29 @@ void *weft_pl_events_main(void *arg)
 	for (;;) {
 		send_due(w, L);
 		/* a transfer just added is started by its timeout of 0 */
-		drive(L, NULL, 0);
+		drive(w, L, NULL, 0);
 		if (reap(w, L))
 			continue;
 		if (!L->pending && !L->more && L->n_free == L->n_slots)
 			break;
 		if (L->pending && L->n_free && (!L->server || L->p_sched <= weft_now_ns()))
 			continue;
+		uint64_t now = weft_now_ns();
+		size_t n_free = L->n_free;
+		uint64_t due = own_expire(w, L, now);
+		if (L->n_free != n_free)
+			continue; /* timeouts freed slots */
 		arm(L);
+		if (L->curl_due && L->curl_due < due)
+			due = L->curl_due;
 		int wait_ms = 1000;
-		if (L->curl_due) {
-			uint64_t now = weft_now_ns();
-			wait_ms = L->curl_due <= now ? 0 : (int)((L->curl_due - now + 999999u) / 1000000u);
-			if (wait_ms > 1000)
-				wait_ms = 1000;
+		if (due != UINT64_MAX) {
+			uint64_t ms = due <= now ? 0 : (due - now + 999999u) / 1000000u;
+			wait_ms = ms < 1000 ? (int)ms : 1000;
 		}
 		int n = epoll_wait(L->epfd, ev, 64, wait_ms);
 		if (n > 0)
-			drive(L, ev, n);
+			drive(w, L, ev, n);
 		reap(w, L);
 	}
 	atomic_fetch_sub(&w->run->active, 1);

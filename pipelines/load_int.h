@@ -76,6 +76,7 @@ struct weft_pl_run {
 	struct weft_pl_samples *samples; /* --samples: every measured query, streamed (samples.c) */
 	bool events;                /* every stage is http: event loops (load_events.c) run the queries */
 	size_t slots;               /* events: queries in flight at most, over all loops */
+	const char *http_client;    /* see weft_pipelines_result */
 };
 
 void weft_pl_clocks_begin(weft_pl_clocks *c);

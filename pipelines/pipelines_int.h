@@ -10,6 +10,8 @@ double weft_pl_normal_quantile(double q);
 
 /* ---- stages ------------------------------------------------------------------ */
 
+struct weft_h1_conn;
+
 #define WEFT_PL_MAX_PHASES 5
 
 /* What one stage of one query produced. */
@@ -44,6 +46,17 @@ typedef struct {
 	 * run would have. */
 	void *(*begin)(void *worker, const weft_pipelines_stage *st, uint64_t query);
 	void (*end)(void *worker, const weft_pipelines_stage *st, int code, weft_pl_outcome *o);
+	/* The event loops' own HTTP/1.1 client (http1_int.h), for the requests
+	 * it can carry (NULL for stages without it): h1_attach gives the
+	 * worker's connection the loop's epoll and the tag of its socket's
+	 * events, and returns the connection, or NULL when this stage's requests
+	 * go through begin/end; h1_begin starts query number `query` on it
+	 * (a weft_h1_status: MORE, or BAD when it failed at once); h1_end, once
+	 * the connection says DONE or BAD (status), fills the outcome as end
+	 * would. */
+	struct weft_h1_conn *(*h1_attach)(void *worker, const weft_pipelines_stage *st, int epfd, uint64_t tag);
+	int (*h1_begin)(void *worker, const weft_pipelines_stage *st, uint64_t query);
+	void (*h1_end)(void *worker, const weft_pipelines_stage *st, int status, weft_pl_outcome *o);
 } weft_pl_stage_ops;
 
 extern const weft_pl_stage_ops weft_pl_stage_delay;

@@ -205,8 +205,12 @@ void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool asc
 	weft_buf_printf(b, "%s", weft_pipelines_scenario_name(l->scenario));
 	if (l->scenario == WEFT_SCENARIO_SERVER)
 		weft_buf_printf(b, " at %s q/s (Poisson)", weft_pipelines_number_format(rate, sizeof rate, l->rate));
-	if (l->scenario != WEFT_SCENARIO_SINGLE_STREAM)
+	if (r->loops)
+		weft_buf_printf(b, ", %zu in flight on %zu event loop%s", r->workers, r->loops, r->loops == 1 ? "" : "s");
+	else if (l->scenario != WEFT_SCENARIO_SINGLE_STREAM)
 		weft_buf_printf(b, ", %zu worker%s", r->workers, r->workers == 1 ? "" : "s");
+	if (r->http_client)
+		weft_buf_printf(b, ", HTTP by %s", r->http_client);
 	weft_buf_printf(b, ", %s, seed %llu", weft_pl_fmt_ms(d, sizeof d, l->duration_ms, ascii),
 			(unsigned long long)l->seed);
 }

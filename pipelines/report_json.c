@@ -159,6 +159,8 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 	str(lo, "scenario", weft_pipelines_scenario_name(l->scenario));
 	num(lo, "rate", l->scenario == WEFT_SCENARIO_SERVER ? l->rate : NAN);
 	count(lo, "concurrency", r->workers);
+	num(lo, "loops", r->loops ? (double)r->loops : NAN);
+	str(lo, "http_client", r->http_client);
 	num(lo, "duration_ms", l->duration_ms);
 	num(lo, "max_duration_ms", l->max_duration_ms > 0 ? l->max_duration_ms : NAN);
 	count(lo, "min_queries", l->min_queries);

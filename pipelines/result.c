@@ -672,6 +672,8 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 		return err;
 	res->load = r->load;
 	res->workers = r->events ? r->slots : r->n_workers; /* queries in flight at most */
+	res->loops = r->events ? r->n_workers : 0;
+	res->http_client = r->http_client;
 	res->confidence = r->spec->confidence;
 	size_t n_rows;
 	sum_counts(res, r, &n_rows);

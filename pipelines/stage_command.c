@@ -168,5 +168,9 @@ static void cmd_run(void *worker, void *shared, const weft_pipelines_stage *st, 
 }
 
 const weft_pl_stage_ops weft_pl_stage_command = {
-	cmd_shared_new, cmd_shared_free, cmd_worker_new, cmd_worker_free, cmd_run, NULL, NULL, NULL,
+	.shared_new = cmd_shared_new,
+	.shared_free = cmd_shared_free,
+	.worker_new = cmd_worker_new,
+	.worker_free = cmd_worker_free,
+	.run = cmd_run,
 };

@@ -40,5 +40,9 @@ static void delay_run(void *worker, void *shared, const weft_pipelines_stage *st
 }
 
 const weft_pl_stage_ops weft_pl_stage_delay = {
-	delay_shared_new, delay_shared_free, delay_worker_new, delay_worker_free, delay_run, NULL, NULL, NULL,
+	.shared_new = delay_shared_new,
+	.shared_free = delay_shared_free,
+	.worker_new = delay_worker_new,
+	.worker_free = delay_worker_free,
+	.run = delay_run,
 };

@@ -18,20 +18,49 @@
  * and a body longer than its Content-Length (curl drops the excess and only
  * says so in its verbose text, so a debug callback watches for that one
  * line) is "response body longer than its Content-Length (N > M bytes)".
+ *
+ * In the event loops, a request the loops' own HTTP/1.1 client can carry
+ * (http1.c: plain http://, kept-alive connections, not HTTP/2, no proxy in
+ * the environment) goes through it instead, with the same phases, latency
+ * rule and error kinds; WEFT_HTTP_CLIENT=curl sends everything through
+ * libcurl. The request's bytes are built once per run (per query only the
+ * body and its Content-Length change, with bodies_file) with the headers
+ * libcurl would send: Host, User-Agent, Accept, and for a body its
+ * Content-Type (form-encoded unless given) and Content-Length; a header
+ * of the pipeline's with the same name replaces one of these, and one with
+ * an empty value removes it, as with libcurl.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <curl/curl.h>
 
+#include "http1_int.h"
 #include "pipelines_int.h"
 
 static const char *const http_phases[] = { "dns", "connect", "tls", "server", "transfer", NULL };
 
+/* What the fast path needs, worked out once per run: where to connect and
+ * the request's bytes (all of them, or with bodies_file all but the
+ * Content-Length line and the body). */
+typedef struct {
+	bool fast;
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	weft_buf head;          /* request line and headers, without the blank line */
+	bool has_body, is_head;
+	weft_buf fixed;         /* the whole request, when the body is the same every time */
+} http_shared;
+
 typedef struct {
 	CURL *curl;
+	const http_shared *sh;
+	weft_h1_conn *conn;     /* the fast path's, once attached */
+	weft_buf req;           /* with bodies_file: this query's request */
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
 	/* per query: what the peer did wrong */
@@ -41,23 +70,165 @@ typedef struct {
 	unsigned long long excess; /* bytes past Content-Length, as curl counted them */
 } http_worker;
 
+/* The header name of "Name: value", and whether its value is empty. */
+static size_t header_name(const char *h, bool *empty)
+{
+	const char *colon = strchr(h, ':');
+	size_t n = colon ? (size_t)(colon - h) : strlen(h);
+	const char *v = colon ? colon + 1 : h + n;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	*empty = !*v;
+	return n;
+}
+
+/* Does the pipeline give header `name` (and so replace libcurl's own)? */
+static bool user_header(const weft_pipelines_http *h, const char *name)
+{
+	for (size_t i = 0; i < h->n_headers; i++) {
+		bool empty;
+		size_t n = header_name(h->headers[i], &empty);
+		if (n == strlen(name) && !strncasecmp(h->headers[i], name, n))
+			return true;
+	}
+	return false;
+}
+
+static bool proxy_in_environment(void)
+{
+	static const char *const vars[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
+	for (size_t i = 0; vars[i]; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return true;
+	}
+	return false;
+}
+
+/* Can the fast path carry this stage's requests? Fills sh->addr and the
+ * request line and headers in sh->head when so. */
+static bool fast_setup(http_shared *sh, const weft_pipelines_http *h)
+{
+	if (h->new_connection || h->http_version == 2 || proxy_in_environment())
+		return false;
+	for (size_t i = 0; i < h->n_headers; i++) {
+		bool empty;
+		size_t n = header_name(h->headers[i], &empty);
+		if (strchr(h->headers[i], '\r') || (n == 17 && !strncasecmp(h->headers[i], "Transfer-Encoding", n)) ||
+		    (n == 6 && !strncasecmp(h->headers[i], "Expect", n) && !empty))
+			return false;
+	}
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
+	bool ok = u && curl_url_set(u, CURLUPART_URL, h->url, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && !strcasecmp(scheme, "http") &&
+		  curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_NO_USER &&
+		  curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+		  curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK;
+	if (ok) {
+		CURLUcode q = curl_url_get(u, CURLUPART_QUERY, &query, 0);
+		ok = q == CURLUE_OK || q == CURLUE_NO_QUERY;
+	}
+	if (ok) {
+		/* resolved once per run: the fast path's connections are kept alive */
+		char name[256];
+		size_t hl = strlen(host);
+		if (host[0] == '[' && hl > 2 && hl - 2 < sizeof name) {
+			memcpy(name, host + 1, hl - 2);
+			name[hl - 2] = '\0';
+		} else {
+			snprintf(name, sizeof name, "%s", host);
+		}
+		struct addrinfo hints, *res = NULL;
+		memset(&hints, 0, sizeof hints);
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_family = AF_UNSPEC;
+		ok = getaddrinfo(name, port, &hints, &res) == 0 && res && res->ai_addrlen <= sizeof sh->addr;
+		if (ok) {
+			memcpy(&sh->addr, res->ai_addr, res->ai_addrlen);
+			sh->addr_len = (socklen_t)res->ai_addrlen;
+		}
+		if (res)
+			freeaddrinfo(res);
+	}
+	if (ok) {
+		const char *m = h->method ? h->method : "GET";
+		weft_buf *b = &sh->head;
+		weft_buf_printf(b, "%s %s%s%s HTTP/1.1\r\n", m, path, query ? "?" : "", query ? query : "");
+		if (!user_header(h, "Host")) {
+			bool default_port = !strcmp(port, "80");
+			weft_buf_printf(b, "Host: %s%s%s\r\n", host, default_port ? "" : ":", default_port ? "" : port);
+		}
+		if (!user_header(h, "User-Agent"))
+			weft_buf_puts(b, "User-Agent: weft-bench\r\n");
+		if (!user_header(h, "Accept"))
+			weft_buf_puts(b, "Accept: */*\r\n");
+		sh->is_head = !strcmp(m, "HEAD");
+		sh->has_body = !sh->is_head && (h->body || h->n_bodies || !strcmp(m, "POST"));
+		if (sh->has_body && !user_header(h, "Content-Type"))
+			weft_buf_puts(b, "Content-Type: application/x-www-form-urlencoded\r\n");
+		for (size_t i = 0; i < h->n_headers; i++) {
+			bool empty;
+			header_name(h->headers[i], &empty);
+			if (!empty)
+				weft_buf_printf(b, "%s\r\n", h->headers[i]);
+		}
+		if (!h->n_bodies) {
+			weft_buf_put(&sh->fixed, b->ptr, b->len);
+			if (sh->has_body && !user_header(h, "Content-Length"))
+				weft_buf_printf(&sh->fixed, "Content-Length: %zu\r\n", h->body_len);
+			weft_buf_puts(&sh->fixed, "\r\n");
+			if (sh->has_body && h->body)
+				weft_buf_put(&sh->fixed, h->body, h->body_len);
+		}
+		ok = !b->oom && !sh->fixed.oom;
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+static void http_shared_free(void *shared)
+{
+	http_shared *sh = shared;
+	if (!sh)
+		return;
+	weft_buf_free(&sh->head);
+	weft_buf_free(&sh->fixed);
+	free(sh);
+	curl_global_cleanup();
+}
+
 static int http_shared_new(void **out, const weft_pipelines_stage *st, const weft_pipelines_spec *spec,
 			   weft_diags *d)
 {
+	(void)spec;
 	*out = NULL;
+	const char *client = getenv("WEFT_HTTP_CLIENT");
+	if (client && *client && strcmp(client, "curl") && strcmp(client, "auto")) {
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, "auto (the default) or curl",
+			       "WEFT_HTTP_CLIENT: unknown client '%.20s'", client);
+		return WEFT_EUSAGE;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "stage '%s': cannot initialise libcurl",
 			       st->name);
 		return WEFT_EENV;
 	}
-	/* a non-NULL token so shared_free runs and balances the init */
-	*out = (void *)&http_phases;
+	http_shared *sh = calloc(1, sizeof *sh);
+	if (!sh) {
+		curl_global_cleanup();
+		return WEFT_ENOMEM;
+	}
+	sh->fast = !(client && !strcmp(client, "curl")) && fast_setup(sh, &st->http);
+	*out = sh;
 	return WEFT_OK;
-}
-
-static void http_shared_free(void *shared)
-{
-	curl_global_cleanup();
 }
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -100,6 +271,11 @@ static void http_worker_free(void *worker)
 	http_worker *w = worker;
 	if (!w)
 		return;
+	if (w->conn) {
+		weft_h1_conn_close(w->conn);
+		free(w->conn);
+	}
+	weft_buf_free(&w->req);
 	curl_slist_free_all(w->headers);
 	curl_easy_cleanup(w->curl);
 	free(w);
@@ -114,6 +290,7 @@ static int http_worker_new(void **out, void *shared, const weft_pipelines_stage 
 		free(w);
 		return WEFT_ENOMEM;
 	}
+	w->sh = shared;
 	CURL *c = w->curl;
 	bool ok = true;
 	for (size_t i = 0; i < h->n_headers; i++) {
@@ -152,7 +329,8 @@ static int http_worker_new(void **out, void *shared, const weft_pipelines_stage 
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	} else if (!strcmp(m, "POST")) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
-	} else if (strcmp(m, "GET")) {
+	} else if (strcmp(m, "GET") || h->body || h->n_bodies) {
+		/* a body would make it a POST: the method stays the one asked for */
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
 	}
 	if (h->body || !strcmp(m, "POST")) {
@@ -192,12 +370,14 @@ static int http_worker_new(void **out, void *shared, const weft_pipelines_stage 
 	return WEFT_OK;
 }
 
-static void not_http(http_worker *w, weft_pl_outcome *o)
+static void not_http_bytes(const unsigned char *first, size_t n_first, weft_pl_outcome *o)
 {
-	char shown[4 * sizeof w->first + 1];
+	char shown[4 * 16 + 1];
 	size_t k = 0;
-	for (size_t i = 0; i < w->n_first; i++) {
-		unsigned char ch = w->first[i];
+	if (n_first > 16)
+		n_first = 16;
+	for (size_t i = 0; i < n_first; i++) {
+		unsigned char ch = first[i];
 		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
 			shown[k++] = (char)ch;
 		else
@@ -205,6 +385,28 @@ static void not_http(http_worker *w, weft_pl_outcome *o)
 	}
 	shown[k] = '\0';
 	weft_pl_fail(o, "the server did not answer HTTP (first bytes: \"%s\")", shown);
+}
+
+static void not_http(http_worker *w, weft_pl_outcome *o)
+{
+	not_http_bytes(w->first, w->n_first, o);
+}
+
+/* Is status one the stage accepts (any 2xx unless listed)? */
+static bool accepted(const weft_pipelines_http *h, long status)
+{
+	if (!h->n_expect)
+		return status >= 200 && status < 300;
+	for (size_t i = 0; i < h->n_expect; i++)
+		if (status == h->expect[i])
+			return true;
+	return false;
+}
+
+static void body_too_long(uint64_t announced, uint64_t excess, weft_pl_outcome *o)
+{
+	weft_pl_fail(o, "response body longer than its Content-Length (%llu > %llu bytes)",
+		     (unsigned long long)(announced + excess), (unsigned long long)announced);
 }
 
 static void describe_failure(http_worker *w, CURLcode rc, weft_pl_outcome *o)
@@ -279,14 +481,6 @@ static void http_end(void *worker, const weft_pipelines_stage *st, int code, wef
 	}
 	long status = 0;
 	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
-	const weft_pipelines_http *h = &st->http;
-	bool accepted = false;
-	if (h->n_expect) {
-		for (size_t i = 0; i < h->n_expect && !accepted; i++)
-			accepted = status == h->expect[i];
-	} else {
-		accepted = status >= 200 && status < 300;
-	}
 	if (w->not_http || status == 0) {
 		not_http(w, o);
 		return;
@@ -294,11 +488,10 @@ static void http_end(void *worker, const weft_pipelines_stage *st, int code, wef
 	if (w->excess) {
 		curl_off_t cl = -1;
 		curl_easy_getinfo(w->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-		weft_pl_fail(o, "response body longer than its Content-Length (%llu > %lld bytes)",
-			     (unsigned long long)(cl > 0 ? cl : 0) + w->excess, (long long)(cl > 0 ? cl : 0));
+		body_too_long(cl > 0 ? (uint64_t)cl : 0, w->excess, o);
 		return;
 	}
-	if (!accepted) {
+	if (!accepted(&st->http, status)) {
 		weft_pl_fail(o, "http %ld", status);
 		return;
 	}
@@ -346,7 +539,93 @@ static void http_run(void *worker, void *shared, const weft_pipelines_stage *st,
 	http_end(w, st, curl_easy_perform(http_begin(w, st, o->query)), o);
 }
 
+/* ---- the event loops' own client (http1.c) ---------------------------------------- */
+
+static weft_h1_conn *http_h1_attach(void *worker, const weft_pipelines_stage *st, int epfd, uint64_t tag)
+{
+	http_worker *w = worker;
+	if (!w->sh->fast)
+		return NULL;
+	if (!w->conn && !(w->conn = malloc(sizeof *w->conn)))
+		return NULL; /* libcurl carries it */
+	const weft_pipelines_http *h = &st->http;
+	weft_h1_conn_init(w->conn, epfd, tag, (const struct sockaddr *)&w->sh->addr, w->sh->addr_len,
+			  (uint64_t)(h->timeout_ms * 1e6), (uint64_t)(h->connect_timeout_ms * 1e6));
+	return w->conn;
+}
+
+static int http_h1_begin(void *worker, const weft_pipelines_stage *st, uint64_t query)
+{
+	http_worker *w = worker;
+	const http_shared *sh = w->sh;
+	const weft_pipelines_http *h = &st->http;
+	const weft_buf *req = &sh->fixed;
+	if (h->n_bodies) {
+		/* query k sends line k mod n, as through libcurl */
+		const char *b = h->bodies[query % h->n_bodies];
+		size_t n = strlen(b);
+		w->req.len = 0;
+		weft_buf_put(&w->req, sh->head.ptr, sh->head.len);
+		if (!user_header(h, "Content-Length"))
+			weft_buf_printf(&w->req, "Content-Length: %zu\r\n", n);
+		weft_buf_puts(&w->req, "\r\n");
+		weft_buf_put(&w->req, b, n);
+		if (w->req.oom) {
+			snprintf(w->conn->error, sizeof w->conn->error, "out of memory");
+			return WEFT_H1_BAD;
+		}
+		req = &w->req;
+	}
+	return weft_h1_conn_start(w->conn, req->ptr, req->len, sh->is_head, weft_now_ns());
+}
+
+static void http_h1_end(void *worker, const weft_pipelines_stage *st, int status, weft_pl_outcome *o)
+{
+	http_worker *w = worker;
+	const weft_h1_conn *c = w->conn;
+	if (status != WEFT_H1_DONE) {
+		if (c->p.not_http)
+			not_http_bytes(c->p.first, c->p.n_first, o);
+		else
+			weft_pl_fail(o, "%s", c->error);
+		return;
+	}
+	if (c->excess) {
+		/* a body where the framing says where it ends: Content-Length, and
+		 * not a response that has none (HEAD, 204, 304) */
+		if (c->p.has_length && c->p.body == c->p.content_length && !c->p.head && c->p.status != 204 &&
+		    c->p.status != 304)
+			body_too_long(c->p.content_length, c->excess, o);
+		else
+			weft_pl_fail(o, "bytes after the end of the response (%llu)", (unsigned long long)c->excess);
+		return;
+	}
+	if (!accepted(&st->http, c->p.status)) {
+		weft_pl_fail(o, "http %d", c->p.status);
+		return;
+	}
+	/* the phases and the latency rule of libcurl's path (http_end) */
+	o->phase_ns[0] = 0; /* resolved once, when the run started */
+	o->phase_ns[1] = c->fresh ? c->t_ready - c->t_connect : 0;
+	o->phase_ns[2] = 0;
+	o->phase_ns[3] = c->t_first - c->t_ready;
+	o->phase_ns[4] = c->t_end - c->t_first;
+	o->n_phases = 5;
+	o->ns = c->fresh ? c->t_end - c->t_start : c->t_end - c->t_ready;
+	if (!o->ns)
+		o->ns = 1;
+}
+
 const weft_pl_stage_ops weft_pl_stage_http = {
-	http_shared_new, http_shared_free, http_worker_new, http_worker_free, http_run, http_phases,
-	http_begin, http_end,
+	.shared_new = http_shared_new,
+	.shared_free = http_shared_free,
+	.worker_new = http_worker_new,
+	.worker_free = http_worker_free,
+	.run = http_run,
+	.phases = http_phases,
+	.begin = http_begin,
+	.end = http_end,
+	.h1_attach = http_h1_attach,
+	.h1_begin = http_h1_begin,
+	.h1_end = http_h1_end,
 };

@@ -226,5 +226,10 @@ static void model_run(void *worker, void *shared, const weft_pipelines_stage *st
 }
 
 const weft_pl_stage_ops weft_pl_stage_model = {
-	model_shared_new, model_shared_free, model_worker_new, model_worker_free, model_run, model_phases, NULL, NULL,
+	.shared_new = model_shared_new,
+	.shared_free = model_shared_free,
+	.worker_new = model_worker_new,
+	.worker_free = model_worker_free,
+	.run = model_run,
+	.phases = model_phases,
 };

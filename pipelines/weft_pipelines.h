@@ -440,6 +440,9 @@ typedef struct {
 	weft_pipelines_load load; /* as run */
 	double confidence;
 	size_t workers;           /* queries in flight at most: threads, or the event loops' slots */
+	size_t loops;             /* the event loops carrying them; 0: a thread per query */
+	const char *http_client;  /* the http stages' client: "weft" (its own HTTP/1.1 client),
+				     "libcurl", "weft and libcurl"; NULL: no http stage (static text) */
 	uint64_t measured;        /* queries after warm-up, failed ones included */
 	uint64_t errors;          /* failed queries (dropped ones included) */
 	uint64_t dropped;         /* server: scheduled but never sent before the time ran out */

@@ -46,6 +46,7 @@ struct weft_test_httpd {
 	char bodies[64][128];
 	size_t n_bodies;
 	bool body_newline;
+	char last_head[2048];
 };
 
 static bool send_all(int fd, const char *p, size_t n)
@@ -137,6 +138,7 @@ static void *conn_main(void *arg)
 		}
 		char path[256] = "/";
 		sscanf(buf, "%*s %255s", path);
+		bool is_head = !strncmp(buf, "HEAD ", 5);
 		while (have < head + body) {
 			if (!wait_readable(s, c->fd))
 				goto done;
@@ -170,6 +172,11 @@ static void *conn_main(void *arg)
 				s->body_newline = true;
 			pthread_mutex_unlock(&s->mu);
 		}
+		pthread_mutex_lock(&s->mu);
+		size_t keep = head < sizeof s->last_head - 1 ? head : sizeof s->last_head - 1;
+		memcpy(s->last_head, buf, keep);
+		s->last_head[keep] = '\0';
+		pthread_mutex_unlock(&s->mu);
 		memmove(buf, buf + head + body, have - head - body);
 		have -= head + body;
 		uint64_t nth = atomic_fetch_add(&s->requests, 1);
@@ -219,6 +226,30 @@ static void *conn_main(void *arg)
 			while (!atomic_load(&s->stop)) /* and keep the connection open */
 				sleep_ms(s, 20);
 			goto done;
+		} else if (!strcmp(path, "/chunked")) {
+			static const char chunked[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+						      "3;x=y\r\nok\n\r\nA\r\n0123456789\r\n0\r\nX-Sum: 13\r\n\r\n";
+			if (!send_all(c->fd, chunked, sizeof chunked - 1))
+				goto done;
+			continue;
+		} else if (!strcmp(path, "/dribble")) {
+			static const char slow[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+			for (size_t i = 0; i < sizeof slow - 1; i++) {
+				if (!send_all(c->fd, slow + i, 1))
+					goto done;
+				sleep_ms(s, 1);
+			}
+			continue;
+		} else if (!strcmp(path, "/conn-close") || !strcmp(path, "/then-close")) {
+			const char *r = !strcmp(path, "/conn-close")
+						? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nok\n"
+						: "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+			send_all(c->fd, r, strlen(r));
+			goto done;
+		} else if (!strcmp(path, "/until-close")) {
+			static const char old[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthe body ends here";
+			send_all(c->fd, old, sizeof old - 1);
+			goto done;
 		} else if (!strcmp(path, "/stall")) {
 			while (!atomic_load(&s->stop))
 				sleep_ms(s, 20);
@@ -230,13 +261,22 @@ static void *conn_main(void *arg)
 		int n = snprintf(resp, sizeof resp,
 				 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n", code,
 				 reason(code));
-		if (!send_all(c->fd, resp, (size_t)n))
+		/* a response to HEAD has no body, whatever its Content-Length */
+		if (!send_all(c->fd, resp, (size_t)n - (is_head ? 3 : 0)))
 			goto done;
 	}
 done:
 	close(c->fd);
 	atomic_store(&c->finished, true);
 	return NULL;
+}
+
+size_t weft_test_httpd_last_head(weft_test_httpd *h, char *out, size_t n)
+{
+	pthread_mutex_lock(&h->mu);
+	snprintf(out, n, "%s", h->last_head);
+	pthread_mutex_unlock(&h->mu);
+	return strlen(out);
 }
 
 /* Join and free the connections that have finished (all when stopping). */

@@ -14,6 +14,13 @@
  *   /not-http               an SSH banner, then silence (connection kept open)
  *   /auth                   200 with "Authorization: Bearer weft-secret", else 401
  *   /bodies                 200, remembering each distinct request body
+ *   /chunked                200 with a chunked body (extension, trailer)
+ *   /dribble                200 sent one byte at a time, 1 ms apart
+ *   /conn-close             200 with "Connection: close", then closes
+ *   /then-close             200 as if keeping the connection, then closes it
+ *   /until-close            HTTP/1.0 200 without a length: the close ends the body
+ * Every request's head (request line and headers) is kept, the last one
+ * readable with weft_test_httpd_last_head.
  * A refused connection: weft_test_refused_port() gives a port with nothing
  * listening. Built into the weft_testutil library every test links.
  */
@@ -35,6 +42,9 @@ uint64_t weft_test_httpd_requests(const weft_test_httpd *h);
 uint64_t weft_test_httpd_connections(const weft_test_httpd *h);
 /* Distinct bodies /bodies has seen (at most 64); *any_newline: one held a newline. */
 size_t weft_test_httpd_distinct_bodies(weft_test_httpd *h, bool *any_newline);
+/* The last request's head (request line and headers, CR LF ends), NUL-
+ * terminated into out[0..n); its length. */
+size_t weft_test_httpd_last_head(weft_test_httpd *h, char *out, size_t n);
 /* Stop: close the listener, end every connection, join every thread. */
 void weft_test_httpd_stop(weft_test_httpd *h);
 /* A loopback port on which nothing listens (bound, then closed). */

@@ -311,3 +311,135 @@ Test(http, tls_options_are_checked_where_they_are_written)
 	}
 	cr_assert(ca && warn && conn && ver, "ca %d warn %d conn %d ver %d", ca, warn, conn, ver);
 }
+
+/* ---- the two clients: weft's own HTTP/1.1 client and libcurl ------------------------ */
+/* This file runs twice under ctest: as it is (plain http:// requests go
+ * through the event loops' own client) and as test_pipelines_http_curl
+ * with WEFT_HTTP_CLIENT=curl (everything through libcurl). The tests below
+ * hold for both; the last ones compare the two in one process. */
+
+Test(http, every_body_framing_is_read)
+{
+	static const char *const paths[] = { "/chunked", "/until-close", "/dribble" };
+	for (size_t i = 0; i < 3; i++) {
+		weft_pipelines_result *r = run_path_t(paths[i], NULL, 0, NULL, "2s");
+		cr_assert_eq(r->errors, 0, "%s: %llu errors (%s)", paths[i], (unsigned long long)r->errors,
+			     r->errors ? error_kind(r) : "");
+		cr_assert_geq(r->measured, 6);
+		if (i == 2) {
+			/* 41 bytes, 1 ms apart: the last byte, not the first, ends the query */
+			const weft_pipelines_series *s = weft_pipelines_result_series(r, "api");
+			cr_assert_geq(s->min_ms, 30.0, "dribble min %g ms", s->min_ms);
+		}
+		weft_pipelines_result_free(r);
+	}
+}
+
+Test(http, closed_connections_are_reopened_without_errors)
+{
+	/* told to close, and closed without a word: every query still
+	 * answered, each on a connection of its own */
+	static const char *const paths[] = { "/conn-close", "/then-close" };
+	for (size_t i = 0; i < 2; i++) {
+		weft_test_httpd_stop(srv);
+		cr_assert_eq(weft_test_httpd_start(&srv, 0), 0);
+		weft_pipelines_result *r = run_path(paths[i], NULL, 0, NULL);
+		const char *client = getenv("WEFT_HTTP_CLIENT");
+		if (i == 1 && client && !strcmp(client, "curl")) {
+			/* libcurl may reuse the connection before the close reaches it,
+			 * and then reports the reset instead of sending again */
+			if (r->errors)
+				cr_assert_str_eq(error_kind(r), "connection reset");
+			weft_pipelines_result_free(r);
+			continue;
+		}
+		cr_assert_eq(r->errors, 0, "%s: %s", paths[i], r->errors ? error_kind(r) : "");
+		uint64_t q = weft_test_httpd_requests(srv), c = weft_test_httpd_connections(srv);
+		cr_assert_geq(q, r->measured);
+		/* a request sent on a connection the server had just closed is
+		 * sent again on a new one: never more connections than requests */
+		cr_assert_eq(c, q, "%s: %llu connections, %llu requests", paths[i], (unsigned long long)c,
+			     (unsigned long long)q);
+		weft_pipelines_result_free(r);
+	}
+}
+
+/* The request head the server saw for one query of stage text `http`, sent
+ * by client ("auto" or "curl"); the run's http_client into *client. */
+static void head_seen(const char *http, const char *client, char *out, size_t n, const char **used)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http: {url: 'http://127.0.0.1:%d/ok?q=1', %s}\n"
+		 "load: {scenario: concurrency, concurrency: 1, duration: 1ms, min_queries: 1, warmup: 0}\n",
+		 weft_test_httpd_port(srv), http);
+	setenv("WEFT_HTTP_CLIENT", client, 1);
+	weft_pipelines_spec *s = spec_text(text);
+	weft_pipelines_result *r = NULL;
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, 0, "%s", r->errors ? error_kind(r) : "");
+	*used = r->http_client;
+	weft_test_httpd_last_head(srv, out, n);
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+}
+
+/* The head's lines, sorted, one string: the same request whatever the
+ * order of its headers. */
+static void sorted_lines(char *head)
+{
+	char *lines[64];
+	size_t n = 0;
+	for (char *save = NULL, *l = strtok_r(head, "\r\n", &save); l && n < 64; l = strtok_r(NULL, "\r\n", &save))
+		lines[n++] = l;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
+			char *t = lines[j];
+			lines[j] = lines[j - 1];
+			lines[j - 1] = t;
+		}
+	static char out[2048];
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strncat(out, lines[i], sizeof out - strlen(out) - 2);
+		strcat(out, "|");
+	}
+	strcpy(head, out);
+}
+
+Test(http, both_clients_send_the_same_request)
+{
+	static const char *const stages[] = {
+		"method: GET",
+		"body: 'a=1&b=2', headers: {X-Test: yes}",
+		"method: PUT, body: '{}', headers: {Content-Type: application/json, User-Agent: mine, Accept: ''}",
+		"method: DELETE, headers: {Host: example.test}",
+		"method: HEAD",
+		"method: POST",
+	};
+	for (size_t i = 0; i < sizeof stages / sizeof *stages; i++) {
+		char own[2048], curl[2048];
+		const char *own_client, *curl_client;
+		head_seen(stages[i], "auto", own, sizeof own, &own_client);
+		head_seen(stages[i], "curl", curl, sizeof curl, &curl_client);
+		cr_assert_str_eq(own_client, "weft");
+		cr_assert_str_eq(curl_client, "libcurl");
+		sorted_lines(own);
+		sorted_lines(curl);
+		cr_assert_str_eq(own, curl, "stage {%s}:\nweft:    %s\nlibcurl: %s", stages[i], own, curl);
+	}
+}
+
+Test(http, an_unknown_client_is_refused)
+{
+	setenv("WEFT_HTTP_CLIENT", "fast", 1);
+	char text[512];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http: {url: 'http://127.0.0.1:%d/ok'}\n",
+		 weft_test_httpd_port(srv));
+	weft_pipelines_spec *s = spec_text(text);
+	weft_pipelines_result *r = NULL;
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), WEFT_EUSAGE);
+	cr_assert_null(r);
+	weft_pipelines_spec_free(s);
+}
