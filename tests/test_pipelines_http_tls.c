@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <string.h>
 
+#include "cli_run.h"
 #include "tls_test.h"
 #include "weft_pipelines.h"
 
@@ -298,4 +299,30 @@ Test(tls, http2_asked_of_a_server_without_it_is_an_error)
 	/* the server did answer, in HTTP/1.1 */
 	cr_assert_geq(weft_test_tlsd_requests(tlsd), 12);
 	cr_assert_eq(weft_test_tlsd_not_http11(tlsd), 0);
+}
+
+/* ---- through the command line ------------------------------------------------------ */
+
+Test(tls, weft_bench_prints_the_insecure_warning_and_runs)
+{
+	start_tlsd(0);
+	char path[96], line[256];
+	snprintf(path, sizeof path, "%s/insecure.yaml", pki.dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fprintf(f,
+		"pipeline: insecure\nstages:\n  - name: api\n    http: {url: '%s', tls: {insecure: true}}\n"
+		"    budget: {p50: 5s}\n"
+		"load: {scenario: concurrency, concurrency: 1, duration: 100ms, min_queries: 5, warmup: 0}\n",
+		url);
+	fclose(f);
+	snprintf(line, sizeof line, "bench run '%s'", path);
+	char *out, *err;
+	int rc = weft_test_run(&out, &err, pki.dir, line);
+	cr_assert_eq(rc, 0, "exit %d\nstdout: %s\nstderr: %s", rc, out, err);
+	cr_assert(strstr(err, "insecure.yaml:4:") && strstr(err, "warning") && strstr(err, "not checked"), "stderr: %s",
+		  err);
+	free(out);
+	free(err);
+	cr_assert_geq(weft_test_tlsd_requests(tlsd), 5);
 }
