@@ -279,9 +279,9 @@ static bool describe_tls_failure(http_worker *w, const weft_pipelines_http *h, C
 		return true;
 	case CURLE_PEER_FAILED_VERIFICATION:
 		if (strstr(e, "target host name") && (q = quoted(w)))
-			weft_pl_fail(o, "TLS: server certificate not trusted: not for %.32s", q);
+			weft_pl_fail(o, "TLS: server certificate untrusted: not for %.36s", q);
 		else
-			weft_pl_fail(o, "TLS: server certificate not trusted: %.40s",
+			weft_pl_fail(o, "TLS: server certificate untrusted: %.44s",
 				     strncmp(e, problem, sizeof problem - 1) ? e : e + sizeof problem - 1);
 		return true;
 	case CURLE_SSL_CACERT_BADFILE:

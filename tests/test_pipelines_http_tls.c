@@ -159,7 +159,7 @@ Test(tls, a_new_connection_per_query_pays_a_handshake_each_time)
 Test(tls, an_unknown_ca_fails_the_handshake)
 {
 	start_tlsd(0);
-	expect(NULL, "TLS: server certificate not trusted: unable to get local issuer certificate");
+	expect(NULL, "TLS: server certificate untrusted: unable to get local issuer certificate");
 	/* refused before any request was sent */
 	cr_assert_eq(weft_test_tlsd_requests(tlsd), 0);
 }
@@ -168,7 +168,7 @@ Test(tls, a_certificate_for_another_host_fails_the_handshake)
 {
 	/* signed by the CA the stage trusts, but for elsewhere.invalid */
 	start_tlsd(WEFT_TLSD_OTHER_HOST);
-	expect(with_ca("", ""), "TLS: server certificate not trusted: not for 127.0.0.1");
+	expect(with_ca("", ""), "TLS: server certificate untrusted: not for 127.0.0.1");
 }
 
 Test(tls, insecure_accepts_any_certificate_with_a_warning)
