@@ -29,6 +29,13 @@
  * Content-Type (form-encoded unless given) and Content-Length; a header
  * of the pipeline's with the same name replaces one of these, and one with
  * an empty value removes it, as with libcurl.
+ *
+ * TLS failures say what to fix: the server's certificate not trusted (and
+ * why: "not for HOST", an unknown issuer), tls.ca_file, tls.cert or tls.key
+ * unusable, a client certificate asked for and none given (or refused).
+ * With http_version: 2 an answer in HTTP/1.x is an error: over TLS, curl
+ * falls back to HTTP/1.1 when ALPN does not pick h2, and a benchmark of
+ * HTTP/2 must not measure another protocol.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -68,6 +75,7 @@ typedef struct {
 	size_t n_first;
 	unsigned char first[16]; /* the first bytes of a non-HTTP reply */
 	unsigned long long excess; /* bytes past Content-Length, as curl counted them */
+	bool cert_requested; /* the handshake carried a CertificateRequest */
 } http_worker;
 
 /* The header name of "Name: value", and whether its value is empty. */
@@ -205,11 +213,29 @@ static void http_shared_free(void *shared)
 	curl_global_cleanup();
 }
 
+/* libcurl 7.88.x breaks HTTP/2 with prior knowledge on every reused
+ * connection ("Error in the HTTP2 framing layer": curl issue 10634, fixed
+ * in 8.0.0): half the queries would fail for the client's sake. */
+static bool h2c_reuse_broken(const weft_pipelines_http *h)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	return h->http_version == 2 && !h->new_connection && strncmp(h->url, "https://", 8) &&
+	       v->version_num >= 0x075800 && v->version_num < 0x080000;
+}
+
 static int http_shared_new(void **out, const weft_pipelines_stage *st, const weft_pipelines_spec *spec,
 			   weft_diags *d)
 {
 	(void)spec;
 	*out = NULL;
+	if (h2c_reuse_broken(&st->http)) {
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0,
+			       "use https:// (HTTP/2 by ALPN), or connection: new (a fresh connection per query)",
+			       "stage '%s': http_version: 2 over http:// with kept-alive connections fails on "
+			       "libcurl %s (every reused connection: curl issue 10634, fixed in 8.0.0)",
+			       st->name, curl_version_info(CURLVERSION_NOW)->version);
+		return WEFT_EENV;
+	}
 	const char *client = getenv("WEFT_HTTP_CLIENT");
 	if (client && *client && strcmp(client, "curl") && strcmp(client, "auto")) {
 		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, "auto (the default) or curl",
@@ -248,11 +274,17 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* curl says "Excess found in a read: excess = N, ..." (7.x) or "Excess
  * found writing body: excess = N, ..." (8.x) and drops the bytes; that
- * line is the only place the excess is reported. */
+ * line is the only place the excess is reported. Its OpenSSL trace,
+ * "TLSv1.3 (IN), TLS handshake, Request CERT (13):", is the only sign that
+ * the server asked for a client certificate: a server that requires one
+ * and gets none closes the connection, with no alert under TLS 1.3. */
 static int watch(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
 {
 	(void)c;
 	http_worker *w = userdata;
+	if (type == CURLINFO_TEXT && size > 41 && !memcmp(data, "TLSv", 4) &&
+	    !memcmp(data + 7, " (IN), TLS handshake, Request CERT", 34))
+		w->cert_requested = true;
 	if (type != CURLINFO_TEXT || size < 16 || memcmp(data, "Excess found", 12))
 		return 0;
 	char line[160];
@@ -409,13 +441,81 @@ static void body_too_long(uint64_t announced, uint64_t excess, weft_pl_outcome *
 		     (unsigned long long)(announced + excess), (unsigned long long)announced);
 }
 
-static void describe_failure(http_worker *w, CURLcode rc, weft_pl_outcome *o)
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* The text of curl's error between its last pair of quotes (a host name,
+ * a file), or NULL. */
+static const char *quoted(http_worker *w)
+{
+	char *end = strrchr(w->errbuf, '\'');
+	if (!end)
+		return NULL;
+	*end = '\0';
+	char *start = strrchr(w->errbuf, '\'');
+	return start ? start + 1 : NULL;
+}
+
+/* TLS failures, named for what to fix; false: not one. */
+static bool describe_tls_failure(http_worker *w, const weft_pipelines_http *h, CURLcode rc,
+				 weft_pl_outcome *o)
+{
+	static const char problem[] = "SSL certificate problem: ";
+	const char *e = w->errbuf, *q;
+	switch (rc) {
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_SSL_CONNECT_ERROR:
+		/* closed in or right after a handshake that asked for a certificate */
+		if (!w->cert_requested)
+			return false;
+		if (h->cert)
+			weft_pl_fail(o, "TLS: closed after the client certificate %.24s (refused?)",
+				     base_name(h->cert));
+		else
+			weft_pl_fail(o, "TLS: the server asked for a client certificate; none given "
+					"(tls.cert, tls.key)");
+		return true;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		if (strstr(e, "target host name") && (q = quoted(w)))
+			weft_pl_fail(o, "TLS: server certificate untrusted: not for %.36s", q);
+		else
+			weft_pl_fail(o, "TLS: server certificate untrusted: %.44s",
+				     strncmp(e, problem, sizeof problem - 1) ? e : e + sizeof problem - 1);
+		return true;
+	case CURLE_SSL_CACERT_BADFILE:
+		if (h->ca_file)
+			weft_pl_fail(o, "TLS: tls.ca_file %.24s holds no usable CA certificate", base_name(h->ca_file));
+		else
+			weft_pl_fail(o, "TLS: the system's CA certificates cannot be read (set tls.ca_file)");
+		return true;
+	case CURLE_SSL_CERTPROBLEM:
+		if (strstr(e, "private key") && h->key)
+			weft_pl_fail(o, "TLS: tls.key %.24s unusable (not PEM, or not tls.cert's key)",
+				     base_name(h->key));
+		else if (h->cert)
+			weft_pl_fail(o, "TLS: tls.cert %.24s unusable (not a PEM certificate)", base_name(h->cert));
+		else
+			return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void describe_failure(http_worker *w, const weft_pipelines_http *h, CURLcode rc, weft_pl_outcome *o)
 {
 	long os_err = 0;
 	if (w->not_http) {
 		not_http(w, o);
 		return;
 	}
+	if (describe_tls_failure(w, h, rc, o))
+		return;
 	curl_easy_getinfo(w->curl, CURLINFO_OS_ERRNO, &os_err);
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -440,7 +540,6 @@ static void describe_failure(http_worker *w, CURLcode rc, weft_pl_outcome *o)
 		weft_pl_fail(o, "reply cut short");
 		return;
 	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
 		weft_pl_fail(o, "TLS handshake failed");
 		return;
 	default:
@@ -468,6 +567,7 @@ static void *http_begin(void *worker, const weft_pipelines_stage *st, uint64_t q
 	w->not_http = false;
 	w->n_first = 0;
 	w->excess = 0;
+	w->cert_requested = false;
 	return w->curl;
 }
 
@@ -475,14 +575,24 @@ static void http_end(void *worker, const weft_pipelines_stage *st, int code, wef
 {
 	http_worker *w = worker;
 	CURLcode rc = (CURLcode)code;
+	const weft_pipelines_http *h = &st->http;
 	if (rc != CURLE_OK) {
-		describe_failure(w, rc, o);
+		describe_failure(w, h, rc, o);
 		return;
 	}
 	long status = 0;
 	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (w->not_http || status == 0) {
 		not_http(w, o);
+		return;
+	}
+	long version = 0;
+	/* over TLS, curl falls back to HTTP/1.1 when ALPN does not pick h2:
+	 * that would measure another protocol than the one asked for */
+	if (h->http_version == 2 && curl_easy_getinfo(w->curl, CURLINFO_HTTP_VERSION, &version) == CURLE_OK &&
+	    version != CURL_HTTP_VERSION_2_0) {
+		weft_pl_fail(o, "HTTP/%s answered; http_version: 2 asked for HTTP/2",
+			     version == CURL_HTTP_VERSION_1_0 ? "1.0" : "1.1");
 		return;
 	}
 	if (w->excess) {
