@@ -57,7 +57,9 @@ Test(spec, shipped_examples_load)
 		cr_assert_eq(err, 0, "%s", files[i]);
 		cr_assert_eq(weft_diags_count(d), 0, "%s has warnings", files[i]);
 		cr_assert_gt(s->n_stages, 1);
-		cr_assert_gt(s->n_e2e, 0);
+		/* offline issues every query at once: no end-to-end latency budget */
+		if (s->load.scenario != WEFT_SCENARIO_OFFLINE)
+			cr_assert_gt(s->n_e2e, 0);
 		weft_pipelines_spec_free(s);
 	}
 }
