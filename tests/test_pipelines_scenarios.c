@@ -347,3 +347,28 @@ Test(scenarios, reports_carry_samples_and_the_service_time)
 	free(json);
 	weft_pipelines_result_free(r);
 }
+
+Test(scenarios, samples_per_query_on_the_command_line)
+{
+	char *dir = pipeline_file("pipeline: c\nstages: [{name: a, delay: 1ms}]\n"
+				  "load: {duration: 10ms, min_queries: 10, warmup: 0}\n");
+	char args[512], *o, *e;
+	/* samples per query without a scenario: multi-stream */
+	snprintf(args, sizeof args, "bench run %s/p.yaml -q --samples-per-query 3", dir);
+	int rc = weft_test_run(&o, &e, NULL, args);
+	cr_assert(rc == 0 || rc == 1, "exit %d: %s", rc, e);
+	cr_assert(strstr(o, "multi-stream, 3 samples per query"), "%s", o);
+	free(o);
+	free(e);
+	snprintf(args, sizeof args, "bench run %s/p.yaml -q --samples-per-query 0", dir);
+	cr_assert_eq(weft_test_run(&o, &e, NULL, args), 2);
+	cr_assert(strstr(e, "--samples-per-query needs a whole number of at least 1"), "%s", e);
+	free(o);
+	free(e);
+	snprintf(args, sizeof args, "bench run %s/p.yaml -q --scenario offline --samples-per-query 3", dir);
+	cr_assert_eq(weft_test_run(&o, &e, NULL, args), 3);
+	cr_assert(strstr(e, "samples_per_query only matters to the multi-stream scenario"), "%s", e);
+	free(o);
+	free(e);
+	remove_dir(dir);
+}
