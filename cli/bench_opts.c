@@ -57,8 +57,8 @@ int weft_cli_load_option(weft_cli_load *l, const char *cmd, int opt, const char 
 			const char *names[8];
 			size_t n = weft_cli_scenario_words(names, 8);
 			const char *s = weft_suggest(v, names, n);
-			weft_cli_usage_error(cmd, "unknown scenario '%s' (single-stream, server, offline or "
-						  "concurrency)%s%s%s",
+			weft_cli_usage_error(cmd, "unknown scenario '%s' (single-stream, server, offline, "
+						  "concurrency or multi-stream)%s%s%s",
 					     v, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
 			return -1;
 		}
@@ -103,6 +103,11 @@ int weft_cli_load_option(weft_cli_load *l, const char *cmd, int opt, const char 
 		bad = parse_count(&l->seed, cmd, "--seed", v, 0);
 		l->has_seed = !bad;
 		break;
+	case WEFT_OPT_SAMPLES_PER_QUERY:
+		bad = parse_count(&l->samples_per_query, cmd, "--samples-per-query", v, 1);
+		if (!bad && l->samples_per_query > 4096)
+			bad = weft_cli_usage_error(cmd, "--samples-per-query is at most 4096");
+		break;
 	default:
 		return 0;
 	}
@@ -130,9 +135,14 @@ void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *o)
 		l->warmup = o->warmup;
 	if (o->has_seed)
 		l->seed = o->seed;
-	/* several workers without a scenario: the closed-loop one */
+	if (o->samples_per_query)
+		l->samples_per_query = o->samples_per_query;
+	/* several workers without a scenario: the closed-loop one; samples per
+	 * query: multi-stream */
 	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && !o->has_scenario && o->concurrency > 1)
 		l->scenario = WEFT_SCENARIO_CONCURRENCY;
+	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && !o->has_scenario && o->samples_per_query)
+		l->scenario = WEFT_SCENARIO_MULTI_STREAM;
 }
 
 bool weft_cli_output_blocked(const char *path, bool force)

@@ -216,6 +216,7 @@ enum {
 	WEFT_OPT_MIN_QUERIES,
 	WEFT_OPT_WARMUP,
 	WEFT_OPT_SEED,
+	WEFT_OPT_SAMPLES_PER_QUERY,
 };
 #define WEFT_CLI_LOAD_OPTIONS                                                                     \
 	{ "scenario", WEFT_OPT_SCENARIO, WEFT_CLI_VALUE, WEFT_HINT_WORDS_OF(weft_cli_scenario_words) }, \
@@ -226,7 +227,8 @@ enum {
 	{ "max-duration", WEFT_OPT_MAX_DURATION, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },               \
 	{ "min-queries", WEFT_OPT_MIN_QUERIES, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                 \
 	{ "warmup", WEFT_OPT_WARMUP, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                           \
-	{ "seed", WEFT_OPT_SEED, WEFT_CLI_VALUE, WEFT_HINT_NOTHING }
+	{ "seed", WEFT_OPT_SEED, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },                               \
+	{ "samples-per-query", WEFT_OPT_SAMPLES_PER_QUERY, WEFT_CLI_VALUE, WEFT_HINT_NOTHING }
 /* The scenario names --scenario takes (those the pipelines library parses). */
 size_t weft_cli_scenario_words(const char **out, size_t max);
 
@@ -235,7 +237,7 @@ typedef struct {
 	bool has_scenario, has_min_queries, has_warmup, has_seed;
 	weft_pipelines_scenario scenario;
 	double rate, duration_ms, max_duration_ms;
-	uint64_t concurrency, threads, min_queries, warmup, seed;
+	uint64_t concurrency, threads, min_queries, warmup, seed, samples_per_query;
 } weft_cli_load;
 
 /* Take one option of the getopt loop: 1 when it was a load option (parsed),

@@ -147,7 +147,7 @@ static const char candidates_usage[] =
 	"With a pipeline:\n"
 	"  --stage NAME       the model stage (needed when there are several)\n"
 	"  --scenario, --rate, --concurrency, --threads, --duration,\n"
-	"  --max-duration, --min-queries, --seed\n"
+	"  --max-duration, --min-queries, --seed, --samples-per-query\n"
 	"                     override the load section, as for `weft bench run`\n"
 	"  -q, --quiet        no progress bar\n"
 	"With models only:\n"
@@ -369,7 +369,7 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		return weft_cli_usage_error(cmd, "%s applies to models timed alone; with a pipeline, the "
 					    "pipeline's model stage and budgets apply", model_only);
 	bool load_given = lo.has_scenario || lo.rate > 0 || lo.concurrency || lo.threads || lo.duration_ms > 0 ||
-			  lo.max_duration_ms > 0 || lo.has_min_queries || lo.has_seed;
+			  lo.max_duration_ms > 0 || lo.has_min_queries || lo.has_seed || lo.samples_per_query;
 	if (!pipe && (load_given || o.stage))
 		return weft_cli_usage_error(cmd, "load options and --stage need a PIPELINE as the first "
 					    "argument");

@@ -17,10 +17,24 @@ typedef struct {
 	size_t failed_stage;
 	const char *error;      /* the failed stage's error text */
 	uint64_t *phases;       /* stages x WEFT_PL_MAX_PHASES phase latencies, or NULL */
+	/* multi-stream, the whole query (load.c builds it; an engine's queries
+	 * are its samples): n_samples rows of per-series latencies, one per
+	 * sample; 0 for every other query */
+	size_t n_samples;
+	uint64_t *sample_ns;
 } weft_pl_query;
 
 /* Hand out the next query: its index and scheduled start. false: stop. */
 bool weft_pl_take(weft_pl_run *r, uint64_t *idx, uint64_t *sched, bool *is_server);
+
+/* Multi-stream: true while every sample of the query in flight is handed
+ * out and it is not yet recorded, when weft_pl_take would wait for it (an
+ * event loop must not: it asks first). */
+bool weft_pl_take_waits(weft_pl_run *r);
+
+/* When q's latency counts from: its scheduled time (server, offline: the
+ * job's start, multi-stream: the query's issue) or its send. */
+uint64_t weft_pl_origin(const weft_pl_run *r, const weft_pl_query *q);
 
 /* The reproducible seed of one stage of one query. */
 uint64_t weft_pl_stage_seed(const weft_pl_run *r, uint64_t idx, size_t stage);

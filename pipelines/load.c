@@ -5,9 +5,16 @@
  * stage's latency and the query's - and differs only in what the dispenser
  * hands out:
  *   single-stream  one worker, next query when the previous one completes;
+ *   multi-stream   samples_per_query workers, one per sample of a query
+ *                  (LoadGen's MultiStream): a query is N samples at once, the
+ *                  next issued when every sample of the previous completed;
+ *                  its latency counts from its issue to its slowest sample;
  *   concurrency N  N workers, closed loop;
- *   offline        N workers (default: the CPUs) draining an unbounded
- *                  queue; throughput is the result;
+ *   offline        LoadGen's: after the warm-up, every query of the job is
+ *                  issued at once (all scheduled at t0) to N workers
+ *                  (default: the CPUs); a query's latency counts from t0, so
+ *                  it is its time to completion, and the throughput is the
+ *                  queries over the time the last one finished;
  *   server         queries carry a scheduled send time from a seeded Poisson
  *                  process, and latency counts from that time, not from when
  *                  a worker got round to sending it. A query that waited for
@@ -17,7 +24,14 @@
  * Each worker keeps its own histograms and sample rows (no locks on the hot
  * path but the dispenser's); the coordinator merges them after each round.
  * When a verdict is inconclusive and max_duration allows, the run extends
- * itself by the number of queries the statistics say are needed.
+ * itself by the number of queries the statistics say are needed (not
+ * offline: its job is sized up front, rate x duration or min_queries).
+ *
+ * A multi-stream sample is an ordinary query to the engines (its index
+ * query x N + j, its own stage seeds); weft_pl_record gathers the samples
+ * of the query in flight and, at the last, records the query: every
+ * sample's stage latencies into the stage series, the slowest into the
+ * end-to-end series, once.
  */
 #include <errno.h>
 #include <math.h>
@@ -67,6 +81,57 @@ static const weft_pl_stage_ops *ops_of(weft_pipelines_stage_kind k)
 
 /* ---- the dispenser -------------------------------------------------------------- */
 
+/* The multi-stream collector: the samples of the query in flight as they
+ * finish, row j for sample j. */
+typedef struct {
+	weft_pl_query q;
+	char error[80];
+} ms_sample;
+
+struct weft_pl_ms {
+	ms_sample *samples;
+	uint64_t *ns;      /* samples x series */
+	uint64_t *phases;  /* samples x stages x WEFT_PL_MAX_PHASES */
+};
+
+/* Multi-stream, under r->mu: the next sample of the query in flight, or
+ * the first of the next query once that one is recorded (waiting for it). */
+static bool ms_take(weft_pl_run *r, uint64_t *idx, uint64_t *sched)
+{
+	uint64_t n = r->load.samples_per_query;
+	while (r->ms_handed == n && !r->ms_recorded)
+		pthread_cond_wait(&r->ms_cv, &r->mu);
+	if (r->ms_handed == n) {
+		uint64_t now = weft_now_ns();
+		if (r->next >= r->limit || now >= r->hard_stop_ns || (now >= r->soft_stop_ns && r->next >= r->min_handed))
+			return false;
+		r->ms_query = r->next++;
+		r->ms_sched = now;
+		r->ms_handed = r->ms_finished = 0;
+		r->ms_recorded = false;
+	}
+	*idx = r->ms_query * n + r->ms_handed++;
+	*sched = r->ms_sched;
+	return true;
+}
+
+bool weft_pl_take_waits(weft_pl_run *r)
+{
+	if (!r->ms)
+		return false;
+	pthread_mutex_lock(&r->mu);
+	bool waits = r->ms_handed == r->load.samples_per_query && !r->ms_recorded;
+	pthread_mutex_unlock(&r->mu);
+	return waits;
+}
+
+uint64_t weft_pl_origin(const weft_pl_run *r, const weft_pl_query *q)
+{
+	weft_pipelines_scenario sc = r->load.scenario;
+	bool queued = q->server || sc == WEFT_SCENARIO_OFFLINE || sc == WEFT_SCENARIO_MULTI_STREAM;
+	return queued && q->sched < q->start ? q->sched : q->start;
+}
+
 /* Hand out the next query: its index and scheduled start. false: stop. */
 bool weft_pl_take(weft_pl_run *r, uint64_t *idx, uint64_t *sched, bool *is_server)
 {
@@ -74,9 +139,15 @@ bool weft_pl_take(weft_pl_run *r, uint64_t *idx, uint64_t *sched, bool *is_serve
 	pthread_mutex_lock(&r->mu);
 	uint64_t now = weft_now_ns();
 	*is_server = r->load.scenario == WEFT_SCENARIO_SERVER;
+	if (r->ms) {
+		ok = ms_take(r, idx, sched);
+		goto out;
+	}
 	if (r->next >= r->limit || now >= r->hard_stop_ns)
 		goto out;
-	if (*is_server) {
+	if (r->load.scenario == WEFT_SCENARIO_OFFLINE) {
+		*sched = r->sched0_ns; /* every query issued at the start */
+	} else if (*is_server) {
 		uint64_t s = r->sched0_ns + (uint64_t)r->arrival_ns;
 		if (s >= r->hard_stop_ns)
 			goto out;
@@ -155,12 +226,99 @@ weft_pl_late weft_pl_late_cause(uint64_t sched, uint64_t ready, uint64_t start, 
 	return busy >= *wake_ns ? WEFT_PL_LATE_BUSY : WEFT_PL_LATE_WAKEUP;
 }
 
-bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
+/* A successful query's latencies (ns[stages] its end-to-end): one row per
+ * sample (multi-stream) or the query's own into the stage series and the
+ * exact rows, its end-to-end latency once. */
+static void record_ok(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 {
 	weft_pl_run *r = w->run;
 	size_t S = r->n_stages;
-	uint64_t origin = q->server ? (q->sched < q->start ? q->sched : q->start) : q->start;
-	ns[S] = q->end - origin;
+	size_t n = q->n_samples ? q->n_samples : 1;
+	for (size_t j = 0; j < n; j++) {
+		uint64_t *row = q->n_samples ? &q->sample_ns[j * r->ns_count] : ns;
+		row[S] = ns[S];
+		for (size_t s = 0; s < S; s++)
+			weft_pipelines_hist_record(w->hist[s], row[s]);
+		keep_row(w, q->n_samples ? q->idx * n + j : q->idx, row);
+	}
+	weft_pipelines_hist_record(w->hist[S], ns[S]);
+	double svc = (double)(q->end - q->start);
+	w->svc_sum += svc;
+	w->svc_sq += svc * svc;
+	w->svc_n++;
+}
+
+/* Multi-stream: the query whose samples m holds, every one finished: it
+ * spans from its issue to its slowest sample, and fails with the first
+ * sample that failed. ns gets each stage's mean over the samples (for the
+ * warm-up's means). */
+static bool ms_record_query(weft_pl_worker *w, struct weft_pl_ms *m, uint64_t *ns)
+{
+	weft_pl_run *r = w->run;
+	size_t S = r->n_stages, n = r->load.samples_per_query;
+	weft_pl_query qq = { .idx = r->ms_query, .sched = r->ms_sched, .start = UINT64_MAX,
+			     .n_samples = n, .sample_ns = m->ns };
+	memset(ns, 0, S * sizeof *ns);
+	for (size_t j = 0; j < n; j++) {
+		const weft_pl_query *sq = &m->samples[j].q;
+		if (sq->start < qq.start)
+			qq.start = sq->start;
+		if (sq->end > qq.end)
+			qq.end = sq->end;
+		if (sq->failed && !qq.failed) {
+			qq.failed = true;
+			qq.failed_stage = sq->failed_stage;
+			qq.error = sq->error;
+		}
+		for (size_t s = 0; s < S; s++)
+			ns[s] += m->ns[j * r->ns_count + s] / n;
+	}
+	bool warm = weft_pl_record(w, &qq, ns);
+	if (r->samples && !warm)
+		for (size_t j = 0; j < n; j++) {
+			uint64_t *row = &m->ns[j * r->ns_count];
+			row[S] = ns[S];
+			weft_pl_samples_row(r->samples, (size_t)(w - r->workers), &m->samples[j].q, row);
+		}
+	return warm;
+}
+
+/* Multi-stream: sample q (its stage latencies in ns) finished; the last of
+ * its query records the query and lets the next one start. */
+static bool ms_sample_done(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
+{
+	weft_pl_run *r = w->run;
+	struct weft_pl_ms *m = r->ms;
+	size_t S = r->n_stages, n = r->load.samples_per_query, j = q->idx % n;
+	ms_sample *sm = &m->samples[j];
+	sm->q = *q;
+	snprintf(sm->error, sizeof sm->error, "%s", q->error ? q->error : "");
+	sm->q.error = sm->error;
+	memcpy(&m->ns[j * r->ns_count], ns, S * sizeof *ns);
+	sm->q.phases = &m->phases[j * S * WEFT_PL_MAX_PHASES];
+	if (q->phases)
+		memcpy(sm->q.phases, q->phases, S * WEFT_PL_MAX_PHASES * sizeof *q->phases);
+	pthread_mutex_lock(&r->mu);
+	bool last = ++r->ms_finished == n;
+	pthread_mutex_unlock(&r->mu);
+	bool warm = q->idx / n < r->warmup;
+	if (!last)
+		return warm;
+	ms_record_query(w, m, ns);
+	pthread_mutex_lock(&r->mu);
+	r->ms_recorded = true;
+	pthread_cond_broadcast(&r->ms_cv);
+	pthread_mutex_unlock(&r->mu);
+	return warm;
+}
+
+bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
+{
+	weft_pl_run *r = w->run;
+	if (r->ms && !q->n_samples)
+		return ms_sample_done(w, q, ns);
+	size_t S = r->n_stages;
+	ns[S] = q->end - weft_pl_origin(r, q);
 	bool warm = q->idx < r->warmup;
 	if (warm) {
 		if (!q->failed) {
@@ -199,11 +357,9 @@ bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 		w->errors++;
 		note_error(w, q->failed_stage, q->error && q->error[0] ? q->error : "failed");
 	} else {
-		for (size_t s = 0; s <= S; s++)
-			weft_pipelines_hist_record(w->hist[s], ns[s]);
-		keep_row(w, q->idx, ns);
+		record_ok(w, q, ns);
 	}
-	if (r->samples)
+	if (r->samples && !q->n_samples)
 		weft_pl_samples_row(r->samples, (size_t)(w - r->workers), q, ns);
 	atomic_fetch_add(&r->done, 1);
 	return false;
@@ -284,6 +440,8 @@ static void *worker_main(void *arg)
 		bool server;
 		if (!weft_pl_take(r, &idx, &sched, &server))
 			break;
+		if (r->ms && sched > q_begin)
+			q_begin = sched; /* waiting for the previous query is not the harness's cost */
 		run_query(w, idx, sched, server, q_begin);
 	}
 	atomic_fetch_sub(&r->active, 1);
@@ -368,7 +526,38 @@ static void run_free(weft_pl_run *r)
 				r->ops[s]->shared_free(r->shared[s]);
 	free(r->shared);
 	free(r->ops);
+	if (r->ms) {
+		free(r->ms->samples);
+		free(r->ms->ns);
+		free(r->ms->phases);
+		free(r->ms);
+	}
+	pthread_cond_destroy(&r->ms_cv);
 	pthread_mutex_destroy(&r->mu);
+}
+
+/* Multi-stream: the collector of the query in flight; none in flight yet. */
+static int ms_new(weft_pl_run *r)
+{
+	size_t n = r->load.samples_per_query;
+	if (!(r->ms = calloc(1, sizeof *r->ms)) || !(r->ms->samples = calloc(n, sizeof *r->ms->samples)) ||
+	    !(r->ms->ns = calloc(n * r->ns_count, sizeof *r->ms->ns)) ||
+	    !(r->ms->phases = calloc(n * r->n_stages * WEFT_PL_MAX_PHASES + 1, sizeof *r->ms->phases)))
+		return WEFT_ENOMEM;
+	r->ms_handed = n;
+	r->ms_recorded = true;
+	return WEFT_OK;
+}
+
+/* The queries a server run schedules, and an offline job issues at once:
+ * the rate (offline: the expected throughput, LoadGen's rule) over the
+ * duration, at least min_queries; min_queries without a rate. */
+static uint64_t queries_by_rate(const weft_pipelines_load *l)
+{
+	double by_rate = l->rate > 0 ? ceil(l->rate * l->duration_ms / 1e3) : 0;
+	if (by_rate > 1e12)
+		by_rate = 1e12;
+	return by_rate > (double)l->min_queries ? (uint64_t)by_rate : l->min_queries;
 }
 
 static size_t cpus(void)
@@ -459,6 +648,7 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 	weft_pl_run r;
 	memset(&r, 0, sizeof r);
 	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.ms_cv, NULL);
 	r.spec = spec;
 	r.load = spec->load;
 	r.n_stages = spec->n_stages;
@@ -481,6 +671,11 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 		if (!r.load.concurrency)
 			r.load.concurrency = 1;
 		break;
+	case WEFT_SCENARIO_MULTI_STREAM:
+		if (!r.load.samples_per_query)
+			r.load.samples_per_query = 8;
+		r.load.concurrency = r.load.samples_per_query;
+		break;
 	}
 	if (!r.load.rows_per_query) {
 		r.load.rows_per_query = 1;
@@ -502,6 +697,12 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 		r.slots = r.load.concurrency;
 		size_t loops = r.load.threads ? r.load.threads : cpus();
 		r.n_workers = loops < r.slots ? loops : r.slots;
+		if (r.load.scenario == WEFT_SCENARIO_MULTI_STREAM)
+			r.n_workers = 1; /* one loop holds every sample of the query in flight */
+	}
+	if (r.load.scenario == WEFT_SCENARIO_MULTI_STREAM && ms_new(&r)) {
+		run_free(&r);
+		return WEFT_ENOMEM;
 	}
 	if (!(r.workers = calloc(r.n_workers, sizeof *r.workers))) {
 		run_free(&r);
@@ -535,20 +736,28 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 	uint64_t t0 = weft_now_ns();
 	r.t0_ns = t0;
 	r.arrival_rng = r.seed ^ UINT64_C(0x5851f42d4c957f2d);
-	uint64_t measured_target = r.load.min_queries;
 	bool server = r.load.scenario == WEFT_SCENARIO_SERVER;
+	bool offline = r.load.scenario == WEFT_SCENARIO_OFFLINE;
 	uint64_t expected;
-	if (server) {
-		double by_rate = ceil(r.load.rate * r.load.duration_ms / 1e3);
-		if (by_rate > (double)measured_target)
-			measured_target = by_rate > 1e12 ? UINT64_C(1000000000000) : (uint64_t)by_rate;
-		r.limit = r.warmup + measured_target;
+	if (offline) {
+		/* the warm-up first, on its own; then the job, all at once at t0 */
+		r.limit = r.warmup;
+		r.sched0_ns = t0;
+		r.hard_stop_ns = UINT64_MAX;
+		if (r.warmup)
+			err = run_round(&r, opts, r.warmup, true, d);
+		t0 = weft_now_ns();
+		r.t0_ns = r.sched0_ns = t0;
+		r.limit = r.warmup + queries_by_rate(&r.load);
+		expected = r.limit - r.warmup;
+	} else if (server) {
+		r.limit = r.warmup + queries_by_rate(&r.load);
 		r.sched0_ns = t0;
 		r.arrival_ns = 0;
 		expected = r.limit;
 	} else {
 		r.limit = UINT64_MAX;
-		r.min_handed = r.warmup + measured_target;
+		r.min_handed = r.warmup + r.load.min_queries;
 		r.soft_stop_ns = t0 + (uint64_t)(r.load.duration_ms * 1e6);
 		expected = (uint64_t)r.load.duration_ms;
 	}
@@ -558,14 +767,15 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 	r.hard_stop_ns = hard_ms ? t0 + hard_ms * 1000000u : UINT64_MAX;
 	if (!server && hard_ms && r.soft_stop_ns > r.hard_stop_ns)
 		r.soft_stop_ns = r.hard_stop_ns;
-	err = run_round(&r, opts, expected, server, d);
-	if (!err && server && r.next < r.limit)
+	if (!err)
+		err = run_round(&r, opts, expected, server || offline, d);
+	if (!err && (server || offline) && r.next < r.limit)
 		r.dropped += r.limit - r.next;
 
 	/* extend while undecided and time allows */
 	for (unsigned round = 0; !err; round++) {
 		err = weft_pl_build_result(res, &r);
-		if (err || round >= 20 || !r.load.max_duration_ms)
+		if (err || round >= 20 || !r.load.max_duration_ms || offline)
 			break;
 		uint64_t need = weft_pl_result_need_more(res);
 		uint64_t now = weft_now_ns();

@@ -380,10 +380,11 @@ static void stage_done(weft_pl_worker *w, loop *L, slot *sl, CURLcode code)
 	stage_finish(w, L, sl, now, &o);
 }
 
-/* Take the next query from the dispenser unless one is held or none is left. */
+/* Take the next query from the dispenser unless one is held or none is left
+ * (or, multi-stream, the next would wait for the query in flight). */
 static void refill(weft_pl_worker *w, loop *L)
 {
-	if (L->pending || !L->more)
+	if (L->pending || !L->more || weft_pl_take_waits(w->run))
 		return;
 	L->more = weft_pl_take(w->run, &L->p_idx, &L->p_sched, &L->server);
 	L->pending = L->more;

@@ -38,6 +38,8 @@ typedef struct {
 	double wake_sum_ms, wake_max_ms;              /* the harness's own wake-up delay, every send */
 	uint64_t wake_n;
 	uint64_t first_start, last_end;
+	double svc_sum, svc_sq;                       /* successful queries' own time (ns): sum, squares */
+	uint64_t svc_n;
 	void *loop;                                   /* the event-driven engine's state, or NULL */
 } weft_pl_worker;
 
@@ -65,7 +67,14 @@ struct weft_pl_run {
 	uint64_t arrival_rng;
 	uint64_t warmup;
 	uint64_t seed;              /* of arrivals and stages: load.seed, or a shard's own from it */
-	uint64_t dropped;           /* server: scheduled but never sent */
+	uint64_t dropped;           /* server, offline: scheduled but never sent */
+	/* multi-stream (load.c): the query in flight, whose samples_per_query
+	 * samples are handed out one by one; the next query starts once it
+	 * is recorded */
+	struct weft_pl_ms *ms;      /* its samples as they finish, or NULL: another scenario */
+	pthread_cond_t ms_cv;       /* signalled when it is recorded */
+	uint64_t ms_query, ms_sched, ms_handed, ms_finished;
+	bool ms_recorded;
 	/* progress and bookkeeping */
 	atomic_uint_fast64_t done;
 	atomic_size_t active;

@@ -58,6 +58,10 @@ typedef struct {
 	double error_budget;
 	/* weighted sums: value x weight, weight */
 	double late_sum, late_w, wake_sum, wake_w, over_sum, over_w, clock_sum, clock_w;
+	/* offline: the queries' own times pooled (n, sum, sum of squares); a
+	 * report without them makes the pool unknown */
+	double svc_n, svc_sum, svc_sq;
+	bool svc_unknown;
 } merge;
 
 /* ---- reading numbers (each refusal at its position) -------------------------- */
@@ -184,7 +188,7 @@ static int open_report(report *r, weft_diags *d)
 	const char *sc = get_string(r->load, "scenario");
 	if (!sc || weft_pipelines_scenario_parse(&r->scenario, sc))
 		return weft_pl_not_report(d, r->name, r->text, pos(load_at, "scenario"),
-					  "load.scenario is not single-stream, server, offline or concurrency");
+					  "load.scenario is not single-stream, server, offline, concurrency or multi-stream");
 	const cJSON *c = get(r->root, "confidence");
 	r->confidence = cJSON_IsNumber(c) ? c->valuedouble : NAN;
 	if (!(r->confidence > 0 && r->confidence < 1))
@@ -287,6 +291,8 @@ static int start_load(weft_pipelines_load *l, const report *r, weft_diags *d)
 	l->max_duration_ms = isfinite(x = get_figure(r->load, "max_duration_ms")) ? x : 0;
 	l->min_queries = isfinite(x = get_figure(r->load, "min_queries")) && x <= WEFT_PL_MAX_TOTAL ? (uint64_t)x : 0;
 	l->warmup = isfinite(x = get_figure(r->load, "warmup")) && x <= WEFT_PL_MAX_TOTAL ? (uint64_t)x : 0;
+	x = get_figure(r->load, "samples_per_query");
+	l->samples_per_query = isfinite(x) && x >= 1 && x <= 4096 ? (uint64_t)x : 0;
 	x = get_figure(get(r->root, "late_sends"), "threshold_ms");
 	l->late_ms = isfinite(x) ? x : 1.0;
 	return WEFT_OK;
@@ -597,6 +603,18 @@ static int add_report(merge *m, const report *r, const report *first)
 	res->dropped += dropped;
 	res->warmup_done += warm;
 	res->workers += (size_t)r->workers;
+	double sm = get_figure(q, "samples");
+	res->samples += isfinite(sm) && sm >= (double)measured && sm <= WEFT_PL_MAX_TOTAL ? (uint64_t)sm : measured;
+	const cJSON *of = get(r->root, "offline");
+	double svc_mean = get_figure(of, "service_mean_ms"), svc_sd = get_figure(of, "service_sd_ms");
+	double ok = (double)(measured - errors);
+	if (isfinite(svc_mean) && isfinite(svc_sd) && svc_mean >= 0 && svc_sd >= 0) {
+		m->svc_n += ok;
+		m->svc_sum += svc_mean * ok;
+		m->svc_sq += svc_sd * svc_sd * (ok > 1 ? ok - 1 : 0) + svc_mean * svc_mean * ok;
+	} else {
+		m->svc_unknown = true;
+	}
 	double el = get_figure(q, "elapsed_s"), tp = get_figure(q, "throughput_qps"), ext = get_figure(q, "extensions");
 	res->elapsed_s = max_of(res->elapsed_s, el);
 	res->throughput_qps += isfinite(tp) ? tp : 0;
@@ -782,6 +800,12 @@ static void finish(merge *m, const report *rp, size_t n)
 	res->overhead_p99_us = isfinite(res->overhead_p99_us) ? res->overhead_p99_us : 0;
 	res->overhead_max_us = isfinite(res->overhead_max_us) ? res->overhead_max_us : 0;
 	finish_series(m);
+	res->service_mean_ms = res->service_sd_ms = NAN;
+	if (!m->svc_unknown && m->svc_n > 1) {
+		res->service_mean_ms = m->svc_sum / m->svc_n;
+		double var = (m->svc_sq - m->svc_sum * m->svc_sum / m->svc_n) / (m->svc_n - 1);
+		res->service_sd_ms = sqrt(var > 0 ? var : 0);
+	}
 	weft_pl_harness_share(res);
 	weft_pl_error_judge(res, m->has_error_budget, m->error_budget, res->confidence);
 	weft_pl_offline_window(res);

@@ -205,14 +205,19 @@ void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool asc
 	weft_buf_printf(b, "%s", weft_pipelines_scenario_name(l->scenario));
 	if (l->scenario == WEFT_SCENARIO_SERVER)
 		weft_buf_printf(b, " at %s q/s (Poisson)", weft_pipelines_number_format(rate, sizeof rate, l->rate));
+	if (l->scenario == WEFT_SCENARIO_MULTI_STREAM)
+		weft_buf_printf(b, ", %llu samples per query", (unsigned long long)l->samples_per_query);
 	if (r->loops)
 		weft_buf_printf(b, ", %zu in flight on %zu event loop%s", r->workers, r->loops, r->loops == 1 ? "" : "s");
-	else if (l->scenario != WEFT_SCENARIO_SINGLE_STREAM)
+	else if (l->scenario != WEFT_SCENARIO_SINGLE_STREAM && l->scenario != WEFT_SCENARIO_MULTI_STREAM)
 		weft_buf_printf(b, ", %zu worker%s", r->workers, r->workers == 1 ? "" : "s");
 	if (r->http_client)
 		weft_buf_printf(b, ", HTTP by %s", r->http_client);
-	weft_buf_printf(b, ", %s, seed %llu", weft_pl_fmt_ms(d, sizeof d, l->duration_ms, ascii),
-			(unsigned long long)l->seed);
+	if (l->scenario == WEFT_SCENARIO_OFFLINE)
+		weft_buf_puts(b, ", every query issued at once");
+	else
+		weft_buf_printf(b, ", %s", weft_pl_fmt_ms(d, sizeof d, l->duration_ms, ascii));
+	weft_buf_printf(b, ", seed %llu", (unsigned long long)l->seed);
 }
 
 /* ---- text ------------------------------------------------------------------------ */
@@ -246,9 +251,12 @@ static void text_head(weft_buf *b, const weft_pipelines_result *r, const text_ct
 	weft_pl_scenario_line(b, r, t->ascii);
 	weft_buf_putc(b, '\n');
 	char qps[40], el[32];
-	weft_buf_printf(b, "%llu queries measured (+%llu warm-up), %llu error%s, %s q/s over %s; "
+	weft_buf_printf(b, "%llu queries measured", (unsigned long long)r->measured);
+	if (r->load.scenario == WEFT_SCENARIO_MULTI_STREAM)
+		weft_buf_printf(b, " (%llu samples)", (unsigned long long)r->samples);
+	weft_buf_printf(b, " (+%llu warm-up), %llu error%s, %s q/s over %s; "
 			   "intervals at %.0f%% confidence\n\n",
-			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
+			(unsigned long long)r->warmup_done,
 			(unsigned long long)r->errors, r->errors == 1 ? "" : "s",
 			weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
 			weft_pl_fmt_ms(el, sizeof el, r->elapsed_s * 1e3, t->ascii), r->confidence * 100.0);

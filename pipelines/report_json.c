@@ -169,6 +169,7 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 	num(lo, "rows", l->rows ? (double)l->rows : NAN);
 	num(lo, "window_ms", l->window_ms > 0 ? l->window_ms : NAN);
 	count(lo, "rows_per_query", l->rows_per_query);
+	num(lo, "samples_per_query", l->scenario == WEFT_SCENARIO_MULTI_STREAM ? (double)l->samples_per_query : NAN);
 	if (l->shard_count > 1) {
 		cJSON *sh = cJSON_AddObjectToObject(lo, "shard");
 		count(sh, "index", l->shard_index);
@@ -182,6 +183,7 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 	count(q, "measured", r->measured);
 	count(q, "ok", r->measured - r->errors);
 	count(q, "errors", r->errors);
+	count(q, "samples", r->samples);
 	count(q, "dropped", r->dropped);
 	count(q, "warmup", r->warmup_done);
 	num(q, "elapsed_s", r->elapsed_s);
@@ -236,6 +238,8 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 		num(of, "projected_ms", r->projected_ms);
 		num(of, "projected_low_ms", r->projected_lo_ms);
 		num(of, "projected_high_ms", r->projected_hi_ms);
+		num(of, "service_mean_ms", r->service_mean_ms);
+		num(of, "service_sd_ms", r->service_sd_ms);
 		str(of, "verdict", weft_pipelines_verdict_name(r->window_verdict));
 	} else {
 		cJSON_AddNullToObject(root, "offline");

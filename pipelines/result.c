@@ -339,8 +339,20 @@ static void sum_counts(weft_pipelines_result *res, const weft_pl_run *r, size_t 
 	res->dropped = r->dropped;
 	res->measured += r->dropped;
 	res->errors += r->dropped;
+	/* offline: from the job's start, when every query was issued */
+	if (r->load.scenario == WEFT_SCENARIO_OFFLINE && first != UINT64_MAX)
+		first = r->t0_ns;
 	res->elapsed_s = last > first ? (double)(last - first) / 1e9 : 0;
 	res->throughput_qps = res->elapsed_s > 0 ? (double)(res->measured - res->errors) / res->elapsed_s : 0;
+	res->samples = res->measured * (r->ms ? r->load.samples_per_query : 1);
+	double sum = 0, sq = 0, n = 0;
+	for (size_t i = 0; i < r->n_workers; i++) {
+		sum += r->workers[i].svc_sum;
+		sq += r->workers[i].svc_sq;
+		n += (double)r->workers[i].svc_n;
+	}
+	res->service_mean_ms = n > 0 ? sum / n / 1e6 : NAN;
+	res->service_sd_ms = n > 1 ? sqrt(fmax(0, (sq - sum * sum / n) / (n - 1))) / 1e6 : NAN;
 }
 
 /* Set res's per-query harness overhead figures (us) from their histogram. */
@@ -411,17 +423,26 @@ static row_ref *rows_in_query_order(const weft_pl_run *r, size_t n_rows)
 	return rows;
 }
 
-/* Series si's exact samples from the query-ordered rows: its drift, then the
- * samples sorted. *order gets them in send order (malloc'd), for the batch
- * means. */
-static int series_samples(weft_pipelines_series *s, const row_ref *rows, size_t n_rows, size_t si,
-			  double conf, uint64_t **order)
+/* Rows per value of series si: multi-stream keeps a row per sample, and
+ * the end-to-end series one value per query. */
+static size_t row_stride(const weft_pl_run *r, size_t si)
 {
-	s->samples = malloc(n_rows * sizeof *s->samples);
+	return si == r->n_stages && r->ms ? r->load.samples_per_query : 1;
+}
+
+/* Series si's exact samples from the query-ordered rows, every stride-th
+ * (multi-stream's end-to-end series: one row of each query's samples): its
+ * drift, then the samples sorted. *order gets them in send order
+ * (malloc'd), for the batch means. */
+static int series_samples(weft_pipelines_series *s, const row_ref *rows, size_t n_rows, size_t stride,
+			  size_t si, double conf, uint64_t **order)
+{
+	n_rows /= stride;
+	s->samples = malloc((n_rows ? n_rows : 1) * sizeof *s->samples);
 	if (!s->samples)
 		return WEFT_ENOMEM;
 	for (size_t j = 0; j < n_rows; j++)
-		s->samples[j] = rows[j].ns[si];
+		s->samples[j] = rows[j * stride].ns[si];
 	s->n_samples = n_rows;
 	double p_drift;
 	(void)weft_pl_drift(s->samples, n_rows, conf, &s->drift, &p_drift);
@@ -553,14 +574,17 @@ static int build_series(weft_pipelines_result *res, const weft_pl_run *r, size_t
 	s->exact = exact;
 	s->drift = NAN;
 	uint64_t *order = NULL; /* send order, for the batch means */
-	if (exact && n_rows && series_samples(s, rows, n_rows, si, spec->confidence, &order))
+	size_t stride = row_stride(r, si);
+	if (exact && n_rows && series_samples(s, rows, n_rows, stride, si, spec->confidence, &order))
 		return WEFT_ENOMEM;
-	size_t n = order ? n_rows : 0;
+	size_t n = order ? n_rows / stride : 0;
 	if (e2e)
 		series_stats(s, spec->e2e, spec->n_e2e, order, n, spec->confidence);
 	else
 		series_stats(s, spec->stages[si].budgets, spec->stages[si].n_budgets, order, n, spec->confidence);
 	free(order);
+	if (e2e && r->load.scenario == WEFT_SCENARIO_OFFLINE)
+		s->drift = NAN; /* every query issued at once: it rises by design */
 	if (e2e) {
 		s->errors = res->errors;
 		return WEFT_OK;
@@ -576,7 +600,8 @@ static int build_all_series(weft_pipelines_result *res, weft_pl_run *r, size_t n
 	row_ref *rows = rows_in_query_order(r, n_rows);
 	if (!rows)
 		return WEFT_ENOMEM;
-	bool exact = !atomic_load(&r->rows_full) && n_rows == res->measured - res->errors;
+	uint64_t per_query = r->ms ? r->load.samples_per_query : 1; /* rows */
+	bool exact = !atomic_load(&r->rows_full) && n_rows == (res->measured - res->errors) * per_query;
 	res->series = calloc(r->ns_count, sizeof *res->series);
 	if (!res->series) {
 		free(rows);
@@ -631,13 +656,21 @@ void weft_pl_offline_window(weft_pipelines_result *res)
 	if (!res->has_window)
 		return;
 	const weft_pipelines_series *e = &res->series[res->n_series - 1];
-	/* Little's law for a closed loop: throughput = workers / mean time per
-	 * query; the mean's normal interval gives the throughput's */
+	/* The workers drained the job in the sum of the queries' own times over
+	 * their number (Little's law), so the throughput's relative error is
+	 * the mean's: z sd / (mean sqrt(n)). A query's own time is the service
+	 * time; a report from before it was kept has the end-to-end series,
+	 * which then was that time (a closed loop) */
+	double mean = e->mean_ms, sd = e->sd_ms;
+	if (res->service_mean_ms > 0 && isfinite(res->service_sd_ms)) {
+		mean = res->service_mean_ms;
+		sd = res->service_sd_ms;
+	}
 	double z = weft_pl_normal_quantile(1.0 - (1.0 - res->confidence) / 2.0);
-	double half = e->count > 1 ? z * e->sd_ms / sqrt((double)e->count) : INFINITY;
+	double half = e->count > 1 ? z * sd / sqrt((double)e->count) : INFINITY;
 	double rows_total = (double)l->rows;
 	res->projected_ms = res->rows_per_s > 0 ? rows_total / res->rows_per_s * 1e3 : INFINITY;
-	double rel = e->mean_ms > 0 ? half / e->mean_ms : INFINITY;
+	double rel = mean > 0 ? half / mean : INFINITY;
 	res->projected_lo_ms = res->projected_ms * (1.0 - rel);
 	res->projected_hi_ms = res->projected_ms * (1.0 + rel);
 	res->window_verdict = weft_pipelines_judge(isfinite(res->projected_lo_ms), res->projected_lo_ms,
@@ -738,13 +771,13 @@ void weft_pipelines_result_note(weft_pipelines_result *r, const char *fmt, ...)
 /* Series si's kept latencies in send order (malloc'd), or NULL. */
 static uint64_t *series_in_send_order(const weft_pl_run *r, size_t si)
 {
-	size_t n = 0;
+	size_t n = 0, stride = row_stride(r, si);
 	for (size_t i = 0; i < r->n_workers; i++)
 		n += r->workers[i].n_rows;
 	row_ref *rows = rows_in_query_order(r, n);
 	uint64_t *v = malloc((n ? n : 1) * sizeof *v);
-	for (size_t j = 0; rows && v && j < n; j++)
-		v[j] = rows[j].ns[si];
+	for (size_t j = 0; rows && v && j < n / stride; j++)
+		v[j] = rows[j * stride].ns[si];
 	if (!rows) {
 		free(v);
 		v = NULL;
@@ -832,7 +865,7 @@ void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 					   "%llu scheduled queries were never sent before the run's time ran out "
 					   "(overload); they count as errors.",
 					   (unsigned long long)res->dropped);
-	if (res->n_series) {
+	if (res->n_series && r->load.scenario != WEFT_SCENARIO_OFFLINE) {
 		const weft_pipelines_series *e = &res->series[res->n_series - 1];
 		if (isfinite(e->warmup_mean_ms) && e->mean_ms > 0 && e->warmup_mean_ms > 1.5 * e->mean_ms)
 			weft_pipelines_result_note(res,
@@ -860,7 +893,11 @@ void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r)
 		weft_pipelines_result_note(res, "The run extended itself %llu time%s to decide (max_duration %s).",
 					   (unsigned long long)res->extensions, res->extensions > 1 ? "s" : "",
 					   weft_pipelines_duration_format(a, sizeof a, r->load.max_duration_ms, true));
-	if (res->n_inconclusive && !r->load.max_duration_ms)
+	if (res->n_inconclusive && r->load.scenario == WEFT_SCENARIO_OFFLINE)
+		weft_pipelines_result_note(res,
+					   "Some verdicts are inconclusive: an offline job does not extend itself; "
+					   "issue more queries (load.min_queries, or load.rate x load.duration).");
+	else if (res->n_inconclusive && !r->load.max_duration_ms)
 		weft_pipelines_result_note(res,
 					   "Some verdicts are inconclusive: set load.max_duration to let the run "
 					   "extend itself until they are decided.");

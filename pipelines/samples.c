@@ -154,7 +154,7 @@ void weft_pl_samples_row(weft_pl_samples *sm, size_t worker, const weft_pl_query
 	/* stages after the failed one did not run */
 	size_t ran = q->failed ? q->failed_stage + 1 : S;
 	uint64_t t0 = r->t0_ns;
-	uint64_t sched = q->server ? q->sched : q->start;
+	uint64_t sched = weft_pl_origin(r, q);
 	uint64_t id = r->load.shard_count > 1 ? q->idx * r->load.shard_count + r->load.shard_index : q->idx;
 	if (sm->jsonl) {
 		weft_buf_puts(b, "{\"id\":");

@@ -835,11 +835,13 @@ const char *weft_pipelines_scenario_name(weft_pipelines_scenario s)
 	case WEFT_SCENARIO_SERVER: return "server";
 	case WEFT_SCENARIO_OFFLINE: return "offline";
 	case WEFT_SCENARIO_CONCURRENCY: return "concurrency";
+	case WEFT_SCENARIO_MULTI_STREAM: return "multi-stream";
 	}
 	return "?";
 }
 
-static const char *const scenario_names[] = { "single-stream", "server", "offline", "concurrency", NULL };
+static const char *const scenario_names[] = { "single-stream", "server", "offline", "concurrency",
+					       "multi-stream", NULL };
 
 int weft_pipelines_scenario_parse(weft_pipelines_scenario *out, const char *s)
 {
@@ -868,13 +870,13 @@ static void parse_load(ctx *c, const weft_yaml_node *n, weft_pipelines_load *l)
 		return;
 	static const char *const known[] = { "scenario", "rate", "concurrency", "threads", "duration",
 					     "max_duration", "min_queries", "warmup", "seed", "rows", "window",
-					     "rows_per_query", "late", NULL };
+					     "rows_per_query", "late", "samples_per_query", NULL };
 	unknown_keys(c, n, known);
 	const char *sc = str_field(c, n, "scenario", false);
 	if (sc && weft_pipelines_scenario_parse(&l->scenario, sc) != WEFT_OK) {
-		const char *s = weft_suggest(sc, scenario_names, 4);
+		const char *s = weft_suggest(sc, scenario_names, 5);
 		char hint[128];
-		snprintf(hint, sizeof hint, "%s%s%sone of single-stream, server, offline, concurrency",
+		snprintf(hint, sizeof hint, "%s%s%sone of single-stream, server, offline, concurrency, multi-stream",
 			 s ? "did you mean '" : "", s ? s : "", s ? "'? " : "");
 		fail_at(c, weft_yaml_get(n, "scenario"), hint, "unknown scenario '%.40s'", sc);
 	}
@@ -908,6 +910,17 @@ static void parse_load(ctx *c, const weft_yaml_node *n, weft_pipelines_load *l)
 		l->rows_per_query = (uint64_t)v;
 	if (duration_field(c, n, "late", false, &x))
 		l->late_ms = x;
+	const weft_yaml_node *spq = weft_yaml_get(n, "samples_per_query");
+	if (int_field(c, n, "samples_per_query", 1, 4096, &v)) {
+		if (l->scenario != WEFT_SCENARIO_MULTI_STREAM)
+			fail_at(c, spq, "use scenario: multi-stream, or drop samples_per_query",
+				"load: samples_per_query only matters to the multi-stream scenario");
+		else
+			l->samples_per_query = (uint64_t)v;
+	}
+	if (l->scenario == WEFT_SCENARIO_MULTI_STREAM && weft_yaml_get(n, "concurrency"))
+		fail_at(c, weft_yaml_get(n, "concurrency"), "set samples_per_query instead",
+			"load: multi-stream runs samples_per_query samples at once; concurrency does not apply");
 	if (l->scenario != WEFT_SCENARIO_OFFLINE && (weft_yaml_get(n, "rows") || weft_yaml_get(n, "window")))
 		weft_diags_add(c->d, WEFT_SEV_WARNING, c->path, n->line, n->col, NULL,
 			       "rows and window only matter to the offline scenario");
@@ -928,19 +941,37 @@ int weft_pipelines_load_check(const weft_pipelines_spec *s, weft_diags *d)
 		LOAD_ERR(NULL, "load: duration must be above zero");
 	if (l->max_duration_ms > 0 && l->max_duration_ms < l->duration_ms)
 		LOAD_ERR(NULL, "load: max_duration is shorter than duration");
+	if (l->scenario == WEFT_SCENARIO_OFFLINE && !(l->rate > 0) && !l->min_queries)
+		LOAD_ERR("set load.min_queries, or load.rate (the expected throughput: rate x duration queries)",
+			 "load: an offline job of no queries (min_queries is 0 and no rate sizes it)");
 	if (l->scenario == WEFT_SCENARIO_OFFLINE && ((l->rows > 0) != (l->window_ms > 0)))
 		LOAD_ERR("e.g. rows: 2000000 and window: 4h", "load: give rows and window together");
 	if (l->concurrency > 4096)
 		LOAD_ERR(NULL, "load: concurrency is at most 4096");
 	if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM && l->concurrency > 1)
 		LOAD_ERR("use scenario: concurrency", "load: single-stream runs one query at a time");
+	if (l->scenario == WEFT_SCENARIO_MULTI_STREAM && l->concurrency)
+		LOAD_ERR("set load.samples_per_query instead",
+			 "load: multi-stream runs samples_per_query samples at once; concurrency does not apply");
+	if (l->scenario != WEFT_SCENARIO_MULTI_STREAM && l->samples_per_query)
+		LOAD_ERR("use scenario: multi-stream", "load: samples_per_query only matters to the multi-stream scenario");
+	if (l->scenario == WEFT_SCENARIO_OFFLINE && s->n_e2e) {
+		/* every query is issued at the start: its end-to-end latency is
+		 * when the job got to it, not what a query costs */
+		weft_diags_add(d, WEFT_SEV_ERROR, s->path, s->e2e[0].line, s->e2e[0].col,
+			       "budget the stages, or the job's time with load.rows and load.window",
+			       "offline issues every query at once: end-to-end latency is each query's time "
+			       "to completion from the start, and a budget on it judges the job's length");
+		err = WEFT_EINVALID;
+	}
 	if (l->shard_count > 1) {
 		if (l->shard_index >= l->shard_count)
 			LOAD_ERR("shards are numbered from 0, e.g. --shard 0/4 ... --shard 3/4",
 				 "shard %u of %u does not exist", (unsigned)l->shard_index, (unsigned)l->shard_count);
-		if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM)
+		if (l->scenario == WEFT_SCENARIO_SINGLE_STREAM || l->scenario == WEFT_SCENARIO_MULTI_STREAM)
 			LOAD_ERR("use scenario: concurrency or server",
-				 "a single-stream run sends one query at a time and cannot be split into shards");
+				 "a %s run sends one query at a time and cannot be split into shards",
+				 weft_pipelines_scenario_name(l->scenario));
 		if ((l->scenario == WEFT_SCENARIO_CONCURRENCY || l->scenario == WEFT_SCENARIO_OFFLINE) &&
 		    l->concurrency && l->concurrency < l->shard_count)
 			LOAD_ERR("raise load.concurrency to at least the number of shards",

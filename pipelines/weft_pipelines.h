@@ -256,6 +256,7 @@ typedef enum {
 	WEFT_SCENARIO_SERVER,
 	WEFT_SCENARIO_OFFLINE,
 	WEFT_SCENARIO_CONCURRENCY,
+	WEFT_SCENARIO_MULTI_STREAM,
 } weft_pipelines_scenario;
 
 const char *weft_pipelines_scenario_name(weft_pipelines_scenario s); /* "single-stream" ... */
@@ -263,19 +264,21 @@ int weft_pipelines_scenario_parse(weft_pipelines_scenario *out, const char *s);
 
 typedef struct {
 	weft_pipelines_scenario scenario;
-	double rate;           /* server: queries per second */
+	double rate;           /* server: queries per second; offline: the expected
+				  throughput, which sizes the job (rate x duration) */
 	size_t concurrency;    /* workers (concurrency, server, offline); with
 				  http stages only, queries in flight at most */
 	size_t threads;        /* http stages only: event loops; 0 = the CPUs */
 	double duration_ms;    /* default 10 s */
 	double max_duration_ms;/* extend until this when inconclusive; 0 = never */
-	uint64_t min_queries;  /* default 100 */
+	uint64_t min_queries;  /* default 100; offline: the queries issued without a rate */
 	uint64_t warmup;       /* queries, default 10 */
 	uint64_t seed;         /* default 1 */
 	uint64_t rows;         /* offline: rows the batch job scores (0 = not given) */
 	double window_ms;      /* offline: time the job must fit in */
 	uint64_t rows_per_query; /* offline: default the largest model batch, or 1 */
 	double late_ms;        /* server: a send later than this is "late"; default 1 ms */
+	uint64_t samples_per_query; /* multi-stream: samples run at once per query, default 8 */
 	/* --shard i/N: this run is part i (0-based) of N disjoint parts of the
 	 * schedule (shard_count 0 or 1: the whole run) */
 	uint32_t shard_index, shard_count;
@@ -444,6 +447,8 @@ typedef struct {
 	const char *http_client;  /* the http stages' client: "weft" (its own HTTP/1.1 client),
 				     "libcurl", "weft and libcurl"; NULL: no http stage (static text) */
 	uint64_t measured;        /* queries after warm-up, failed ones included */
+	uint64_t samples;         /* the samples of those queries (multi-stream: measured x
+				     samples_per_query; else measured) */
 	uint64_t errors;          /* failed queries (dropped ones included) */
 	uint64_t dropped;         /* server: scheduled but never sent before the time ran out */
 	uint64_t warmup_done;
@@ -469,6 +474,10 @@ typedef struct {
 	bool has_window;
 	double rows_per_s, projected_ms, projected_lo_ms, projected_hi_ms;
 	weft_pipelines_verdict window_verdict;
+	/* offline: a query's own time, from its start to its end (its latency
+	 * counts from the job's start); the window's interval comes from it.
+	 * NAN: not known (a report from before, or no query) */
+	double service_mean_ms, service_sd_ms;
 	/* baseline */
 	char *baseline_path;
 	double max_regression;

@@ -57,7 +57,9 @@ Test(spec, shipped_examples_load)
 		cr_assert_eq(err, 0, "%s", files[i]);
 		cr_assert_eq(weft_diags_count(d), 0, "%s has warnings", files[i]);
 		cr_assert_gt(s->n_stages, 1);
-		cr_assert_gt(s->n_e2e, 0);
+		/* offline issues every query at once: no end-to-end latency budget */
+		if (s->load.scenario != WEFT_SCENARIO_OFFLINE)
+			cr_assert_gt(s->n_e2e, 0);
 		weft_pipelines_spec_free(s);
 	}
 }
@@ -223,6 +225,43 @@ Test(spec, load_consistency)
 			      "load: {duration: 10s, max_duration: 5s}\n"),
 		     WEFT_EINVALID);
 	cr_assert(has(3, 7, "max_duration is shorter than duration"));
+}
+
+Test(spec, scenario_keys_in_their_place)
+{
+	static const struct {
+		const char *load;
+		int line, col;
+		const char *needle;
+	} bad[] = {
+		{ "load:\n  scenario: multi-stream\n  samples_per_query: 0\n", 5, 22, "out of range (1 to 4096)" },
+		{ "load:\n  scenario: server\n  rate: 10\n  samples_per_query: 4\n", 6, 22,
+		  "samples_per_query only matters to the multi-stream scenario" },
+		{ "load:\n  scenario: multi-stream\n  concurrency: 4\n", 5, 16, "concurrency does not apply" },
+		{ "budget:\n  end_to_end: {p99: 40ms}\nload: {scenario: offline}\n", 4, 21,
+		  "offline issues every query at once" },
+		{ "load: {scenario: offline, min_queries: 0}\n", 3, 7, "an offline job of no queries" },
+	};
+	weft_pipelines_spec *s = NULL;
+	char text[512];
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		weft_diags_clear(d);
+		snprintf(text, sizeof text, "pipeline: t\nstages: [{name: a, delay: 1ms}]\n%s", bad[i].load);
+		cr_assert_eq(load(&s, text), WEFT_EINVALID, "%s", bad[i].load);
+		dump();
+		cr_assert(has(bad[i].line, bad[i].col, bad[i].needle), "%s", bad[i].load);
+	}
+	cr_assert_eq(load(&s, "pipeline: t\nstages: [{name: a, delay: 1ms}]\n"
+			      "load: {scenario: multi-stream, samples_per_query: 16}\n"),
+		     0);
+	cr_assert_eq(s->load.scenario, WEFT_SCENARIO_MULTI_STREAM);
+	cr_assert_eq(s->load.samples_per_query, 16);
+	weft_pipelines_spec_free(s);
+	/* a stage budget is fine offline, and a rate sizes the job */
+	cr_assert_eq(load(&s, "pipeline: t\nstages: [{name: a, delay: 1ms, budget: {p99: 5ms}}]\n"
+			      "load: {scenario: offline, rate: 100, min_queries: 0}\n"),
+		     0);
+	weft_pipelines_spec_free(s);
 }
 
 Test(spec, hostile_and_odd_input)
