@@ -115,17 +115,6 @@ void weft_pl_ts_cur_free(weft_pl_ts_cur *c);
 void weft_pl_ts_record(weft_pl_ts_cur *c, uint64_t at_ns, uint64_t ns, bool failed);
 /* res->seconds from what r's workers recorded (they must be stopped). */
 int weft_pl_ts_result(weft_pipelines_result *res, weft_pl_run *r);
-/* The compact histogram's bucket of a value, and a bucket's value. */
-#define WEFT_PL_TS_BUCKETS 1248
-size_t weft_pl_ts_bucket(uint64_t ns);
-uint64_t weft_pl_ts_value(size_t bucket);
-/* s's buckets from dense counts[WEFT_PL_TS_BUCKETS] (zeroed on the way):
- * false when out of memory. */
-bool weft_pl_second_set(weft_pipelines_second *s, uint64_t *counts);
-/* s's rate, p50 and p99 from its queries, span and buckets. */
-void weft_pl_second_finish(weft_pipelines_second *s);
-/* Free res->seconds. */
-void weft_pl_seconds_clear(weft_pipelines_result *res);
 
 /* ---- merging (merge.c) ---- */
 /* What merge.c reuses to build a result from reports instead of a run:
