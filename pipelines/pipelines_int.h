@@ -118,7 +118,7 @@ void weft_pl_baseline_clear(weft_pipelines_result *r);
 /* ---- a second of the time series (timeseries.c) ------------------------------ */
 
 /* The compact histogram's bucket of a value, and a bucket's value. */
-#define WEFT_PL_TS_BUCKETS 1248
+#define WEFT_PL_TS_BUCKETS 640
 size_t weft_pl_ts_bucket(uint64_t ns);
 uint64_t weft_pl_ts_value(size_t bucket);
 /* s's buckets from dense counts[WEFT_PL_TS_BUCKETS] (zeroed on the way):

@@ -853,7 +853,7 @@ static void timeseries_charts(weft_buf *b, const weft_pipelines_result *r)
 		L->h = H;
 		latency_chart(b, L, bins, nb, per, &f);
 		weft_buf_puts(b, "</div>\n<p class='muted'>Queries by the second they completed in; p50 and p99 of "
-				 "their end-to-end latency (within 1.6%); red: failed queries.</p>\n");
+				 "their end-to-end latency (within 3%); red: failed queries.</p>\n");
 	}
 	bins_free(bins, nb);
 	free(L);

@@ -5,7 +5,7 @@
  * [value_ns, count] pairs of its non-empty buckets (bounded size, 0.1%
  * precision), which is what --baseline reads, and each http phase's in the
  * same shape, so that the reports of split runs merge (weft bench merge);
- * likewise each second of the time series, with a coarser histogram (1/64)
+ * likewise each second of the time series, with a coarser histogram (1/32)
  * that keeps a long run's report small. Missing numbers (no interval
  * with too few queries) are null, never a made-up value. Built with cJSON.
  */

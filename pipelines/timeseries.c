@@ -8,19 +8,20 @@
  * ones (never sent) belong to no second.
  *
  * The hot path is a worker's: it counts its current second alone (queries,
- * errors, and a dense histogram of uint32 counts, ~5 KiB), no lock and no
+ * errors, and a dense histogram of uint32 counts, 2.5 KiB), no lock and no
  * allocation. When a query of another second comes, which is about once a
  * second, it adds that second into the run's under the run's lock and
  * starts afresh. The run keeps each second sparse, (bucket, count) pairs
  * of its non-empty buckets, so memory grows with the run's length times
- * the spread of its latencies, not with the workers: at most 1248 pairs
+ * the spread of its latencies, not with the workers: at most 640 pairs
  * (8 bytes each) a second, typically a few dozen to a few hundred.
  *
- * The histogram is a coarse cousin of hist.c's: values below 64 ns are
- * exact, each power of two above is cut into 32 buckets (midpoint within
- * 1/64), up to 2^43 ns; p50 and p99 are the midpoints of the buckets that
- * hold the order statistics x(ceil(q n)). A merge recomputes them from the
- * summed buckets the same way.
+ * The histogram is a coarse cousin of hist.c's: values below 32 ns are
+ * exact, each power of two above is cut into 16 buckets (midpoint within
+ * 1/32, finer than the sampling noise of one second's p99), up to 2^43 ns.
+ * p50 and p99 are the midpoints of the buckets that hold the order
+ * statistics x(ceil(q n)); a merge recomputes them from the summed buckets
+ * the same way.
  */
 #include <math.h>
 #include <pthread.h>
@@ -29,9 +30,9 @@
 
 #include "load_int.h"
 
-#define SUB_BITS 5                          /* 32 buckets per power of two */
+#define SUB_BITS 4                          /* 16 buckets per power of two */
 #define SUB (1u << SUB_BITS)
-#define LINEAR (2u * SUB)                   /* values < 64 are exact */
+#define LINEAR (2u * SUB)                   /* values < 32 are exact */
 #define MAX_EXP 42
 #define TOP_VALUE ((UINT64_C(1) << (MAX_EXP + 1)) - 1)
 /* A second past this (116 days) is not recorded: a clock gone wrong. */

@@ -453,9 +453,9 @@ typedef struct {
 	size_t n_buckets;
 } weft_pipelines_second;
 
-/* A second's histogram: values below 64 ns exact, each power of two above
- * cut into 32 buckets, so a midpoint read back is within 1/64 of a value. */
-#define WEFT_PIPELINES_SECOND_REL_ERROR (1.0 / 64.0)
+/* A second's histogram: values below 32 ns exact, each power of two above
+ * cut into 16 buckets, so a midpoint read back is within 1/32 of a value. */
+#define WEFT_PIPELINES_SECOND_REL_ERROR (1.0 / 32.0)
 
 typedef struct {
 	char *pipeline, *pattern, *path;

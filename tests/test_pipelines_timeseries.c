@@ -7,7 +7,7 @@
  * end-to-end) / 1 s, so the queries and errors of each second are counted
  * here exactly, and each second's p50 and p99 are the order statistics
  * x(ceil(q n)) of its successful queries, sorted here, which the report's
- * must match within its histogram's precision (1/64). A merge of two runs
+ * must match within its histogram's precision (1/32). A merge of two runs
  * must give, second by second, the sums of their queries and errors and
  * the percentiles of their summed buckets (summed here). Malformed series
  * are refused at path:line:col, positions found here in the text.
@@ -225,7 +225,7 @@ static const cJSON *second_at(const cJSON *doc, double t)
 }
 
 /* Distinct values a second's histogram can hold (its buckets). */
-#define MAX_BUCKETS 1248
+#define MAX_BUCKETS 640
 
 typedef struct {
 	double value;
