@@ -196,14 +196,15 @@ bool weft_pl_seconds_sentence(weft_buf *b, const weft_pipelines_result *r, bool 
 	uint64_t with_errors = 0;
 	for (size_t i = 0; i < r->n_seconds; i++) {
 		const weft_pipelines_second *s = &r->seconds[i];
-		/* the last second's rate, over a sliver of a second, says little */
-		if (i + 1 < r->n_seconds || s->span_s >= 0.5) {
-			lo = fmin(lo, s->rate_qps);
-			hi = fmax(hi, s->rate_qps);
-		}
+		with_errors += s->errors > 0;
+		/* a short last second is the run's drain: its few queries are the
+		 * stragglers, the slowest ones, and its rate says little */
+		if (i + 1 == r->n_seconds && s->span_s < 1)
+			continue;
+		lo = fmin(lo, s->rate_qps);
+		hi = fmax(hi, s->rate_qps);
 		if (isfinite(s->p99_ms) && (!worst || s->p99_ms > worst->p99_ms))
 			worst = s;
-		with_errors += s->errors > 0;
 	}
 	char a[32], c[32], p[32];
 	weft_buf_printf(b, "%zu seconds, %s-%s q/s", r->n_seconds, weft_pipelines_number_format(a, sizeof a, lo),

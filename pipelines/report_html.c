@@ -241,6 +241,25 @@ static double nice_step(double top, int ticks)
 	return step < 1 ? 1 : step;
 }
 
+/* A count axis from 0 past top, about four 1-2-5 steps, ticked and gridded
+ * on the left of a W x H chart; returns its top. */
+static double count_ticks(weft_buf *b, labels *L, double top)
+{
+	double step = nice_step(top, 4), ymax = ceil(top / step) * step;
+	if (ymax <= 0)
+		ymax = 1;
+	for (double t = 0; t <= ymax + step / 2; t += step) {
+		double y = H - MB - (H - MB - MT) * t / ymax;
+		char lab[32];
+		if (t > 0)
+			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
+					W - MR, y);
+		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt",
+			  strip_zeros(weft_pipelines_number_format(lab, sizeof lab, t)));
+	}
+	return ymax;
+}
+
 static void svg_open(weft_buf *b, double w, double h, const char *cls, const char *what, const char *name)
 {
 	weft_buf_printf(b, "<svg viewBox='0 0 %.0f %.0f' width='%.0f' height='%.0f' role='img' class='%s'><title>",
@@ -610,23 +629,12 @@ static void charts(weft_buf *b, const weft_pipelines_result *r, const weft_pipel
 	for (int k = 0; k < NB; k++)
 		if (bins[k] > top)
 			top = bins[k];
-	double step = nice_step(top, 4), ymax = ceil(top / step) * step;
-	if (ymax <= 0)
-		ymax = 1;
 	memset(L, 0, sizeof *L);
 	L->w = W;
 	L->h = H;
 	svg_open(b, W, H, "histchart", "histogram", s->name);
 	draw_axis(b, L, &a, "queries");
-	for (double t = 0; t <= ymax + step / 2; t += step) {
-		double y = H - MB - (H - MB - MT) * t / ymax;
-		char lab[32];
-		if (t > 0)
-			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
-					W - MR, y);
-		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt",
-			  strip_zeros(weft_pipelines_number_format(lab, sizeof lab, t)));
-	}
+	double ymax = count_ticks(b, L, top);
 	double bw = (W - ML - MR) / NB;
 	for (int k = 0; k < NB; k++) {
 		if (!bins[k])
@@ -735,20 +743,9 @@ static void rate_chart(weft_buf *b, labels *L, const weft_pipelines_second *bins
 	double top = 0;
 	for (size_t k = 0; k < nb; k++)
 		top = fmax(top, bins[k].rate_qps);
-	double step = nice_step(top, 4), ymax = ceil(top / step) * step;
-	if (ymax <= 0)
-		ymax = 1;
 	svg_open(b, W, H, "ratechart", "queries per second", "the run");
 	draw_time_axis(b, L, f, per, "queries per second");
-	for (double t = 0; t <= ymax + step / 2; t += step) {
-		double y = H - MB - (H - MB - MT) * t / ymax;
-		char lab[32];
-		if (t > 0)
-			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
-					W - MR, y);
-		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt",
-			  strip_zeros(weft_pipelines_number_format(lab, sizeof lab, t)));
-	}
+	double ymax = count_ticks(b, L, top);
 	double bw = (W - ML - MR) / (double)nb;
 	for (size_t k = 0; k < nb; k++) {
 		const weft_pipelines_second *o = &bins[k];

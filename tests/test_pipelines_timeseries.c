@@ -29,16 +29,6 @@ TestSuite(timeseries, .timeout = 120);
 
 static char dir[] = "/tmp/weft-ts-XXXXXX";
 
-static void write_file(const char *name, const char *text)
-{
-	char path[300];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	cr_assert_not_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static void remove_dir(void)
 {
 	char line[300], *out, *err;
@@ -88,8 +78,10 @@ static void assert_near(double ms, uint64_t ns, const char *what, double t)
  * series against the samples, second by second. Returns the seconds. */
 static size_t run_and_check(const char *spec, uint64_t *errors_seen)
 {
-	write_file("p.yaml", spec);
 	char *out, *err;
+	cr_assert_eq(weft_test_sh(&out, &err, dir, spec, "cat > p.yaml"), 0);
+	free(out);
+	free(err);
 	int rc = weft_test_run(&out, &err, dir,
 			       "bench run p.yaml -q --format json --allow-inconclusive --samples s.jsonl --force");
 	cr_assert_eq(rc, 0, "%s", err);
@@ -98,13 +90,12 @@ static size_t run_and_check(const char *spec, uint64_t *errors_seen)
 	cr_assert_not_null(rep);
 	free(out);
 	second sec[MAX_S] = { 0 };
-	char path[300];
-	snprintf(path, sizeof path, "%s/s.jsonl", dir);
-	FILE *f = fopen(path, "r");
-	cr_assert_not_null(f);
-	char line[4096];
+	char *rows_text;
+	cr_assert_eq(weft_test_sh(&rows_text, &err, dir, NULL, "cat s.jsonl"), 0);
+	free(err);
 	uint64_t rows = 0;
-	while (fgets(line, sizeof line, f)) {
+	char *save = NULL;
+	for (char *line = strtok_r(rows_text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cJSON *j = cJSON_Parse(line);
 		cr_assert_not_null(j, "%s", line);
 		uint64_t sched = (uint64_t)num(j, "scheduled_ns"), sent = (uint64_t)num(j, "sent_ns");
@@ -122,7 +113,7 @@ static size_t run_and_check(const char *spec, uint64_t *errors_seen)
 		rows++;
 		cJSON_Delete(j);
 	}
-	fclose(f);
+	free(rows_text);
 	const cJSON *q = cJSON_GetObjectItem(rep, "queries");
 	cr_assert_eq((uint64_t)num(q, "measured"), rows);
 	const cJSON *ts = cJSON_GetObjectItem(rep, "timeseries"), *e;
