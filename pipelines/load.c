@@ -359,6 +359,7 @@ bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 	} else {
 		record_ok(w, q, ns);
 	}
+	weft_pl_ts_record(w->ts, q->end > r->t0_ns ? q->end - r->t0_ns : 0, ns[S], q->failed);
 	if (r->samples && !q->n_samples)
 		weft_pl_samples_row(r->samples, (size_t)(w - r->workers), q, ns);
 	atomic_fetch_add(&r->done, 1);
@@ -474,6 +475,7 @@ static void worker_free(weft_pl_run *r, weft_pl_worker *w)
 	free(w->row_idx);
 	free(w->row_ns);
 	free(w->errs);
+	weft_pl_ts_cur_free(w->ts);
 	weft_pl_events_free(w);
 }
 
@@ -489,7 +491,7 @@ static int worker_init(weft_pl_run *r, weft_pl_worker *w, size_t i, weft_diags *
 	    !(w->warm_sum = calloc(r->ns_count, sizeof *w->warm_sum)) ||
 	    !(w->scratch = calloc(r->ns_count, sizeof *w->scratch)) ||
 	    !(w->scratch_phases = calloc(S * WEFT_PL_MAX_PHASES, sizeof *w->scratch_phases)) ||
-	    weft_pipelines_hist_new(&w->overhead))
+	    weft_pipelines_hist_new(&w->overhead) || weft_pl_ts_cur_new(&w->ts, r->ts))
 		return WEFT_ENOMEM;
 	for (size_t s = 0; s < r->ns_count; s++)
 		if (weft_pipelines_hist_new(&w->hist[s]))
@@ -533,6 +535,7 @@ static void run_free(weft_pl_run *r)
 		free(r->ms);
 	}
 	pthread_cond_destroy(&r->ms_cv);
+	weft_pl_ts_free(r->ts);
 	pthread_mutex_destroy(&r->mu);
 }
 
@@ -704,7 +707,7 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 		run_free(&r);
 		return WEFT_ENOMEM;
 	}
-	if (!(r.workers = calloc(r.n_workers, sizeof *r.workers))) {
+	if (!(r.workers = calloc(r.n_workers, sizeof *r.workers)) || weft_pl_ts_new(&r.ts)) {
 		run_free(&r);
 		return WEFT_ENOMEM;
 	}

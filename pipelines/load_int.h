@@ -41,6 +41,7 @@ typedef struct {
 	double svc_sum, svc_sq;                       /* successful queries' own time (ns): sum, squares */
 	uint64_t svc_n;
 	void *loop;                                   /* the event-driven engine's state, or NULL */
+	struct weft_pl_ts_cur *ts;                    /* its current second (timeseries.c) */
 } weft_pl_worker;
 
 /* Offsets between clocks, to notice a stepped wall clock or a suspend. */
@@ -86,6 +87,7 @@ struct weft_pl_run {
 	bool events;                /* every stage is http: event loops (load_events.c) run the queries */
 	size_t slots;               /* events: queries in flight at most, over all loops */
 	const char *http_client;    /* see weft_pipelines_result */
+	struct weft_pl_ts *ts;      /* the per-second time series (timeseries.c) */
 };
 
 void weft_pl_clocks_begin(weft_pl_clocks *c);
@@ -107,6 +109,22 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r);
 uint64_t weft_pl_result_need_more(const weft_pipelines_result *res);
 /* Noise notes at the end of the run. */
 void weft_pl_finish_notes(weft_pipelines_result *res, weft_pl_run *r);
+
+/* ---- the per-second time series (timeseries.c) ---- */
+/* Each worker counts the second it is in (its queries, errors and a
+ * compact histogram, no locks) and adds it to the run's, under the run's
+ * lock, when a query of another second comes (about once a second). */
+typedef struct weft_pl_ts weft_pl_ts;
+typedef struct weft_pl_ts_cur weft_pl_ts_cur;
+int weft_pl_ts_new(weft_pl_ts **out);
+void weft_pl_ts_free(weft_pl_ts *ts);
+int weft_pl_ts_cur_new(weft_pl_ts_cur **out, weft_pl_ts *ts);
+void weft_pl_ts_cur_free(weft_pl_ts_cur *c);
+/* A measured query that completed at_ns after the run's start, with its
+ * end-to-end latency ns (ignored when failed). */
+void weft_pl_ts_record(weft_pl_ts_cur *c, uint64_t at_ns, uint64_t ns, bool failed);
+/* res->seconds from what r's workers recorded (they must be stopped). */
+int weft_pl_ts_result(weft_pipelines_result *res, weft_pl_run *r);
 
 /* ---- merging (merge.c) ---- */
 /* What merge.c reuses to build a result from reports instead of a run:

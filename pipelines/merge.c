@@ -62,6 +62,8 @@ typedef struct {
 	 * report without them makes the pool unknown */
 	double svc_n, svc_sum, svc_sq;
 	bool svc_unknown;
+	const char *no_timeseries; /* the first report without one, or NULL */
+	uint64_t counts[WEFT_PL_TS_BUCKETS]; /* a second's buckets, summed (zero between uses) */
 } merge;
 
 /* ---- reading numbers (each refusal at its position) -------------------------- */
@@ -562,6 +564,156 @@ static int add_series(merge *m, const report *r, const report *first, size_t i, 
 	return WEFT_OK;
 }
 
+/* ---- the time series ------------------------------------------------------------ */
+
+/* Seconds of a report past this (116 days) are refused: no run is that long. */
+#define MAX_T_S 10000000.0
+
+/* Add second o's buckets into m->counts. */
+static void spread(merge *m, const weft_pipelines_second *o)
+{
+	for (size_t k = 0; k < o->n_buckets; k++)
+		m->counts[weft_pl_ts_bucket(o->buckets[k].value_ns)] += o->buckets[k].count;
+}
+
+/* Read second e of r's time series (at `at`, following the second prev,
+ * UINT64_MAX for none) into o, its buckets summed by the run's layout. */
+static int read_second(merge *m, weft_pipelines_second *o, const report *r, const cJSON *e, const char *at,
+		       uint64_t prev, const char *what)
+{
+	weft_diags *d = m->d;
+	int err;
+	if (!cJSON_IsObject(e))
+		return weft_pl_not_report(d, r->name, r->text, at, "%s is not an object", what);
+	if ((err = get_count(&o->t_s, r, e, at, "t_s", what, d)) ||
+	    (err = get_count(&o->queries, r, e, at, "queries", what, d)) ||
+	    (err = get_count(&o->errors, r, e, at, "errors", what, d)) ||
+	    (err = get_number(&o->span_s, r, e, at, "span_s", false, what, d)))
+		return err;
+	if ((double)o->t_s > MAX_T_S || (prev != UINT64_MAX && o->t_s <= prev))
+		return weft_pl_not_report(d, r->name, r->text, pos(at, "t_s"),
+					  "%s.t_s is not after the second before it (or past %.0f s)", what, MAX_T_S);
+	if (!(o->span_s > 0 && o->span_s <= 1))
+		return weft_pl_not_report(d, r->name, r->text, pos(at, "span_s"),
+					  "%s.span_s is not a length from 0 to 1 s", what);
+	if (o->errors > o->queries)
+		return weft_pl_not_report(d, r->name, r->text, pos(at, "errors"), "%s has more errors than queries",
+					  what);
+	weft_pipelines_wsample *w;
+	size_t n;
+	uint64_t total;
+	if ((err = weft_pl_read_buckets(&w, &n, &total, e, 1.0, what, d, r->name, r->text, at)))
+		return err;
+	bool in_range = true;
+	for (size_t k = 0; k < n; k++) {
+		in_range = in_range && w[k].value < 0x1p43;
+		if (in_range)
+			m->counts[weft_pl_ts_bucket((uint64_t)nearbyint(w[k].value))] += w[k].count;
+	}
+	free(w);
+	if (!in_range || total != o->queries - o->errors) {
+		memset(m->counts, 0, sizeof m->counts);
+		return weft_pl_not_report(d, r->name, r->text, at,
+					  !in_range ? "%s has a bucket above the histogram's range (2^43 ns)"
+						    : "%s: its histogram does not hold its queries less its errors",
+					  what);
+	}
+	return weft_pl_second_set(o, m->counts) ? WEFT_OK : WEFT_ENOMEM;
+}
+
+static void seconds_free(weft_pipelines_second *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i].buckets);
+	free(s);
+}
+
+/* Merge the seconds b[0..nb) (of one report, t_s increasing) into the
+ * result's, second by second offset; b's arrays are taken over or freed. */
+static int merge_seconds(merge *m, weft_pipelines_second *b, size_t nb)
+{
+	weft_pipelines_result *res = m->res;
+	weft_pipelines_second *a = res->seconds, *o = calloc(res->n_seconds + nb + 1, sizeof *o);
+	size_t na = res->n_seconds, i = 0, j = 0, k = 0;
+	int err = o ? WEFT_OK : WEFT_ENOMEM;
+	while (!err && (i < na || j < nb)) {
+		if (j == nb || (i < na && a[i].t_s < b[j].t_s)) {
+			o[k++] = a[i];
+			a[i++].buckets = NULL;
+		} else if (i == na || b[j].t_s < a[i].t_s) {
+			o[k++] = b[j];
+			b[j++].buckets = NULL;
+		} else {
+			o[k] = a[i];
+			o[k].buckets = NULL;
+			o[k].queries += b[j].queries;
+			o[k].errors += b[j].errors;
+			o[k].span_s = fmax(a[i].span_s, b[j].span_s);
+			spread(m, &a[i++]);
+			spread(m, &b[j++]);
+			if (!weft_pl_second_set(&o[k++], m->counts))
+				err = WEFT_ENOMEM;
+		}
+	}
+	seconds_free(a, na);
+	seconds_free(b, nb);
+	res->seconds = o;
+	res->n_seconds = k;
+	return err;
+}
+
+/* Add r's time series to the merged one (a report without one: noted). */
+static int add_timeseries(merge *m, const report *r, uint64_t measured)
+{
+	const cJSON *ts = get(r->root, "timeseries"), *e;
+	const char *at = pos(r->at, "timeseries");
+	if (!ts || cJSON_IsNull(ts)) {
+		if (!m->no_timeseries)
+			m->no_timeseries = r->name;
+		return WEFT_OK;
+	}
+	if (!cJSON_IsArray(ts))
+		return weft_pl_not_report(m->d, r->name, r->text, at, "timeseries is not an array");
+	size_t n = (size_t)cJSON_GetArraySize(ts), i = 0;
+	weft_pipelines_second *b = calloc(n + 1, sizeof *b);
+	if (!b)
+		return WEFT_ENOMEM;
+	int err = WEFT_OK;
+	uint64_t prev = UINT64_MAX, sum = 0;
+	at = weft_pl_json_element(at, 0);
+	for (e = ts->child; e && !err; e = e->next, at = weft_pl_json_next(at), i++) {
+		char what[48];
+		snprintf(what, sizeof what, "timeseries[%zu]", i);
+		err = read_second(m, &b[i], r, e, at, prev, what);
+		prev = b[i].t_s;
+		sum += b[i].queries;
+		if (!err && sum > measured)
+			err = weft_pl_not_report(m->d, r->name, r->text, at,
+						 "%s brings the time series past the report's %llu measured queries",
+						 what, (unsigned long long)measured);
+	}
+	if (err) {
+		seconds_free(b, n);
+		return err;
+	}
+	return merge_seconds(m, b, n);
+}
+
+/* Every merged second's rate, p50 and p99; none when a report had none. */
+static void finish_timeseries(merge *m)
+{
+	weft_pipelines_result *res = m->res;
+	if (m->no_timeseries && res->n_seconds)
+		weft_pipelines_result_note(res,
+					   "%s has no per-second time series (an older weft wrote it): the merged "
+					   "run has none.",
+					   m->no_timeseries);
+	if (m->no_timeseries)
+		weft_pl_seconds_clear(res);
+	for (size_t i = 0; i < res->n_seconds; i++)
+		weft_pl_second_finish(&res->seconds[i]);
+}
+
 /* Add report r's counts, figures and series to the merged result. */
 static int add_report(merge *m, const report *r, const report *first)
 {
@@ -651,7 +803,7 @@ static int add_report(merge *m, const report *r, const report *first)
 	const char *at = weft_pl_json_element(pos(r->at, "series"), 0);
 	for (size_t i = 0; i < res->n_series && !err; i++, at = weft_pl_json_next(at))
 		err = add_series(m, r, first, i, at, warm);
-	return err;
+	return err ? err : add_timeseries(m, r, measured);
 }
 
 /* ---- finishing ------------------------------------------------------------------ */
@@ -806,6 +958,7 @@ static void finish(merge *m, const report *rp, size_t n)
 		double var = (m->svc_sq - m->svc_sum * m->svc_sum / m->svc_n) / (m->svc_n - 1);
 		res->service_sd_ms = sqrt(var > 0 ? var : 0);
 	}
+	finish_timeseries(m);
 	weft_pl_harness_share(res);
 	weft_pl_error_judge(res, m->has_error_budget, m->error_budget, res->confidence);
 	weft_pl_offline_window(res);

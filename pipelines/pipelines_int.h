@@ -128,6 +128,20 @@ void weft_pl_compare_pctl(weft_pl_cmp_out *out, const weft_pl_cmp_in *in);
 /* Free r's comparisons (baseline.c). */
 void weft_pl_baseline_clear(weft_pipelines_result *r);
 
+/* ---- a second of the time series (timeseries.c) ------------------------------ */
+
+/* The compact histogram's bucket of a value, and a bucket's value. */
+#define WEFT_PL_TS_BUCKETS 640
+size_t weft_pl_ts_bucket(uint64_t ns);
+uint64_t weft_pl_ts_value(size_t bucket);
+/* s's buckets from dense counts[WEFT_PL_TS_BUCKETS] (zeroed on the way):
+ * false when out of memory. */
+bool weft_pl_second_set(weft_pipelines_second *s, uint64_t *counts);
+/* s's rate, p50 and p99 from its queries, span and buckets. */
+void weft_pl_second_finish(weft_pipelines_second *s);
+/* Free res->seconds. */
+void weft_pl_seconds_clear(weft_pipelines_result *res);
+
 /* Escape for JSON, XML. */
 void weft_pl_put_xml(weft_buf *b, const char *s);
 

@@ -187,6 +187,35 @@ void weft_pl_error_sentence(weft_buf *b, const weft_pipelines_result *r)
 	}
 }
 
+bool weft_pl_seconds_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii)
+{
+	if (r->n_seconds < 2)
+		return false;
+	double lo = INFINITY, hi = 0;
+	const weft_pipelines_second *worst = NULL;
+	uint64_t with_errors = 0;
+	for (size_t i = 0; i < r->n_seconds; i++) {
+		const weft_pipelines_second *s = &r->seconds[i];
+		with_errors += s->errors > 0;
+		/* a short last second is the run's drain: its few queries are the
+		 * stragglers, the slowest ones, and its rate says little */
+		if (i + 1 == r->n_seconds && s->span_s < 1)
+			continue;
+		lo = fmin(lo, s->rate_qps);
+		hi = fmax(hi, s->rate_qps);
+		if (isfinite(s->p99_ms) && (!worst || s->p99_ms > worst->p99_ms))
+			worst = s;
+	}
+	char a[32], c[32], p[32];
+	weft_buf_printf(b, "%zu seconds, %s-%s q/s", r->n_seconds, weft_pipelines_number_format(a, sizeof a, lo),
+			weft_pipelines_number_format(c, sizeof c, hi));
+	if (worst)
+		weft_buf_printf(b, ", worst p99 %s (second %llu)", weft_pl_fmt_ms(p, sizeof p, worst->p99_ms, ascii),
+				(unsigned long long)worst->t_s);
+	weft_buf_printf(b, ", errors in %llu of them", (unsigned long long)with_errors);
+	return true;
+}
+
 void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii)
 {
 	char p[32], lo[32], hi[32], w[32], rate[40];
@@ -255,11 +284,17 @@ static void text_head(weft_buf *b, const weft_pipelines_result *r, const text_ct
 	if (r->load.scenario == WEFT_SCENARIO_MULTI_STREAM)
 		weft_buf_printf(b, " (%llu samples)", (unsigned long long)r->samples);
 	weft_buf_printf(b, " (+%llu warm-up), %llu error%s, %s q/s over %s; "
-			   "intervals at %.0f%% confidence\n\n",
+			   "intervals at %.0f%% confidence\n",
 			(unsigned long long)r->warmup_done,
 			(unsigned long long)r->errors, r->errors == 1 ? "" : "s",
 			weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
 			weft_pl_fmt_ms(el, sizeof el, r->elapsed_s * 1e3, t->ascii), r->confidence * 100.0);
+	if (r->n_seconds >= 2) {
+		weft_buf_puts(b, "per second: ");
+		weft_pl_seconds_sentence(b, r, t->ascii);
+		weft_buf_putc(b, '\n');
+	}
+	weft_buf_putc(b, '\n');
 }
 
 /* One row per series: four percentiles, the highest budget, its share of

@@ -227,6 +227,39 @@ static void draw_budgets(weft_buf *b, labels *L, const axis *a, const weft_pipel
 	}
 }
 
+/* A 1-2-5 step (at least 1) giving about `ticks` steps up to top. */
+static double nice_step(double top, int ticks)
+{
+	double raw = top / ticks, mag = pow(10.0, floor(log10(raw > 0 ? raw : 1))), step = mag;
+	for (int i = 0; i < 3; i++) {
+		static const double m[] = { 1, 2, 5 };
+		step = m[i] * mag;
+		if (step >= raw)
+			break;
+		step = 10 * mag;
+	}
+	return step < 1 ? 1 : step;
+}
+
+/* A count axis from 0 past top, about four 1-2-5 steps, ticked and gridded
+ * on the left of a W x H chart; returns its top. */
+static double count_ticks(weft_buf *b, labels *L, double top)
+{
+	double step = nice_step(top, 4), ymax = ceil(top / step) * step;
+	if (ymax <= 0)
+		ymax = 1;
+	for (double t = 0; t <= ymax + step / 2; t += step) {
+		double y = H - MB - (H - MB - MT) * t / ymax;
+		char lab[32];
+		if (t > 0)
+			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
+					W - MR, y);
+		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt",
+			  strip_zeros(weft_pipelines_number_format(lab, sizeof lab, t)));
+	}
+	return ymax;
+}
+
 static void svg_open(weft_buf *b, double w, double h, const char *cls, const char *what, const char *name)
 {
 	weft_buf_printf(b, "<svg viewBox='0 0 %.0f %.0f' width='%.0f' height='%.0f' role='img' class='%s'><title>",
@@ -596,34 +629,12 @@ static void charts(weft_buf *b, const weft_pipelines_result *r, const weft_pipel
 	for (int k = 0; k < NB; k++)
 		if (bins[k] > top)
 			top = bins[k];
-	/* count ticks: a 1-2-5 step giving about four, the axis up to a whole step */
-	double raw = top / 4, mag = pow(10.0, floor(log10(raw > 0 ? raw : 1))), step = mag;
-	for (int i = 0; i < 3; i++) {
-		static const double m[] = { 1, 2, 5 };
-		step = m[i] * mag;
-		if (step >= raw)
-			break;
-		step = 10 * mag;
-	}
-	if (step < 1)
-		step = 1;
-	double ymax = ceil(top / step) * step;
-	if (ymax <= 0)
-		ymax = 1;
 	memset(L, 0, sizeof *L);
 	L->w = W;
 	L->h = H;
 	svg_open(b, W, H, "histchart", "histogram", s->name);
 	draw_axis(b, L, &a, "queries");
-	for (double t = 0; t <= ymax + step / 2; t += step) {
-		double y = H - MB - (H - MB - MT) * t / ymax;
-		char lab[32];
-		if (t > 0)
-			weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y,
-					W - MR, y);
-		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt",
-			  strip_zeros(weft_pipelines_number_format(lab, sizeof lab, t)));
-	}
+	double ymax = count_ticks(b, L, top);
 	double bw = (W - ML - MR) / NB;
 	for (int k = 0; k < NB; k++) {
 		if (!bins[k])
@@ -636,6 +647,212 @@ static void charts(weft_buf *b, const weft_pipelines_result *r, const weft_pipel
 	}
 	draw_budgets(b, L, &a, s);
 	weft_buf_puts(b, "</svg>");
+	free(L);
+}
+
+/* ---- the run second by second ------------------------------------------------- */
+
+/* At most this many bars: a longer run is drawn a few seconds per bar. */
+#define MAX_BINS 120
+
+static void bins_free(weft_pipelines_second *bins, size_t n)
+{
+	for (size_t i = 0; bins && i < n; i++)
+		free(bins[i].buckets);
+	free(bins);
+}
+
+/* r's seconds in bins of *per whole seconds from the first, each bin's
+ * rate, p50 and p99 from its seconds' summed buckets (so a bin of many
+ * seconds is judged as one); NULL when out of memory. */
+static weft_pipelines_second *time_bins(const weft_pipelines_result *r, size_t *nb, uint64_t *per)
+{
+	const weft_pipelines_second *last = &r->seconds[r->n_seconds - 1];
+	uint64_t t0 = r->seconds[0].t_s, len = last->t_s - t0 + 1;
+	*per = (len + MAX_BINS - 1) / MAX_BINS;
+	*nb = (size_t)((len + *per - 1) / *per);
+	weft_pipelines_second *bins = calloc(*nb, sizeof *bins);
+	uint64_t *counts = calloc(WEFT_PL_TS_BUCKETS, sizeof *counts);
+	bool ok = bins && counts;
+	for (size_t k = 0, i = 0; ok && k < *nb; k++) {
+		weft_pipelines_second *o = &bins[k];
+		o->t_s = t0 + k * *per;
+		o->span_s = fmin((double)*per, (double)last->t_s + last->span_s - (double)o->t_s);
+		for (; i < r->n_seconds && r->seconds[i].t_s < o->t_s + *per; i++) {
+			const weft_pipelines_second *sc = &r->seconds[i];
+			o->queries += sc->queries;
+			o->errors += sc->errors;
+			for (size_t j = 0; j < sc->n_buckets; j++)
+				counts[weft_pl_ts_bucket(sc->buckets[j].value_ns)] += sc->buckets[j].count;
+		}
+		ok = weft_pl_second_set(o, counts);
+		weft_pl_second_finish(o);
+	}
+	free(counts);
+	if (!ok) {
+		bins_free(bins, *nb);
+		return NULL;
+	}
+	return bins;
+}
+
+typedef struct {
+	double t0, t1; /* seconds from the run's start at the edges */
+} tframe;
+
+static double tx(const tframe *f, double t)
+{
+	return ML + (t - f->t0) / (f->t1 - f->t0) * (W - ML - MR);
+}
+
+static void draw_time_axis(weft_buf *b, labels *L, const tframe *f, uint64_t per, const char *ylabel)
+{
+	char lab[64];
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", ML, H - MB, W - MR, H - MB);
+	weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='ax'/>", ML, MT, ML, H - MB);
+	if (per > 1)
+		snprintf(lab, sizeof lab, "seconds from the start (%llu s a bar)", (unsigned long long)per);
+	else
+		snprintf(lab, sizeof lab, "seconds from the start");
+	put_label(b, L, (W + ML) / 2, H - 4, 11, "middle", "xl", lab);
+	put_label_rot(b, L, 16.0, (H - MB + MT) / 2, 11, "middle", "yl", true, ylabel);
+	double step = nice_step(f->t1 - f->t0, 6);
+	for (double t = ceil(f->t0 / step) * step; t <= f->t1 + 1e-9; t += step) {
+		double x = tx(f, t);
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", x, MT, x, H - MB);
+		snprintf(lab, sizeof lab, "%.0f", t);
+		put_label(b, L, x, H - MB + 16, FS, "middle", "tl", lab);
+	}
+}
+
+/* "12 s: 200 q/s, 3 errors" for a bin's <title>. */
+static void bin_title(weft_buf *b, const weft_pipelines_second *o, uint64_t per)
+{
+	char rate[32];
+	weft_buf_printf(b, "<title>%llu", (unsigned long long)o->t_s);
+	if (per > 1)
+		weft_buf_printf(b, "-%llu", (unsigned long long)(o->t_s + per));
+	weft_buf_printf(b, " s: %s q/s, %llu error%s</title>", weft_pipelines_number_format(rate, sizeof rate, o->rate_qps),
+			(unsigned long long)o->errors, o->errors == 1 ? "" : "s");
+}
+
+/* Queries per second as bars, the failed share of each in red. */
+static void rate_chart(weft_buf *b, labels *L, const weft_pipelines_second *bins, size_t nb, uint64_t per,
+		       const tframe *f)
+{
+	double top = 0;
+	for (size_t k = 0; k < nb; k++)
+		top = fmax(top, bins[k].rate_qps);
+	svg_open(b, W, H, "ratechart", "queries per second", "the run");
+	draw_time_axis(b, L, f, per, "queries per second");
+	double ymax = count_ticks(b, L, top);
+	double bw = (W - ML - MR) / (double)nb;
+	for (size_t k = 0; k < nb; k++) {
+		const weft_pipelines_second *o = &bins[k];
+		if (!o->queries || !isfinite(o->rate_qps))
+			continue;
+		double h = (H - MB - MT) * o->rate_qps / ymax;
+		double he = h * (double)o->errors / (double)o->queries, x = tx(f, (double)o->t_s) + 0.5;
+		double w = bw > 2 ? bw - 1.0 : bw;
+		weft_buf_printf(b, "<g><rect x='%.2f' y='%.1f' width='%.2f' height='%.1f' class='bar'/>", x, H - MB - h, w,
+				h - he);
+		if (o->errors)
+			weft_buf_printf(b, "<rect x='%.2f' y='%.1f' width='%.2f' height='%.1f' class='ebar'/>", x,
+					H - MB - he, w, he);
+		bin_title(b, o, per);
+		weft_buf_puts(b, "</g>");
+	}
+	weft_buf_puts(b, "</svg>");
+}
+
+/* One percentile's line over the bins, broken where a bin has none. */
+static void pctl_path(weft_buf *b, const weft_pipelines_second *bins, size_t nb, uint64_t per, const tframe *f,
+		      const axis *a, bool p99)
+{
+	weft_buf_printf(b, "<path class='%s' d='", p99 ? "p99l" : "p50l");
+	bool open = false;
+	for (size_t k = 0; k < nb; k++) {
+		double ms = p99 ? bins[k].p99_ms : bins[k].p50_ms;
+		if (!(ms > 0)) {
+			open = false;
+			continue;
+		}
+		double lx = fmin(fmax(log10(ms), a->lx0), a->lx1);
+		double x = tx(f, (double)bins[k].t_s + (double)per / 2);
+		double y = H - MB - (lx - a->lx0) / (a->lx1 - a->lx0) * (H - MB - MT);
+		weft_buf_printf(b, open ? "L%.1f,%.1f " : "M%.1f,%.1f l0,0 ", x, y);
+		open = true;
+	}
+	weft_buf_puts(b, "'/>");
+}
+
+/* p50 and p99 per second on a log axis, seconds with errors marked red
+ * along the top. */
+static void latency_chart(weft_buf *b, labels *L, const weft_pipelines_second *bins, size_t nb, uint64_t per,
+			  const tframe *f)
+{
+	double lo = INFINITY, hi = 0;
+	for (size_t k = 0; k < nb; k++) {
+		if (bins[k].p50_ms > 0)
+			lo = fmin(lo, bins[k].p50_ms);
+		if (bins[k].p99_ms > 0)
+			hi = fmax(hi, bins[k].p99_ms);
+	}
+	if (!(hi > 0))
+		return;
+	axis a = { log10(lo) - 0.05, log10(hi) + 0.05 };
+	if (a.lx1 - a.lx0 < 0.3) {
+		double mid = (a.lx0 + a.lx1) / 2;
+		a.lx0 = mid - 0.15;
+		a.lx1 = mid + 0.15;
+	}
+	svg_open(b, W, H, "latchart", "p50 and p99 per second", "the run");
+	draw_time_axis(b, L, f, per, "latency (log scale)");
+	double t[64];
+	size_t nt = log_ticks(t, 64, a.lx0, a.lx1);
+	for (size_t i = 0; i < nt; i++) {
+		double y = H - MB - (log10(t[i]) - a.lx0) / (a.lx1 - a.lx0) * (H - MB - MT);
+		char lab[32];
+		weft_buf_printf(b, "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' class='grid'/>", ML, y, W - MR, y);
+		put_label(b, L, ML - 4, y + 3.5, FS, "end", "yt", tick_ms(lab, sizeof lab, t[i]));
+	}
+	pctl_path(b, bins, nb, per, f, &a, false);
+	pctl_path(b, bins, nb, per, f, &a, true);
+	double bw = (W - ML - MR) / (double)nb;
+	for (size_t k = 0; k < nb; k++)
+		if (bins[k].errors) {
+			weft_buf_printf(b, "<g><rect x='%.2f' y='%.1f' width='%.2f' height='4' class='emark'/>",
+					tx(f, (double)bins[k].t_s), MT, bw);
+			bin_title(b, &bins[k], per);
+			weft_buf_puts(b, "</g>");
+		}
+	put_label(b, L, W - MR - 6, MT + 16, FS, "end", "lg99", "p99");
+	put_label(b, L, W - MR - 30, MT + 16, FS, "end", "lg50", "p50");
+	weft_buf_puts(b, "</svg>");
+}
+
+/* The run's rate and latency second by second, when it lasted two seconds
+ * or more (one bar says nothing a summary does not). */
+static void timeseries_charts(weft_buf *b, const weft_pipelines_result *r)
+{
+	if (r->n_seconds < 2)
+		return;
+	size_t nb;
+	uint64_t per;
+	weft_pipelines_second *bins = time_bins(r, &nb, &per);
+	labels *L = labels_new(W, H);
+	if (bins && L) {
+		tframe f = { (double)bins[0].t_s, (double)bins[0].t_s + (double)(nb * per) };
+		weft_buf_puts(b, "<h2>Second by second</h2>\n<div class='charts'>");
+		rate_chart(b, L, bins, nb, per, &f);
+		memset(L, 0, sizeof *L);
+		L->w = W;
+		L->h = H;
+		latency_chart(b, L, bins, nb, per, &f);
+		weft_buf_puts(b, "</div>\n<p class='muted'>Queries by the second they completed in; p50 and p99 of "
+				 "their end-to-end latency (within 3%); red: failed queries.</p>\n");
+	}
+	bins_free(bins, nb);
 	free(L);
 }
 
@@ -893,7 +1110,9 @@ static const char css[] =
 	".ml{fill:#1b3f8f}.bl{fill:#333}.ml,.bl{paint-order:stroke;stroke:#fbfbfd;stroke-width:3px;stroke-linejoin:round}.verdict{font-size:1.2em;font-weight:700}"
 	".pt{stroke:#fff;stroke-width:1}.pt.met{fill:#17803d}.pt.broken{fill:#c0262d}.pt.inconclusive{fill:#c77a00}"
 	".pt.unjudged{fill:#2457c5}.rec{fill:none;stroke:#1d232a;stroke-width:1.5}"
-	".front{fill:none;stroke:#7a7f8c;stroke-width:1.2;stroke-dasharray:2 3}.limit{stroke:#c0262d}";
+	".front{fill:none;stroke:#7a7f8c;stroke-width:1.2;stroke-dasharray:2 3}.limit{stroke:#c0262d}"
+	".ebar,.emark{fill:#c0262d}.p50l,.p99l{fill:none;stroke-width:1.6;stroke-linecap:round;stroke-linejoin:round}"
+	".p50l{stroke:#2457c5}.p99l{stroke:#c77a00}.lg50{fill:#2457c5}.lg99{fill:#c77a00}";
 
 void weft_pl_html_head(weft_buf *b, const char *title)
 {
@@ -1040,6 +1259,7 @@ void weft_pl_report_html(weft_buf *b, const weft_pipelines_result *r, const weft
 		}
 		weft_buf_puts(b, "</table>\n");
 	}
+	timeseries_charts(b, r);
 	weft_buf_puts(b, "<h2>Latency distributions</h2>\n");
 	for (size_t i = 0; i < r->n_series; i++) {
 		const weft_pipelines_series *s = &r->series[i];

@@ -24,6 +24,10 @@ void weft_pl_pctl_sentence(weft_buf *b, const char *label, const weft_pipelines_
 void weft_pl_check_sentence(weft_buf *b, const weft_pipelines_result *r, const weft_pipelines_check *c,
 			    bool ascii);
 void weft_pl_error_sentence(weft_buf *b, const weft_pipelines_result *r);
+/* "11 seconds, 4703-5828 q/s, worst p99 11.8 ms (second 2), errors in 0 of
+ * them": the time series in one clause (rates and p99 without a short last
+ * second); false (nothing written) under two seconds. */
+bool weft_pl_seconds_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii);
 void weft_pl_window_sentence(weft_buf *b, const weft_pipelines_result *r, bool ascii);
 /* "server at 50 q/s (Poisson), 16 workers, 10 s, seed 1" */
 void weft_pl_scenario_line(weft_buf *b, const weft_pipelines_result *r, bool ascii);

@@ -4,8 +4,9 @@
  * needs to compare against this one: each series' histogram as
  * [value_ns, count] pairs of its non-empty buckets (bounded size, 0.1%
  * precision), which is what --baseline reads, and each http phase's in the
- * same shape, so that the reports of split runs merge (weft bench merge).
- * Missing numbers (no interval
+ * same shape, so that the reports of split runs merge (weft bench merge);
+ * likewise each second of the time series, with a coarser histogram (1/32)
+ * that keeps a long run's report small. Missing numbers (no interval
  * with too few queries) are null, never a made-up value. Built with cJSON.
  */
 #include <cjson/cJSON.h>
@@ -55,21 +56,31 @@ cJSON *weft_pl_pctl_json(const weft_pipelines_pctl *p)
 	return o;
 }
 
-/* o's "histogram": the non-empty buckets of h as [value_ns, count]. */
-static void hist_json(cJSON *o, const weft_pipelines_hist *h)
+/* o's "histogram" of the given precision; returns its (empty) buckets. */
+static cJSON *hist_open(cJSON *o, double relative_error)
 {
 	cJSON *hj = cJSON_AddObjectToObject(o, "histogram");
 	str(hj, "unit", "ns");
-	num(hj, "relative_error", WEFT_PIPELINES_HIST_REL_ERROR);
-	cJSON *bk = cJSON_AddArrayToObject(hj, "buckets");
+	num(hj, "relative_error", relative_error);
+	return cJSON_AddArrayToObject(hj, "buckets");
+}
+
+static void bucket_pair(cJSON *buckets, uint64_t value_ns, uint64_t n)
+{
+	cJSON *pair = cJSON_CreateArray();
+	cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)value_ns));
+	cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)n));
+	cJSON_AddItemToArray(buckets, pair);
+}
+
+/* o's "histogram": the non-empty buckets of h as [value_ns, count]. */
+static void hist_json(cJSON *o, const weft_pipelines_hist *h)
+{
+	cJSON *bk = hist_open(o, WEFT_PIPELINES_HIST_REL_ERROR);
 	size_t it = 0;
 	uint64_t v, n;
-	while (weft_pipelines_hist_next(h, &it, &v, &n)) {
-		cJSON *pair = cJSON_CreateArray();
-		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v));
-		cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)n));
-		cJSON_AddItemToArray(bk, pair);
-	}
+	while (weft_pipelines_hist_next(h, &it, &v, &n))
+		bucket_pair(bk, v, n);
 }
 
 /* A phase: its summary figures and its histogram. */
@@ -85,6 +96,28 @@ static cJSON *hist_summary(const weft_pipelines_hist *h, const char *name)
 	num(o, "max_ms", n ? (double)weft_pipelines_hist_max(h) / 1e6 : NAN);
 	hist_json(o, h);
 	return o;
+}
+
+/* The per-second time series: each second's figures and its compact
+ * histogram, in the shape of a series' (so merge reads both alike). */
+static void timeseries_json(cJSON *root, const weft_pipelines_result *r)
+{
+	cJSON *ts = cJSON_AddArrayToObject(root, "timeseries");
+	for (size_t i = 0; i < r->n_seconds; i++) {
+		const weft_pipelines_second *s = &r->seconds[i];
+		cJSON *o = cJSON_CreateObject();
+		count(o, "t_s", s->t_s);
+		num(o, "span_s", s->span_s);
+		count(o, "queries", s->queries);
+		count(o, "errors", s->errors);
+		num(o, "rate_qps", s->rate_qps);
+		num(o, "p50_ms", s->p50_ms);
+		num(o, "p99_ms", s->p99_ms);
+		cJSON *bk = hist_open(o, WEFT_PIPELINES_SECOND_REL_ERROR);
+		for (size_t k = 0; k < s->n_buckets; k++)
+			bucket_pair(bk, s->buckets[k].value_ns, s->buckets[k].count);
+		cJSON_AddItemToArray(ts, o);
+	}
 }
 
 static cJSON *series_json(const weft_pipelines_result *r, const weft_pipelines_series *s)
@@ -214,6 +247,7 @@ cJSON *weft_pl_result_json(const weft_pipelines_result *r, const weft_pipelines_
 	cJSON *ss = cJSON_AddArrayToObject(root, "series");
 	for (size_t i = 0; i < r->n_series; i++)
 		cJSON_AddItemToArray(ss, series_json(r, &r->series[i]));
+	timeseries_json(root, r);
 
 	cJSON *er = cJSON_AddObjectToObject(root, "error_rate");
 	count(er, "errors", r->errors);

@@ -42,6 +42,11 @@ void weft_pl_report_markdown(weft_buf *b, const weft_pipelines_result *r, const 
 			(unsigned long long)r->measured, (unsigned long long)r->warmup_done,
 			(unsigned long long)r->errors, weft_pipelines_number_format(qps, sizeof qps, r->throughput_qps),
 			100.0 * r->confidence);
+	if (r->n_seconds >= 2) {
+		weft_buf_puts(b, "Per second: ");
+		weft_pl_seconds_sentence(b, r, false);
+		weft_buf_puts(b, ".\n\n");
+	}
 	weft_buf_puts(b, "| stage | p50 | p90 | p99 | p99.9 | max | budget | share | verdict |\n");
 	weft_buf_puts(b, "|---|---:|---:|---:|---:|---:|---|---:|---|\n");
 	for (size_t i = 0; i < r->n_series; i++) {

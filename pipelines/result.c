@@ -225,6 +225,7 @@ static void results_clear(weft_pipelines_result *res)
 	free(res->series);
 	res->series = NULL;
 	res->n_series = 0;
+	weft_pl_seconds_clear(res);
 }
 
 typedef struct {
@@ -715,6 +716,9 @@ int weft_pl_build_result(weft_pipelines_result *res, weft_pl_run *r)
 		return err;
 	res->clock_read_ns = clock_read_cost();
 	err = build_all_series(res, r, n_rows);
+	if (err)
+		return err;
+	err = weft_pl_ts_result(res, r);
 	if (err)
 		return err;
 	weft_pl_harness_share(res);

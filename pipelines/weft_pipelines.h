@@ -437,6 +437,29 @@ typedef struct {
 	uint64_t base_count;
 } weft_pipelines_comparison;
 
+/* One second of the run: the measured queries that completed in it. */
+typedef struct {
+	uint64_t value_ns;        /* a bucket's representative value (its midpoint) */
+	uint64_t count;
+} weft_pipelines_tbucket;
+
+typedef struct {
+	uint64_t t_s;             /* its start, whole seconds from the run's start */
+	double span_s;            /* its length: 1, less for the run's last second */
+	uint64_t queries;         /* measured queries that completed in it, failed ones included */
+	uint64_t errors;          /* of which failed */
+	double rate_qps;          /* queries / span_s */
+	double p50_ms, p99_ms;    /* of its successful queries' end-to-end latency; NAN without */
+	/* their histogram, non-empty buckets in increasing order, coarser than
+	 * a series' (WEFT_PIPELINES_SECOND_REL_ERROR) to stay small per second */
+	weft_pipelines_tbucket *buckets;
+	size_t n_buckets;
+} weft_pipelines_second;
+
+/* A second's histogram: values below 32 ns exact, each power of two above
+ * cut into 16 buckets, so a midpoint read back is within 1/32 of a value. */
+#define WEFT_PIPELINES_SECOND_REL_ERROR (1.0 / 32.0)
+
 typedef struct {
 	char *pipeline, *pattern, *path;
 	char started_at[32];      /* UTC, ISO 8601 */
@@ -490,6 +513,10 @@ typedef struct {
 	char **notes;
 	size_t n_notes;
 	uint64_t extensions;      /* times the run extended itself */
+	/* per second of the run, from the first with a measured query to the
+	 * last (seconds without one included, empty), by completion time */
+	weft_pipelines_second *seconds;
+	size_t n_seconds;
 	/* the overall outcome */
 	uint64_t n_met, n_broken, n_inconclusive, n_regressions, n_improvements;
 } weft_pipelines_result;

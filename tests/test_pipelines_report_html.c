@@ -255,7 +255,8 @@ Test(report_html, microseconds_to_milliseconds_labels_never_overlap)
 {
 	weft_pipelines_result *r = run_text(wide);
 	char *html = render(r);
-	cr_assert_eq(check_all_svgs(html), 3 * r->n_series, "a spectrum, a CDF and a histogram per series");
+	cr_assert_eq(check_all_svgs(html), 3 * r->n_series + (r->n_seconds >= 2 ? 2 : 0),
+		     "a spectrum, a CDF and a histogram per series (and two charts per second past a second)");
 	cr_assert_eq(count_of(html, "<title>percentile spectrum of "), r->n_series);
 	cr_assert_null(strstr(html, "<script"));
 	for (size_t i = 0; i < r->n_series; i++) {
@@ -514,4 +515,40 @@ Test(report_html, the_candidates_chart_places_each_model_and_its_frontier)
 	cr_assert_null(strstr(svg, "<svg"));
 	cr_assert(strstr(svg, "No candidate was both timed and evaluated"));
 	free(svg);
+}
+
+static size_t count_in(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+Test(report_html, a_run_of_seconds_is_charted_second_by_second)
+{
+	/* fails in every odd second of the wall clock: errors in some seconds */
+	weft_pipelines_result *r = run_text("pipeline: sec\nstages:\n  - {name: pre, delay: 200us}\n"
+					    "  - {name: flaky, command: {shell: '[ $(( $(date +%s) % 2 )) -eq 0 ]'}}\n"
+					    "budget: {error_rate: 0.99}\n"
+					    "load: {scenario: server, rate: 40, duration: 2200ms, warmup: 0}\n");
+	cr_assert_geq(r->n_seconds, 2);
+	size_t with_queries = 0, with_errors = 0;
+	for (size_t i = 0; i < r->n_seconds; i++) {
+		with_queries += r->seconds[i].queries > 0;
+		with_errors += r->seconds[i].errors > 0;
+	}
+	char *html = render(r);
+	cr_assert_eq(check_all_svgs(html), 3 * r->n_series + 2, "and the rate and latency per second");
+	char *rate = find_svg(html, "queries per second", "the run");
+	cr_assert_eq(count_in(rate, "class='bar'"), with_queries, "a bar per second");
+	cr_assert_eq(count_in(rate, "class='ebar'"), with_errors, "failed queries in red");
+	free(rate);
+	char *lat = find_svg(html, "p50 and p99 per second", "the run");
+	cr_assert(strstr(lat, "<path class='p50l' d='M") && strstr(lat, "<path class='p99l' d='M"), "%s", lat);
+	cr_assert_eq(count_in(lat, "class='emark'"), with_errors, "seconds with errors marked");
+	free(lat);
+	cr_assert_null(strstr(html, "<script"));
+	free(html);
+	weft_pipelines_result_free(r);
 }
