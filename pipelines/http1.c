@@ -369,16 +369,14 @@ weft_h1_status weft_h1_parse_eof(weft_h1_parser *p)
 
 enum { C_IDLE, C_CONNECTING, C_WRITING, C_READING };
 
-void weft_h1_conn_init(weft_h1_conn *c, int epfd, uint64_t tag, const struct sockaddr *addr, socklen_t len,
+void weft_h1_conn_init(weft_h1_conn *c, int epfd, uint64_t tag, const weft_h1_addr *addrs, size_t n,
 		       uint64_t timeout_ns, uint64_t connect_timeout_ns)
 {
 	c->epfd = epfd;
 	c->tag = tag;
-	memset(&c->addr, 0, sizeof c->addr);
-	if (len > sizeof c->addr)
-		len = sizeof c->addr;
-	memcpy(&c->addr, addr, len);
-	c->addr_len = len;
+	c->addrs = addrs;
+	c->n_addrs = n;
+	c->at = 0;
 	c->timeout_ns = timeout_ns;
 	c->connect_timeout_ns = connect_timeout_ns;
 	c->fd = -1;
@@ -418,25 +416,49 @@ static weft_h1_status fail(weft_h1_conn *c, int os_err, const char *why)
 
 static weft_h1_status send_more(weft_h1_conn *c);
 
-/* Open a new connection and send the request on it. */
-static weft_h1_status open_conn(weft_h1_conn *c)
+static weft_h1_status connect_failed(weft_h1_conn *c, int err, size_t first);
+
+/* Connect to addrs[c->at] and send the request once connected; an
+ * address that fails at once passes to the next, up to and not including
+ * `first` again. */
+static weft_h1_status try_connect(weft_h1_conn *c, size_t first)
 {
-	c->fresh = true;
-	c->t_connect = weft_now_ns();
-	c->fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	const weft_h1_addr *a = &c->addrs[c->at];
+	c->fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		return fail(c, errno, "cannot connect");
 	int one = 1;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(c->fd, (const struct sockaddr *)&c->addr, c->addr_len) == 0) {
+	if (connect(c->fd, (const struct sockaddr *)&a->addr, a->len) == 0) {
 		c->t_ready = weft_now_ns();
 		return send_more(c);
 	}
 	if (errno != EINPROGRESS)
-		return fail(c, errno, errno == ECONNREFUSED ? "connection refused" : "cannot connect");
+		return connect_failed(c, errno, first);
 	c->state = C_CONNECTING;
+	c->first_addr = first;
 	watch(c, EPOLLOUT);
 	return WEFT_H1_MORE;
+}
+
+/* The address being tried failed with err: the next one, or the end. */
+static weft_h1_status connect_failed(weft_h1_conn *c, int err, size_t first)
+{
+	weft_h1_conn_close(c);
+	size_t next = (c->at + 1) % c->n_addrs;
+	if (next == first)
+		return fail(c, err, err == ECONNREFUSED ? "connection refused" : "cannot connect");
+	c->at = next;
+	return try_connect(c, first);
+}
+
+/* Open a new connection (from the address that worked last) and send the
+ * request on it. */
+static weft_h1_status open_conn(weft_h1_conn *c)
+{
+	c->fresh = true;
+	c->t_connect = weft_now_ns();
+	return try_connect(c, c->at);
 }
 
 /* A reused connection the peer had closed: once, on a new one. */
@@ -560,7 +582,7 @@ weft_h1_status weft_h1_conn_io(weft_h1_conn *c, uint32_t events, uint64_t now)
 		if (!err && !(events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLOUT))
 			return WEFT_H1_MORE;
 		if (err || (events & (EPOLLERR | EPOLLHUP)))
-			return fail(c, err, err == ECONNREFUSED || !err ? "connection refused" : "cannot connect");
+			return connect_failed(c, err ? err : ECONNREFUSED, c->first_addr);
 		c->t_ready = weft_now_ns();
 		return send_more(c);
 	}

@@ -58,12 +58,18 @@ weft_h1_status weft_h1_parse_eof(weft_h1_parser *p);
 
 /* ---- one connection ---- */
 
+/* One address of the endpoint (getaddrinfo's results, in its order). */
+typedef struct {
+	struct sockaddr_storage addr;
+	socklen_t len;
+} weft_h1_addr;
+
 typedef struct weft_h1_conn {
 	/* set up by weft_h1_conn_init */
 	int epfd;                   /* the loop's epoll; the socket is registered there */
 	uint64_t tag;               /* epoll_data.u64 of the socket's events */
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
+	const weft_h1_addr *addrs; /* tried in turn until one connects; the caller's */
+	size_t n_addrs, at;        /* at: the one in use (or being tried) */
 	uint64_t timeout_ns, connect_timeout_ns;
 	/* the request in flight */
 	int fd;                     /* -1: none open */
@@ -72,6 +78,7 @@ typedef struct weft_h1_conn {
 	const char *req;
 	size_t req_len, req_off;
 	bool head, fresh, retried;
+	size_t first_addr;          /* connecting: the address tried first */
 	uint64_t t_start;           /* weft_h1_conn_start */
 	uint64_t t_connect;         /* connecting began (fresh) */
 	uint64_t t_ready;           /* connected: the request's first byte goes out */
@@ -84,9 +91,11 @@ typedef struct weft_h1_conn {
 	char buf[16384];
 } weft_h1_conn;
 
-/* A connection to addr (not opened until the first request), whose socket
- * will be watched through epfd with events tagged tag. */
-void weft_h1_conn_init(weft_h1_conn *c, int epfd, uint64_t tag, const struct sockaddr *addr, socklen_t len,
+/* A connection to the endpoint at addrs[0..n) (n >= 1; kept by the caller;
+ * not opened until the first request; an address that refuses is left for
+ * the next, as for localhost's ::1 and 127.0.0.1), whose socket will be
+ * watched through epfd with events tagged tag. */
+void weft_h1_conn_init(weft_h1_conn *c, int epfd, uint64_t tag, const weft_h1_addr *addrs, size_t n,
 		       uint64_t timeout_ns, uint64_t connect_timeout_ns);
 
 /* Close the socket (if open); the next request opens another. */

@@ -56,8 +56,8 @@ static const char *const http_phases[] = { "dns", "connect", "tls", "server", "t
  * Content-Length line and the body). */
 typedef struct {
 	bool fast;
-	struct sockaddr_storage addr;
-	socklen_t addr_len;
+	weft_h1_addr addrs[8];  /* the endpoint's, as getaddrinfo ordered them */
+	size_t n_addrs;
 	weft_buf head;          /* request line and headers, without the blank line */
 	bool has_body, is_head;
 	weft_buf fixed;         /* the whole request, when the body is the same every time */
@@ -152,13 +152,16 @@ static bool fast_setup(http_shared *sh, const weft_pipelines_http *h)
 		memset(&hints, 0, sizeof hints);
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_family = AF_UNSPEC;
-		ok = getaddrinfo(name, port, &hints, &res) == 0 && res && res->ai_addrlen <= sizeof sh->addr;
-		if (ok) {
-			memcpy(&sh->addr, res->ai_addr, res->ai_addrlen);
-			sh->addr_len = (socklen_t)res->ai_addrlen;
-		}
-		if (res)
+		if (getaddrinfo(name, port, &hints, &res) == 0) {
+			for (struct addrinfo *a = res; a && sh->n_addrs < 8; a = a->ai_next) {
+				if (a->ai_addrlen > sizeof sh->addrs[0].addr)
+					continue;
+				memcpy(&sh->addrs[sh->n_addrs].addr, a->ai_addr, a->ai_addrlen);
+				sh->addrs[sh->n_addrs++].len = (socklen_t)a->ai_addrlen;
+			}
 			freeaddrinfo(res);
+		}
+		ok = sh->n_addrs > 0;
 	}
 	if (ok) {
 		const char *m = h->method ? h->method : "GET";
@@ -659,7 +662,7 @@ static weft_h1_conn *http_h1_attach(void *worker, const weft_pipelines_stage *st
 	if (!w->conn && !(w->conn = malloc(sizeof *w->conn)))
 		return NULL; /* libcurl carries it */
 	const weft_pipelines_http *h = &st->http;
-	weft_h1_conn_init(w->conn, epfd, tag, (const struct sockaddr *)&w->sh->addr, w->sh->addr_len,
+	weft_h1_conn_init(w->conn, epfd, tag, w->sh->addrs, w->sh->n_addrs,
 			  (uint64_t)(h->timeout_ms * 1e6), (uint64_t)(h->connect_timeout_ms * 1e6));
 	return w->conn;
 }

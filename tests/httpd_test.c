@@ -246,6 +246,21 @@ static void *conn_main(void *arg)
 						: "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
 			send_all(c->fd, r, strlen(r));
 			goto done;
+		} else if (!strncmp(path, "/big/", 5)) {
+			size_t n = (size_t)strtoul(path + 5, NULL, 10);
+			if (n > 4u << 20)
+				n = 4u << 20;
+			char h[128];
+			int k = snprintf(h, sizeof h, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", n);
+			char *blob = malloc(n ? n : 1);
+			if (!blob)
+				goto done;
+			memset(blob, 'b', n);
+			bool sent = send_all(c->fd, h, (size_t)k) && send_all(c->fd, blob, n);
+			free(blob);
+			if (!sent)
+				goto done;
+			continue;
 		} else if (!strcmp(path, "/until-close")) {
 			static const char old[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nthe body ends here";
 			send_all(c->fd, old, sizeof old - 1);

@@ -19,6 +19,7 @@
  *   /conn-close             200 with "Connection: close", then closes
  *   /then-close             200 as if keeping the connection, then closes it
  *   /until-close            HTTP/1.0 200 without a length: the close ends the body
+ *   /big/N                  200 with an N-byte body (at most 4 MB)
  * Every request's head (request line and headers) is kept, the last one
  * readable with weft_test_httpd_last_head.
  * A refused connection: weft_test_refused_port() gives a port with nothing

@@ -335,6 +335,26 @@ Test(http, every_body_framing_is_read)
 	}
 }
 
+Test(http, large_bodies_and_every_address_of_a_name)
+{
+	/* a body many times the client's read buffer */
+	weft_pipelines_result *r = run_path("/big/1000000", NULL, 0, NULL);
+	cr_assert_eq(r->errors, 0, "%s", r->errors ? error_kind(r) : "");
+	weft_pipelines_result_free(r);
+	/* localhost may resolve to ::1 first, where nothing listens: the next
+	 * address (127.0.0.1) is tried, as libcurl does */
+	char text[512];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: api\n    http: {url: 'http://localhost:%d/ok'}\n"
+		 "load: {scenario: concurrency, concurrency: 2, duration: 50ms, min_queries: 6, warmup: 0}\n",
+		 weft_test_httpd_port(srv));
+	weft_pipelines_spec *s = spec_text(text);
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, 0, "%s", r->errors ? error_kind(r) : "");
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+}
+
 Test(http, closed_connections_are_reopened_without_errors)
 {
 	/* told to close, and closed without a word: every query still

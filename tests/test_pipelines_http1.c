@@ -3,11 +3,16 @@
  * the body's length and where the response ends must not depend on how the
  * bytes arrive. The expected figures come from how each response is built
  * here, not from the parser. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "http1_int.h"
+#include "httpd_test.h"
+#include "weft_core.h"
 
 typedef struct {
 	weft_h1_status st;
@@ -255,4 +260,78 @@ Test(http1, a_parser_reused_for_the_next_response)
 	cr_assert_eq(p.status, 503);
 	cr_assert_eq(p.body, 0);
 	cr_assert_not(p.has_length);
+}
+
+/* ---- the connection, against the loopback test server ---- */
+
+static weft_h1_addr loopback(int port)
+{
+	weft_h1_addr a;
+	memset(&a, 0, sizeof a);
+	struct sockaddr_in *in = (struct sockaddr_in *)&a.addr;
+	in->sin_family = AF_INET;
+	in->sin_port = htons((uint16_t)port);
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.len = sizeof *in;
+	return a;
+}
+
+/* Drive c's request to its end through epfd (at most 5 s). */
+static weft_h1_status drive(int epfd, weft_h1_conn *c, weft_h1_status st)
+{
+	uint64_t t0 = weft_now_ns();
+	while (st == WEFT_H1_MORE && weft_now_ns() - t0 < 5000000000u) {
+		struct epoll_event ev[4];
+		int n = epoll_wait(epfd, ev, 4, 100);
+		for (int i = 0; i < n && st == WEFT_H1_MORE; i++) {
+			cr_assert_eq(ev[i].data.u64, 42);
+			st = weft_h1_conn_io(c, ev[i].events, weft_now_ns());
+		}
+	}
+	return st;
+}
+
+Test(http1, a_connection_tries_each_address_and_is_kept_alive)
+{
+	weft_test_httpd *srv;
+	cr_assert_eq(weft_test_httpd_start(&srv, 0), 0);
+	int epfd = epoll_create1(0);
+	cr_assert_geq(epfd, 0);
+	/* the first address refuses (nothing listens), the second answers */
+	weft_h1_addr addrs[2] = { loopback(weft_test_refused_port()), loopback(weft_test_httpd_port(srv)) };
+	static weft_h1_conn c;
+	weft_h1_conn_init(&c, epfd, 42, addrs, 2, 2000000000u, 1000000000u);
+	const char req[] = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n";
+	for (int i = 0; i < 3; i++) {
+		weft_h1_status st = drive(epfd, &c, weft_h1_conn_start(&c, req, sizeof req - 1, false, weft_now_ns()));
+		cr_assert_eq(st, WEFT_H1_DONE, "request %d: %s", i, c.error);
+		cr_assert_eq(c.p.status, 200);
+		cr_assert_eq(c.p.body, 3);
+		cr_assert_eq(c.at, 1);
+		cr_assert_eq(c.fresh, i == 0, "request %d", i);
+		cr_assert_not(weft_h1_conn_busy(&c));
+		cr_assert_eq(weft_h1_conn_deadline(&c), UINT64_MAX);
+	}
+	/* three requests, one connection */
+	cr_assert_eq(weft_test_httpd_connections(srv), 1);
+	cr_assert_eq(weft_test_httpd_requests(srv), 3);
+	/* every address refusing: refused, at once */
+	weft_h1_addr none[2] = { loopback(weft_test_refused_port()), loopback(weft_test_refused_port()) };
+	weft_h1_conn_close(&c);
+	weft_h1_conn_init(&c, epfd, 42, none, 2, 2000000000u, 1000000000u);
+	weft_h1_status st = drive(epfd, &c, weft_h1_conn_start(&c, req, sizeof req - 1, false, weft_now_ns()));
+	cr_assert_eq(st, WEFT_H1_BAD);
+	cr_assert_str_eq(c.error, "connection refused");
+	/* a stalled answer: the deadline is the caller's to act on */
+	weft_h1_conn_init(&c, epfd, 42, &addrs[1], 1, 50000000u, 1000000000u);
+	const char stall[] = "GET /stall HTTP/1.1\r\nHost: t\r\n\r\n";
+	uint64_t t = weft_now_ns();
+	cr_assert_eq(weft_h1_conn_start(&c, stall, sizeof stall - 1, false, t), WEFT_H1_MORE);
+	cr_assert(weft_h1_conn_busy(&c));
+	cr_assert_eq(weft_h1_conn_deadline(&c), t + 50000000u);
+	cr_assert_eq(weft_h1_conn_abort(&c, "timeout", weft_now_ns()), WEFT_H1_BAD);
+	cr_assert_str_eq(c.error, "timeout");
+	cr_assert_eq(c.fd, -1);
+	close(epfd);
+	weft_test_httpd_stop(srv);
 }
