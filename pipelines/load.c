@@ -47,7 +47,7 @@
 
 void weft_pl_sleep_until(uint64_t deadline_ns)
 {
-	const uint64_t spin_ns = 80000;
+	const uint64_t spin_ns = WEFT_PL_SPIN_NS;
 	uint64_t now = weft_now_ns();
 	if (deadline_ns > now + spin_ns) {
 		uint64_t wake = deadline_ns - spin_ns;

@@ -9,9 +9,11 @@
  * stage, so each slot keeps its own connections alive as a client would.
  * The loop takes queries from the same dispenser as the threaded engine and
  * records them through the same function, so every statistic means the same.
- * The open-loop schedule stays exact: the loop sleeps in curl_multi_poll
- * with a timerfd armed at the next query's scheduled time (nanosecond
- * resolution; poll's own timeout is milliseconds), and latency counts from
+ * The open-loop schedule stays exact: the loop sleeps in epoll_wait with a
+ * timerfd armed WEFT_PL_SPIN_NS before the next query's scheduled time
+ * (nanosecond resolution; epoll's own timeout is milliseconds), then polls
+ * without sleeping until it is due (as the threads spin the last stretch of
+ * their sleep: waking takes tens of microseconds), and latency counts from
  * that time. A query due while every slot of its loop is busy waits for one,
  * and the wait is in its latency and counted as a late send, as with
  * threads.
@@ -422,19 +424,21 @@ static size_t reap(weft_pl_worker *w, loop *L)
 	return n;
 }
 
-/* Arm the timer at the held query's scheduled time when it waits only for
- * that; else disarm it (nothing to wake for but the transfers). */
-static void arm(loop *L)
+/* Arm the timer WEFT_PL_SPIN_NS before the held query's scheduled time
+ * when it waits only for that (and is not that close already); else disarm
+ * it (nothing to wake for but the transfers). */
+static void arm(loop *L, uint64_t now)
 {
 	struct itimerspec its;
 	memset(&its, 0, sizeof its);
-	bool on = L->pending && L->n_free && L->server;
+	bool on = L->pending && L->n_free && L->server && L->p_sched > now + WEFT_PL_SPIN_NS;
 	if (!on && !L->armed)
 		return; /* disarmed already: no system call */
 	L->armed = on;
 	if (on) {
-		its.it_value.tv_sec = (time_t)(L->p_sched / 1000000000u);
-		its.it_value.tv_nsec = (long)(L->p_sched % 1000000000u);
+		uint64_t at = L->p_sched - WEFT_PL_SPIN_NS;
+		its.it_value.tv_sec = (time_t)(at / 1000000000u);
+		its.it_value.tv_nsec = (long)(at % 1000000000u);
 		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
 			its.it_value.tv_nsec = 1;
 	}
@@ -499,7 +503,9 @@ void *weft_pl_events_main(void *arg)
 		uint64_t due = own_expire(w, L, now);
 		if (L->n_free != n_free)
 			continue; /* timeouts freed slots */
-		arm(L);
+		arm(L, now);
+		if (L->pending && L->n_free && L->server && L->p_sched <= now + WEFT_PL_SPIN_NS)
+			due = now; /* the last stretch: poll without sleeping */
 		if (L->curl_due && L->curl_due < due)
 			due = L->curl_due;
 		int wait_ms = 1000;

@@ -65,7 +65,10 @@ extern const weft_pl_stage_ops weft_pl_stage_command;
 extern const weft_pl_stage_ops weft_pl_stage_model;
 
 /* Sleep until the monotonic deadline (ns, weft_now_ns's clock); the last
- * stretch is spun so short delays are accurate. */
+ * WEFT_PL_SPIN_NS are spun so short delays are accurate (waking from a sleep
+ * takes tens of microseconds on a virtual machine; the event loops also
+ * poll without sleeping for that long before a scheduled send). */
+#define WEFT_PL_SPIN_NS 80000u
 void weft_pl_sleep_until(uint64_t deadline_ns);
 
 /* Set the outcome's error text (printf style). */
