@@ -190,12 +190,20 @@ static void note_error(weft_pl_worker *w, size_t stage, const char *text)
 	e->count = 1;
 }
 
+/* Rows are claimed from the run's max_rows a chunk at a time: one atomic
+ * add per chunk, not per query (a cache line every worker writes). */
+#define ROW_CHUNK 4096u
+
 static void keep_row(weft_pl_worker *w, uint64_t idx, const uint64_t *ns)
 {
 	weft_pl_run *r = w->run;
-	if (atomic_fetch_add(&r->rows_used, 1) >= r->max_rows) {
-		atomic_store(&r->rows_full, true);
-		return;
+	if (w->n_rows == w->rows_granted) {
+		uint64_t at = atomic_fetch_add(&r->rows_used, ROW_CHUNK);
+		if (at >= r->max_rows) {
+			atomic_store(&r->rows_full, true);
+			return;
+		}
+		w->rows_granted += (size_t)(r->max_rows - at < ROW_CHUNK ? r->max_rows - at : ROW_CHUNK);
 	}
 	if (w->n_rows == w->cap_rows) {
 		size_t cap = w->cap_rows ? w->cap_rows * 2 : 1024;

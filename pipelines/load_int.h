@@ -27,6 +27,7 @@ typedef struct {
 	uint64_t *scratch_phases;                     /* and its phases (stages x WEFT_PL_MAX_PHASES) */
 	uint64_t *row_idx, *row_ns;                   /* exact samples: index, then ns per series */
 	size_t n_rows, cap_rows;
+	size_t rows_granted;                          /* rows this worker may keep (claimed from max_rows) */
 	double *warm_sum;
 	uint64_t warm_n;
 	weft_pl_err *errs;
