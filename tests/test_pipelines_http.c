@@ -463,3 +463,27 @@ Test(http, an_unknown_client_is_refused)
 	cr_assert_null(r);
 	weft_pipelines_spec_free(s);
 }
+
+Test(http, two_http_stages_each_keep_their_connections)
+{
+	char text[768];
+	snprintf(text, sizeof text,
+		 "pipeline: h\nstages:\n  - name: first\n    http: {url: 'http://127.0.0.1:%d/ok'}\n"
+		 "  - name: second\n    http: {url: 'http://127.0.0.1:%d/chunked', method: POST, body: x}\n"
+		 "load: {scenario: concurrency, concurrency: 3, threads: 2, duration: 50ms, min_queries: 30, warmup: 0}\n",
+		 weft_test_httpd_port(srv), weft_test_httpd_port(srv));
+	weft_pipelines_spec *s = spec_text(text);
+	weft_pipelines_result *r = NULL;
+	cr_assert_eq(weft_pipelines_run(&r, s, NULL, d), 0);
+	cr_assert_eq(r->errors, 0);
+	cr_assert_eq(r->loops, 2);
+	const weft_pipelines_series *a = weft_pipelines_result_series(r, "first"),
+				    *b = weft_pipelines_result_series(r, "second");
+	cr_assert_eq(a->count, r->measured);
+	cr_assert_eq(b->count, r->measured);
+	/* every query made two requests; each slot kept one connection per stage */
+	cr_assert_eq(weft_test_httpd_requests(srv), 2 * (r->measured + r->warmup_done));
+	cr_assert_leq(weft_test_httpd_connections(srv), 6);
+	weft_pipelines_result_free(r);
+	weft_pipelines_spec_free(s);
+}
