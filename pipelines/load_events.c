@@ -206,7 +206,7 @@ int weft_pl_events_init(weft_pl_worker *w, size_t slots, weft_diags *d)
 			int err = r->ops[s]->worker_new(&sl->stage_state[s], r->shared[s], &r->spec->stages[s], d);
 			if (err)
 				return err;
-			if (r->ops[s]->h1_attach)
+			if (r->ops[s]->h1_attach && s < 0xffff) /* the tag holds the stage in 16 bits */
 				sl->conn[s] = r->ops[s]->h1_attach(sl->stage_state[s], &r->spec->stages[s], L->epfd,
 								   OWN_TAG | (uint64_t)i << 16 | s);
 		}

@@ -684,6 +684,7 @@ static int http_h1_begin(void *worker, const weft_pipelines_stage *st, uint64_t 
 		weft_buf_puts(&w->req, "\r\n");
 		weft_buf_put(&w->req, b, n);
 		if (w->req.oom) {
+			weft_h1_parser_reset(&w->conn->p, false); /* nothing of the last reply's */
 			snprintf(w->conn->error, sizeof w->conn->error, "out of memory");
 			return WEFT_H1_BAD;
 		}
