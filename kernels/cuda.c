@@ -145,28 +145,48 @@ int weft_gpu_model_graph_kernels(const weft_model *m, size_t batch, bool timed)
 	return m->gpu ? mod.api->graph_kernels(m, batch, timed) : -1;
 }
 
-int weft_gpu_test_convert(float *out, const float *in, size_t n, weft_precision prec)
+int weft_model_set_gpu_test_flags(weft_model *m, unsigned flags)
+{
+	if (!m->gpu)
+		return WEFT_EINVALID;
+	mod.api->set_test_flags(m->gpu, flags);
+	return 0;
+}
+
+/* The test hooks' common start: the module, or WEFT_EENV and why in d. */
+static const weft_cuda_module_api *hook_api(weft_diags *d)
 {
 	const weft_cuda_module_api *api = cuda();
-	return api ? api->test_convert(out, in, n, prec) : WEFT_EENV;
+	if (!api)
+		weft_diags_add(d, WEFT_SEV_ERROR, NULL, 0, 0, NULL, "%s", mod.error);
+	return api;
+}
+
+int weft_gpu_test_convert(float *out, const float *in, size_t n, weft_precision prec,
+			  weft_diags *d)
+{
+	const weft_cuda_module_api *api = hook_api(d);
+	return api ? api->test_convert(out, in, n, prec, d) : WEFT_EENV;
 }
 
 int weft_gpu_test_bias_act(float *y, const float *x, const float *b, size_t rows, size_t cols,
-			   weft_activation act, weft_precision prec)
+			   weft_activation act, weft_precision prec, weft_diags *d)
 {
-	const weft_cuda_module_api *api = cuda();
-	return api ? api->test_bias_act(y, x, b, rows, cols, act, prec) : WEFT_EENV;
+	const weft_cuda_module_api *api = hook_api(d);
+	return api ? api->test_bias_act(y, x, b, rows, cols, act, prec, d) : WEFT_EENV;
 }
 
-int weft_gpu_test_softmax(float *y, const float *x, size_t rows, size_t cols, weft_precision prec)
+int weft_gpu_test_softmax(float *y, const float *x, size_t rows, size_t cols, weft_precision prec,
+			  weft_diags *d)
 {
-	const weft_cuda_module_api *api = cuda();
-	return api ? api->test_softmax(y, x, rows, cols, prec) : WEFT_EENV;
+	const weft_cuda_module_api *api = hook_api(d);
+	return api ? api->test_softmax(y, x, rows, cols, prec, d) : WEFT_EENV;
 }
 
 int weft_gpu_test_linear(float *y, const float *x, const float *w, const float *b, size_t batch,
-			 size_t in, size_t out, weft_activation act, weft_precision prec)
+			 size_t in, size_t out, weft_activation act, weft_precision prec,
+			 weft_diags *d)
 {
-	const weft_cuda_module_api *api = cuda();
-	return api ? api->test_linear(y, x, w, b, batch, in, out, act, prec) : WEFT_EENV;
+	const weft_cuda_module_api *api = hook_api(d);
+	return api ? api->test_linear(y, x, w, b, batch, in, out, act, prec, d) : WEFT_EENV;
 }

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define WEFT_CUDA_MODULE_ABI 1
+#define WEFT_CUDA_MODULE_ABI 2
 #define WEFT_CUDA_MODULE_SYMBOL "weft_cuda_module_v1"
 
 typedef struct {
@@ -33,14 +33,22 @@ typedef struct {
 	int (*model_forward)(weft_gpu_model *g, const weft_model *m, float *out, const float *in,
 			     size_t batch, weft_model_timing *timing, weft_diags *d);
 	int (*graph_kernels)(const weft_model *m, size_t batch, bool timed);
-	int (*test_convert)(float *out, const float *in, size_t n, weft_precision prec);
+	void (*set_test_flags)(weft_gpu_model *g, unsigned flags);
+	int (*test_convert)(float *out, const float *in, size_t n, weft_precision prec,
+			    weft_diags *d);
 	int (*test_bias_act)(float *y, const float *x, const float *b, size_t rows, size_t cols,
-			     weft_activation act, weft_precision prec);
+			     weft_activation act, weft_precision prec, weft_diags *d);
 	int (*test_softmax)(float *y, const float *x, size_t rows, size_t cols,
-			    weft_precision prec);
+			    weft_precision prec, weft_diags *d);
 	int (*test_linear)(float *y, const float *x, const float *w, const float *b, size_t batch,
-			   size_t in, size_t out, weft_activation act, weft_precision prec);
+			   size_t in, size_t out, weft_activation act, weft_precision prec,
+			   weft_diags *d);
 } weft_cuda_module_api;
+
+/* Inside the module only (dense_cuda.cu, for cuda_module.cu's probe). */
+void weft_gpu_model_set_test_flags(weft_gpu_model *g, unsigned flags);
+/* Whether the device can run this build's kernels; the reason in why if not. */
+bool weft_gpu_kernels_load(char *why, size_t n);
 
 typedef const weft_cuda_module_api *(*weft_cuda_module_fn)(void);
 

@@ -26,6 +26,7 @@
  */
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -34,7 +35,7 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
-#include "kernels_int.h"
+#include "cuda_module.h"
 
 /* Batches up to this size replay a captured graph; larger ones are launch
  * overhead-free enough to enqueue directly. */
@@ -100,17 +101,21 @@ __global__ void convert_kernel(Tout *out, const Tin *in, size_t n)
 /* y[r][c] = act(y[r][c] + b[c]) in place, computed in float; b may be NULL
  * (when cuBLASLt's epilogue already added it). For activations that have no
  * cuBLASLt epilogue, or all of a layer when no epilogue algorithm exists.
- * CPU reference: weft_ref_bias_act. */
+ * Rows along y and columns along x (both grid-strided), so the bias index
+ * is the column itself: no division per element. CPU reference:
+ * weft_ref_bias_act. */
 template <typename T>
 __global__ void bias_act_kernel(T *y, const T *b, size_t rows, size_t cols, int act)
 {
-	size_t n = rows * cols;
-	for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < n;
-	     i += (size_t)gridDim.x * blockDim.x) {
-		float v = load_f(y, i);
-		if (b)
-			v += load_f(b, i % cols);
-		store_f(y, i, act_f(v, act));
+	for (size_t r = blockIdx.y; r < rows; r += gridDim.y) {
+		T *row = y + r * cols;
+		for (size_t c = blockIdx.x * (size_t)blockDim.x + threadIdx.x; c < cols;
+		     c += (size_t)gridDim.x * blockDim.x) {
+			float v = load_f(row, c);
+			if (b)
+				v += load_f(b, c);
+			store_f(row, c, act_f(v, act));
+		}
 	}
 }
 
@@ -170,14 +175,18 @@ static void launch_convert(void *out, const void *in, size_t n, weft_precision p
 static void launch_bias_act(void *y, const void *b, size_t rows, size_t cols, int act,
 			    weft_precision p, cudaStream_t s)
 {
-	unsigned g = grid_for(rows * cols, 256);
+	if (rows == 0 || cols == 0)
+		return;
+	/* a warp-multiple of threads over the columns, a block row per row */
+	unsigned threads = cols >= 256 ? 256 : (unsigned)((cols + 31) / 32 * 32);
+	dim3 grid(grid_for(cols, threads), (unsigned)(rows < 65535 ? (rows ? rows : 1) : 65535));
 	if (p == WEFT_PREC_FP16)
-		bias_act_kernel<<<g, 256, 0, s>>>((__half *)y, (const __half *)b, rows, cols, act);
+		bias_act_kernel<<<grid, threads, 0, s>>>((__half *)y, (const __half *)b, rows, cols, act);
 	else if (p == WEFT_PREC_BF16)
-		bias_act_kernel<<<g, 256, 0, s>>>((__nv_bfloat16 *)y, (const __nv_bfloat16 *)b, rows,
-						  cols, act);
+		bias_act_kernel<<<grid, threads, 0, s>>>((__nv_bfloat16 *)y, (const __nv_bfloat16 *)b,
+							  rows, cols, act);
 	else
-		bias_act_kernel<<<g, 256, 0, s>>>((float *)y, (const float *)b, rows, cols, act);
+		bias_act_kernel<<<grid, threads, 0, s>>>((float *)y, (const float *)b, rows, cols, act);
 }
 
 static void launch_softmax(float *out, const void *in, size_t rows, size_t cols, weft_precision p,
@@ -218,8 +227,10 @@ static void host_from_storage(float *dst, const void *src, size_t n, weft_precis
 	}
 }
 
-/* cudaMalloc + upload of n floats converted to prec's type. */
-static cudaError_t upload(void **dptr, const float *src, size_t n, weft_precision p)
+/* cudaMalloc + upload of n floats converted to prec's type, on stream s
+ * (the copy from pageable memory has left the host buffer when it returns). */
+static cudaError_t upload(void **dptr, const float *src, size_t n, weft_precision p,
+			  cudaStream_t s)
 {
 	*dptr = NULL;
 	size_t bytes = n * elem_size(p);
@@ -229,7 +240,7 @@ static cudaError_t upload(void **dptr, const float *src, size_t n, weft_precisio
 	host_to_storage(tmp, src, n, p);
 	cudaError_t e = cudaMalloc(dptr, bytes ? bytes : 1);
 	if (e == cudaSuccess)
-		e = cudaMemcpy(*dptr, tmp, bytes, cudaMemcpyHostToDevice);
+		e = cudaMemcpyAsync(*dptr, tmp, bytes, cudaMemcpyHostToDevice, s);
 	free(tmp);
 	return e;
 }
@@ -255,6 +266,7 @@ typedef struct batch_plan {
 	bool *fused;                      /* algo found with the epilogue */
 	cudaGraphExec_t graph[2];         /* [timed] */
 	int graph_kernels[2];             /* kernel nodes in each, for the floor */
+	bool no_graph[2];                 /* its capture failed: runs eagerly */
 	struct batch_plan *next;
 } batch_plan;
 
@@ -262,6 +274,7 @@ struct weft_gpu_model {
 	weft_precision prec;
 	size_t n_layers, inputs, outputs, max_width, max_batch;
 	bool softmax, use_graph;
+	unsigned test_flags;  /* WEFT_GPU_TEST_*, kernels_int.h */
 	gpu_layer *layers;
 	cublasLtHandle_t lt;
 	cublasLtMatmulPreference_t pref;
@@ -427,6 +440,8 @@ static int enqueue(weft_gpu_model *g, const batch_plan *pl, bool timed, bool cap
 	size_t n = pl->batch;
 	unsigned evflags = capturing ? cudaEventRecordExternal : cudaEventRecordDefault;
 	const float one = 1.0f, zero = 0.0f;
+	if (capturing && (g->test_flags & WEFT_GPU_TEST_FAIL_CAPTURE))
+		(void)cudaStreamQuery(s); /* illegal under capture: invalidates it */
 	if (timed)
 		CU(cudaEventRecordWithFlags(g->ev[0], s, evflags), "event");
 	CU(cudaMemcpyAsync(g->d_in, g->h_in, n * g->inputs * sizeof(float), cudaMemcpyHostToDevice,
@@ -501,9 +516,13 @@ static int capture(cudaGraphExec_t *out, int *kernels, weft_gpu_model *g, const 
 	int err = enqueue(g, pl, timed, true, d);
 	cudaGraph_t graph = NULL;
 	cudaError_t e = cudaStreamEndCapture(g->stream, &graph);
+	if (!err && e == cudaSuccess && (g->test_flags & WEFT_GPU_TEST_FAIL_CAPTURE))
+		err = cuda_fail(d, "end capture (the test's illegal call did not invalidate it)",
+				cudaErrorStreamCaptureUnsupported);
 	if (err) {
 		if (graph)
 			cudaGraphDestroy(graph);
+		cudaGetLastError();
 		return err;
 	}
 	if (e != cudaSuccess)
@@ -559,6 +578,23 @@ extern "C" void weft_gpu_model_free(weft_gpu_model *g)
 	free(g);
 }
 
+/* NaN (all bits set, in every float type) into the activation and output
+ * buffers for rows rows, device and pinned, on the model's stream: an
+ * element a kernel or a copy forgets to write shows up in the tests. */
+static cudaError_t poison(weft_gpu_model *g, size_t rows)
+{
+	size_t es = elem_size(g->prec);
+	cudaError_t e = cudaSuccess;
+	for (int i = 0; i < 2 && e == cudaSuccess; i++)
+		e = cudaMemsetAsync(g->d_act[i], 0xff, rows * g->max_width * es, g->stream);
+	if (e == cudaSuccess)
+		e = cudaMemsetAsync(g->d_out, 0xff, rows * g->outputs * sizeof(float), g->stream);
+	if (e == cudaSuccess)
+		e = cudaStreamSynchronize(g->stream); /* before the host writes h_out */
+	memset(g->h_out, 0xff, rows * g->outputs * sizeof(float));
+	return e;
+}
+
 static int setup(weft_gpu_model *g, const weft_model *m, weft_diags *d)
 {
 	weft_precision p = g->prec;
@@ -587,9 +623,7 @@ static int setup(weft_gpu_model *g, const weft_model *m, weft_diags *d)
 	   "pinned output buffer");
 	/* poisoned (NaN in every float type): an element a kernel forgets to
 	 * write shows up in the agreement tests */
-	CU(cudaMemset(g->d_act[0], 0xff, B * g->max_width * es), "poison");
-	CU(cudaMemset(g->d_act[1], 0xff, B * g->max_width * es), "poison");
-	CU(cudaMemset(g->d_out, 0xff, B * g->outputs * sizeof(float)), "poison");
+	CU(poison(g, B), "poison");
 
 	g->layers = (gpu_layer *)calloc(g->n_layers, sizeof *g->layers);
 	if (!g->layers)
@@ -600,24 +634,31 @@ static int setup(weft_gpu_model *g, const weft_model *m, weft_diags *d)
 		ly->m = L->out;
 		ly->k = L->in;
 		ly->act = L->act;
-		CU(upload(&ly->w, L->w, L->out * L->in, p), "upload weights");
-		CU(upload(&ly->b, L->b, L->out, p), "upload bias");
+		CU(upload(&ly->w, L->w, L->out * L->in, p, g->stream), "upload weights");
+		CU(upload(&ly->b, L->b, L->out, p, g->stream), "upload bias");
 		LT(cublasLtMatrixLayoutCreate(&ly->a_layout, data_type(p), ly->k, ly->m, (int64_t)ly->k),
 		   "weight layout");
+		/* GELU: cuBLASLt documents neither the formula nor the accuracy of
+		 * its GELU epilogue, so with fp32 storage (fp32, tf32) our own
+		 * kernel computes it (tanh form, plain tanhf, as the CPU does);
+		 * with 16-bit storage the epilogue's error is far below the
+		 * rounding of the result (docs/performance.md) */
+		bool gelu_epi = L->act == WEFT_ACT_GELU && es == 2;
 		cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_BIAS;
 		if (L->act == WEFT_ACT_RELU)
 			epi = CUBLASLT_EPILOGUE_RELU_BIAS;
-		else if (L->act == WEFT_ACT_GELU)
+		else if (gelu_epi)
 			epi = CUBLASLT_EPILOGUE_GELU_BIAS;
-		ly->act_in_epilogue = L->act == WEFT_ACT_RELU || L->act == WEFT_ACT_GELU ||
-				      L->act == WEFT_ACT_NONE;
+		ly->act_in_epilogue = L->act == WEFT_ACT_RELU || gelu_epi || L->act == WEFT_ACT_NONE;
 		int err = make_desc(&ly->desc_epi, p, epi, ly->b, d);
 		if (!err)
 			err = make_desc(&ly->desc_plain, p, CUBLASLT_EPILOGUE_DEFAULT, NULL, d);
 		if (err)
 			return err;
 	}
-	CU(cudaDeviceSynchronize(), "setup");
+	/* this stream only: a device-wide synchronise is illegal while another
+	 * thread captures a graph */
+	CU(cudaStreamSynchronize(g->stream), "setup");
 	return 0;
 }
 
@@ -653,6 +694,25 @@ static double elapsed(cudaEvent_t a, cudaEvent_t b)
 	return cudaEventElapsedTime(&ms, a, b) == cudaSuccess ? (double)ms : 0.0;
 }
 
+/* Capture this batch size's pass as a graph for the next calls. A capture
+ * that fails costs nothing but the graph: the pass just computed is kept,
+ * the batch size runs eagerly from then on, and d gets a note saying why. */
+static void capture_or_degrade(weft_gpu_model *g, batch_plan *pl, bool timed, weft_diags *d)
+{
+	weft_diags *why = NULL;
+	if (weft_diags_new(&why))
+		return; /* no memory for the reason: try again on the next call */
+	if (capture(&pl->graph[timed], &pl->graph_kernels[timed], g, pl, timed, why)) {
+		pl->graph[timed] = NULL;
+		pl->no_graph[timed] = true;
+		const weft_diag *first = weft_diags_count(why) ? weft_diags_get(why, 0) : NULL;
+		weft_diags_add(d, WEFT_SEV_NOTE, NULL, 0, 0, NULL,
+			       "batches of %zu rows run without a CUDA graph: capturing one failed (%s)",
+			       pl->batch, first && first->message ? first->message : "no reason given");
+	}
+	weft_diags_free(why);
+}
+
 extern "C" int weft_gpu_model_forward(weft_gpu_model *g, const weft_model *m, float *out,
 				      const float *in, size_t batch, weft_model_timing *timing,
 				      weft_diags *d)
@@ -663,10 +723,13 @@ extern "C" int weft_gpu_model_forward(weft_gpu_model *g, const weft_model *m, fl
 	if (err)
 		return err;
 	bool timed = timing != NULL;
+	if (g->test_flags & WEFT_GPU_TEST_POISON)
+		CU(poison(g, batch), "poison");
 	memcpy(g->h_in, in, batch * g->inputs * sizeof(float));
-	bool graph = g->use_graph && batch <= GRAPH_MAX_BATCH;
+	bool graph = g->use_graph && batch <= GRAPH_MAX_BATCH && !pl->no_graph[timed];
 	if (graph && pl->graph[timed]) {
-		CU(cudaGraphLaunch(pl->graph[timed], g->stream), "graph launch");
+		if (!(g->test_flags & WEFT_GPU_TEST_NOOP_REPLAY))
+			CU(cudaGraphLaunch(pl->graph[timed], g->stream), "graph launch");
 	} else if ((err = enqueue(g, pl, timed, false, d))) {
 		return err;
 	}
@@ -674,9 +737,8 @@ extern "C" int weft_gpu_model_forward(weft_gpu_model *g, const weft_model *m, fl
 	/* The first pass of a batch size runs eagerly (which also loads every
 	 * kernel it needs, so none loads under capture); then it is captured
 	 * for the next calls. */
-	if (graph && !pl->graph[timed] &&
-	    (err = capture(&pl->graph[timed], &pl->graph_kernels[timed], g, pl, timed, d)))
-		return err;
+	if (graph && !pl->graph[timed])
+		capture_or_degrade(g, pl, timed, d);
 	memcpy(out, g->h_out, batch * g->outputs * sizeof(float));
 	if (timed) {
 		timing->h2d_ms = elapsed(g->ev[0], g->ev[1]);
@@ -684,6 +746,11 @@ extern "C" int weft_gpu_model_forward(weft_gpu_model *g, const weft_model *m, fl
 		timing->d2h_ms = elapsed(g->ev[2], g->ev[3]);
 	}
 	return 0;
+}
+
+extern "C" void weft_gpu_model_set_test_flags(weft_gpu_model *g, unsigned flags)
+{
+	g->test_flags = flags;
 }
 
 extern "C" int weft_gpu_model_graph_kernels(const weft_model *m, size_t batch, bool timed)
@@ -696,62 +763,80 @@ extern "C" int weft_gpu_model_graph_kernels(const weft_model *m, size_t batch, b
 	return -1;
 }
 
-/* ==== test hooks: one kernel alone, host data in and out =================================== */
+/* ==== test hooks: one kernel alone, host data in and out ===================================
+ * Each reports what went wrong in d (the tests print it), like the model. */
 
-static bool have_device(void)
+static int have_device(weft_diags *d)
 {
 	int n = 0;
-	if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) {
-		cudaGetLastError();
-		return false;
-	}
-	return cudaSetDevice(0) == cudaSuccess;
+	cudaError_t e = cudaGetDeviceCount(&n);
+	if (e == cudaSuccess && n == 0)
+		e = cudaErrorNoDevice;
+	if (e == cudaSuccess)
+		e = cudaSetDevice(0);
+	return e == cudaSuccess ? 0 : cuda_fail(d, "find a device", e);
 }
 
 /* Device buffer of n elements of prec's type holding src, or poisoned
- * (all bits set: NaN) when src is NULL. */
-static void *dev_buffer(const float *src, size_t n, weft_precision p)
+ * (all bits set: NaN) when src is NULL. NULL with the reason in d. */
+static void *dev_buffer(const float *src, size_t n, weft_precision p, weft_diags *d)
 {
 	void *dptr = NULL;
+	cudaError_t e;
 	if (src) {
-		if (upload(&dptr, src, n, p) != cudaSuccess) {
-			cudaFree(dptr);
-			return NULL;
-		}
-		return dptr;
+		e = upload(&dptr, src, n, p, 0);
+	} else {
+		e = cudaMalloc(&dptr, n * elem_size(p) + 1);
+		if (e == cudaSuccess)
+			e = cudaMemset(dptr, 0xff, n * elem_size(p) + 1);
 	}
-	if (cudaMalloc(&dptr, n * elem_size(p) + 1) != cudaSuccess)
+	if (e != cudaSuccess) {
+		cuda_fail(d, src ? "upload test input" : "allocate test output", e);
+		cudaFree(dptr);
 		return NULL;
-	cudaMemset(dptr, 0xff, n * elem_size(p) + 1);
+	}
 	return dptr;
 }
 
-static int dev_download(float *dst, const void *dptr, size_t n, weft_precision p)
+/* After the launches: the launch error, then the kernels' own. */
+static int hook_finish(weft_diags *d)
+{
+	CU(cudaGetLastError(), "kernel launch");
+	CU(cudaDeviceSynchronize(), "kernel run");
+	return 0;
+}
+
+static int dev_download(float *dst, const void *dptr, size_t n, weft_precision p, weft_diags *d)
 {
 	size_t bytes = n * elem_size(p);
 	void *tmp = malloc(bytes ? bytes : 1);
-	if (!tmp)
+	if (!tmp) {
+		weft_diags_error(d, NULL, 0, 0, "out of host memory");
 		return WEFT_ENOMEM;
+	}
 	cudaError_t e = cudaMemcpy(tmp, dptr, bytes, cudaMemcpyDeviceToHost);
 	if (e == cudaSuccess)
 		host_from_storage(dst, tmp, n, p);
 	free(tmp);
-	return e == cudaSuccess ? 0 : WEFT_EENV;
+	return e == cudaSuccess ? 0 : cuda_fail(d, "download test output", e);
 }
 
-extern "C" int weft_gpu_test_convert(float *out, const float *in, size_t n, weft_precision prec)
+extern "C" int weft_gpu_test_convert(float *out, const float *in, size_t n, weft_precision prec,
+				     weft_diags *d)
 {
-	if (!have_device())
-		return WEFT_EENV;
-	float *d_in = (float *)dev_buffer(in, n, WEFT_PREC_FP32);
-	void *d_t = dev_buffer(NULL, n, prec);
-	float *d_back = (float *)dev_buffer(NULL, n, WEFT_PREC_FP32);
-	int err = WEFT_EENV;
-	if (d_in && d_t && d_back) {
+	int err = have_device(d);
+	if (err)
+		return err;
+	float *d_in = (float *)dev_buffer(in, n, WEFT_PREC_FP32, d);
+	void *d_t = d_in ? dev_buffer(NULL, n, prec, d) : NULL;
+	float *d_back = d_t ? (float *)dev_buffer(NULL, n, WEFT_PREC_FP32, d) : NULL;
+	err = WEFT_EENV;
+	if (d_back) {
 		launch_convert(d_t, d_in, n, prec, true, 0);
 		launch_convert(d_back, d_t, n, prec, false, 0);
-		if (cudaDeviceSynchronize() == cudaSuccess)
-			err = dev_download(out, d_back, n, WEFT_PREC_FP32);
+		err = hook_finish(d);
+		if (!err)
+			err = dev_download(out, d_back, n, WEFT_PREC_FP32, d);
 	}
 	cudaFree(d_in);
 	cudaFree(d_t);
@@ -760,17 +845,20 @@ extern "C" int weft_gpu_test_convert(float *out, const float *in, size_t n, weft
 }
 
 extern "C" int weft_gpu_test_bias_act(float *y, const float *x, const float *b, size_t rows,
-				      size_t cols, weft_activation act, weft_precision prec)
+				      size_t cols, weft_activation act, weft_precision prec,
+				      weft_diags *d)
 {
-	if (!have_device())
-		return WEFT_EENV;
-	void *d_y = dev_buffer(x, rows * cols, prec);
-	void *d_b = b ? dev_buffer(b, cols, prec) : NULL;
-	int err = WEFT_EENV;
+	int err = have_device(d);
+	if (err)
+		return err;
+	void *d_y = dev_buffer(x, rows * cols, prec, d);
+	void *d_b = b && d_y ? dev_buffer(b, cols, prec, d) : NULL;
+	err = WEFT_EENV;
 	if (d_y && (d_b || !b)) {
 		launch_bias_act(d_y, d_b, rows, cols, act, prec, 0);
-		if (cudaDeviceSynchronize() == cudaSuccess)
-			err = dev_download(y, d_y, rows * cols, prec);
+		err = hook_finish(d);
+		if (!err)
+			err = dev_download(y, d_y, rows * cols, prec, d);
 	}
 	cudaFree(d_y);
 	cudaFree(d_b);
@@ -778,17 +866,19 @@ extern "C" int weft_gpu_test_bias_act(float *y, const float *x, const float *b, 
 }
 
 extern "C" int weft_gpu_test_softmax(float *y, const float *x, size_t rows, size_t cols,
-				     weft_precision prec)
+				     weft_precision prec, weft_diags *d)
 {
-	if (!have_device())
-		return WEFT_EENV;
-	void *d_x = dev_buffer(x, rows * cols, prec);
-	float *d_y = (float *)dev_buffer(NULL, rows * cols, WEFT_PREC_FP32);
-	int err = WEFT_EENV;
-	if (d_x && d_y) {
+	int err = have_device(d);
+	if (err)
+		return err;
+	void *d_x = dev_buffer(x, rows * cols, prec, d);
+	float *d_y = d_x ? (float *)dev_buffer(NULL, rows * cols, WEFT_PREC_FP32, d) : NULL;
+	err = WEFT_EENV;
+	if (d_y) {
 		launch_softmax(d_y, d_x, rows, cols, prec, 0);
-		if (cudaDeviceSynchronize() == cudaSuccess)
-			err = dev_download(y, d_y, rows * cols, WEFT_PREC_FP32);
+		err = hook_finish(d);
+		if (!err)
+			err = dev_download(y, d_y, rows * cols, WEFT_PREC_FP32, d);
 	}
 	cudaFree(d_x);
 	cudaFree(d_y);
@@ -797,10 +887,11 @@ extern "C" int weft_gpu_test_softmax(float *y, const float *x, size_t rows, size
 
 extern "C" int weft_gpu_test_linear(float *y, const float *x, const float *w, const float *b,
 				    size_t batch, size_t in, size_t out, weft_activation act,
-				    weft_precision prec)
+				    weft_precision prec, weft_diags *d)
 {
-	if (!have_device())
-		return WEFT_EENV;
+	int err = have_device(d);
+	if (err)
+		return err;
 	/* a one-layer model over the caller's arrays, through the real path */
 	weft_dense_layer layer;
 	memset(&layer, 0, sizeof layer);
@@ -819,9 +910,23 @@ extern "C" int weft_gpu_test_linear(float *y, const float *x, const float *w, co
 	m.max_width = out;
 	m.max_batch = batch;
 	weft_gpu_model *g = NULL;
-	int err = weft_gpu_model_new(&g, &m, prec, batch, false, NULL);
+	err = weft_gpu_model_new(&g, &m, prec, batch, false, d);
 	if (!err)
-		err = weft_gpu_model_forward(g, &m, y, x, batch, NULL, NULL);
+		err = weft_gpu_model_forward(g, &m, y, x, batch, NULL, d);
 	weft_gpu_model_free(g);
 	return err;
+}
+
+/* Whether this build has machine code or PTX the device can run: asks the
+ * runtime for one of our kernels, which fails on a device of a compute
+ * capability the build does not cover (cudaErrorNoKernelImageForDevice). */
+extern "C" bool weft_gpu_kernels_load(char *why, size_t n)
+{
+	cudaFuncAttributes attr;
+	cudaError_t e = cudaFuncGetAttributes(&attr, convert_kernel<float, float>);
+	if (e == cudaSuccess)
+		return true;
+	snprintf(why, n, "%s", cudaGetErrorString(e));
+	cudaGetLastError();
+	return false;
 }

@@ -97,16 +97,30 @@ int weft_gpu_model_forward(weft_gpu_model *g, const weft_model *m, float *out, c
  * -1 when there is none yet (for scripts/perf-gpu's floor). */
 int weft_gpu_model_graph_kernels(const weft_model *m, size_t batch, bool timed);
 
+/* Test flags of a model on the GPU, for the tests alone (nothing else sets
+ * them): they let a test prove that it catches a broken forward pass. */
+enum {
+	WEFT_GPU_TEST_POISON = 1u,       /* NaN into the activation and output buffers,
+					  * device and pinned, before every pass */
+	WEFT_GPU_TEST_NOOP_REPLAY = 2u,  /* a graph replay launches nothing */
+	WEFT_GPU_TEST_FAIL_CAPTURE = 4u, /* an illegal call under every capture */
+};
+/* Set m's test flags; WEFT_EINVALID when m runs on the CPU. */
+int weft_model_set_gpu_test_flags(weft_model *m, unsigned flags);
+
 /* Test hooks: run one kernel on the device over host data (floats in and
- * out; the device stores prec's type). 0, or WEFT_EENV without a device. */
-int weft_gpu_test_convert(float *out, const float *in, size_t n, weft_precision prec);
+ * out; the device stores prec's type). 0, or WEFT_EENV (the reason in d)
+ * without a device or when a CUDA call fails. */
+int weft_gpu_test_convert(float *out, const float *in, size_t n, weft_precision prec,
+			  weft_diags *d);
 int weft_gpu_test_bias_act(float *y, const float *x, const float *b, size_t rows, size_t cols,
-			   weft_activation act, weft_precision prec);
+			   weft_activation act, weft_precision prec, weft_diags *d);
 int weft_gpu_test_softmax(float *y, const float *x, size_t rows, size_t cols,
-			  weft_precision prec);
+			  weft_precision prec, weft_diags *d);
 /* One layer through cuBLASLt (epilogue when it has one): y = act(x w^T + b). */
 int weft_gpu_test_linear(float *y, const float *x, const float *w, const float *b, size_t batch,
-			 size_t in, size_t out, weft_activation act, weft_precision prec);
+			 size_t in, size_t out, weft_activation act, weft_precision prec,
+			 weft_diags *d);
 
 #ifdef __cplusplus
 }

@@ -300,6 +300,32 @@ static int set_architecture(weft_model *m, const weft_safetensors *st, const wef
 	return 0;
 }
 
+/* The GPU model for device auto: a setup that fails for want of the
+ * device's resources (memory, a CUDA error) leaves the model on the CPU
+ * with a note naming the reason, instead of failing the load. */
+static bool place_gpu_or_note(weft_model *m, const weft_model_opts *o, weft_diags *d)
+{
+	weft_diags *why = NULL;
+	if (weft_diags_new(&why))
+		return false;
+	int err = weft_gpu_model_new(&m->gpu, m, o->precision, m->max_batch, o->use_graph, why);
+	size_t n = weft_diags_count(why);
+	for (size_t i = 0; i < n; i++) {
+		const weft_diag *g = weft_diags_get(why, i);
+		if (!err || g->severity != WEFT_SEV_ERROR)
+			weft_diags_add(d, g->severity, g->path, g->line, g->col, g->hint, "%s",
+				       g->message ? g->message : "");
+	}
+	if (err) {
+		const weft_diag *g = n ? weft_diags_get(why, n - 1) : NULL;
+		weft_diags_add(d, WEFT_SEV_NOTE, m->path, 0, 0, "--device gpu makes this an error",
+			       "setting up the GPU failed (%s); the model runs on the CPU",
+			       g && g->message ? g->message : weft_error_str(err));
+	}
+	weft_diags_free(why);
+	return err == 0;
+}
+
 static int place(weft_model *m, const weft_model_opts *o, weft_diags *d)
 {
 	weft_device dev = o->device;
@@ -318,8 +344,12 @@ static int place(weft_model *m, const weft_model_opts *o, weft_diags *d)
 			weft_diags_add(d, WEFT_SEV_NOTE, m->path, 0, 0, NULL,
 				       "%s; the model runs on the CPU", info.reason);
 			dev = WEFT_DEVICE_CPU;
-		} else {
-			dev = WEFT_DEVICE_GPU;
+		} else if (dev == WEFT_DEVICE_AUTO) {
+			if (place_gpu_or_note(m, o, d)) {
+				m->precision = prec;
+				return 0;
+			}
+			dev = WEFT_DEVICE_CPU;
 		}
 	}
 	if (dev == WEFT_DEVICE_CPU) {

@@ -12,10 +12,14 @@
  *               cuBLASLt matrix products alone (no epilogue, same algorithm
  *               heuristic, same workspace).
  * Medians of many interleaved repetitions after a warm-up. Prints markdown.
+ * Every CUDA, cuBLASLt and weft call is checked (exit 1 naming the call),
+ * and weft's output at each precision is compared with its CPU path first,
+ * so a failing forward pass cannot produce plausible numbers.
  *
  * Design choice: weft is driven through its public API, exactly as `weft
  * bench` drives it; the baselines are the smallest programs that do the
  * unavoidable part of the same work. */
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -37,7 +41,29 @@
 	do {                                                                                \
 		cudaError_t e_ = (x);                                                       \
 		if (e_ != cudaSuccess) {                                                    \
-			fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, cudaGetErrorString(e_)); \
+			fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x,         \
+				cudaGetErrorString(e_));                                    \
+			exit(1);                                                            \
+		}                                                                           \
+	} while (0)
+#define LTCHECK(x)                                                                          \
+	do {                                                                                \
+		cublasStatus_t s_ = (x);                                                    \
+		if (s_ != CUBLAS_STATUS_SUCCESS) {                                          \
+			fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #x,         \
+				cublasLtGetStatusString(s_));                               \
+			exit(1);                                                            \
+		}                                                                           \
+	} while (0)
+
+static weft_diags *diags;
+
+/* A weft call that must return 0; else its diagnostics and exit 1. */
+#define WCHECK(x)                                                                           \
+	do {                                                                                \
+		if ((x) != 0) {                                                             \
+			fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #x);     \
+			weft_diags_print(diags, stderr, false);                             \
 			exit(1);                                                            \
 		}                                                                           \
 	} while (0)
@@ -46,6 +72,25 @@ static double median(std::vector<double> v)
 {
 	std::sort(v.begin(), v.end());
 	return v[v.size() / 2];
+}
+
+/* max |g - c| / max |c| within the bound of tests/test_kernels_gpu.c for
+ * p, else exit 1: a wrong answer's timing is not reported. */
+static void check_close(const float *g, const float *c, size_t n, weft_precision p, const char *what)
+{
+	double num = 0, den = 0;
+	for (size_t i = 0; i < n; i++) {
+		double e = std::isnan(g[i]) ? INFINITY : fabs((double)g[i] - (double)c[i]);
+		num = e > num ? e : num;
+		den = fabs((double)c[i]) > den ? fabs((double)c[i]) : den;
+	}
+	double rel = den > 0 ? num / den : num;
+	double bound = p == WEFT_PREC_FP32 ? 1e-5 : p == WEFT_PREC_TF32 ? 1e-3 : 1e-2;
+	if (!(rel < bound)) {
+		fprintf(stderr, "perf-gpu: %s at %s differs from the CPU: relative error %g (bound %g)\n",
+			what, weft_precision_name(p), rel, bound);
+		exit(1);
+	}
 }
 
 static double now_ms(void)
@@ -72,6 +117,7 @@ static double floor_p50(int kernels, size_t in_bytes, size_t out_bytes, int reps
 	CHECK(cudaMemcpyAsync(h_out, d_out, out_bytes, cudaMemcpyDeviceToHost, s));
 	cudaGraph_t g;
 	cudaGraphExec_t ge;
+	CHECK(cudaGetLastError());
 	CHECK(cudaStreamEndCapture(s, &g));
 	CHECK(cudaGraphInstantiate(&ge, g, 0));
 	std::vector<double> t;
@@ -82,10 +128,13 @@ static double floor_p50(int kernels, size_t in_bytes, size_t out_bytes, int reps
 		if (r >= reps / 10)
 			t.push_back(now_ms() - t0);
 	}
-	cudaGraphExecDestroy(ge);
-	cudaGraphDestroy(g);
-	cudaFreeHost(h_in), cudaFreeHost(h_out), cudaFree(d_in), cudaFree(d_out);
-	cudaStreamDestroy(s);
+	CHECK(cudaGraphExecDestroy(ge));
+	CHECK(cudaGraphDestroy(g));
+	CHECK(cudaFreeHost(h_in));
+	CHECK(cudaFreeHost(h_out));
+	CHECK(cudaFree(d_in));
+	CHECK(cudaFree(d_out));
+	CHECK(cudaStreamDestroy(s));
 	return median(t);
 }
 
@@ -97,7 +146,7 @@ static double products_p50(weft_precision p, const std::vector<std::vector<float
 	cudaDataType_t t = p == WEFT_PREC_FP16 ? CUDA_R_16F : p == WEFT_PREC_BF16 ? CUDA_R_16BF : CUDA_R_32F;
 	cublasComputeType_t ct = p == WEFT_PREC_TF32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
 	cublasLtHandle_t lt;
-	cublasLtCreate(&lt);
+	LTCHECK(cublasLtCreate(&lt));
 	cudaStream_t s;
 	CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
 	void *dw[LAYERS], *act[2], *ws;
@@ -119,60 +168,66 @@ static double products_p50(weft_precision p, const std::vector<std::vector<float
 	}
 	CHECK(cudaMalloc(&ws, wsz));
 	cublasLtMatmulDesc_t desc;
-	cublasLtMatmulDescCreate(&desc, ct, CUDA_R_32F);
+	LTCHECK(cublasLtMatmulDescCreate(&desc, ct, CUDA_R_32F));
 	cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
-	cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta);
-	cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb);
+	LTCHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta));
+	LTCHECK(cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
 	cublasLtMatrixLayout_t a, b, c;
-	cublasLtMatrixLayoutCreate(&a, t, WIDTH, WIDTH, WIDTH);
-	cublasLtMatrixLayoutCreate(&b, t, WIDTH, BIG, WIDTH);
-	cublasLtMatrixLayoutCreate(&c, t, WIDTH, BIG, WIDTH);
+	LTCHECK(cublasLtMatrixLayoutCreate(&a, t, WIDTH, WIDTH, WIDTH));
+	LTCHECK(cublasLtMatrixLayoutCreate(&b, t, WIDTH, BIG, WIDTH));
+	LTCHECK(cublasLtMatrixLayoutCreate(&c, t, WIDTH, BIG, WIDTH));
 	cublasLtMatmulPreference_t pref;
-	cublasLtMatmulPreferenceCreate(&pref);
+	LTCHECK(cublasLtMatmulPreferenceCreate(&pref));
 	uint64_t wsz64 = wsz;
-	cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsz64,
-					     sizeof wsz64);
+	LTCHECK(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+						     &wsz64, sizeof wsz64));
 	cublasLtMatmulHeuristicResult_t h;
 	int found = 0;
-	cublasLtMatmulAlgoGetHeuristic(lt, desc, a, b, c, c, pref, 1, &h, &found);
+	LTCHECK(cublasLtMatmulAlgoGetHeuristic(lt, desc, a, b, c, c, pref, 1, &h, &found));
 	if (!found) {
 		fprintf(stderr, "no cuBLASLt algorithm for %s\n", weft_precision_name(p));
 		exit(1);
 	}
 	float one = 1, zero = 0;
 	cudaEvent_t e0, e1;
-	cudaEventCreate(&e0);
-	cudaEventCreate(&e1);
+	CHECK(cudaEventCreate(&e0));
+	CHECK(cudaEventCreate(&e1));
 	std::vector<double> tv;
 	for (int r = 0; r < reps + 5; r++) {
-		cudaEventRecord(e0, s);
+		CHECK(cudaEventRecord(e0, s));
 		for (int l = 0; l < LAYERS; l++)
-			cublasLtMatmul(lt, desc, &one, dw[l], a, act[l % 2], b, &zero, act[(l + 1) % 2], c,
-				       act[(l + 1) % 2], c, &h.algo, ws, wsz, s);
-		cudaEventRecord(e1, s);
+			LTCHECK(cublasLtMatmul(lt, desc, &one, dw[l], a, act[l % 2], b, &zero,
+					       act[(l + 1) % 2], c, act[(l + 1) % 2], c, &h.algo, ws,
+					       wsz, s));
+		CHECK(cudaEventRecord(e1, s));
 		CHECK(cudaEventSynchronize(e1));
 		float ms;
-		cudaEventElapsedTime(&ms, e0, e1);
+		CHECK(cudaEventElapsedTime(&ms, e0, e1));
 		if (r >= 5)
 			tv.push_back(ms);
 	}
-	cublasLtMatrixLayoutDestroy(a), cublasLtMatrixLayoutDestroy(b), cublasLtMatrixLayoutDestroy(c);
-	cublasLtMatmulPreferenceDestroy(pref);
-	cublasLtMatmulDescDestroy(desc);
+	LTCHECK(cublasLtMatrixLayoutDestroy(a));
+	LTCHECK(cublasLtMatrixLayoutDestroy(b));
+	LTCHECK(cublasLtMatrixLayoutDestroy(c));
+	LTCHECK(cublasLtMatmulPreferenceDestroy(pref));
+	LTCHECK(cublasLtMatmulDescDestroy(desc));
 	for (int l = 0; l < LAYERS; l++)
-		cudaFree(dw[l]);
-	cudaFree(act[0]), cudaFree(act[1]), cudaFree(ws);
-	cudaEventDestroy(e0), cudaEventDestroy(e1);
-	cudaStreamDestroy(s);
-	cublasLtDestroy(lt);
+		CHECK(cudaFree(dw[l]));
+	CHECK(cudaFree(act[0]));
+	CHECK(cudaFree(act[1]));
+	CHECK(cudaFree(ws));
+	CHECK(cudaEventDestroy(e0));
+	CHECK(cudaEventDestroy(e1));
+	CHECK(cudaStreamDestroy(s));
+	LTCHECK(cublasLtDestroy(lt));
 	return median(tv);
 }
 
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : ".";
-	weft_diags *d = NULL;
-	weft_diags_new(&d);
+	WCHECK(weft_diags_new(&diags));
+	weft_diags *d = diags;
 	weft_kernels_info info;
 	weft_kernels_probe(&info);
 	if (!info.device_found) {
@@ -188,8 +243,8 @@ int main(int argc, char **argv)
 	std::vector<std::vector<float>> b(LAYERS, std::vector<float>(WIDTH));
 	uint64_t s = 42;
 	weft_safetensors_writer *wr = NULL;
-	weft_safetensors_writer_new(&wr);
-	weft_safetensors_writer_meta(wr, "weft.activations", "relu,relu,relu,none");
+	WCHECK(weft_safetensors_writer_new(&wr));
+	WCHECK(weft_safetensors_writer_meta(wr, "weft.activations", "relu,relu,relu,none"));
 	for (int l = 0; l < LAYERS; l++) {
 		for (auto &x : w[l]) {
 			s = s * 6364136223846793005ull + 1442695040888963407ull;
@@ -201,21 +256,27 @@ int main(int argc, char **argv)
 		char name[32];
 		uint64_t ws[2] = { WIDTH, WIDTH }, bs[1] = { WIDTH };
 		snprintf(name, sizeof name, "mlp.%d.weight", l);
-		weft_safetensors_writer_add(wr, name, WEFT_DTYPE_F32, 2, ws, w[l].data());
+		WCHECK(weft_safetensors_writer_add(wr, name, WEFT_DTYPE_F32, 2, ws, w[l].data()));
 		snprintf(name, sizeof name, "mlp.%d.bias", l);
-		weft_safetensors_writer_add(wr, name, WEFT_DTYPE_F32, 1, bs, b[l].data());
+		WCHECK(weft_safetensors_writer_add(wr, name, WEFT_DTYPE_F32, 1, bs, b[l].data()));
 	}
 	char path[1024];
 	snprintf(path, sizeof path, "%s/mlp-4x512.safetensors", dir);
-	if (weft_safetensors_writer_save(wr, path, WEFT_WRITE_FORCE, d)) {
-		weft_diags_print(d, stderr, false);
-		return 4;
-	}
+	WCHECK(weft_safetensors_writer_save(wr, path, WEFT_WRITE_FORCE, d));
 	weft_safetensors_writer_free(wr);
 
-	std::vector<float> x((size_t)BIG * WIDTH), y((size_t)BIG * WIDTH);
+	std::vector<float> x((size_t)BIG * WIDTH), y((size_t)BIG * WIDTH), ref((size_t)BIG * WIDTH);
 	for (size_t i = 0; i < x.size(); i++)
 		x[i] = (float)((i * 2654435761u) % 1000) / 500.0f - 1.0f;
+	/* the CPU's answer at batch 8192, that every precision is checked against */
+	weft_model_opts co;
+	weft_model_opts_init(&co);
+	co.device = WEFT_DEVICE_CPU;
+	co.max_batch = BIG;
+	weft_model *cpu = NULL;
+	WCHECK(weft_model_load(&cpu, path, &co, d));
+	WCHECK(weft_model_forward(cpu, ref.data(), x.data(), BIG, NULL, d));
+	weft_model_free(cpu);
 
 	printf("| precision | batch 1: weft p50 | floor p50 (kernel nodes) | ratio | batch 8192: "
 	       "weft compute p50 | cuBLASLt products alone p50 | ratio |\n");
@@ -228,16 +289,22 @@ int main(int argc, char **argv)
 		o.precision = p;
 		o.max_batch = BIG;
 		weft_model *m = NULL;
-		if (weft_model_load(&m, path, &o, d)) {
-			weft_diags_print(d, stderr, false);
-			return 1;
+		WCHECK(weft_model_load(&m, path, &o, d));
+		/* right before fast: 8192 rows, once eagerly, and batch 1 twice
+		 * (eager, then the untimed graph replayed) */
+		WCHECK(weft_model_forward(m, y.data(), x.data(), BIG, NULL, d));
+		check_close(y.data(), ref.data(), (size_t)BIG * WIDTH, p, "batch 8192");
+		for (int r = 0; r < 3; r++) {
+			std::fill(y.begin(), y.begin() + WIDTH, NAN);
+			WCHECK(weft_model_forward(m, y.data(), x.data() + (size_t)r * WIDTH, 1, NULL, d));
+			check_close(y.data(), ref.data() + (size_t)r * WIDTH, WIDTH, p, "batch 1");
 		}
 		/* batch 1, untimed graph (no event nodes), like a production query */
 		const int reps1 = 20000;
 		std::vector<double> t1;
 		for (int r = 0; r < reps1 + 2000; r++) {
 			double t0 = now_ms();
-			weft_model_forward(m, y.data(), x.data(), 1, NULL, d);
+			WCHECK(weft_model_forward(m, y.data(), x.data(), 1, NULL, d));
 			if (r >= 2000)
 				t1.push_back(now_ms() - t0);
 		}
@@ -248,7 +315,7 @@ int main(int argc, char **argv)
 		std::vector<double> tc;
 		for (int r = 0; r < 55; r++) {
 			weft_model_timing t;
-			weft_model_forward(m, y.data(), x.data(), BIG, &t, d);
+			WCHECK(weft_model_forward(m, y.data(), x.data(), BIG, &t, d));
 			if (r >= 5)
 				tc.push_back(t.compute_ms);
 		}

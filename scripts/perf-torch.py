@@ -8,8 +8,10 @@ the 4-layer network written by scripts/perf-gpu, copy the output back,
 synchronise) the way weft's batch-1 figure is timed, for: PyTorch eager,
 PyTorch with a CUDA graph, and ONNX Runtime's CUDA execution provider. Same
 weights, fp32. Prints markdown rows; a missing package skips its rows with
-a note instead of failing. Run by scripts/perf-gpu.
+a note instead of failing; only table rows go to stdout (the exporter's
+chatter goes to stderr). Run by scripts/gpu-check (and scripts/perf-gpu).
 """
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -82,12 +84,24 @@ def main():
     except ImportError as e:
         print("| ONNX Runtime | skipped: %s |" % e)
         return 0
+    # the provider first: exporting costs seconds and is useless without it
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        print("| ONNX Runtime %s | skipped: no CUDA execution provider (has %s) |"
+              % (ort.__version__, ", ".join(ort.get_available_providers())))
+        return 0
     with tempfile.NamedTemporaryFile(suffix=".onnx") as f:
-        torch.onnx.export(net.cpu(), torch.zeros(1, 512), f.name, input_names=["x"],
-                          output_names=["y"])
+        # whatever the exporter prints goes to stderr, not into the table
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                torch.onnx.export(net.cpu(), torch.zeros(1, 512), f.name, input_names=["x"],
+                                  output_names=["y"])
+        except Exception as e:  # the exporter's failures are many and varied
+            print("| ONNX Runtime %s | skipped: export failed: %s |"
+                  % (ort.__version__, str(e).splitlines()[0] if str(e) else type(e).__name__))
+            return 0
         sess = ort.InferenceSession(f.name, providers=["CUDAExecutionProvider"])
         if "CUDAExecutionProvider" not in sess.get_providers():
-            print("| ONNX Runtime | skipped: no CUDA execution provider |")
+            print("| ONNX Runtime | skipped: the session did not take the CUDA execution provider |")
             return 0
         xn = x.numpy()
         print("| ONNX Runtime %s CUDA EP | %.1f us |"

@@ -89,8 +89,8 @@ Test(startup, the_control_case_sees_what_doctor_opens)
 	cr_expect(mapped(t, "libopenblas.so.0"), "doctor names the BLAS, so it opens it");
 #ifdef WEFT_HAVE_CUDA
 	cr_expect(mapped(t, "libweft-cuda.so"), "doctor of a CUDA build opens the module");
-	cr_expect(mapped(t, "libcublas.so.13") || mapped(t, "libcublas.so"),
-		  "the module brings cuBLAS");
+	cr_expect(mapped(t, "libcublasLt.so"), "the module brings cuBLASLt");
+	cr_expect_not(mapped(t, "libcublas.so"), "and nothing else of cuBLAS");
 #else
 	cr_expect_not(mapped(t, "libweft-cuda.so"));
 #endif
