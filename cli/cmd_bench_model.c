@@ -171,12 +171,6 @@ static int parse_size(size_t *out, const char *cmd, const char *opt, const char 
 	return 0;
 }
 
-static bool is_pipeline(const char *path)
-{
-	size_t l = strlen(path);
-	return (l > 5 && !strcmp(path + l - 5, ".yaml")) || (l > 4 && !strcmp(path + l - 4, ".yml"));
-}
-
 static int render_candidates(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
 {
 	(void)to_terminal; /* the candidates table has no colour */
@@ -361,9 +355,9 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return weft_cli_usage_error(cmd, "missing PIPELINE or MODEL (one or more .safetensors files)");
-	bool pipe = is_pipeline(argv[optind]);
+	bool pipe = weft_cli_is_pipeline(argv[optind]);
 	for (int i = optind + 1; i < argc; i++)
-		if (is_pipeline(argv[i]))
+		if (weft_cli_is_pipeline(argv[i]))
 			return weft_cli_usage_error(cmd, "'%s': one pipeline, first, then models", argv[i]);
 	if (pipe && model_only)
 		return weft_cli_usage_error(cmd, "%s applies to models timed alone; with a pipeline, the "
