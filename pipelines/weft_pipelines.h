@@ -242,6 +242,8 @@ typedef struct {
 	char *eval;          /* evaluation set for candidates, resolved, or NULL */
 	char **candidates;   /* other candidate files (issue 6), resolved */
 	size_t n_candidates;
+	bool has_hitl;       /* hitl: {max_error: E}: candidates get an operating point */
+	double hitl_max_error;
 } weft_pipelines_model;
 
 typedef struct {
@@ -652,7 +654,8 @@ int weft_pipelines_rate_search_report(weft_buf *out, const weft_pipelines_rate_s
  * it) or alone (the forward pass timed per query, optionally over a batch
  * sweep). The recommendation is the most accurate candidate that fits
  * (ties: fewer parameters); without an evaluation set, the fastest that
- * fits; without a budget every measured candidate fits. */
+ * fits; without a budget every measured candidate fits. With a hitl error
+ * budget, the one that fits and automates the largest share of cases. */
 
 typedef struct {
 	size_t batch;
@@ -680,6 +683,11 @@ typedef struct {
 	bool judged;              /* a budget applied */
 	weft_pipelines_verdict fits;
 	char *why;                /* the first broken (else inconclusive) budget, as a sentence */
+	/* with a hitl error budget: the operating point (weft bench threshold's
+	 * recommendation on the evaluation set); has_hitl false when no
+	 * threshold keeps the budget (automation 0) */
+	bool has_hitl;
+	double hitl_threshold, hitl_automation, hitl_error_rate, hitl_error_upper;
 	weft_pipelines_sweep_row *sweep; /* model-only: every batch size timed */
 	size_t n_sweep;
 	weft_pipelines_result *run; /* through a pipeline: the whole run */
@@ -701,6 +709,8 @@ typedef struct {
 	size_t recommended;       /* index into items, or SIZE_MAX for none */
 	const char *reason;       /* why that one (or why none) */
 	bool allow_inconclusive;  /* an inconclusive candidate may be recommended */
+	bool has_hitl;            /* operating points computed at this error budget */
+	double hitl_max_error;
 } weft_pipelines_candidates;
 
 typedef struct {
@@ -718,6 +728,13 @@ typedef struct {
 	 * met or undecided (none broken) counts as fitting, a met one still
 	 * preferred at equal rank; the gate then passes when one is picked */
 	bool allow_inconclusive;
+	/* an error budget for the automatic decisions of a hitl deployment
+	 * (--hitl-max-error; overrides the stage's hitl: max_error): each
+	 * evaluated candidate gets its operating point, and the recommendation
+	 * is the candidate that fits and automates most within it (ties: the
+	 * more accurate) */
+	bool has_hitl_max_error;
+	double hitl_max_error;
 	/* model-only */
 	bool has_budget;
 	double budget_ms;          /* p99 budget of the forward pass */
