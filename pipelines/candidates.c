@@ -254,6 +254,7 @@ static void pctl_sorted(weft_pipelines_pctl *p, const char *label, double q, con
 	memset(p, 0, sizeof *p);
 	snprintf(p->label, sizeof p->label, "%s", label);
 	p->q = q;
+	p->se_log = p->vif = NAN; /* not measured for forward passes timed alone */
 	p->value_ms = sorted[weft_pipelines_quantile_rank(n, q) - 1];
 	uint64_t lo = 0, hi = 0;
 	if (weft_pipelines_quantile_ci(&lo, &hi, NULL, n, q, confidence) == 0) {
