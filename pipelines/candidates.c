@@ -138,6 +138,7 @@ static int operating_point(weft_pipelines_candidate *it, const weft_pipelines_ca
 		const weft_pipelines_threshold_point *p = &tr->points[tr->recommended];
 		it->has_hitl = true;
 		it->hitl_threshold = p->threshold;
+		weft_pl_threshold_text(it->hitl_text, sizeof it->hitl_text, tr, tr->recommended);
 		it->hitl_automation = p->automation_rate;
 		it->hitl_error_rate = p->error_rate;
 		it->hitl_error_upper = p->error_upper;

@@ -117,7 +117,7 @@ static bool table(grid *g, const weft_pipelines_candidates *c)
 		row[j++] = metric(it->evaluated, it->accuracy);
 		row[j++] = metric(it->evaluated && it->has_auc, it->auc);
 		if (c->has_hitl)
-			row[j++] = it->has_hitl ? fmt("%.4g: %.1f%% automated", it->hitl_threshold, 100 * it->hitl_automation)
+			row[j++] = it->has_hitl ? fmt("%s: %.1f%% automated", it->hitl_text, 100 * it->hitl_automation)
 				   : strdup(it->evaluated ? "none" : "-");
 	}
 	for (size_t i = 0; i < g->rows * g->cols; i++)

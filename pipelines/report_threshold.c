@@ -40,7 +40,7 @@ static const char *const heads[N_CELLS] = { "threshold", "automated", "automatio
 static void cells(char out[N_CELLS][32], const weft_pipelines_threshold_result *r, size_t i)
 {
 	const weft_pipelines_threshold_point *p = &r->points[i];
-	snprintf(out[0], 32, "%.6g", p->threshold);
+	weft_pl_threshold_text(out[0], 32, r, i);
 	snprintf(out[1], 32, "%llu", (unsigned long long)p->automated);
 	snprintf(out[2], 32, "%.1f%%", 100 * p->automation_rate);
 	snprintf(out[3], 32, "%llu", (unsigned long long)p->errors);
@@ -93,10 +93,13 @@ static void reviewers(weft_buf *b, const weft_pipelines_threshold_result *r, con
 	if (!r->has_reviewer)
 		return;
 	weft_buf_puts(b, pre);
-	if (r->recommended != SIZE_MAX)
-		weft_buf_printf(b, "Reviewers against the model, at threshold %.6g: ", r->points[r->recommended].threshold);
-	else
+	if (r->recommended != SIZE_MAX) {
+		char t[32];
+		weft_buf_printf(b, "Reviewers against the model, at threshold %s: ",
+				weft_pl_threshold_text(t, sizeof t, r, r->recommended));
+	} else {
 		weft_buf_puts(b, "Reviewers against the model (every case below the threshold): ");
+	}
 	agreement_line(b, "above", &r->above);
 	weft_buf_puts(b, sep);
 	agreement_line(b, "below", &r->below);

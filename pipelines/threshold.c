@@ -524,15 +524,38 @@ static int check_opts(const weft_pipelines_threshold_opts *o, weft_diags *d)
 	return WEFT_OK;
 }
 
+char *weft_pl_threshold_text(char *buf, size_t size, const weft_pipelines_threshold_result *r, size_t i)
+{
+	/* the shortest decimal at or below the threshold, within 0.00005 of
+	 * it and above the next lower confidence: written into a
+	 * configuration, it routes exactly the cases this point counts */
+	double t = r->points[i].threshold, prev = i ? r->points[i - 1].threshold : -1;
+	for (int k = 1; k <= 17; k++) {
+		snprintf(buf, size, "%.*f", k, t);
+		double v = strtod(buf, NULL);
+		if (v > t) {
+			v -= pow(10, -k);
+			snprintf(buf, size, "%.*f", k, v);
+			v = strtod(buf, NULL);
+		}
+		if (v <= t && v > prev && t - v <= 5e-5)
+			return buf;
+	}
+	snprintf(buf, size, "%.17g", t);
+	return buf;
+}
+
 /* The verdict sentence. */
 static void verdict(weft_buf *b, const weft_pipelines_threshold_result *r)
 {
 	const weft_pipelines_threshold_opts *o = &r->opts;
 	if (r->recommended != SIZE_MAX) {
 		const weft_pipelines_threshold_point *p = &r->points[r->recommended];
-		weft_buf_printf(b, "threshold %.6g automates %.1f%% of cases (%llu of %llu) with an error rate of "
+		char t[32];
+		weft_buf_printf(b, "threshold %s automates %.1f%% of cases (%llu of %llu) with an error rate of "
 				   "%.2f%%, at most %.2f%% at %g%% confidence (budget %g%%)",
-				p->threshold, 100 * p->automation_rate, (unsigned long long)p->automated,
+				weft_pl_threshold_text(t, sizeof t, r, r->recommended), 100 * p->automation_rate,
+				(unsigned long long)p->automated,
 				(unsigned long long)r->cases, 100 * p->error_rate, 100 * p->error_upper,
 				100 * o->confidence, 100 * o->max_error);
 		if (!r->met)
@@ -546,9 +569,11 @@ static void verdict(weft_buf *b, const weft_pipelines_threshold_result *r)
 		if (r->points[i].error_upper < r->points[best].error_upper)
 			best = i;
 	const weft_pipelines_threshold_point *p = &r->points[best];
+	char t[32];
 	weft_buf_printf(b, "no threshold keeps the error bound within %g%% at %g%% confidence: the lowest bound, "
-			   "%.2f%% at threshold %.6g (%llu automated, %llu wrong), is %.2f points over",
-			100 * o->max_error, 100 * o->confidence, 100 * p->error_upper, p->threshold,
+			   "%.2f%% at threshold %s (%llu automated, %llu wrong), is %.2f points over",
+			100 * o->max_error, 100 * o->confidence, 100 * p->error_upper,
+			weft_pl_threshold_text(t, sizeof t, r, best),
 			(unsigned long long)p->automated, (unsigned long long)p->errors,
 			100 * (p->error_upper - o->max_error));
 	if (r->automated_needed != UINT64_MAX)

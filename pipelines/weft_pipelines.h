@@ -688,6 +688,7 @@ typedef struct {
 	 * threshold keeps the budget (automation 0) */
 	bool has_hitl;
 	double hitl_threshold, hitl_automation, hitl_error_rate, hitl_error_upper;
+	char hitl_text[32];       /* the threshold as the shortest decimal that routes the same cases */
 	weft_pipelines_sweep_row *sweep; /* model-only: every batch size timed */
 	size_t n_sweep;
 	weft_pipelines_result *run; /* through a pipeline: the whole run */
