@@ -250,3 +250,9 @@ int weft_cli_outputs_write(const weft_cli_outputs *o, weft_cli_render_fn render,
 		rc = write_one(o->html, WEFT_REPORT_HTML, o->force, render, ctx);
 	return rc;
 }
+
+bool weft_cli_is_pipeline(const char *path)
+{
+	size_t l = strlen(path);
+	return (l > 5 && !strcmp(path + l - 5, ".yaml")) || (l > 4 && !strcmp(path + l - 4, ".yml"));
+}

@@ -249,6 +249,8 @@ void weft_cli_load_apply(weft_pipelines_spec *spec, const weft_cli_load *l);
  * checked before a long run so it does not end in "file exists". Devices
  * and pipes are written into, so they never block. */
 bool weft_cli_output_blocked(const char *path, bool force);
+/* A pipeline file, by its name: .yaml or .yml. */
+bool weft_cli_is_pipeline(const char *path);
 /* The report outputs of both commands: --format, -o, --json, --junit,
  * --html, --force. */
 enum { WEFT_OPT_JSON = 0x180, WEFT_OPT_JUNIT, WEFT_OPT_HTML, WEFT_OPT_FORCE };

@@ -8,6 +8,8 @@
  * atomically and maps the outcome to the exit code: 0 all budgets met, 1 a
  * budget or the error budget broken, a regression, or an inconclusive
  * verdict (unless --allow-inconclusive), 3 invalid pipeline, 4 environment.
+ * `threshold` maps its verdict the same way: 0 a threshold recommended, 1
+ * none within the error budget (or too little automation), 3 bad data.
  * `inspect` and `candidates` live in cmd_bench_model.c.
  */
 #include <errno.h>
@@ -93,22 +95,28 @@ static const char validate_usage[] =
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-static int parse_fraction(double *out, const char *opt, const char *v)
+/* A fraction or a percentage into *out: at least 0, below 1 (up to 1 with
+ * upto_one). */
+static int parse_fraction_in(double *out, const char *cmd, const char *opt, const char *v, bool upto_one)
 {
 	char *end;
 	errno = 0;
 	double x = strtod(v, &end);
 	bool pct = *end == '%' && end[1] == '\0';
 	if (end == v || errno || (*end && !pct) || !isfinite(x))
-		return weft_cli_usage_error("bench run", "%s needs a fraction or a percentage (0.05 or 5%%), "
-							 "got '%s'",
-					    opt, v);
+		return weft_cli_usage_error(cmd, "%s needs a fraction or a percentage (0.05 or 5%%), got '%s'", opt,
+					    v);
 	if (pct)
 		x /= 100.0;
-	if (!(x >= 0 && x < 1))
-		return weft_cli_usage_error("bench run", "%s must be at least 0 and below 100%%", opt);
+	if (!(x >= 0 && (upto_one ? x <= 1 : x < 1)))
+		return weft_cli_usage_error(cmd, "%s must be at least 0 and %s 100%%", opt, upto_one ? "at most" : "below");
 	*out = x;
 	return 0;
+}
+
+static int parse_fraction(double *out, const char *opt, const char *v)
+{
+	return parse_fraction_in(out, "bench run", opt, v, false);
 }
 
 typedef struct {
@@ -585,6 +593,184 @@ static int bench_merge(int argc, char **argv)
 	return emit_result(&out, res, allow);
 }
 
+/* ---- threshold ---------------------------------------------------------------------------- */
+
+static const char threshold_usage[] =
+	"usage: weft bench threshold DATA [--max-error E] [--min-automation A]\n"
+	"                            [--confidence C] [--cost-review X --cost-error Y]\n"
+	"                            [--format F] [-o FILE] [--json FILE] [--html FILE]\n"
+	"                            [--force]\n"
+	"   or: weft bench threshold PIPELINE [--stage NAME] [--model FILE] [options]\n\n"
+	"Where to put the confidence threshold above which a binary model decides alone\n"
+	"and below which a person reviews (the hitl pattern's operating point). DATA is\n"
+	"a CSV with the columns score (the model's probability of class 1), label (0 or\n"
+	"1) and optionally reviewer (the reviewer's decision: 0, 1, or empty); with a\n"
+	"PIPELINE, a model stage's evaluation set scored by its model (or --model).\n"
+	"The model decides when max(p, 1 - p) is at or above the threshold. For every\n"
+	"distinct confidence: the automation rate, the error rate of the automatic\n"
+	"decisions with its one-sided Clopper-Pearson upper bound, the review load and,\n"
+	"with costs, the expected cost per case. The recommendation is the lowest\n"
+	"threshold whose bound is within --max-error. With reviewer decisions, the\n"
+	"override rate and Cohen's kappa of model and reviewers above and below it.\n"
+	"Exit 0 when a threshold is recommended and automates at least\n"
+	"--min-automation, 1 when not (the report says by how much), 2 usage, 3 bad\n"
+	"data (path:line:col), 4 environment.\n\n"
+	"Options:\n"
+	"  --max-error E       budget on the automatic error rate, 0.01 or 1%\n"
+	"                      (default 5%)\n"
+	"  --min-automation A  the least share of cases to automate (default 0)\n"
+	"  --confidence C      of the upper bound (default 0.95)\n"
+	"  --cost-review X     cost of one review, with --cost-error: the cost of one\n"
+	"                      wrong automatic decision (any unit, both or neither)\n"
+	"  --cost-error Y\n"
+	"  --stage NAME        PIPELINE: the model stage (needed when there are several)\n"
+	"  --model FILE        PIPELINE: score with this model instead of the stage's\n"
+	"  --format F          text (default), json, markdown or html\n"
+	"  -o, --output FILE   write the report there instead of stdout\n"
+	"  --json FILE         also write the JSON report\n"
+	"  --html FILE         also write the HTML report\n"
+	"  --force             replace existing output files\n";
+
+enum { OPT_MAX_ERROR = 0x1c0, OPT_MIN_AUTOMATION, OPT_CONFIDENCE, OPT_COST_REVIEW, OPT_COST_ERROR,
+       OPT_T_STAGE, OPT_T_MODEL };
+
+#define THRESHOLD_FORMATS (1u << WEFT_FMT_TEXT | 1u << WEFT_FMT_JSON | 1u << WEFT_FMT_MARKDOWN | 1u << WEFT_FMT_HTML)
+
+static const weft_cli_option threshold_opts[] = {
+	{ "max-error", OPT_MAX_ERROR, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "min-automation", OPT_MIN_AUTOMATION, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "confidence", OPT_CONFIDENCE, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "cost-review", OPT_COST_REVIEW, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "cost-error", OPT_COST_ERROR, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "stage", OPT_T_STAGE, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
+	{ "model", OPT_T_MODEL, WEFT_CLI_VALUE, WEFT_HINT_FILES("safetensors") },
+	{ "format", 'f', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FORMATS(THRESHOLD_FORMATS) },
+	{ "output", 'o', WEFT_CLI_VALUE | WEFT_CLI_SHORT, WEFT_HINT_FILES(NULL) },
+	{ "json", WEFT_OPT_JSON, WEFT_CLI_VALUE, WEFT_HINT_FILES(NULL) },
+	{ "html", WEFT_OPT_HTML, WEFT_CLI_VALUE, WEFT_HINT_FILES(NULL) },
+	{ "force", WEFT_OPT_FORCE, 0, WEFT_HINT_NOTHING },
+	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
+	{ NULL, 0, 0, WEFT_HINT_NOTHING },
+};
+
+/* A cost: a finite number >= 0. */
+static int parse_cost(double *out, const char *opt, const char *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	if (end == v || *end || errno || !isfinite(x) || x < 0)
+		return weft_cli_usage_error("bench threshold", "%s needs a number at least 0, got '%s'", opt, v);
+	*out = x;
+	return 0;
+}
+
+static int render_threshold(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
+{
+	(void)to_terminal;
+	return weft_pipelines_threshold_report(out, ctx, f);
+}
+
+static int bench_threshold(int argc, char **argv)
+{
+	const char *cmd = "bench threshold", *stage = NULL, *model = NULL;
+	weft_cli_outputs out = { WEFT_REPORT_TEXT, NULL, NULL, NULL, NULL, false };
+	weft_pipelines_threshold_opts o;
+	weft_pipelines_threshold_opts_init(&o);
+	bool has_review = false, has_error = false;
+	int c;
+	while ((c = weft_cli_getopt(cmd, argc, argv, threshold_opts)) != -1) {
+		int bad = 0;
+		switch (c) {
+		case 'h':
+			fputs(threshold_usage, stdout);
+			return WEFT_EXIT_OK;
+		case 'f': {
+			weft_cli_format f;
+			bad = weft_cli_format_parse(&f, cmd, optarg, THRESHOLD_FORMATS);
+			if (!bad)
+				bad = weft_cli_outputs_option(&out, cmd, c, optarg) < 0;
+			break;
+		}
+		case 'o':
+		case WEFT_OPT_JSON:
+		case WEFT_OPT_HTML:
+		case WEFT_OPT_FORCE:
+			bad = weft_cli_outputs_option(&out, cmd, c, optarg) < 0;
+			break;
+		case OPT_MAX_ERROR:
+			bad = parse_fraction_in(&o.max_error, cmd, "--max-error", optarg, true);
+			break;
+		case OPT_MIN_AUTOMATION:
+			bad = parse_fraction_in(&o.min_automation, cmd, "--min-automation", optarg, true);
+			break;
+		case OPT_CONFIDENCE:
+			bad = parse_fraction_in(&o.confidence, cmd, "--confidence", optarg, false);
+			if (!bad && !(o.confidence > 0))
+				bad = weft_cli_usage_error(cmd, "--confidence must be above 0");
+			break;
+		case OPT_COST_REVIEW:
+			bad = parse_cost(&o.cost_review, "--cost-review", optarg);
+			has_review = true;
+			break;
+		case OPT_COST_ERROR:
+			bad = parse_cost(&o.cost_error, "--cost-error", optarg);
+			has_error = true;
+			break;
+		case OPT_T_STAGE:
+			stage = optarg;
+			break;
+		case OPT_T_MODEL:
+			model = optarg;
+			break;
+		default:
+			return WEFT_EXIT_USAGE;
+		}
+		if (bad)
+			return WEFT_EXIT_USAGE;
+	}
+	if (optind >= argc)
+		return weft_cli_usage_error(cmd, "missing DATA (a CSV of score,label) or a PIPELINE");
+	if (optind + 1 < argc)
+		return weft_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (has_review != has_error)
+		return weft_cli_usage_error(cmd, "--cost-review and --cost-error go together");
+	o.has_costs = has_review;
+	bool pipe = weft_cli_is_pipeline(argv[optind]);
+	if (!pipe && (stage || model))
+		return weft_cli_usage_error(cmd, "--stage and --model need a PIPELINE (a .yaml file)");
+	int orc = weft_cli_outputs_check(cmd, &out);
+	if (orc)
+		return orc;
+	weft_diags *d;
+	if (weft_diags_new(&d))
+		return WEFT_EXIT_ENV;
+	weft_pipelines_threshold_data *data = NULL;
+	weft_pipelines_threshold_result *res = NULL;
+	int err;
+	if (pipe) {
+		weft_pipelines_spec *spec = NULL;
+		err = weft_pipelines_spec_load(&spec, argv[optind], d);
+		if (!err)
+			err = weft_pipelines_threshold_data_from_model(&data, spec, stage, model, d);
+		weft_pipelines_spec_free(spec);
+	} else {
+		err = weft_pipelines_threshold_data_load(&data, argv[optind], d);
+	}
+	if (!err)
+		err = weft_pipelines_threshold_analyse(&res, data, &o, d);
+	weft_pipelines_threshold_data_free(data);
+	int rc = weft_cli_finish(err, d);
+	weft_diags_free(d);
+	if (!err) {
+		rc = weft_cli_outputs_write(&out, render_threshold, res);
+		if (!rc && weft_pipelines_threshold_gate(res))
+			rc = WEFT_EXIT_GATE;
+	}
+	weft_pipelines_threshold_result_free(res);
+	return rc;
+}
+
 const weft_cli_command weft_cli_bench_subs[] = {
 	{ .name = "run", .fn = bench_run, .opts = run_opts, .args = { PIPELINE_FILES },
 	  .summary = "run a pipeline and judge its latency budgets" },
@@ -596,6 +782,9 @@ const weft_cli_command weft_cli_bench_subs[] = {
 	{ .name = "candidates", .fn = weft_cmd_bench_candidates, .opts = weft_cli_bench_candidates_opts,
 	  .args = { WEFT_HINT_FILES("yaml yml safetensors"), WEFT_HINT_FILES("safetensors") }, .args_repeat = true,
 	  .summary = "compare candidate models on accuracy and latency" },
+	{ .name = "threshold", .fn = bench_threshold, .opts = threshold_opts,
+	  .args = { WEFT_HINT_FILES("csv yaml yml") },
+	  .summary = "choose the human-in-the-loop confidence threshold from scored, labelled data" },
 	{ .name = "merge", .fn = bench_merge, .opts = shard_merge_opts, .args = { WEFT_HINT_FILES("json") },
 	  .args_repeat = true, .summary = "combine the shards of a split run into one report" },
 	{ .name = "baseline", .fn = bench_baseline, .subs = baseline_subs,

@@ -113,11 +113,13 @@ static const char candidates_usage[] =
 	"usage: weft bench candidates PIPELINE [MODEL...] [--stage NAME] [--eval FILE]\n"
 	"                             [--device D] [--precision P] [load options]\n"
 	"                             [--format F] [-o FILE] [--json FILE] [--junit FILE]\n"
-	"                             [--html FILE] [--force] [--allow-inconclusive] [--quiet]\n"
+	"                             [--html FILE] [--force] [--allow-inconclusive]\n"
+	"                             [--hitl-max-error E] [--quiet]\n"
 	"   or: weft bench candidates MODEL... [--eval FILE] [--budget D] [--device D]\n"
 	"                             [--precision P] [--batch N | --batch-sweep [--max-batch N]]\n"
 	"                             [--iterations N] [--warmup N] [--no-graph]\n"
-	"                             [--format F] [-o FILE] [--force] [--allow-inconclusive]\n\n"
+	"                             [--format F] [-o FILE] [--force] [--allow-inconclusive]\n"
+	"                             [--hitl-max-error E]\n\n"
 	"Which candidate model (dense networks in safetensors files) to put in a model\n"
 	"stage: each is scored on an evaluation set (accuracy, ROC AUC) and timed, and\n"
 	"the most accurate candidate that fits the budget is recommended (exit 1 when\n"
@@ -144,6 +146,12 @@ static const char candidates_usage[] =
 	"  --allow-inconclusive  a candidate none of whose budgets is broken may be\n"
 	"                     recommended (exit 0) even where the data cannot yet say\n"
 	"                     it fits; one that surely fits is preferred at equal rank\n"
+	"  --hitl-max-error E error budget of a human-in-the-loop deployment, 2% or\n"
+	"                     0.02 (default: the stage's hitl: max_error): each\n"
+	"                     candidate's operating point (the threshold `weft bench\n"
+	"                     threshold` recommends on the evaluation set, and the\n"
+	"                     share it automates) is a column, and the candidate that\n"
+	"                     fits and automates most is recommended\n"
 	"With a pipeline:\n"
 	"  --stage NAME       the model stage (needed when there are several)\n"
 	"  --scenario, --rate, --concurrency, --threads, --duration,\n"
@@ -169,12 +177,6 @@ static int parse_size(size_t *out, const char *cmd, const char *opt, const char 
 					    max, v);
 	*out = (size_t)x;
 	return 0;
-}
-
-static bool is_pipeline(const char *path)
-{
-	size_t l = strlen(path);
-	return (l > 5 && !strcmp(path + l - 5, ".yaml")) || (l > 4 && !strcmp(path + l - 4, ".yml"));
 }
 
 static int render_candidates(weft_buf *out, weft_pipelines_format f, bool to_terminal, const void *ctx)
@@ -209,6 +211,7 @@ static int candidates_exit(const weft_pipelines_candidates *c, const weft_diags 
 enum {
 	OPT_BUDGET = 0x200, OPT_BATCH, OPT_SWEEP, OPT_MAX_BATCH, OPT_ITERS, OPT_NO_GRAPH, OPT_PREFIX,
 	OPT_ACT, OPT_SOFTMAX, OPT_STAGE, OPT_EVAL, OPT_DEVICE, OPT_PRECISION, OPT_ALLOW_INCONCLUSIVE,
+	OPT_HITL_MAX_ERROR,
 };
 
 /* The devices and precisions the kernels library parses (its names, in
@@ -256,6 +259,7 @@ const weft_cli_option weft_cli_bench_candidates_opts[] = {
 	{ "softmax", OPT_SOFTMAX, 0, WEFT_HINT_NOTHING },
 	WEFT_CLI_OUTPUT_OPTIONS,
 	{ "allow-inconclusive", OPT_ALLOW_INCONCLUSIVE, 0, WEFT_HINT_NOTHING },
+	{ "hitl-max-error", OPT_HITL_MAX_ERROR, WEFT_CLI_VALUE, WEFT_HINT_NOTHING },
 	{ "quiet", 'q', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ "help", 'h', WEFT_CLI_SHORT, WEFT_HINT_NOTHING },
 	{ NULL, 0, 0, WEFT_HINT_NOTHING },
@@ -352,6 +356,17 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 		case OPT_ALLOW_INCONCLUSIVE:
 			o.allow_inconclusive = true;
 			break;
+		case OPT_HITL_MAX_ERROR: {
+			char *end;
+			double x = strtod(optarg, &end);
+			bool pct = *end == '%' && !end[1];
+			if (end == optarg || (*end && !pct) || !(x >= 0 && x <= (pct ? 100 : 1)))
+				return weft_cli_usage_error(cmd, "--hitl-max-error needs a rate from 0 to 1 or a "
+							    "percentage (0.02 or 2%%), got '%s'", optarg);
+			o.hitl_max_error = pct ? x / 100 : x;
+			o.has_hitl_max_error = true;
+			break;
+		}
 		case 'q':
 			quiet = true;
 			break;
@@ -361,9 +376,9 @@ int weft_cmd_bench_candidates(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return weft_cli_usage_error(cmd, "missing PIPELINE or MODEL (one or more .safetensors files)");
-	bool pipe = is_pipeline(argv[optind]);
+	bool pipe = weft_cli_is_pipeline(argv[optind]);
 	for (int i = optind + 1; i < argc; i++)
-		if (is_pipeline(argv[i]))
+		if (weft_cli_is_pipeline(argv[i]))
 			return weft_cli_usage_error(cmd, "'%s': one pipeline, first, then models", argv[i]);
 	if (pipe && model_only)
 		return weft_cli_usage_error(cmd, "%s applies to models timed alone; with a pipeline, the "

@@ -99,6 +99,65 @@ double weft_metrics_accuracy(const float *outputs, size_t rows, size_t k, const 
 	return (double)right / (double)rows;
 }
 
+/* Every row of e through m, in max_batch chunks: rows x outputs (malloc'd). */
+static int forward_all(float **out, weft_model *m, const weft_evalset *e, weft_diags *d)
+{
+	size_t k = weft_model_outputs(m), in = weft_model_inputs(m);
+	float *o = malloc(e->rows * k * sizeof *o);
+	*out = NULL;
+	if (!o)
+		return WEFT_ENOMEM;
+	size_t step = weft_model_max_batch(m);
+	for (size_t r = 0; r < e->rows; r += step) {
+		size_t b = e->rows - r < step ? e->rows - r : step;
+		int err = weft_model_forward(m, o + r * k, e->features + r * in, b, NULL, d);
+		if (err) {
+			free(o);
+			return err;
+		}
+	}
+	*out = o;
+	return 0;
+}
+
+int weft_model_scores(double **out, weft_model *m, const weft_evalset *e, weft_diags *d)
+{
+	*out = NULL;
+	size_t k = weft_model_outputs(m);
+	if (k > 2)
+		return weft_diags_error(d, m->path, 0, 0, "the model has %zu outputs; a threshold needs a "
+					"binary model (one output, or two)", k);
+	if (e->cols != weft_model_inputs(m))
+		return weft_diags_error(d, m->path, 0, 0, "the evaluation set has %zu features per row "
+					"but the model takes %zu", e->cols, weft_model_inputs(m));
+	if (e->rows == 0)
+		return weft_diags_error(d, m->path, 0, 0, "the evaluation set has no rows");
+	for (size_t r = 0; r < e->rows; r++)
+		if (e->labels[r] > 1)
+			return weft_diags_error(d, m->path, 0, 0, "evaluation row %zu has label %d; a "
+						"threshold needs labels 0 and 1", r + 1, e->labels[r]);
+	float *o;
+	int err = forward_all(&o, m, e, d);
+	if (err)
+		return err;
+	double *s = malloc(e->rows * sizeof *s);
+	if (!s) {
+		free(o);
+		return WEFT_ENOMEM;
+	}
+	bool sigmoid = m->layers[m->n_layers - 1].act == WEFT_ACT_SIGMOID;
+	for (size_t r = 0; r < e->rows; r++) {
+		if (k == 1)
+			s[r] = sigmoid ? (double)o[r] : 1.0 / (1.0 + exp(-(double)o[r]));
+		else
+			s[r] = m->softmax ? (double)o[r * 2 + 1]
+					  : 1.0 / (1.0 + exp((double)o[r * 2] - (double)o[r * 2 + 1]));
+	}
+	free(o);
+	*out = s;
+	return 0;
+}
+
 int weft_model_evaluate(weft_model_eval *out, weft_model *m, const weft_evalset *e,
 			weft_diags *d)
 {
@@ -117,18 +176,10 @@ int weft_model_evaluate(weft_model_eval *out, weft_model *m, const weft_evalset 
 						"the model has %zu output%s", r + 1, e->labels[r], k,
 						k == 1 ? " (binary: labels 0 and 1)" : "s");
 	}
-	float *o = malloc(e->rows * k * sizeof *o);
-	if (!o)
-		return WEFT_ENOMEM;
-	size_t step = weft_model_max_batch(m);
-	for (size_t r = 0; r < e->rows; r += step) {
-		size_t b = e->rows - r < step ? e->rows - r : step;
-		int err = weft_model_forward(m, o + r * k, e->features + r * in, b, NULL, d);
-		if (err) {
-			free(o);
-			return err;
-		}
-	}
+	float *o;
+	int err = forward_all(&o, m, e, d);
+	if (err)
+		return err;
 	/* one output: a probability after a sigmoid, else a logit (threshold 0) */
 	const weft_dense_layer *last = &m->layers[m->n_layers - 1];
 	float threshold = last->act == WEFT_ACT_SIGMOID ? 0.5f : 0.0f;

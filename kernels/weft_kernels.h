@@ -301,6 +301,13 @@ typedef struct {
 int weft_model_evaluate(weft_model_eval *out, weft_model *m, const weft_evalset *e,
 			weft_diags *d);
 
+/* The model's probability of class 1 for every row of a binary evaluation
+ * set (malloc'd, e->rows values): one output, that output after a sigmoid
+ * (a sigmoid applied here when the last layer has none); two outputs, the
+ * second after a softmax (applied here when the model has none). Labels
+ * above 1, or more than two outputs -> WEFT_EINVALID. */
+int weft_model_scores(double **out, weft_model *m, const weft_evalset *e, weft_diags *d);
+
 
 #ifdef __cplusplus
 }

@@ -117,8 +117,40 @@ static void keep_error(weft_pipelines_candidate *it, int err, const weft_diags *
 
 /* Load the candidate with the stage's options, note what it is and score
  * it on the evaluation set. Returns the model (caller frees) or NULL. */
-static weft_model *load_and_score(weft_pipelines_candidate *it, const weft_model_opts *mo,
-				  const weft_evalset *ev, weft_diags *d)
+/* The candidate's hitl operating point at c's error budget (on the
+ * evaluation set, with the model as loaded). */
+static int operating_point(weft_pipelines_candidate *it, const weft_pipelines_candidates *c, weft_model *m,
+			   const weft_evalset *ev, weft_diags *d)
+{
+	double *scores = NULL;
+	weft_pipelines_threshold_data *td = NULL;
+	weft_pipelines_threshold_result *tr = NULL;
+	weft_pipelines_threshold_opts to;
+	weft_pipelines_threshold_opts_init(&to);
+	to.max_error = c->hitl_max_error;
+	to.confidence = c->confidence;
+	int err = weft_model_scores(&scores, m, ev, d);
+	if (!err)
+		err = weft_pipelines_threshold_data_new(&td, it->name, scores, ev->labels, NULL, ev->rows);
+	if (!err)
+		err = weft_pipelines_threshold_analyse(&tr, td, &to, d);
+	if (!err && tr->recommended != SIZE_MAX) {
+		const weft_pipelines_threshold_point *p = &tr->points[tr->recommended];
+		it->has_hitl = true;
+		it->hitl_threshold = p->threshold;
+		weft_pl_threshold_text(it->hitl_text, sizeof it->hitl_text, tr, tr->recommended);
+		it->hitl_automation = p->automation_rate;
+		it->hitl_error_rate = p->error_rate;
+		it->hitl_error_upper = p->error_upper;
+	}
+	weft_pipelines_threshold_result_free(tr);
+	weft_pipelines_threshold_data_free(td);
+	free(scores);
+	return err;
+}
+
+static weft_model *load_and_score(weft_pipelines_candidate *it, const weft_pipelines_candidates *c,
+				  const weft_model_opts *mo, const weft_evalset *ev, weft_diags *d)
 {
 	weft_model *m = NULL;
 	size_t from = weft_diags_count(d);
@@ -138,7 +170,10 @@ static weft_model *load_and_score(weft_pipelines_candidate *it, const weft_model
 			it->accuracy = e.accuracy;
 			it->has_auc = e.has_auc;
 			it->auc = e.auc;
-		} else {
+		}
+		if (!err && c->has_hitl)
+			err = operating_point(it, c, m, ev, d);
+		if (err) {
 			keep_error(it, err, d, from);
 			weft_model_free(m);
 			return NULL;
@@ -147,11 +182,12 @@ static weft_model *load_and_score(weft_pipelines_candidate *it, const weft_model
 	return m;
 }
 
-/* The most accurate candidate that fits (ties: fewer parameters); without
+/* The most accurate candidate that fits (ties: fewer parameters); with a
+ * hitl error budget the one that automates most (ties: as before); without
  * an evaluation set the fastest (model-stage p99) that fits. */
 static void recommend(weft_pipelines_candidates *c)
 {
-	bool by_acc = c->eval != NULL, any_budget = false;
+	bool by_acc = c->eval != NULL, any_budget = false, by_auto = by_acc && c->has_hitl;
 	size_t best = SIZE_MAX;
 	for (size_t i = 0; i < c->n; i++) {
 		const weft_pipelines_candidate *it = &c->items[i];
@@ -167,9 +203,11 @@ static void recommend(weft_pipelines_candidates *c)
 		const weft_pipelines_candidate *b = &c->items[best];
 		bool sure = !it->judged || it->fits == WEFT_VERDICT_MET;
 		bool b_sure = !b->judged || b->fits == WEFT_VERDICT_MET;
-		bool same = by_acc ? it->accuracy == b->accuracy && it->params == b->params
+		double au = it->has_hitl ? it->hitl_automation : 0, bu = b->has_hitl ? b->hitl_automation : 0;
+		bool same = by_acc ? it->accuracy == b->accuracy && it->params == b->params && (!by_auto || au == bu)
 				   : it->stage_p99.value_ms == b->stage_p99.value_ms;
 		if (same ? sure && !b_sure
+			 : by_auto && au != bu ? au > bu
 			 : by_acc ? it->accuracy > b->accuracy ||
 					    (it->accuracy == b->accuracy && it->params < b->params)
 				  : it->stage_p99.value_ms < b->stage_p99.value_ms)
@@ -183,6 +221,11 @@ static void recommend(weft_pipelines_candidates *c)
 				     "inconclusive: --allow-inconclusive; no evaluation set";
 	else if (best == SIZE_MAX)
 		c->reason = any_budget ? "no candidate fits the budget" : "no candidate could be measured";
+	else if (by_auto)
+		c->reason = any_budget ? "the candidate that automates most within the hitl error budget among "
+					 "those that fit the latency budget"
+				       : "the candidate that automates most within the hitl error budget; no "
+					 "latency budget was given";
 	else if (by_acc)
 		c->reason = any_budget ? "the most accurate candidate that fits the budget"
 				       : "the most accurate candidate; no budget was given";
@@ -212,6 +255,7 @@ static void pctl_sorted(weft_pipelines_pctl *p, const char *label, double q, con
 	memset(p, 0, sizeof *p);
 	snprintf(p->label, sizeof p->label, "%s", label);
 	p->q = q;
+	p->se_log = p->vif = NAN; /* not measured for forward passes timed alone */
 	p->value_ms = sorted[weft_pipelines_quantile_rank(n, q) - 1];
 	uint64_t lo = 0, hi = 0;
 	if (weft_pipelines_quantile_ci(&lo, &hi, NULL, n, q, confidence) == 0) {
@@ -374,6 +418,8 @@ int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 	}
 	c->has_budget = o->has_budget;
 	c->budget_ms = o->budget_ms;
+	c->has_hitl = o->has_hitl_max_error && ev;
+	c->hitl_max_error = o->hitl_max_error;
 	c->batch = o->batch;
 	c->iterations = o->iterations;
 	c->warmup = o->warmup;
@@ -384,7 +430,7 @@ int weft_pipelines_candidates_models(weft_pipelines_candidates **out,
 		mo.max_batch = 256; /* evaluate in larger chunks */
 	for (size_t i = 0; i < c->n; i++) {
 		weft_pipelines_candidate *it = &c->items[i];
-		weft_model *m = load_and_score(it, &mo, ev, d);
+		weft_model *m = load_and_score(it, c, &mo, ev, d);
 		if (m && mo.device == WEFT_DEVICE_AUTO) /* said once, not per candidate */
 			mo.device = it->on_gpu ? WEFT_DEVICE_GPU : WEFT_DEVICE_CPU;
 		size_t from = weft_diags_count(d);
@@ -580,6 +626,8 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 	sm->file = NULL;
 	c->through_pipeline = true;
 	c->confidence = spec->confidence;
+	c->has_hitl = (o->has_hitl_max_error || sm->has_hitl) && ev;
+	c->hitl_max_error = o->has_hitl_max_error ? o->hitl_max_error : sm->hitl_max_error;
 	c->batch = sm->batch;
 	c->eval_rows = ev ? ev->rows : 0;
 
@@ -593,7 +641,7 @@ int weft_pipelines_candidates_pipeline(weft_pipelines_candidates **out, weft_pip
 	mo.threads = sm->threads;
 	for (size_t i = 0; i < c->n; i++) {
 		weft_pipelines_candidate *it = &c->items[i];
-		weft_model *m = load_and_score(it, &mo, ev, d);
+		weft_model *m = load_and_score(it, c, &mo, ev, d);
 		weft_model_free(m); /* the run loads its own instances */
 		if (!m)
 			continue;

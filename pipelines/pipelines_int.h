@@ -8,6 +8,10 @@
 /* z such that Phi(z) = q. */
 double weft_pl_normal_quantile(double q);
 
+/* Threshold i of r as the shortest decimal that routes the same cases
+ * (at or below it, above the next lower confidence). Returns buf. */
+char *weft_pl_threshold_text(char *buf, size_t size, const weft_pipelines_threshold_result *r, size_t i);
+
 /* ---- stages ------------------------------------------------------------------ */
 
 struct weft_h1_conn;

@@ -16,7 +16,7 @@
 
 #include "report_int.h"
 
-#define MAX_COLS 10
+#define MAX_COLS 11
 
 typedef struct {
 	size_t rows, cols;     /* rows include the header */
@@ -90,13 +90,15 @@ static bool table(grid *g, const weft_pipelines_candidates *c)
 	head[k++] = "fits";
 	head[k++] = "accuracy";
 	head[k++] = "ROC AUC";
+	if (c->has_hitl)
+		head[k++] = "operating point";
 	memset(g, 0, sizeof *g);
 	g->cols = k;
 	g->rows = c->n + 1;
 	g->cell = calloc(g->rows * g->cols, sizeof *g->cell);
 	if (!g->cell)
 		return false;
-	g->left[0] = g->left[3] = g->left[k - 3] = true;
+	g->left[0] = g->left[3] = g->left[k - 3 - c->has_hitl] = true;
 	for (size_t j = 0; j < k; j++)
 		g->cell[j] = strdup(head[j]);
 	for (size_t i = 0; i < c->n; i++) {
@@ -114,6 +116,9 @@ static bool table(grid *g, const weft_pipelines_candidates *c)
 		row[j++] = strdup(fits_word(it));
 		row[j++] = metric(it->evaluated, it->accuracy);
 		row[j++] = metric(it->evaluated && it->has_auc, it->auc);
+		if (c->has_hitl)
+			row[j++] = it->has_hitl ? fmt("%s: %.1f%% automated", it->hitl_text, 100 * it->hitl_automation)
+				   : strdup(it->evaluated ? "none" : "-");
 	}
 	for (size_t i = 0; i < g->rows * g->cols; i++)
 		if (!g->cell[i])
@@ -228,6 +233,11 @@ static void context(weft_buf *b, const weft_pipelines_candidates *c)
 	}
 	if (c->eval)
 		weft_buf_printf(b, " Accuracy and ROC AUC on %s (%zu rows).", c->eval, c->eval_rows);
+	if (c->has_hitl)
+		weft_buf_printf(b, " Operating point: the lowest confidence threshold whose automatic error rate "
+				   "is within %g%% by its one-sided %.0f%% upper bound, and the share of cases it "
+				   "automates (none: no threshold keeps the budget).",
+				100 * c->hitl_max_error, 100 * c->confidence);
 	else
 		weft_buf_puts(b, " No evaluation set: no accuracy.");
 }
@@ -444,6 +454,7 @@ static void report_json(weft_buf *b, const weft_pipelines_candidates *c, const w
 	json_num(root, "batch", (double)c->batch);
 	json_num(root, "iterations", c->through_pipeline ? NAN : (double)c->iterations);
 	json_num(root, "warmup", c->through_pipeline ? NAN : (double)c->warmup);
+	json_num(root, "hitl_max_error", c->has_hitl ? c->hitl_max_error : NAN);
 	cJSON *arr = cJSON_AddArrayToObject(root, "candidates");
 	for (size_t i = 0; i < c->n; i++) {
 		const weft_pipelines_candidate *it = &c->items[i];
@@ -466,6 +477,15 @@ static void report_json(weft_buf *b, const weft_pipelines_candidates *c, const w
 		else
 			cJSON_AddNullToObject(j, "fits");
 		json_str(j, "why", it->error ? it->error : it->why);
+		if (it->has_hitl) {
+			cJSON *op = cJSON_AddObjectToObject(j, "operating_point");
+			json_num(op, "threshold", it->hitl_threshold);
+			json_num(op, "automation_rate", it->hitl_automation);
+			json_num(op, "error_rate", it->hitl_error_rate);
+			json_num(op, "error_upper", it->hitl_error_upper);
+		} else {
+			cJSON_AddNullToObject(j, "operating_point");
+		}
 		cJSON *sw = cJSON_AddArrayToObject(j, "latency");
 		for (size_t k = 0; k < it->n_sweep; k++) {
 			const weft_pipelines_sweep_row *r = &it->sweep[k];

@@ -679,6 +679,22 @@ static void parse_command(ctx *c, const weft_yaml_node *n, weft_pipelines_comman
 	}
 }
 
+static bool rate_field(ctx *c, const weft_yaml_node *n, const char *what, double *out);
+
+/* hitl: {max_error: E}: the error budget of the automatic decisions. */
+static void parse_hitl(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m)
+{
+	if (!is_map(c, n, "model: hitl"))
+		return;
+	static const char *const known[] = { "max_error", NULL };
+	unknown_keys(c, n, known);
+	const weft_yaml_node *e = weft_yaml_get(n, "max_error");
+	if (!e || weft_yaml_is_null(e))
+		fail_at(c, n, "e.g. hitl: {max_error: 2%}", "model: hitl: missing required field 'max_error'");
+	else
+		m->has_hitl = rate_field(c, e, "model: hitl: max_error", &m->hitl_max_error);
+}
+
 static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m)
 {
 	m->batch = 1;
@@ -693,7 +709,8 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 	if (!is_map(c, n, "model"))
 		return;
 	static const char *const known[] = { "file", "batch", "device", "precision", "instances",
-					     "threads", "activations", "softmax", "candidates", "eval", NULL };
+					     "threads", "activations", "softmax", "candidates", "eval", "hitl",
+					     NULL };
 	unknown_keys(c, n, known);
 	const char *file = str_field(c, n, "file", true);
 	if (file && !(m->file = weft_pl_resolve(c->dir, file)))
@@ -740,6 +757,9 @@ static void parse_model(ctx *c, const weft_yaml_node *n, weft_pipelines_model *m
 	const char *ev = str_field(c, n, "eval", false);
 	if (ev && !(m->eval = weft_pl_resolve(c->dir, ev)))
 		c->err = WEFT_ENOMEM;
+	const weft_yaml_node *hitl = weft_yaml_get(n, "hitl");
+	if (hitl && !weft_yaml_is_null(hitl))
+		parse_hitl(c, hitl, m);
 	const weft_yaml_node *cand = weft_yaml_get(n, "candidates");
 	if (cand && !weft_yaml_is_null(cand)) {
 		if (cand->kind != WEFT_YAML_SEQUENCE) {
@@ -987,7 +1007,9 @@ int weft_pipelines_load_check(const weft_pipelines_spec *s, weft_diags *d)
 
 static const char *const patterns[] = { "api", "batch", "embedded", "edge", "hitl", NULL };
 
-static void parse_error_rate(ctx *c, const weft_yaml_node *n, weft_pipelines_spec *s)
+/* A rate written as a fraction (0.001) or a percentage (0.1%) into *out;
+ * false (recorded, what naming the field) otherwise. */
+static bool rate_field(ctx *c, const weft_yaml_node *n, const char *what, double *out)
 {
 	double v;
 	if (n->kind == WEFT_YAML_SCALAR && n->len > 1 && n->scalar[n->len - 1] == '%') {
@@ -996,18 +1018,22 @@ static void parse_error_rate(ctx *c, const weft_yaml_node *n, weft_pipelines_spe
 		snprintf(tmp, sizeof tmp, "%.*s", (int)(n->len - 1), n->scalar);
 		v = strtod(tmp, &end);
 		if (*end || end == tmp || !(v >= 0 && v <= 100)) {
-			fail_at(c, n, "e.g. error_rate: 0.1%", "budget: error_rate: '%.20s' is not a percentage",
-				n->scalar);
-			return;
+			fail_at(c, n, "e.g. 0.1%", "%s: '%.20s' is not a percentage", what, n->scalar);
+			return false;
 		}
 		v /= 100.0;
 	} else if (weft_yaml_as_num(&v, n) != WEFT_OK || !(v >= 0 && v <= 1)) {
-		fail_at(c, n, "a fraction (0.001) or a percentage (0.1%)",
-			"budget: error_rate: expected a rate between 0 and 1");
-		return;
+		fail_at(c, n, "a fraction (0.001) or a percentage (0.1%)", "%s: expected a rate between 0 and 1",
+			what);
+		return false;
 	}
-	s->has_error_budget = true;
-	s->error_rate = v;
+	*out = v;
+	return true;
+}
+
+static void parse_error_rate(ctx *c, const weft_yaml_node *n, weft_pipelines_spec *s)
+{
+	s->has_error_budget = rate_field(c, n, "budget: error_rate", &s->error_rate);
 }
 
 static void parse_top(ctx *c, const weft_yaml_node *root, weft_pipelines_spec *s)

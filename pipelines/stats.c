@@ -8,7 +8,8 @@
  * fraction (modified Lentz) in long double with the prefactor from log-gamma,
  * which stays accurate for n in the millions where summing the pmf would
  * not be affordable. Rank searches are bisections on that CDF. Error rates
- * get Clopper-Pearson intervals (beta quantiles by bisection), and baseline
+ * get Clopper-Pearson intervals (beta quantiles by bisection; one-sided
+ * upper bounds for the hitl threshold), and baseline
  * comparisons a Mann-Whitney U test with tie correction on weighted samples
  * (histogram buckets).
  */
@@ -235,6 +236,18 @@ int weft_pipelines_proportion_ci(double *lo, double *hi, uint64_t errors, uint64
 	double k = (double)errors, nn = (double)n;
 	*lo = errors == 0 ? 0.0 : beta_quantile(k, nn - k + 1.0, tail);
 	*hi = errors == n ? 1.0 : beta_quantile(k + 1.0, nn - k, 1.0 - tail);
+	return WEFT_OK;
+}
+
+int weft_pipelines_proportion_upper(double *hi, uint64_t errors, uint64_t n, double confidence)
+{
+	*hi = 1.0;
+	if (!n || errors > n || !(confidence > 0 && confidence < 1))
+		return WEFT_EINVALID;
+	/* P(X <= k | p) = 1 - I_p(k + 1, n - k) falls with p: the bound is
+	 * where it reaches 1 - confidence */
+	if (errors < n)
+		*hi = beta_quantile((double)errors + 1.0, (double)(n - errors), confidence);
 	return WEFT_OK;
 }
 

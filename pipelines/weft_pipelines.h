@@ -121,6 +121,11 @@ uint64_t weft_pipelines_queries_needed(double p, double confidence, uint64_t ove
 int weft_pipelines_proportion_ci(double *lo, double *hi, uint64_t errors, uint64_t n,
 				 double confidence);
 
+/* Clopper-Pearson one-sided upper bound for a proportion: the largest p
+ * with P(Binomial(n, p) <= errors) >= 1 - confidence (1 when errors == n).
+ * WEFT_EINVALID (and *hi = 1) for n = 0 or errors > n. */
+int weft_pipelines_proportion_upper(double *hi, uint64_t errors, uint64_t n, double confidence);
+
 /* The gate's rule. has_lo/has_hi false: that bound does not exist. */
 weft_pipelines_verdict weft_pipelines_judge(bool has_lo, double lo, bool has_hi, double hi,
 					    double limit);
@@ -237,6 +242,8 @@ typedef struct {
 	char *eval;          /* evaluation set for candidates, resolved, or NULL */
 	char **candidates;   /* other candidate files (issue 6), resolved */
 	size_t n_candidates;
+	bool has_hitl;       /* hitl: {max_error: E}: candidates get an operating point */
+	double hitl_max_error;
 } weft_pipelines_model;
 
 typedef struct {
@@ -674,7 +681,8 @@ int weft_pipelines_rate_search_report(weft_buf *out, const weft_pipelines_rate_s
  * it) or alone (the forward pass timed per query, optionally over a batch
  * sweep). The recommendation is the most accurate candidate that fits
  * (ties: fewer parameters); without an evaluation set, the fastest that
- * fits; without a budget every measured candidate fits. */
+ * fits; without a budget every measured candidate fits. With a hitl error
+ * budget, the one that fits and automates the largest share of cases. */
 
 typedef struct {
 	size_t batch;
@@ -702,6 +710,12 @@ typedef struct {
 	bool judged;              /* a budget applied */
 	weft_pipelines_verdict fits;
 	char *why;                /* the first broken (else inconclusive) budget, as a sentence */
+	/* with a hitl error budget: the operating point (weft bench threshold's
+	 * recommendation on the evaluation set); has_hitl false when no
+	 * threshold keeps the budget (automation 0) */
+	bool has_hitl;
+	double hitl_threshold, hitl_automation, hitl_error_rate, hitl_error_upper;
+	char hitl_text[32];       /* the threshold as the shortest decimal that routes the same cases */
 	weft_pipelines_sweep_row *sweep; /* model-only: every batch size timed */
 	size_t n_sweep;
 	weft_pipelines_result *run; /* through a pipeline: the whole run */
@@ -723,6 +737,8 @@ typedef struct {
 	size_t recommended;       /* index into items, or SIZE_MAX for none */
 	const char *reason;       /* why that one (or why none) */
 	bool allow_inconclusive;  /* an inconclusive candidate may be recommended */
+	bool has_hitl;            /* operating points computed at this error budget */
+	double hitl_max_error;
 } weft_pipelines_candidates;
 
 typedef struct {
@@ -740,6 +756,13 @@ typedef struct {
 	 * met or undecided (none broken) counts as fitting, a met one still
 	 * preferred at equal rank; the gate then passes when one is picked */
 	bool allow_inconclusive;
+	/* an error budget for the automatic decisions of a hitl deployment
+	 * (--hitl-max-error; overrides the stage's hitl: max_error): each
+	 * evaluated candidate gets its operating point, and the recommendation
+	 * is the candidate that fits and automates most within it (ties: the
+	 * more accurate) */
+	bool has_hitl_max_error;
+	double hitl_max_error;
 	/* model-only */
 	bool has_budget;
 	double budget_ms;          /* p99 budget of the forward pass */
@@ -776,6 +799,110 @@ int weft_pipelines_candidates_gate(const weft_pipelines_candidates *c);
 int weft_pipelines_candidates_report(weft_buf *out, const weft_pipelines_candidates *c,
 				     weft_pipelines_format format,
 				     const weft_pipelines_report_opts *opts);
+
+/* ==== the human-in-the-loop operating point ================================= */
+
+/* Where to put the confidence threshold above which a binary model decides
+ * alone (`weft bench threshold`). Each case has the model's score p (the
+ * probability of class 1), its label and optionally a reviewer's decision;
+ * the model predicts 1 when p >= 0.5, with confidence max(p, 1 - p), and
+ * decides automatically when that confidence is at or above the threshold.
+ * Every distinct confidence in the data is a candidate threshold; for each,
+ * the error rate of the automatic decisions gets a one-sided
+ * Clopper-Pearson upper bound at the confidence level. The recommendation
+ * is the lowest threshold whose bound is within max_error (the most
+ * automation the data can vouch for). */
+
+/* Scored, labelled cases (opaque). */
+typedef struct weft_pipelines_threshold_data weft_pipelines_threshold_data;
+
+/* Read a CSV with a header naming the columns: `score` (a number in
+ * [0, 1]), `label` (0 or 1) and optionally `reviewer` (0, 1, or empty for
+ * a case nobody reviewed); other columns are ignored. Fields may be
+ * double-quoted. Every problem is recorded as path:line:col ->
+ * WEFT_EINVALID (an empty file, a missing column, a bad value); WEFT_EENV
+ * when it cannot be read. */
+int weft_pipelines_threshold_data_load(weft_pipelines_threshold_data **out, const char *path,
+				       weft_diags *d);
+/* The same from memory (text need not be NUL-terminated); name stands for
+ * the path in diagnostics. */
+int weft_pipelines_threshold_data_parse(weft_pipelines_threshold_data **out, const char *name,
+					const char *text, size_t len, weft_diags *d);
+/* A model stage's evaluation set scored by a model: stage (NULL: the only
+ * model stage) of spec, model (NULL: the stage's file) run on the CPU over
+ * the stage's `eval:` set, which must be binary. */
+int weft_pipelines_threshold_data_from_model(weft_pipelines_threshold_data **out,
+					     const weft_pipelines_spec *spec, const char *stage,
+					     const char *model, weft_diags *d);
+/* The same from scores already computed (copied); reviewer may be NULL,
+ * and -1 in it means "not reviewed". source names them in reports. */
+int weft_pipelines_threshold_data_new(weft_pipelines_threshold_data **out, const char *source,
+				      const double *scores, const int *labels, const int *reviewer,
+				      size_t n);
+void weft_pipelines_threshold_data_free(weft_pipelines_threshold_data *t);
+size_t weft_pipelines_threshold_data_rows(const weft_pipelines_threshold_data *t);
+
+typedef struct {
+	double max_error;      /* budget on the automatic error rate, default 0.05 */
+	double min_automation; /* least automation rate acceptable, default 0 */
+	double confidence;     /* of the upper bound, default 0.95 */
+	bool has_costs;        /* cost of one review and of one wrong automatic decision */
+	double cost_review, cost_error;
+} weft_pipelines_threshold_opts;
+
+void weft_pipelines_threshold_opts_init(weft_pipelines_threshold_opts *o);
+
+/* One candidate threshold. */
+typedef struct {
+	double threshold;       /* automate when max(p, 1 - p) >= threshold */
+	uint64_t automated, errors;
+	double automation_rate; /* automated / cases */
+	double error_rate;      /* errors / automated */
+	double error_upper;     /* one-sided Clopper-Pearson upper bound of error_rate */
+	double review_rate;     /* 1 - automation_rate */
+	double cost;            /* per case: cost_review x review_rate + cost_error x errors / cases;
+				   NAN without costs */
+	bool within;            /* error_upper <= max_error */
+} weft_pipelines_threshold_point;
+
+/* The model against the reviewers on one side of the threshold. */
+typedef struct {
+	uint64_t reviewed;      /* cases with a reviewer's decision */
+	uint64_t overrides;     /* decisions that differ from the model's prediction */
+	double override_rate;   /* overrides / reviewed; NAN when none reviewed */
+	double kappa;           /* Cohen's kappa of model and reviewers; NAN when undefined */
+	uint64_t reviewer_errors; /* reviewer decisions that differ from the label */
+} weft_pipelines_threshold_agreement;
+
+typedef struct {
+	char *source;
+	weft_pipelines_threshold_opts opts; /* as used */
+	uint64_t cases, positives;
+	double model_error_rate; /* of every prediction (threshold 0.5) */
+	weft_pipelines_threshold_point *points; /* increasing threshold */
+	size_t n_points;
+	size_t recommended;     /* index into points, or SIZE_MAX: review everything */
+	size_t lowest_cost;     /* with costs: the cheapest point within the budget, or SIZE_MAX */
+	bool met;               /* a threshold is recommended and meets min_automation */
+	char *verdict;          /* one sentence: what was found, or by how much it fails */
+	uint64_t automated_needed; /* error-free automatic decisions the bound needs at max_error */
+	bool has_reviewer;
+	/* at the recommended threshold (with none, every case is below it) */
+	weft_pipelines_threshold_agreement above, below;
+} weft_pipelines_threshold_result;
+
+/* Analyse data under o (NULL: the defaults). WEFT_EINVALID for options out
+ * of range (max_error and min_automation in [0, 1], confidence in (0, 1),
+ * costs >= 0) or no cases; WEFT_ENOMEM. The verdict is in the result. */
+int weft_pipelines_threshold_analyse(weft_pipelines_threshold_result **out,
+				     const weft_pipelines_threshold_data *data,
+				     const weft_pipelines_threshold_opts *o, weft_diags *d);
+void weft_pipelines_threshold_result_free(weft_pipelines_threshold_result *r);
+/* 0 when met, WEFT_EGATE otherwise. */
+int weft_pipelines_threshold_gate(const weft_pipelines_threshold_result *r);
+/* text, json, markdown or html (WEFT_EINVALID for junit). */
+int weft_pipelines_threshold_report(weft_buf *out, const weft_pipelines_threshold_result *r,
+				    weft_pipelines_format format);
 
 #ifdef __cplusplus
 }
