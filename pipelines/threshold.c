@@ -274,6 +274,7 @@ static bool read_row(csv_ctx *c, weft_pipelines_threshold_data *t, int line, con
 	const char *p = s;
 	bool more = true, ok = true;
 	csv_field f, got[N_COLS];
+	memset(got, 0, sizeof got); /* each is set below (the header placed every column); for the optimiser */
 	bool have[N_COLS] = { false, false, false };
 	size_t i = 0;
 	int r;
@@ -312,7 +313,7 @@ int weft_pipelines_threshold_data_parse(weft_pipelines_threshold_data **out, con
 	csv_ctx c = { name ? name : "-", d, 0 };
 	const char *p = text, *end = text + len;
 	int line = 0;
-	long col[N_COLS];
+	long col[N_COLS] = { -1, -1, -1 }; /* read_header fills it before any row */
 	size_t n_header = 0;
 	bool header = false;
 	weft_pipelines_threshold_data *t = NULL;
