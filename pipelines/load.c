@@ -191,36 +191,49 @@ static void note_error(weft_pl_worker *w, size_t stage, const char *text)
 }
 
 /* Rows are claimed from the run's max_rows a chunk at a time: one atomic
- * add per chunk, not per query (a cache line every worker writes). */
-#define ROW_CHUNK 4096u
-
+ * add per chunk, not per query (a cache line every worker writes), and
+ * each chunk is its own allocation, so no growing array is ever copied
+ * (a stall of milliseconds at a million rows) and memory does not depend
+ * on how the rows split between workers. */
 static void keep_row(weft_pl_worker *w, uint64_t idx, const uint64_t *ns)
 {
 	weft_pl_run *r = w->run;
-	if (w->n_rows == w->rows_granted) {
-		uint64_t at = atomic_fetch_add(&r->rows_used, ROW_CHUNK);
+	const size_t C = WEFT_PL_ROW_CHUNK;
+	size_t k = w->n_rows % C;
+	if (k == 0) {
+		/* a new chunk: as many rows as max_rows has left, up to C */
+		uint64_t at = atomic_fetch_add(&r->rows_used, C);
 		if (at >= r->max_rows) {
 			atomic_store(&r->rows_full, true);
 			return;
 		}
-		w->rows_granted += (size_t)(r->max_rows - at < ROW_CHUNK ? r->max_rows - at : ROW_CHUNK);
-	}
-	if (w->n_rows == w->cap_rows) {
-		size_t cap = w->cap_rows ? w->cap_rows * 2 : 1024;
-		uint64_t *ri = realloc(w->row_idx, cap * sizeof *ri);
-		if (ri)
-			w->row_idx = ri;
-		uint64_t *rn = ri ? realloc(w->row_ns, cap * r->ns_count * sizeof *rn) : NULL;
-		if (!rn) {
+		if (w->n_chunks == w->cap_chunks) {
+			size_t cap = w->cap_chunks ? w->cap_chunks * 2 : 16;
+			uint64_t **p = realloc(w->row_chunks, cap * sizeof *p);
+			if (!p) {
+				atomic_store(&r->rows_full, true);
+				return;
+			}
+			w->row_chunks = p;
+			w->cap_chunks = cap;
+		}
+		uint64_t *c = malloc(C * (1 + r->ns_count) * sizeof *c);
+		if (!c) {
 			atomic_store(&r->rows_full, true);
 			return;
 		}
-		w->row_ns = rn;
-		w->cap_rows = cap;
+		w->row_chunks[w->n_chunks++] = c;
+		w->rows_left = (size_t)(r->max_rows - at < C ? r->max_rows - at : C);
 	}
-	w->row_idx[w->n_rows] = idx;
-	memcpy(&w->row_ns[w->n_rows * r->ns_count], ns, r->ns_count * sizeof *ns);
+	if (!w->rows_left) {
+		atomic_store(&r->rows_full, true);
+		return;
+	}
+	uint64_t *c = w->row_chunks[w->n_chunks - 1];
+	c[k] = idx;
+	memcpy(c + C + k * r->ns_count, ns, r->ns_count * sizeof *ns);
 	w->n_rows++;
+	w->rows_left--;
 }
 
 weft_pl_late weft_pl_late_cause(uint64_t sched, uint64_t ready, uint64_t start, uint64_t late_ns,
@@ -320,6 +333,23 @@ static bool ms_sample_done(weft_pl_worker *w, const weft_pl_query *q, uint64_t *
 	return warm;
 }
 
+/* One more query done, for the progress line: the worker's own counter
+ * (a shared one would be a cache line every worker writes per query). */
+static void count_done(weft_pl_worker *w)
+{
+	atomic_store_explicit(&w->done, atomic_load_explicit(&w->done, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+/* Queries done so far by every worker of r. */
+static uint64_t queries_done(const weft_pl_run *r)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < r->n_workers; i++)
+		n += atomic_load_explicit(&r->workers[i].done, memory_order_relaxed);
+	return n;
+}
+
 bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 {
 	weft_pl_run *r = w->run;
@@ -334,7 +364,7 @@ bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 			for (size_t s = 0; s <= S; s++)
 				w->warm_sum[s] += (double)ns[s];
 		}
-		atomic_fetch_add(&r->done, 1);
+		count_done(w);
 		return true;
 	}
 	w->measured++;
@@ -370,7 +400,7 @@ bool weft_pl_record(weft_pl_worker *w, const weft_pl_query *q, uint64_t *ns)
 	weft_pl_ts_record(w->ts, q->end > r->t0_ns ? q->end - r->t0_ns : 0, ns[S], q->failed);
 	if (r->samples && !q->n_samples)
 		weft_pl_samples_row(r->samples, (size_t)(w - r->workers), q, ns);
-	atomic_fetch_add(&r->done, 1);
+	count_done(w);
 	return false;
 }
 
@@ -480,8 +510,9 @@ static void worker_free(weft_pl_run *r, weft_pl_worker *w)
 	free(w->warm_sum);
 	free(w->scratch);
 	free(w->scratch_phases);
-	free(w->row_idx);
-	free(w->row_ns);
+	for (size_t i = 0; i < w->n_chunks; i++)
+		free(w->row_chunks[i]);
+	free(w->row_chunks);
 	free(w->errs);
 	weft_pl_ts_cur_free(w->ts);
 	weft_pl_events_free(w);
@@ -599,13 +630,13 @@ static int run_round(weft_pl_run *r, const weft_pipelines_run_opts *o, uint64_t 
 		}
 	}
 	uint64_t round_start = weft_now_ns();
-	uint64_t done0 = atomic_load(&r->done);
+	uint64_t done0 = queries_done(r);
 	while (atomic_load(&r->active) > 0) {
 		struct timespec ts = { 0, 50 * 1000000L };
 		nanosleep(&ts, NULL);
 		if (o && o->progress) {
 			if (count_based)
-				o->progress(o->progress_ctx, atomic_load(&r->done) - done0, expected);
+				o->progress(o->progress_ctx, queries_done(r) - done0, expected);
 			else
 				o->progress(o->progress_ctx, (weft_now_ns() - round_start) / 1000000u, expected);
 		}
@@ -715,7 +746,9 @@ int weft_pipelines_run(weft_pipelines_result **out, const weft_pipelines_spec *s
 		run_free(&r);
 		return WEFT_ENOMEM;
 	}
-	if (!(r.workers = calloc(r.n_workers, sizeof *r.workers)) || weft_pl_ts_new(&r.ts)) {
+	/* each worker on cache lines of its own: they write their counters per query */
+	if (!(r.workers = aligned_alloc(WEFT_PL_CACHE_LINE, r.n_workers * sizeof *r.workers)) ||
+	    (memset(r.workers, 0, r.n_workers * sizeof *r.workers), weft_pl_ts_new(&r.ts))) {
 		run_free(&r);
 		return WEFT_ENOMEM;
 	}

@@ -16,18 +16,25 @@ typedef struct {
 
 typedef struct weft_pl_run weft_pl_run;
 
+#define WEFT_PL_CACHE_LINE 64
+
 typedef struct {
-	weft_pl_run *run;
+	_Alignas(WEFT_PL_CACHE_LINE) weft_pl_run *run;
 	pthread_t thread;
+	atomic_uint_fast64_t done;                    /* queries recorded (warm-up too), for progress */
 	void **stage_state;                           /* per stage */
 	weft_pipelines_hist **hist;                   /* per series (stages, then end-to-end) */
 	weft_pipelines_hist *(*phase)[WEFT_PL_MAX_PHASES]; /* per stage */
 	weft_pipelines_hist *overhead;
 	uint64_t *scratch;                            /* one query's latencies */
 	uint64_t *scratch_phases;                     /* and its phases (stages x WEFT_PL_MAX_PHASES) */
-	uint64_t *row_idx, *row_ns;                   /* exact samples: index, then ns per series */
-	size_t n_rows, cap_rows;
-	size_t rows_granted;                          /* rows this worker may keep (claimed from max_rows) */
+	/* exact samples, in chunks of WEFT_PL_ROW_CHUNK rows claimed from the
+	 * run's max_rows (one atomic add a chunk; no array ever copied): each
+	 * chunk is the rows' indexes, then their ns per series */
+	uint64_t **row_chunks;
+	size_t n_chunks, cap_chunks;
+	size_t n_rows;
+	size_t rows_left;                             /* of the last chunk's share of max_rows */
 	double *warm_sum;
 	uint64_t warm_n;
 	weft_pl_err *errs;
@@ -45,6 +52,17 @@ typedef struct {
 	struct weft_pl_ts_cur *ts;                    /* its current second (timeseries.c) */
 } weft_pl_worker;
 
+#define WEFT_PL_ROW_CHUNK 4096u
+
+/* Kept row j of w: its query index into *idx, its ns per series returned. */
+static inline const uint64_t *weft_pl_row(const weft_pl_worker *w, size_t j, size_t ns_count, uint64_t *idx)
+{
+	const uint64_t *c = w->row_chunks[j / WEFT_PL_ROW_CHUNK];
+	size_t k = j % WEFT_PL_ROW_CHUNK;
+	*idx = c[k];
+	return c + WEFT_PL_ROW_CHUNK + k * ns_count;
+}
+
 /* Offsets between clocks, to notice a stepped wall clock or a suspend. */
 typedef struct {
 	int64_t real_minus_mono0, real_minus_mono1;
@@ -53,6 +71,8 @@ typedef struct {
 } weft_pl_clocks;
 
 struct weft_pl_run {
+	/* read by every worker for every query, written only between rounds:
+	 * kept apart from what the workers write (cache lines) */
 	const weft_pipelines_spec *spec;
 	weft_pipelines_load load;   /* with defaults filled in */
 	size_t n_stages, ns_count;
@@ -60,35 +80,34 @@ struct weft_pl_run {
 	void **shared;
 	weft_pl_worker *workers;
 	size_t n_workers;
-	/* the dispenser */
-	pthread_mutex_t mu;
-	uint64_t next, limit, min_handed;
 	uint64_t t0_ns, soft_stop_ns, hard_stop_ns;
+	uint64_t warmup;
+	uint64_t seed;              /* of arrivals and stages: load.seed, or a shard's own from it */
+	uint64_t max_rows;
+	struct weft_pl_ms *ms;      /* multi-stream: the query in flight's samples as they finish, or NULL */
+	struct weft_pl_samples *samples; /* --samples: every measured query, streamed (samples.c) */
+	struct weft_pl_ts *ts;      /* the per-second time series (timeseries.c) */
+	bool events;                /* every stage is http: event loops (load_events.c) run the queries */
+	size_t slots;               /* events: queries in flight at most, over all loops */
+	const char *http_client;    /* see weft_pipelines_result */
+	weft_pl_clocks clocks;
+	/* the dispenser (on cache lines of its own: every take writes it) */
+	_Alignas(WEFT_PL_CACHE_LINE) pthread_mutex_t mu;
+	uint64_t next, limit, min_handed;
 	uint64_t sched0_ns;
 	double arrival_ns;
 	uint64_t arrival_rng;
-	uint64_t warmup;
-	uint64_t seed;              /* of arrivals and stages: load.seed, or a shard's own from it */
 	uint64_t dropped;           /* server, offline: scheduled but never sent */
 	/* multi-stream (load.c): the query in flight, whose samples_per_query
 	 * samples are handed out one by one; the next query starts once it
 	 * is recorded */
-	struct weft_pl_ms *ms;      /* its samples as they finish, or NULL: another scenario */
 	pthread_cond_t ms_cv;       /* signalled when it is recorded */
 	uint64_t ms_query, ms_sched, ms_handed, ms_finished;
 	bool ms_recorded;
-	/* progress and bookkeeping */
-	atomic_uint_fast64_t done;
-	atomic_size_t active;
+	/* bookkeeping, written now and then by any worker */
+	_Alignas(WEFT_PL_CACHE_LINE) atomic_size_t active;
 	atomic_uint_fast64_t rows_used;
 	atomic_bool rows_full;
-	uint64_t max_rows;
-	weft_pl_clocks clocks;
-	struct weft_pl_samples *samples; /* --samples: every measured query, streamed (samples.c) */
-	bool events;                /* every stage is http: event loops (load_events.c) run the queries */
-	size_t slots;               /* events: queries in flight at most, over all loops */
-	const char *http_client;    /* see weft_pipelines_result */
-	struct weft_pl_ts *ts;      /* the per-second time series (timeseries.c) */
 };
 
 void weft_pl_clocks_begin(weft_pl_clocks *c);

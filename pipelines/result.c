@@ -417,8 +417,11 @@ static row_ref *rows_in_query_order(const weft_pl_run *r, size_t n_rows)
 	size_t k = 0;
 	for (size_t i = 0; i < r->n_workers; i++) {
 		const weft_pl_worker *w = &r->workers[i];
-		for (size_t j = 0; j < w->n_rows; j++)
-			rows[k++] = (row_ref){ w->row_idx[j], &w->row_ns[j * r->ns_count] };
+		for (size_t j = 0; j < w->n_rows; j++) {
+			uint64_t idx;
+			const uint64_t *ns = weft_pl_row(w, j, r->ns_count, &idx);
+			rows[k++] = (row_ref){ idx, ns };
+		}
 	}
 	qsort(rows, n_rows, sizeof *rows, cmp_row);
 	return rows;

@@ -301,13 +301,15 @@ Test(load, drift_note_wording)
 	uint64_t *v = drift_series(400, 10e6, 1.0, 1.35, 11);
 	weft_pl_worker w;
 	memset(&w, 0, sizeof w);
-	uint64_t idx[400], ns[800];
+	/* one chunk of kept rows: the indexes, then 2 series' ns per row */
+	static uint64_t chunk[WEFT_PL_ROW_CHUNK * 3];
+	uint64_t *chunks[1] = { chunk };
 	for (size_t i = 0; i < 400; i++) {
-		idx[i] = 399 - i; /* stored in any order: the note sorts by send order */
-		ns[2 * i] = ns[2 * i + 1] = v[399 - i];
+		chunk[i] = 399 - i; /* stored in any order: the note sorts by send order */
+		chunk[WEFT_PL_ROW_CHUNK + 2 * i] = chunk[WEFT_PL_ROW_CHUNK + 2 * i + 1] = v[399 - i];
 	}
-	w.row_idx = idx;
-	w.row_ns = ns;
+	w.row_chunks = chunks;
+	w.n_chunks = 1;
 	w.n_rows = 400;
 	weft_pl_run r;
 	memset(&r, 0, sizeof r);
