@@ -565,9 +565,8 @@ static weft_h1_status receive(weft_h1_conn *c)
 	}
 }
 
-weft_h1_status weft_h1_conn_io(weft_h1_conn *c, uint32_t events, uint64_t now)
+weft_h1_status weft_h1_conn_io(weft_h1_conn *c, uint32_t events)
 {
-	(void)now;
 	switch (c->state) {
 	case C_IDLE:
 		/* nothing asked: the peer closed, or sent what no request asked for */

@@ -109,7 +109,7 @@ weft_h1_status weft_h1_conn_start(weft_h1_conn *c, const char *req, size_t len, 
 /* The socket's epoll events. While a request is in flight: MORE, DONE (the
  * response in c->p, its status to judge) or BAD. While idle: the peer
  * closed or sent unasked bytes, and the connection is closed; MORE. */
-weft_h1_status weft_h1_conn_io(weft_h1_conn *c, uint32_t events, uint64_t now);
+weft_h1_status weft_h1_conn_io(weft_h1_conn *c, uint32_t events);
 
 /* When the request in flight times out (connecting: the connect timeout
  * too); UINT64_MAX when none is in flight. */

@@ -455,9 +455,9 @@ static void drive(weft_pl_worker *w, loop *L, const struct epoll_event *ev, int 
 		if (tag & OWN_TAG) {
 			slot *sl = &L->slots[(tag & ~OWN_TAG) >> 16];
 			size_t s = (size_t)(tag & 0xffff);
-			bool in_flight = sl->prev != NONE || L->own[s].head == (size_t)(sl - L->slots);
-			int st = weft_h1_conn_io(sl->conn[s], ev[i].events, 0);
-			if (st != WEFT_H1_MORE && in_flight && sl->stage == s)
+			/* DONE or BAD only for a request in flight: stage s of this slot */
+			int st = weft_h1_conn_io(sl->conn[s], ev[i].events);
+			if (st != WEFT_H1_MORE)
 				own_done(w, L, sl, st);
 			continue;
 		}

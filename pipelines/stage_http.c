@@ -60,6 +60,7 @@ typedef struct {
 	size_t n_addrs;
 	weft_buf head;          /* request line and headers, without the blank line */
 	bool has_body, is_head;
+	bool own_length;        /* the request carries a Content-Length of weft's (not the pipeline's) */
 	weft_buf fixed;         /* the whole request, when the body is the same every time */
 } http_shared;
 
@@ -185,9 +186,10 @@ static bool fast_setup(http_shared *sh, const weft_pipelines_http *h)
 			if (!empty)
 				weft_buf_printf(b, "%s\r\n", h->headers[i]);
 		}
+		sh->own_length = (sh->has_body || h->n_bodies) && !user_header(h, "Content-Length");
 		if (!h->n_bodies) {
 			weft_buf_put(&sh->fixed, b->ptr, b->len);
-			if (sh->has_body && !user_header(h, "Content-Length"))
+			if (sh->own_length && sh->has_body)
 				weft_buf_printf(&sh->fixed, "Content-Length: %zu\r\n", h->body_len);
 			weft_buf_puts(&sh->fixed, "\r\n");
 			if (sh->has_body && h->body)
@@ -679,7 +681,7 @@ static int http_h1_begin(void *worker, const weft_pipelines_stage *st, uint64_t 
 		size_t n = strlen(b);
 		w->req.len = 0;
 		weft_buf_put(&w->req, sh->head.ptr, sh->head.len);
-		if (!user_header(h, "Content-Length"))
+		if (sh->own_length)
 			weft_buf_printf(&w->req, "Content-Length: %zu\r\n", n);
 		weft_buf_puts(&w->req, "\r\n");
 		weft_buf_put(&w->req, b, n);
