@@ -310,10 +310,12 @@ Test(tls, weft_bench_prints_the_insecure_warning_and_runs)
 	snprintf(path, sizeof path, "%s/insecure.yaml", pki.dir);
 	FILE *f = fopen(path, "w");
 	cr_assert_not_null(f);
+	/* 20 queries at least: with 5 (a slow ASan run got no more in 100 ms)
+	 * the p50 has no upper bound at 95% and the verdict is inconclusive */
 	fprintf(f,
 		"pipeline: insecure\nstages:\n  - name: api\n    http: {url: '%s', tls: {insecure: true}}\n"
 		"    budget: {p50: 5s}\n"
-		"load: {scenario: concurrency, concurrency: 1, duration: 100ms, min_queries: 5, warmup: 0}\n",
+		"load: {scenario: concurrency, concurrency: 1, duration: 100ms, min_queries: 20, warmup: 0}\n",
 		url);
 	fclose(f);
 	snprintf(line, sizeof line, "bench run '%s'", path);
@@ -324,5 +326,5 @@ Test(tls, weft_bench_prints_the_insecure_warning_and_runs)
 		  err);
 	free(out);
 	free(err);
-	cr_assert_geq(weft_test_tlsd_requests(tlsd), 5);
+	cr_assert_geq(weft_test_tlsd_requests(tlsd), 20);
 }
